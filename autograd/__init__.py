@@ -1,0 +1,78 @@
+"""numbagrad's engine, importable as ``import autograd as torch``.
+
+A ``Tensor`` wraps one NumPy array and records a dynamic graph; ``backward`` and
+``grad`` run reverse-mode differentiation (higher order with ``create_graph=True``).
+Full PyTorch spellings resolve too: ``autograd.autograd.grad``, ``autograd.nn.Linear``,
+``autograd.optim.Adam``, ``autograd.utils.data.DataLoader``.
+
+Note: this import package shares its name with the unrelated HIPS ``autograd`` on PyPI;
+the two cannot be installed in one environment.
+"""
+from __future__ import annotations
+
+import sys as _sys
+
+from . import tensor as _tensor_module
+from .dtypes import (  # noqa: F401
+    bool, complex64, complex128, cpu, device, double, float, float16, float32, float64,
+    get_default_dtype, half, int, int8, int16, int32, int64, long, set_default_dtype, short,
+    uint8,
+)
+from .tensor import Size, Tensor  # noqa: F401
+from .function import (  # noqa: F401
+    Function, FunctionCtx, ShapeError, backward, detect_anomaly, grad, is_anomaly_enabled,
+    once_differentiable, set_detect_anomaly,
+)
+from .grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+)
+from . import ops as _ops
+from .ops import *  # noqa: F401,F403
+from .ops import inplace as _inplace_fn  # noqa: F401
+from .creation import *  # noqa: F401,F403
+from .random import (  # noqa: F401
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from . import functional  # noqa: F401
+
+_tensor_module._ops = _ops
+
+# torch.autograd.* spellings: the package is its own ``autograd`` attribute.
+autograd = _sys.modules[__name__]
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> "builtins.bool":  # noqa: F821
+    """True for numbagrad Tensors (and Parameters)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> "builtins.int":  # noqa: F821
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+def set_num_threads(n) -> None:
+    """Set Numba's thread count for parallel kernels (NumPy's BLAS is set by its env vars)."""
+    import numba
+    numba.set_num_threads(n)
+
+
+def get_num_threads() -> "builtins.int":  # noqa: F821
+    import numba
+    return numba.get_num_threads()
+
+
+def __getattr__(name):
+    # torch.nn / torch.optim / torch.utils resolve lazily to the top-level packages,
+    # so `import autograd` does not import nn (which imports autograd): no cycle.
+    import importlib
+    if name in ("nn", "optim"):
+        return importlib.import_module(name)
+    if name in ("utils", "viz", "datasets", "serialization"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(f"{__name__}.serialization"), name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

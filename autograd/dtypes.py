@@ -1,0 +1,83 @@
+"""dtype names (``float32``, ``int64``, ...), the default dtype, and the cpu device.
+
+dtypes are NumPy dtypes, so ``x.dtype == autograd.float32`` and ``x.dtype == np.float32``
+both hold.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+
+import numpy as np
+
+float16 = half = np.dtype(np.float16)
+float32 = float = np.dtype(np.float32)  # noqa: A001 - PyTorch's names
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+int16 = short = np.dtype(np.int16)
+int32 = int = np.dtype(np.int32)  # noqa: A001
+int64 = long = np.dtype(np.int64)
+bool = np.dtype(np.bool_)  # noqa: A001
+complex64 = np.dtype(np.complex64)
+complex128 = np.dtype(np.complex128)
+
+_default = [float32]
+
+_TORCH_NAMES = {
+    np.dtype(np.float16): "torch.float16", np.dtype(np.float32): "torch.float32",
+    np.dtype(np.float64): "torch.float64", np.dtype(np.int8): "torch.int8",
+    np.dtype(np.uint8): "torch.uint8", np.dtype(np.int16): "torch.int16",
+    np.dtype(np.int32): "torch.int32", np.dtype(np.int64): "torch.int64",
+    np.dtype(np.bool_): "torch.bool",
+}
+
+
+def as_dtype(d) -> np.dtype:
+    """Normalise ``d`` (NumPy dtype, type, string like ``'float32'``) to an ``np.dtype``."""
+    if d is _builtins.float:
+        return _default[0]
+    try:
+        return np.dtype(d)
+    except TypeError:
+        raise TypeError(f"not a dtype: {d!r}") from None
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _default[0]
+
+
+def set_default_dtype(d) -> None:
+    """Set the default floating dtype (``float32`` or ``float64``)."""
+    d = np.dtype(d)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
+    _default[0] = d
+
+
+def type_name(d) -> str:
+    """``'torch.float32'``-style name used in reprs."""
+    d = np.dtype(d)
+    return _TORCH_NAMES.get(d, str(d))
+
+
+class device(str):
+    """A device name; only ``'cpu'`` exists here."""
+
+    def __new__(cls, name="cpu", index=None):
+        check_device(name)
+        return super().__new__(cls, "cpu")
+
+    @property
+    def type(self) -> str:
+        return "cpu"
+
+
+def check_device(d) -> None:
+    """Accept ``'cpu'``; reject any other device with a clear error."""
+    name = str(d)
+    if not name.startswith("cpu"):
+        raise RuntimeError(f"numbagrad runs on the CPU only; device {name!r} is not available")
+
+
+cpu = "cpu"

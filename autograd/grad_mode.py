@@ -1,0 +1,123 @@
+"""Gradient-recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+The flag is thread-local (as in PyTorch): turning recording off in one thread
+never affects another. Each switch works as a context manager and as a
+function decorator.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+
+
+class _GradState(threading.local):
+    # threading.local subclass: every thread starts with enabled=True.
+    enabled = True
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations are being recorded for backward."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Base for the switches: context manager, decorator, restorer of the prior mode."""
+
+    _target: bool = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self):
+        self._prev.append(_state.enabled)
+        _state.enabled = self._target
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        _state.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__._fresh(self):
+                return fn(*args, **kwargs)
+        return wrapper
+
+    @staticmethod
+    def _fresh(ctx: "_GradModeContext") -> "_GradModeContext":
+        # A decorator can be re-entered (recursion, threads): give each call its own stack.
+        clone = object.__new__(type(ctx))
+        clone.__dict__.update(ctx.__dict__)
+        clone._prev = []
+        return clone
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording: ops run on arrays only, no node is built, nothing saved.
+
+    Example:
+        >>> with no_grad():
+        ...     y = x * 2          # y.requires_grad is False
+    """
+
+    _target = False
+
+
+class enable_grad(_GradModeContext):
+    """Re-enable graph recording inside a ``no_grad`` block."""
+
+    _target = True
+
+
+class inference_mode(no_grad):
+    """Alias of ``no_grad`` (PyTorch's inference mode has no extra meaning here)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._target = not mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set recording on or off. Takes effect at once, as in PyTorch, and also
+    works as a context manager that restores the previous mode on exit.
+
+    Args:
+        mode: True to record, False not to.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._target = bool(mode)
+        # Like torch.set_grad_enabled(False) used as a plain call: applies immediately.
+        self._prev.append(_state.enabled)
+        _state.enabled = self._target
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self._prev:
+            _state.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, fn):
+        # Used as a decorator, the immediate switch done in __init__ is undone first.
+        if self._prev:
+            _state.enabled = self._prev.pop()
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _state.enabled
+            _state.enabled = target
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.enabled = prev
+        return wrapper

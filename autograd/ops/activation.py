@@ -1,0 +1,58 @@
+"""Softmax and LogSoftmax along a dim, numerically stable (max subtracted first)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+from ._util import normalize_dim
+
+__all__ = ["softmax", "log_softmax"]
+
+
+class Softmax(Op):
+    """out = exp(a - max) / sum(exp(a - max)) along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        e = np.exp(a - a.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.inputs[1]
+        out = ctx.output
+        return out * (grad - (grad * out).sum(dim, keepdim=True)), None
+
+
+def softmax(input, dim=None, dtype=None):
+    """Softmax along ``dim``. Shape: same as input."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:  # PyTorch's legacy implicit-dim rule
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
+
+
+class LogSoftmax(Op):
+    """out = a - logsumexp(a) along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted = a - a.max(axis=dim, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.inputs[1]
+        out = ctx.output
+        return grad - out.exp() * grad.sum(dim, keepdim=True), None
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(input)) along ``dim``, computed stably. Shape: same as input."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))

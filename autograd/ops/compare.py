@@ -1,0 +1,74 @@
+"""Comparisons and logical ops: no gradient, bool results."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
+           "logical_xor", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose"]
+
+
+def _arr(x):
+    if isinstance(x, Tensor):
+        return x._data
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _binary(ufunc, name):
+    def op(input, other):
+        try:
+            return _wrap(np.asarray(ufunc(_arr(input), _arr(other))))
+        except ValueError as exc:
+            raise ValueError(f"{name}: shapes {np.shape(_arr(input))} and "
+                             f"{np.shape(_arr(other))} are not broadcastable: {exc}") from None
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{name}`` with broadcasting; bool result, no gradient."
+    return op
+
+
+eq = _binary(np.equal, "eq")
+ne = _binary(np.not_equal, "ne")
+lt = _binary(np.less, "lt")
+le = _binary(np.less_equal, "le")
+gt = _binary(np.greater, "gt")
+ge = _binary(np.greater_equal, "ge")
+logical_and = _binary(np.logical_and, "logical_and")
+logical_or = _binary(np.logical_or, "logical_or")
+logical_xor = _binary(np.logical_xor, "logical_xor")
+
+
+def logical_not(input):
+    """Elementwise not (bool tensors: ``~x``)."""
+    d = input._data
+    return _wrap(np.invert(d) if d.dtype.kind in "iu" else np.logical_not(d))
+
+
+def isnan(input):
+    """True where NaN."""
+    return _wrap(np.isnan(input._data))
+
+
+def isinf(input):
+    """True where +-inf."""
+    return _wrap(np.isinf(input._data))
+
+
+def isfinite(input):
+    """True where finite."""
+    return _wrap(np.isfinite(input._data))
+
+
+def equal(input, other) -> bool:
+    """True when shapes and all values are equal."""
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """``np.allclose`` on the values."""
+    return bool(np.allclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise ``np.isclose``; bool tensor."""
+    return _wrap(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -1,0 +1,801 @@
+"""Elementwise ops with NumPy broadcasting. Each class: forward on arrays, backward on
+Tensors (differentiable again), functional wrapper right below.
+
+Gradients are returned in the output's shape; the engine reduces them to each
+input's shape (``sum_to``). Python scalars stay Python scalars (NumPy 2 treats them
+as weak, so ``float32_tensor * 2.0`` stays float32, as in PyTorch).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
+    "log10", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "relu6",
+    "leaky_relu", "elu", "gelu", "silu", "softplus", "clamp", "clip", "maximum", "minimum",
+    "where", "reciprocal", "square", "erf", "cast", "clone", "contiguous", "floor_divide",
+    "remainder", "floor", "ceil", "round", "trunc", "hardtanh", "expm1", "lerp", "addcmul",
+    "addcdiv",
+]
+
+
+def _scalar(x):
+    # NumPy scalars are "strong" in NumPy 2 (float32 * np.float64(2) -> float64);
+    # PyTorch treats every non-Tensor number as weak, so turn them into Python numbers.
+    return x.item() if isinstance(x, np.generic) else x
+
+
+class Add(Op):
+    """out = a + b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.add(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = ctx.needs_input_grad
+        return grad if n[0] else None, grad if n[1] else None
+
+
+def add(input, other, *, alpha=1):
+    """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Add.apply(_scalar(input), _scalar(other))
+
+
+class Sub(Op):
+    """out = a - b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.subtract(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = ctx.needs_input_grad
+        return grad if n[0] else None, -grad if n[1] else None
+
+
+def sub(input, other, *, alpha=1):
+    """``input - alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Sub.apply(_scalar(input), _scalar(other))
+
+
+class Mul(Op):
+    """out = a * b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.multiply(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        return grad * b if n[0] else None, grad * a if n[1] else None
+
+
+def mul(input, other):
+    """``input * other`` with broadcasting."""
+    return Mul.apply(_scalar(input), _scalar(other))
+
+
+class Div(Op):
+    """out = a / b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.true_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        ga = grad / b if n[0] else None
+        gb = -grad * ctx.output / b if n[1] else None
+        return ga, gb
+
+
+def div(input, other, *, rounding_mode=None):
+    """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
+    if rounding_mode is None:
+        return Div.apply(_scalar(input), _scalar(other))
+    q = Div.apply(_scalar(input), _scalar(other))
+    with _no_grad():
+        return floor(q) if rounding_mode == "floor" else trunc(q)
+
+
+true_divide = div
+
+
+class Neg(Op):
+    """out = -a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def neg(input):
+    """``-input``."""
+    return Neg.apply(input)
+
+
+class Pow(Op):
+    """out = a ** b (tensor or scalar base and exponent)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.power(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        ga = gb = None
+        if n[0]:
+            if isinstance(b, Tensor):
+                ga = grad * b * a ** (b - 1)
+            elif b == 0:
+                ga = grad * 0.0
+            else:
+                ga = grad * b * a ** (b - 1)
+        if n[1]:
+            if isinstance(a, Tensor):
+                # d/db a**b = a**b log a; PyTorch defines it as 0 where a == 0 and b >= 0.
+                safe = where(a.detach() == 0, 1.0, a)
+                gb = grad * ctx.output * log(safe)
+            else:
+                gb = grad * ctx.output * (math.log(a) if a > 0 else float("nan") if a < 0 else 0.0)
+        return ga, gb
+
+
+def pow(input, exponent):
+    """``input ** exponent``; either may be a Python number."""
+    exponent = _scalar(exponent)
+    if isinstance(exponent, int) and not isinstance(exponent, bool) and isinstance(input, Tensor) \
+            and input.dtype.kind == "f":
+        exponent = float(exponent)  # integer powers of float tensors: no int->float surprises
+    return Pow.apply(_scalar(input), exponent)
+
+
+def square(input):
+    """``input * input``."""
+    return Mul.apply(input, input)
+
+
+class Exp(Op):
+    """out = exp(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.exp(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.output
+
+
+def exp(input):
+    """Elementwise e**x."""
+    return Exp.apply(input)
+
+
+class Expm1(Op):
+    """out = exp(a) - 1, accurate for small a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.expm1(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.output + 1.0)
+
+
+def expm1(input):
+    """Elementwise exp(x) - 1."""
+    return Expm1.apply(input)
+
+
+class Log(Op):
+    """out = log(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad / a
+
+
+def log(input):
+    """Natural logarithm."""
+    return Log.apply(input)
+
+
+def log2(input):
+    """Base-2 logarithm."""
+    return log(input) * (1.0 / math.log(2.0))
+
+
+def log10(input):
+    """Base-10 logarithm."""
+    return log(input) * (1.0 / math.log(10.0))
+
+
+class Log1p(Op):
+    """out = log(1 + a), accurate for small a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad / (a + 1.0)
+
+
+def log1p(input):
+    """log(1 + x)."""
+    return Log1p.apply(input)
+
+
+class Sqrt(Op):
+    """out = sqrt(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / (ctx.output * 2.0)
+
+
+def sqrt(input):
+    """Square root."""
+    return Sqrt.apply(input)
+
+
+class Rsqrt(Op):
+    """out = 1 / sqrt(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return 1.0 / np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * (out * out * out) * -0.5
+
+
+def rsqrt(input):
+    """1 / sqrt(x)."""
+    return Rsqrt.apply(input)
+
+
+class Abs(Op):
+    """out = |a|; gradient sign(a), 0 at 0 (PyTorch's convention)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * sign(a)
+
+
+def abs(input):
+    """Absolute value."""
+    return Abs.apply(input)
+
+
+def sign(input):
+    """-1, 0 or 1 (gradient zero everywhere, so it is a constant)."""
+    return _wrap(np.sign(input._data))
+
+
+class Sin(Op):
+    """out = sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * cos(a)
+
+
+def sin(input):
+    """Sine."""
+    return Sin.apply(input)
+
+
+class Cos(Op):
+    """out = cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return -grad * sin(a)
+
+
+def cos(input):
+    """Cosine."""
+    return Cos.apply(input)
+
+
+class Tanh(Op):
+    """out = tanh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tanh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * (1.0 - out * out)
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return Tanh.apply(input)
+
+
+class Sigmoid(Op):
+    """out = 1 / (1 + exp(-a)), computed without overflow."""
+
+    @staticmethod
+    def forward(ctx, a):
+        # 0.5 * (1 + tanh(a / 2)) is exact and never overflows for large |a|.
+        out = np.tanh(a * 0.5)
+        out += 1.0
+        out *= 0.5
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * out * (1.0 - out)
+
+
+def sigmoid(input):
+    """Logistic sigmoid."""
+    return Sigmoid.apply(input)
+
+
+class ReLU(Op):
+    """out = max(a, 0); gradient 0 at 0 (PyTorch's convention)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.output._data > 0)
+
+
+def relu(input, inplace=False):
+    """max(x, 0)."""
+    return ReLU.apply(input)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+class LeakyReLU(Op):
+    """out = a if a > 0 else slope * a."""
+
+    @staticmethod
+    def forward(ctx, a, negative_slope):
+        ctx.positive = a > 0
+        return np.where(ctx.positive, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        slope = ctx.inputs[1]
+        return grad * np.where(ctx.positive, 1.0, slope).astype(grad.dtype), None
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x."""
+    return LeakyReLU.apply(input, float(negative_slope))
+
+
+class ELU(Op):
+    """out = a if a > 0 else alpha * (exp(a) - 1)."""
+
+    @staticmethod
+    def forward(ctx, a, alpha):
+        ctx.positive = a > 0
+        return np.where(ctx.positive, a, alpha * np.expm1(np.minimum(a, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha = ctx.inputs[1]
+        neg_part = ctx.output + alpha  # derivative of alpha*(exp(a)-1) is out + alpha
+        return grad * where(_wrap(ctx.positive), 1.0, neg_part), None
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """Exponential linear unit."""
+    return ELU.apply(input, float(alpha))
+
+
+class Erf(Op):
+    """out = erf(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        from ..kernels.elementwise import erf as erf_kernel
+        return erf_kernel(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * (2.0 / math.sqrt(math.pi)) * exp(-(a * a))
+
+
+def erf(input):
+    """Gauss error function."""
+    return Erf.apply(input)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class GELU(Op):
+    """out = a * Phi(a) (exact) or its tanh approximation."""
+
+    @staticmethod
+    def forward(ctx, a, approximate):
+        if approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)
+            return 0.5 * a * (1.0 + np.tanh(inner))
+        from ..kernels.elementwise import erf as erf_kernel
+        return 0.5 * a * (1.0 + erf_kernel(a * _INV_SQRT_2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, approximate = ctx.inputs
+        if approximate == "tanh":
+            inner = (a + a * a * a * 0.044715) * _SQRT_2_OVER_PI
+            t = tanh(inner)
+            d_inner = (1.0 + a * a * (3 * 0.044715)) * _SQRT_2_OVER_PI
+            return grad * (0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * d_inner), None
+        cdf = 0.5 * (1.0 + erf(a * _INV_SQRT_2))
+        pdf = exp(a * a * -0.5) * _INV_SQRT_2PI
+        return grad * (cdf + a * pdf), None
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit; ``approximate='tanh'`` for the tanh form."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate)
+
+
+class SiLU(Op):
+    """out = a * sigmoid(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a * (0.5 * (1.0 + np.tanh(a * 0.5)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        s = sigmoid(a)
+        return grad * s * (1.0 + a * (1.0 - s))
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (a.k.a. swish)."""
+    return SiLU.apply(input)
+
+
+class Softplus(Op):
+    """out = log(1 + exp(beta * a)) / beta, linear above ``threshold``."""
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        z = a * beta
+        ctx.linear = z > threshold
+        soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+        return np.where(ctx.linear, a, soft).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, beta, _ = ctx.inputs
+        return grad * where(_wrap(ctx.linear), 1.0, sigmoid(a * beta)), None, None
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """Smooth ReLU: log(1 + exp(beta x)) / beta."""
+    return Softplus.apply(input, float(beta), float(threshold))
+
+
+class Clamp(Op):
+    """out = min(max(a, lo), hi); gradient passes where lo <= a <= hi (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        out = a
+        mask = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            mask &= a >= lo
+            out = np.maximum(out, lo)
+        if hi is not None:
+            mask &= a <= hi
+            out = np.minimum(out, hi)
+        ctx.mask = mask
+        return out if out is not a else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.mask, None, None
+
+
+def clamp(input, min=None, max=None):
+    """Clip values to [min, max]; either bound may be None or a Tensor."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min if isinstance(min, Tensor) else _wrap(np.asarray(min, input.dtype)))
+        if max is not None:
+            out = minimum(out, max if isinstance(max, Tensor) else _wrap(np.asarray(max, input.dtype)))
+        return out
+    return Clamp.apply(input, _scalar(min), _scalar(max))
+
+
+clip = clamp
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp to [min_val, max_val]."""
+    return Clamp.apply(input, float(min_val), float(max_val))
+
+
+class Maximum(Op):
+    """out = max(a, b); ties split the gradient equally (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        ad, bd = a._data, b._data
+        wa = (ad > bd) + 0.5 * (ad == bd)
+        n = ctx.needs_input_grad
+        return (grad * wa.astype(grad.dtype) if n[0] else None,
+                grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors."""
+    return Maximum.apply(input, other)
+
+
+class Minimum(Op):
+    """out = min(a, b); ties split the gradient equally."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        ad, bd = a._data, b._data
+        wa = (ad < bd) + 0.5 * (ad == bd)
+        n = ctx.needs_input_grad
+        return (grad * wa.astype(grad.dtype) if n[0] else None,
+                grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors."""
+    return Minimum.apply(input, other)
+
+
+class Where(Op):
+    """out = a where cond else b (cond is a constant bool array)."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = ctx.inputs[0]
+        n = ctx.needs_input_grad
+        zero = 0.0
+        return (None,
+                Where.apply(cond, grad, zero) if n[1] else None,
+                Where.apply(cond, zero, grad) if n[2] else None)
+
+
+def where(condition, input=None, other=None):
+    """Select from ``input`` where ``condition`` else ``other`` (broadcasting).
+
+    With one argument, returns the indices of nonzero entries (as ``torch.where``).
+    """
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    return Where.apply(cond, _scalar(input), _scalar(other))
+
+
+class Reciprocal(Op):
+    """out = 1 / a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.reciprocal(a) if a.dtype.kind == "f" else 1.0 / a
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return -grad * out * out
+
+
+def reciprocal(input):
+    """1 / x."""
+    return Reciprocal.apply(input)
+
+
+class Cast(Op):
+    """out = a converted to ``dtype``; gradient cast back."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.inputs[0]
+        return grad.to(a.dtype), None
+
+
+def cast(input, dtype):
+    """``input.to(dtype)``."""
+    return Cast.apply(input, np.dtype(dtype))
+
+
+class Clone(Op):
+    """out = a copy of a (optionally made contiguous)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(input, *, memory_format=None):
+    """A copy that stays connected to the graph."""
+    return Clone.apply(input)
+
+
+contiguous = clone
+
+
+class Lerp(Op):
+    """out = a + w * (b - a)."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        return a + w * (b - a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.inputs
+        n = ctx.needs_input_grad
+        return (grad * (1.0 - w) if n[0] else None, grad * w if n[1] else None,
+                grad * (b - a) if n[2] else None)
+
+
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``."""
+    return Lerp.apply(input, end, _scalar(weight))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``."""
+    return input + tensor1 * tensor2 * value
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``."""
+    return input + tensor1 / tensor2 * value
+
+
+# Piecewise-constant functions: their gradient is zero almost everywhere, so they
+# return constants (PyTorch returns zero gradients; the result is the same).
+def _const(fn):
+    def op(input, *args):
+        data = input._data if isinstance(input, Tensor) else np.asarray(input)
+        args = tuple(a._data if isinstance(a, Tensor) else a for a in args)
+        return _wrap(np.asarray(fn(data, *args)))
+    op.__name__ = fn.__name__
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (no gradient: piecewise constant)."
+    return op
+
+
+floor = _const(np.floor)
+ceil = _const(np.ceil)
+trunc = _const(np.trunc)
+floor_divide = _const(np.floor_divide)
+
+
+def round(input, *, decimals=0):
+    """Round half to even, as PyTorch (no gradient)."""
+    return _wrap(np.round(input._data, decimals))
+
+
+class Remainder(Op):
+    """out = a mod b with the sign of b (Python's %, PyTorch's remainder)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        gb = None
+        if n[1]:
+            gb = -grad * floor(a / b) if isinstance(a, Tensor) else -grad * _wrap(np.floor(a / b._data))
+        return grad if n[0] else None, gb
+
+
+def remainder(input, other):
+    """``input % other``."""
+    return Remainder.apply(_scalar(input), _scalar(other))
+
+
+def _no_grad():
+    from ..grad_mode import no_grad
+    return no_grad()

@@ -1,0 +1,174 @@
+"""Linear algebra: MatMul (1-D, 2-D, batched, broadcast-batched) and the composites
+mm, bmm, mv, dot, outer, einsum (two or more operands, no repeated indices within one).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op, ShapeError
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "einsum", "addmm", "baddbmm"]
+
+
+def _blas_ready(a: np.ndarray) -> np.ndarray:
+    # BLAS takes C- or F-contiguous 2-D operands (a transpose is free); anything else
+    # (broadcast views with zero strides, slices) makes NumPy fall back to a slow loop.
+    if a.ndim >= 2 and not (a.flags.c_contiguous or a.flags.f_contiguous):
+        if a.ndim == 2 or not a[0].flags.f_contiguous:
+            return np.ascontiguousarray(a)
+    return a
+
+
+class MatMul(Op):
+    """out = a @ b with NumPy/PyTorch matmul semantics (batch dims broadcast)."""
+
+    op_name = "matmul"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ShapeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                             f"{tuple(a.shape)} and {tuple(b.shape)}")
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                             f"multiplied ({ka} != {kb}: the last dim of the first must equal "
+                             f"the {'second-to-last' if b.ndim > 1 else 'only'} dim of the second)")
+        return np.matmul(_blas_ready(a), _blas_ready(b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if a.ndim == 1 and b.ndim == 1:
+            ga = grad * b if na else None
+            gb = grad * a if nb else None
+        elif a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+            g = grad.unsqueeze(-2)
+            ga = (g @ b.mT).squeeze(-2) if na else None
+            gb = a.unsqueeze(-1) @ g if nb else None
+        elif b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+            g = grad.unsqueeze(-1)
+            ga = g @ b.unsqueeze(-2) if na else None
+            gb = (a.mT @ g).squeeze(-1) if nb else None
+        else:
+            ga = grad @ b.mT if na else None
+            gb = a.mT @ grad if nb else None
+        return ga, gb
+
+
+def matmul(input, other):
+    """Matrix product with broadcasting. Shapes: (..., n, k) @ (..., k, m) -> (..., n, m);
+    1-D operands are treated as vectors as in NumPy."""
+    return MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    """(n, k) @ (k, m) -> (n, m); both must be 2-D."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and "
+                         f"{tuple(mat2.shape)}")
+    return MatMul.apply(input, mat2)
+
+
+def bmm(input, mat2):
+    """(b, n, k) @ (b, k, m) -> (b, n, m); both must be 3-D with equal batch."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: expected 3-D tensors with equal batch size, got shapes "
+                         f"{tuple(input.shape)} and {tuple(mat2.shape)}")
+    return MatMul.apply(input, mat2)
+
+
+def mv(input, vec):
+    """(n, k) @ (k,) -> (n,)."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ShapeError(f"mv: expected a matrix and a vector, got shapes {tuple(input.shape)} "
+                         f"and {tuple(vec.shape)}")
+    return MatMul.apply(input, vec)
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise ShapeError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D "
+                         f"tensors")
+    return MatMul.apply(input, other)
+
+
+def outer(input, vec2):
+    """Outer product: (n,) x (m,) -> (n, m)."""
+    return input.unsqueeze(-1) * vec2
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    prod = mm(mat1, mat2)
+    return (input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+    prod = bmm(batch1, batch2)
+    return (input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod)
+
+
+class Einsum(Op):
+    """out = np.einsum(equation, *operands) for equations without repeated indices
+    within an operand; each operand's gradient is another einsum."""
+
+    @staticmethod
+    def forward(ctx, *arrays, ins, out):
+        ctx.ins, ctx.out = ins, out
+        return np.asarray(np.einsum(",".join(ins) + "->" + out, *arrays, optimize=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        ops = ctx.inputs
+        ins, out = ctx.ins, ctx.out
+        grads = []
+        for i, need in enumerate(ctx.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            others = [ops[j] for j in range(len(ops)) if j != i]
+            other_subs = [ins[j] for j in range(len(ops)) if j != i]
+            avail = set(out).union(*other_subs) if other_subs else set(out)
+            target = "".join(c for c in ins[i] if c in avail)
+            g = Einsum.apply(grad, *others, ins=[out] + other_subs, out=target)
+            if target != ins[i]:  # indices summed away only in this operand: broadcast back
+                shape = [ops[i].shape[k] if c in avail else 1 for k, c in enumerate(ins[i])]
+                g = g.reshape([ops[i].shape[k] for k, c in enumerate(ins[i]) if c in avail])
+                g = g.reshape(shape).expand(*ops[i].shape)
+            grads.append(g)
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``. Ellipsis and repeated
+    indices within one operand (diagonals) are not supported."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum: '...' is not supported; spell out the dimensions")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+    else:
+        lhs = eq
+        letters = lhs.replace(",", "")
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = lhs.split(",")
+    if len(ins) != len(operands):
+        raise ValueError(f"einsum: equation {equation!r} names {len(ins)} operands, got "
+                         f"{len(operands)}")
+    for sub, t in zip(ins, operands):
+        if len(set(sub)) != len(sub):
+            raise NotImplementedError(f"einsum: repeated index in {sub!r} (diagonals) is not "
+                                      f"supported")
+        if len(sub) != t.ndim:
+            raise ShapeError(f"einsum: operand subscripts {sub!r} do not match operand of shape "
+                             f"{tuple(t.shape)}")
+    return Einsum.apply(*operands, ins=ins, out=out)
+

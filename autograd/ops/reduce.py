@@ -1,0 +1,391 @@
+"""Reductions: Sum, the SumTo/BroadcastTo pair (the engine's unbroadcast), Amax/Amin,
+Prod, Cumsum, Norm; composites mean, var, std, logsumexp, max/min with indices.
+
+``dim`` may be an int, a tuple of ints or None (all dims); ``keepdim`` as in PyTorch.
+"""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..function import Op, ShapeError
+from ..kernels.reduce import sum_to as _sum_to_array
+from ..tensor import Tensor, _wrap
+from ._util import normalize_dim, normalize_dims
+
+__all__ = ["sum", "sum_to", "broadcast_to", "mean", "prod", "amax", "amin", "max", "min",
+           "var", "std", "var_mean", "std_mean", "logsumexp", "norm", "argmax", "argmin",
+           "cumsum", "cumprod", "all", "any", "count_nonzero"]
+
+_values_indices = namedtuple("return_types", ["values", "indices"])
+
+
+def _keep_shape(shape, dims):
+    """The shape a reduction over ``dims`` has with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Op):
+    """out = sum of a over ``dims`` (None = all)."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        return np.asarray(a.sum(axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, dims, keepdim = ctx.inputs
+        if not keepdim:
+            grad = grad.reshape(_keep_shape(a.shape, dims))
+        return broadcast_to(grad, a.shape), None, None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim`` (int, tuple or None for all). Shape: reduced dims removed
+    unless ``keepdim``. Integer and bool inputs sum to int64, as in PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(np.int64)
+    return Sum.apply(input, normalize_dims(dim, input._data.ndim, "sum"), bool(keepdim))
+
+
+class SumTo(Op):
+    """out = a summed over broadcast dims down to ``shape``; backward broadcasts back."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.asarray(_sum_to_array(a, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.inputs[0]
+        return broadcast_to(grad, a.shape), None
+
+
+def sum_to(input, shape):
+    """Reduce ``input`` by summation to ``shape`` (which must broadcast to input's shape)."""
+    return SumTo.apply(input, tuple(shape))
+
+
+class BroadcastTo(Op):
+    """out = a broadcast to ``shape`` (a read-only view); backward sums back."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        try:
+            return np.broadcast_to(a, shape)
+        except ValueError:
+            raise ShapeError(f"expand/broadcast_to: the shape {tuple(a.shape)} cannot be "
+                             f"broadcast to {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.inputs[0]
+        return sum_to(grad, a.shape), None
+
+
+def broadcast_to(input, shape):
+    """``input`` expanded to ``shape`` (NumPy broadcasting rules)."""
+    shape = tuple(shape)
+    if tuple(input._data.shape) == shape:
+        return input
+    return BroadcastTo.apply(input, shape)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean over ``dim``. Integer inputs are an error, as in PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
+                           f"a floating point or complex dtype. Got: {input._data.dtype}")
+    dims = normalize_dims(dim, input._data.ndim, "mean")
+    n = _count(input._data.shape, dims)
+    return Sum.apply(input, dims, bool(keepdim)) * (1.0 / n if n else float("nan"))
+
+
+def _count(shape, dims) -> int:
+    n = 1
+    for i, s in enumerate(shape):
+        if dims is None or i in dims:
+            n *= s
+    return n
+
+
+class _Extreme(Op):
+    """out = max/min of a over ``dims``; ties share the gradient evenly (PyTorch's amax)."""
+
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, a, dims, keepdim):
+        if a.size == 0 and (dims is None or builtins.any(a.shape[d] == 0 for d in dims)):
+            raise RuntimeError(f"{cls.op_name}(): Expected reduction dim to have non-zero size "
+                               f"(input shape {tuple(a.shape)})")
+        out = cls.reduce(a, axis=dims, keepdims=True)
+        hit = a == out
+        ctx.weight = hit / hit.sum(axis=dims, keepdims=True)
+        return out if keepdim else np.asarray(out.reshape(_drop(a.shape, dims)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, dims, keepdim = ctx.inputs
+        if not keepdim:
+            grad = grad.reshape(_keep_shape(a.shape, dims))
+        return grad * ctx.weight.astype(grad.dtype, copy=False), None, None
+
+
+def _drop(shape, dims):
+    if dims is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+class Amax(_Extreme):
+    reduce = staticmethod(np.max)
+    op_name = "amax"
+
+
+class Amin(_Extreme):
+    reduce = staticmethod(np.min)
+    op_name = "amin"
+
+
+def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
+    dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amax")
+    return Amax.apply(input, dims, bool(keepdim))
+
+
+def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
+    dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amin")
+    return Amin.apply(input, dims, bool(keepdim))
+
+
+def _extreme_with_indices(input, dim, keepdim, arg, name, other):
+    if other is not None:  # torch.max(a, b) is the elementwise maximum
+        from .elementwise import maximum, minimum
+        return maximum(input, other) if name == "max" else minimum(input, other)
+    if dim is None:
+        return Amax.apply(input, None, False) if name == "max" else Amin.apply(input, None, False)
+    d = normalize_dim(dim, input._data.ndim, name)
+    if input._data.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size "
+                         f"(input shape {tuple(input._data.shape)})")
+    idx = arg(input._data, axis=d, keepdims=True) if input._data.ndim else np.zeros((), np.int64)
+    from .index import gather
+    values = gather(input, d, _wrap(idx)) if input._data.ndim else input
+    idx_t = _wrap(idx)
+    if not keepdim and input._data.ndim:
+        values = values.squeeze(d)
+        idx_t = _wrap(np.squeeze(idx, d))
+    return _values_indices(values, idx_t)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """Without ``dim``: the maximum (0-d). With ``dim``: ``(values, indices)``, the gradient
+    going to the first maximal entry (as PyTorch). ``max(a, b)`` with a Tensor second
+    argument is the elementwise maximum."""
+    if isinstance(dim, Tensor):
+        dim, other = None, dim
+    return _extreme_with_indices(input, dim, keepdim, np.argmax, "max", other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """Like ``max`` for the minimum."""
+    if isinstance(dim, Tensor):
+        dim, other = None, dim
+    return _extreme_with_indices(input, dim, keepdim, np.argmin, "min", other)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (flattened when ``dim`` is None). int64, no gradient."""
+    if dim is None:
+        return _wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
+    d = normalize_dim(dim, input._data.ndim, "argmax")
+    return _wrap(np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (flattened when ``dim`` is None). int64, no gradient."""
+    if dim is None:
+        return _wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
+    d = normalize_dim(dim, input._data.ndim, "argmin")
+    return _wrap(np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with ``correction`` (default 1, Bessel) or ``unbiased``."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    dims = normalize_dims(dim, input._data.ndim, "var")
+    n = _count(input._data.shape, dims)
+    centered = input - Sum.apply(input, dims, True) * (1.0 / n if n else float("nan"))
+    denom = n - correction
+    total = Sum.apply(centered * centered, dims, bool(keepdim))
+    return total * (1.0 / denom if denom > 0 else float("inf") if n else float("nan"))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: ``sqrt(var(...))``."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)``."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)``."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input), dim))`` computed stably (max subtracted first)."""
+    dims = normalize_dims(dim, input._data.ndim, "logsumexp")
+    m = np.max(input._data, axis=dims, keepdims=True) if input._data.size else \
+        np.zeros(_keep_shape(input._data.shape, dims), input._data.dtype)
+    m = np.where(np.isfinite(m), m, 0).astype(input._data.dtype, copy=False)
+    # the shift is a constant: the result does not depend on it, so neither does the gradient
+    shifted = Sum.apply((input - m).exp(), dims, True).log() + m
+    if not keepdim:
+        shifted = shifted.reshape(_drop(input._data.shape, dims))
+    return shifted
+
+
+class Prod(Op):
+    """out = product over ``dim`` (one dim or all)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        return np.asarray(np.prod(a, axis=dim, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, dim, keepdim = ctx.inputs
+        dims = None if dim is None else (dim,)
+        out = ctx.output
+        if not keepdim:
+            grad = grad.reshape(_keep_shape(a.shape, dims))
+            out = out.reshape(_keep_shape(a.shape, dims))
+        if not np.any(a._data == 0):
+            return grad * out / a, None, None
+        # With zeros: d/da_i = prod of the others. Exactly one zero in a slice gives the
+        # product of the non-zeros at that position; two or more give 0 everywhere.
+        from .elementwise import where
+        is_zero = a._data == 0
+        nz = is_zero.sum(axis=dim, keepdims=True)
+        safe = where(_wrap(is_zero), 1.0, a)
+        prod_nonzero = Prod.apply(safe, dim, True)
+        g_nozero = out / safe
+        g_onezero = where(_wrap(is_zero & (nz == 1)), prod_nonzero, 0.0)
+        g = where(_wrap(np.broadcast_to(nz == 0, a.shape)), g_nozero, g_onezero)
+        return grad * g, None, None
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product over one ``dim`` (or all elements)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    d = None if dim is None else normalize_dim(dim, input._data.ndim, "prod")
+    return Prod.apply(input, d, bool(keepdim) if d is not None else False)
+
+
+class Cumsum(Op):
+    """out = cumulative sum along ``dim``; backward is a reversed cumulative sum."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        return np.cumsum(a, axis=dim) if a.ndim else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.inputs[1]
+        if grad.ndim == 0:
+            return grad, None
+        return grad.flip(dim).cumsum(dim).flip(dim), None
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Cumulative sum along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Cumsum.apply(input, normalize_dim(dim, input._data.ndim, "cumsum"))
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Cumulative product along ``dim`` (via exp(cumsum(log|x|)) signs; inputs must be non-zero
+    for the gradient)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    d = normalize_dim(dim, input._data.ndim, "cumprod")
+    sgn = np.cumprod(np.sign(input._data), axis=d)
+    return input.abs().log().cumsum(d).exp() * _wrap(sgn.astype(input._data.dtype))
+
+
+class Norm2(Op):
+    """out = sqrt(sum(a^2)) over ``dims``; gradient a / out, and 0 where out == 0."""
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        return np.asarray(np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, dims, keepdim = ctx.inputs
+        out = ctx.output
+        if not keepdim:
+            shape = _keep_shape(a.shape, dims)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        from .elementwise import where
+        zero = _wrap(out._data == 0)
+        return grad * a / where(zero, 1.0, out) * where(zero, 0.0, 1.0), None, None
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm over ``dim`` (``'fro'`` and 2: Euclidean; also 1, inf, -inf, 0,
+    any positive float)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    dims = normalize_dims(dim, input._data.ndim, "norm")
+    if p in ("fro", 2, 2.0, None):
+        return Norm2.apply(input, dims, bool(keepdim))
+    if p == float("inf"):
+        return amax(input.abs(), dims if dims is not None else (), keepdim)
+    if p == float("-inf"):
+        return amin(input.abs(), dims if dims is not None else (), keepdim)
+    if p == 0:
+        return _wrap(np.asarray(np.sum(input._data != 0, axis=dims, keepdims=keepdim),
+                                dtype=input._data.dtype))
+    if p == 1:
+        return Sum.apply(input.abs(), dims, bool(keepdim))
+    if isinstance(p, str):
+        raise ValueError(f"norm: unsupported p={p!r} (use 'fro', or a number)")
+    return Sum.apply(input.abs() ** float(p), dims, bool(keepdim)) ** (1.0 / p)
+
+
+def all(input, dim=None, keepdim=False):
+    """True where all elements are non-zero (bool, no gradient)."""
+    dims = normalize_dims(dim, input._data.ndim, "all")
+    return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    """True where any element is non-zero (bool, no gradient)."""
+    dims = normalize_dims(dim, input._data.ndim, "any")
+    return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    """Number of non-zero entries (int64)."""
+    dims = normalize_dims(dim, input._data.ndim, "count_nonzero")
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
