@@ -1,0 +1,390 @@
+"""``Optimizer``: the base of every update rule (``torch.optim.Optimizer`` semantics).
+
+An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus that group's
+hyper-parameters, filled from ``defaults``) and ``state`` (a dict keyed by the
+parameter object, holding that parameter's buffers under PyTorch's key names).
+Schedulers change ``group["lr"]``; every ``step`` re-reads the group, so changes apply
+at once.
+
+Design choices (deviations from PyTorch are deliberate and listed here):
+
+* ``state[p]["step"]`` is a Python ``float`` (PyTorch keeps a 0-d float32 tensor on
+  CPU and reads it back with ``.item()`` for the bias corrections, so both give the
+  same numbers). ``load_state_dict`` accepts either form.
+* ``state_dict()`` returns a *snapshot*: buffers are copied, so the dict does not
+  keep changing as training continues (PyTorch returns references). ``load_state_dict``
+  copies too, so two optimizers never share buffers.
+* ``foreach``, ``fused``, ``capturable`` and ``differentiable`` are accepted (and kept
+  in ``param_groups`` so state dicts line up with PyTorch's) but have no effect: every
+  optimizer runs one fused Numba pass per parameter (``autograd/kernels/optim.py``).
+  ``differentiable=True`` raises ``NotImplementedError``.
+* A learning rate given as a one-element Tensor is converted to a float.
+"""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from itertools import chain
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marker for a hyper-parameter that every param group must specify."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+#: Default value meaning "each param group must give this hyper-parameter".
+required = _RequiredParameter()
+
+_EMPTY: dict = {}
+
+
+def _empty(dtype) -> np.ndarray:
+    """A cached empty 1-D array of ``dtype`` for kernel arguments that are unused."""
+    arr = _EMPTY.get(dtype)
+    if arr is None:
+        arr = _EMPTY[dtype] = np.empty(0, dtype=dtype)
+    return arr
+
+
+def _as_float(value, name: str):
+    """Hyper-parameters given as one-element tensors/arrays become Python numbers."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        if np.size(value._data if isinstance(value, Tensor) else value) != 1:
+            raise ValueError(f"Tensor {name} must be 1-element")
+        return float(value._data if isinstance(value, Tensor) else value)
+    return value
+
+
+class Optimizer:
+    """Base class for all optimizers.
+
+    Args:
+        params: an iterable of Tensors (``model.parameters()``), of ``(name, Tensor)``
+            pairs (``model.named_parameters()``), or of dicts, each a param group with
+            a ``"params"`` entry and optional per-group hyper-parameters.
+        defaults: hyper-parameter defaults used by groups that do not set them.
+
+    Raises:
+        TypeError: ``params`` is a single Tensor, or holds something other than Tensors.
+        ValueError: the parameter list is empty, a parameter is not a leaf, or a
+            parameter appears in more than one group.
+
+    Subclasses implement ``_update_group(group)`` (called under ``no_grad`` by
+    ``step``) and may override ``_validate(hparams)`` to reject bad hyper-parameters.
+    """
+
+    def __init__(self, params, defaults: dict) -> None:
+        self.defaults = dict(defaults)
+        if self.defaults.get("differentiable"):
+            raise NotImplementedError(
+                f"{type(self).__name__}: differentiable=True is not supported by numbagrad "
+                "(updates run as fused in-place kernels outside the graph)")
+        if "lr" in self.defaults:
+            self.defaults["lr"] = _as_float(self.defaults["lr"], "lr")
+        self._validate(self.defaults)
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors "
+                f"or dicts, but got {type(params).__name__}")
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ groups
+    def _validate(self, hparams: dict) -> None:
+        """Raise ``ValueError`` for invalid hyper-parameters (subclasses extend this)."""
+        lr = hparams.get("lr", 0.0)
+        if lr is not required and not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a param group to ``param_groups`` (e.g. to unfreeze layers mid-training).
+
+        Args:
+            param_group: dict with ``"params"`` (a Tensor or an iterable of Tensors or
+                ``(name, Tensor)`` pairs) and optional hyper-parameters; missing ones
+                are taken from ``defaults``.
+
+        Raises:
+            TypeError, ValueError: as for the constructor; also a missing required
+                hyper-parameter or an invalid value.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        param_group = dict(param_group)
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list "
+                "instead.")
+        else:
+            params = list(params)
+        names, tensors = [], []
+        for item in params:
+            if isinstance(item, tuple):
+                names.append(item[0])
+                tensors.append(item[1])
+            else:
+                tensors.append(item)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. "
+                                 "Some param names are missing")
+            param_group["param_names"] = names
+        for p in tensors:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params "
+                                f"is {type(p).__module__}.{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(
+                    f"can't optimize a non-leaf Tensor (shape {tuple(p.shape)}, produced "
+                    f"by {type(p.grad_fn).__name__}); optimize the leaf it was computed "
+                    "from, or pass .detach().requires_grad_()")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        if "lr" in param_group:
+            param_group["lr"] = _as_float(param_group["lr"], "lr")
+        self._validate(param_group)
+        if len(tensors) != len(set(tensors)):
+            import warnings
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error", stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {kind} to the optimizer")
+        if not seen.isdisjoint(tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+        self._init_group_state(param_group)
+
+    def _init_group_state(self, group: dict) -> None:
+        """Hook for optimizers that create state eagerly (Adagrad)."""
+
+    # ------------------------------------------------------------------ stepping
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized parameters.
+
+        Args:
+            set_to_none: set ``.grad`` to None (the default, cheaper, and what lets
+                ``step`` skip parameters that got no gradient) instead of zeroing it.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g = p.grad = g.detach()
+                    else:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+                    g._vbox[0] += 1
+
+    def step(self, closure=None):
+        """Perform one optimization step over every parameter that has a gradient.
+
+        Args:
+            closure: optional callable that re-evaluates the model and returns the loss
+                (run with gradients enabled, before the update).
+
+        Returns:
+            The closure's return value, or None.
+        """
+        loss = None
+        if closure is not None:
+            with autograd.enable_grad():
+                loss = closure()
+        with autograd.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement step")
+
+    # Helpers shared by the update rules ------------------------------------
+    def _arrays(self, p):
+        """(flat param view, flat gradient, write-back array or None) for the kernels."""
+        a = p._data
+        g = p.grad._data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+        if a.dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.step: parameters must be floating point, "
+                            f"got dtype {a.dtype} (shape {a.shape})")
+        if g.shape != a.shape:
+            raise RuntimeError(f"{type(self).__name__}.step: gradient of shape {g.shape} does "
+                               f"not match its parameter of shape {a.shape}")
+        if g.dtype != a.dtype:
+            g = g.astype(a.dtype)
+        g = np.ascontiguousarray(g).reshape(-1)
+        if a.flags.c_contiguous and a.flags.writeable:
+            return a.reshape(-1), g, None
+        # A strided or read-only view: update a contiguous copy, then copy it back.
+        work = np.array(a, order="C", copy=True).reshape(-1)
+        return work, g, a
+
+    @staticmethod
+    def _finish(p, work, writeback) -> None:
+        """Copy a staged update back if needed and bump the parameter's version."""
+        if writeback is not None:
+            np.copyto(writeback, work.reshape(writeback.shape))
+        p._vbox[0] += 1
+
+    @staticmethod
+    def _buf(state: dict, key: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """The flat array of state buffer ``key``, created (zeros or ``fill``) if absent."""
+        t = state.get(key)
+        if t is None:
+            arr = np.full(like.shape, fill, dtype=like.dtype) if fill else \
+                np.zeros(like.shape, dtype=like.dtype)
+            state[key] = Tensor(arr)
+            return arr.reshape(-1)
+        arr = t._data
+        if arr.dtype != like.dtype or not arr.flags.c_contiguous or arr.shape != like.shape:
+            if arr.size != like.size:
+                raise RuntimeError(f"optimizer state {key!r} has shape {arr.shape} but its "
+                                   f"parameter has shape {like.shape}")
+            arr = t._data = np.array(arr, dtype=like.dtype, order="C").reshape(like.shape)
+        return arr.reshape(-1)
+
+    # ------------------------------------------------------------------ state dict
+    def state_dict(self) -> dict:
+        """Return the optimizer's state as a dict (a snapshot; buffers are copied).
+
+        Returns:
+            ``{"state": {index: {key: Tensor or number}}, "param_groups": [group with
+            "params" as integer indices]}``; indices count parameters across groups in
+            order, as in PyTorch.
+        """
+        mapping: dict[int, int] = {}
+        start = 0
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                mapping.setdefault(id(p), i)
+            packed["params"] = [mapping[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {}
+        for k, v in self.state.items():
+            key = mapping[id(k)] if isinstance(k, Tensor) else k
+            state[key] = {n: _snapshot(x) for n, x in v.items()} if isinstance(v, dict) else \
+                _snapshot(v)
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load state produced by ``state_dict()`` (ours, or PyTorch's in the same layout).
+
+        Buffers are copied and cast to each parameter's dtype; ``step`` becomes a float.
+
+        Args:
+            state_dict: the dict to load.
+
+        Raises:
+            ValueError: the number of groups or of parameters per group differs.
+        """
+        groups = self.param_groups
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups "
+                             f"({len(saved_groups)} vs {len(groups)} in this optimizer)")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the "
+                    f"size of optimizer's group (group {i}: {len(s['params'])} saved, "
+                    f"{len(g['params'])} here)")
+        id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state: defaultdict = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = {n: _cast(param, x, n) for n, x in v.items()}
+            else:
+                state[k] = copy.deepcopy(v)
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            for name, default in self.defaults.items():
+                s.setdefault(name, default)
+            new_groups.append(s)
+        self.state = state
+        self.param_groups = new_groups
+        self._after_load()
+
+    def _after_load(self) -> None:
+        """Hook run after ``load_state_dict`` (AdamW re-asserts decoupled decay)."""
+
+    # ------------------------------------------------------------------ misc
+    def __getstate__(self) -> dict:
+        return {"defaults": self.defaults, "state": self.state,
+                "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        lines = [type(self).__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _snapshot(value):
+    if isinstance(value, Tensor):
+        return Tensor(value._data.copy())
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return copy.deepcopy(value)
+
+
+def _cast(param, value, key):
+    """Copy one loaded state value: buffers to ``param``'s dtype, ``step`` to a float."""
+    if key == "step":
+        if isinstance(value, Tensor):
+            return float(value._data)
+        return float(value) if value is not None else value
+    if isinstance(value, Tensor):
+        arr = value._data
+    elif isinstance(value, np.ndarray) or hasattr(value, "__array__"):
+        arr = np.asarray(value)  # also takes a torch.Tensor from a PyTorch state dict
+    else:
+        return copy.deepcopy(value)
+    dtype = param._data.dtype if arr.dtype.kind == "f" else arr.dtype
+    return Tensor(np.array(arr, dtype=dtype, order="C", copy=True))
