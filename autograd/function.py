@@ -66,8 +66,16 @@ class Node:
     def __init__(self, op, inputs):
         self.op = op
         self._inputs = inputs
-        self._versions = tuple(x._vbox[0] if isinstance(x, Tensor) else None for x in inputs)
-        self.needs_input_grad = tuple(isinstance(x, Tensor) and x._rg for x in inputs)
+        versions, needs = [], []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                versions.append(x._vbox[0])
+                needs.append(x._rg)
+            else:
+                versions.append(None)
+                needs.append(False)
+        self._versions = versions
+        self.needs_input_grad = tuple(needs)
         self._out = None
         self._out_vbox = None
         self._hooks = None
@@ -266,6 +274,10 @@ class Op:
                 arrays.append(a._data)
                 if a._rg:
                     record = True
+            elif isinstance(a, np.generic):
+                # NumPy scalars are "strong" in NumPy 2 (float32 * np.float64(2) -> float64);
+                # PyTorch treats every non-Tensor number as weak: pass a Python number.
+                arrays.append(a.item())
             else:
                 arrays.append(a)
         try:
@@ -637,62 +649,75 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None,
             grads = buffers.pop(node, None)
             n_out = node.n_outputs
             if n_out == 1:
-                grads = [grads]
-            if node._hooks:
-                grads = list(grads)
-                for idx, hooks in node._hooks.items():
-                    for hook in hooks:
-                        if grads[idx] is not None:
-                            r = hook(grads[idx])
-                            if r is not None:
-                                grads[idx] = r
-            if node._retain:
-                for idx, ref in node._retain:
-                    t = ref()
-                    if t is not None and grads[idx] is not None:
-                        g = grads[idx]
-                        t.grad = g if create_graph else _detached(g, handed)
-            if capture_node:
-                for idx in range(n_out):
-                    for slot in capture_node.get((id(node), idx), ()):
-                        results[slot] = grads[idx]
-            if all(g is None for g in grads):
-                in_grads = (None,) * len(node._inputs)
+                if node._hooks or node._retain or capture_node:
+                    grads = _node_extras(node, [grads], create_graph, handed, capture_node,
+                                         results)[0]
+                in_grads = None if grads is None else node.op._run_backward(node, (grads,))
             else:
-                in_grads = node.op._run_backward(node, grads)
-                if not isinstance(in_grads, tuple):
-                    in_grads = (in_grads,)
-            if anomaly:
+                grads = _node_extras(node, grads or [None] * n_out, create_graph, handed,
+                                     capture_node, results)
+                in_grads = None if all(g is None for g in grads) else \
+                    node.op._run_backward(node, grads)
+            if in_grads is not None and not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if anomaly and in_grads is not None:
                 _check_anomaly(node, in_grads)
-            node_inputs = node._inputs
-            for x, g in zip(node_inputs, in_grads):
-                if g is None or not isinstance(x, Tensor) or not x._rg:
+            for i, x in enumerate(node._inputs):
+                if not isinstance(x, Tensor) or not x._rg:
                     continue
-                if not isinstance(g, Tensor):
-                    g = Tensor(g)
-                g = _fit_grad(g, x, node)
-                e = _edge(x)
-                if e is None:
-                    _deliver_leaf(x, g, accumulate, capture_leaf, results, handed, create_graph)
-                    continue
-                parent, idx = e
-                _accumulate(buffers, parent, idx, parent.n_outputs, g)
-            for x in node_inputs:
-                if isinstance(x, Tensor) and x._rg:
-                    fn = x.grad_fn
+                fn = x.grad_fn
+                g = in_grads[i] if in_grads is not None and i < len(in_grads) else None
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor(g)
+                    gd, xd = g._data, x._data
+                    if gd.shape != xd.shape or gd.dtype != xd.dtype:
+                        g = _fit_grad(g, x, node)
                     if fn is None:
+                        _deliver_leaf(x, g, accumulate, capture_leaf, results, handed,
+                                      create_graph)
                         continue
                     if fn.__class__ is _OutputRef:
-                        fn = fn.node
-                    d = deps[fn] - 1
-                    deps[fn] = d
-                    if d == 0:
-                        ready.append(fn)
+                        _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
+                    else:
+                        prev = buffers.get(fn)
+                        buffers[fn] = g if prev is None else prev + g
+                elif fn is None:
+                    continue
+                if fn.__class__ is _OutputRef:
+                    fn = fn.node
+                d = deps[fn] - 1
+                deps[fn] = d
+                if d == 0:
+                    ready.append(fn)
             if not retain_graph:
                 node._free()
     finally:
         _state.enabled = prev_mode
     return results
+
+
+def _node_extras(node, grads, create_graph, handed, capture_node, results):
+    """Tensor hooks, retain_grad and grad() capture for one node's output gradients."""
+    grads = list(grads)
+    if node._hooks:
+        for idx, hooks in node._hooks.items():
+            for hook in hooks:
+                if grads[idx] is not None:
+                    r = hook(grads[idx])
+                    if r is not None:
+                        grads[idx] = r
+    if node._retain:
+        for idx, ref in node._retain:
+            t = ref()
+            if t is not None and grads[idx] is not None:
+                g = grads[idx]
+                t.grad = g if create_graph else _detached(g, handed)
+    if capture_node:
+        for idx in range(len(grads)):
+            for slot in capture_node.get((id(node), idx), ()):
+                results[slot] = grads[idx]
+    return grads
 
 
 def _detached(g, handed):

@@ -47,7 +47,7 @@ def add(input, other, *, alpha=1):
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
     if alpha != 1:
         other = mul(other, alpha)
-    return Add.apply(_scalar(input), _scalar(other))
+    return Add.apply(input, other)
 
 
 class Sub(Op):
@@ -67,7 +67,7 @@ def sub(input, other, *, alpha=1):
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
-    return Sub.apply(_scalar(input), _scalar(other))
+    return Sub.apply(input, other)
 
 
 class Mul(Op):
@@ -86,7 +86,7 @@ class Mul(Op):
 
 def mul(input, other):
     """``input * other`` with broadcasting."""
-    return Mul.apply(_scalar(input), _scalar(other))
+    return Mul.apply(input, other)
 
 
 class Div(Op):
@@ -108,8 +108,8 @@ class Div(Op):
 def div(input, other, *, rounding_mode=None):
     """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
     if rounding_mode is None:
-        return Div.apply(_scalar(input), _scalar(other))
-    q = Div.apply(_scalar(input), _scalar(other))
+        return Div.apply(input, other)
+    q = Div.apply(input, other)
     with _no_grad():
         return floor(q) if rounding_mode == "floor" else trunc(q)
 
@@ -360,8 +360,25 @@ class Tanh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = ctx.output
-        return grad * (1.0 - out * out)
+        return TanhGrad.apply(grad, ctx.output)
+
+
+class TanhGrad(Op):
+    """out = g * (1 - y^2): tanh's backward as one node (one engine step, not three)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        out = y * y
+        np.subtract(1.0, out, out=out)
+        out *= g
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.inputs
+        n = ctx.needs_input_grad
+        return (TanhGrad.apply(grad, y) if n[0] else None,
+                grad * g * y * -2.0 if n[1] else None)
 
 
 def tanh(input):
@@ -382,8 +399,25 @@ class Sigmoid(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = ctx.output
-        return grad * out * (1.0 - out)
+        return SigmoidGrad.apply(grad, ctx.output)
+
+
+class SigmoidGrad(Op):
+    """out = g * y * (1 - y): sigmoid's backward as one node."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        out = 1.0 - y
+        out *= y
+        out *= g
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.inputs
+        n = ctx.needs_input_grad
+        return (SigmoidGrad.apply(grad, y) if n[0] else None,
+                grad * g * (1.0 - y * 2.0) if n[1] else None)
 
 
 def sigmoid(input):
