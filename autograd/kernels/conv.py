@@ -1,0 +1,393 @@
+"""Convolution kernels: im2col/col2im (unfold/fold) and conv2d forward + both backwards.
+
+Everything is 2-D; the op layer handles 1-D convolution as 2-D with ``H == 1`` (and
+``KH == 1``). All functions are pure: they take C-contiguous float32/float64 arrays and
+return new arrays. Bias is not handled here (the op layer adds it / sums ``gy``).
+
+Conventions shared by every public function (PyTorch's ``nn.functional`` semantics):
+
+* ``stride = (sh, sw)``, ``dilation = (dh, dw)``, all ``>= 1``.
+* ``padding`` is either ``(ph, pw)`` (symmetric, as PyTorch) or
+  ``(top, bottom, left, right)``. The 4-tuple exists for ``padding='same'`` with an even
+  effective kernel, where PyTorch pads ``total // 2`` before and the rest after; the op
+  layer can pass that directly instead of padding the input first.
+* Output size: ``OH = (H + top + bottom - dh*(KH-1) - 1) // sh + 1`` (same for W).
+
+Two algorithms (see :func:`_choose_algorithm` for the rule and the measurements):
+
+* ``"gemm"``: im2col in Numba (parallel over ``N*C``) then BLAS GEMMs through
+  ``np.matmul``, processed in batch chunks so the column buffer stays cache-sized.
+* ``"direct"``: plain loop nests in Numba (parallel over ``N*O``), for depthwise and
+  tiny-channel convolutions where the GEMMs are too thin for BLAS to pay off.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import njit_parallel, prange
+
+__all__ = [
+    "conv_output_size",
+    "im2col",
+    "col2im",
+    "conv2d_forward",
+    "conv2d_backward_input",
+    "conv2d_backward_weight",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+def _pad4(padding):
+    """(ph, pw) -> (top, bottom, left, right); a 4-tuple passes through."""
+    if len(padding) == 2:
+        ph, pw = padding
+        return int(ph), int(ph), int(pw), int(pw)
+    t, b, l, r = padding
+    return int(t), int(b), int(l), int(r)
+
+
+def conv_output_size(in_size, kernel, stride, pad_before, pad_after, dilation):
+    """Output length of one spatial dim: ``(in + pads - d*(k-1) - 1) // s + 1``.
+
+    Returns a Python int (may be ``<= 0`` for a too-small input; the op layer reports that).
+    """
+    return (in_size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _check(name, *arrays):
+    # The op layer guarantees these; one cheap check per public call catches a wiring bug
+    # before Numba compiles a slow 'A'-layout specialisation or mixes dtypes silently.
+    dt = arrays[0].dtype
+    for a in arrays:
+        assert a.flags.c_contiguous, f"{name}: kernel input must be C-contiguous"
+        assert a.dtype == dt and dt in (np.float32, np.float64), (
+            f"{name}: kernel inputs must share one float dtype, got {[b.dtype for b in arrays]}"
+        )
+
+
+# --------------------------------------------------------------------------- Numba kernels
+# Index bookkeeping shared by every loop nest below: for kernel tap (kh, kw) the input
+# pixel read by output (oh, ow) is ih = oh*sh - pt + kh*dh, iw = ow*sw - a with
+# a = pl - kw*dw. The valid ow form one interval [lo, hi) computed once per tap, so the
+# innermost loops run without bounds tests (and vectorise when sw == 1).
+
+
+@njit_parallel
+def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+    # x[N, C, H, W] -> cols[C*KH*KW, N, OH*OW]. This "GEMM layout" lets each conv stage
+    # be ONE large GEMM over all N*L columns instead of N thin ones. Every element of
+    # cols is written (zeros where the window hits padding): cols may be np.empty.
+    N, C, H, W = x.shape
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for kh in range(KH):
+            for kw in range(KW):
+                row = (c * KH + kh) * KW + kw
+                a = pl - kw * dw
+                lo = (a + sw - 1) // sw if a > 0 else 0  # ceil(a / sw), >= 0
+                hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                if hi > OW:
+                    hi = OW
+                if lo > hi:
+                    lo = hi
+                for oh in range(OH):
+                    ih = oh * sh - pt + kh * dh
+                    base = oh * OW
+                    if ih < 0 or ih >= H:
+                        for ow in range(OW):
+                            cols[row, n, base + ow] = 0.0
+                        continue
+                    for ow in range(lo):
+                        cols[row, n, base + ow] = 0.0
+                    for ow in range(lo, hi):
+                        cols[row, n, base + ow] = x[n, c, ih, ow * sw - a]
+                    for ow in range(hi, OW):
+                        cols[row, n, base + ow] = 0.0
+
+
+@njit_parallel
+def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+    # Adjoint of _im2col_kernel: x[n, c] = sum of every column entry read from it.
+    # Parallel over N*C so each thread owns whole x[n, c] planes (no write races).
+    N, C, H, W = x.shape
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for ih in range(H):
+            for iw in range(W):
+                x[n, c, ih, iw] = 0.0
+        for kh in range(KH):
+            for kw in range(KW):
+                row = (c * KH + kh) * KW + kw
+                a = pl - kw * dw
+                lo = (a + sw - 1) // sw if a > 0 else 0
+                hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                if hi > OW:
+                    hi = OW
+                for oh in range(OH):
+                    ih = oh * sh - pt + kh * dh
+                    if ih < 0 or ih >= H:
+                        continue
+                    base = oh * OW
+                    for ow in range(lo, hi):
+                        x[n, c, ih, ow * sw - a] += cols[row, n, base + ow]
+
+
+@njit_parallel
+def _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
+    # y[n, o] = sum_{cg, kh, kw} w[o, cg, kh, kw] * x[n, g*Cg + cg, ih, iw].
+    # Parallel over N*O: each thread owns one output plane.
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = w.shape
+    _, _, OH, OW = y.shape
+    Og = O // groups
+    for no in prange(N * O):
+        n = no // O
+        o = no - n * O
+        c0 = (o // Og) * Cg
+        for oh in range(OH):
+            for ow in range(OW):
+                y[n, o, oh, ow] = 0.0
+        for cg in range(Cg):
+            c = c0 + cg
+            for kh in range(KH):
+                for kw in range(KW):
+                    wv = w[o, cg, kh, kw]
+                    a = pl - kw * dw
+                    lo = (a + sw - 1) // sw if a > 0 else 0
+                    hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                    if hi > OW:
+                        hi = OW
+                    for oh in range(OH):
+                        ih = oh * sh - pt + kh * dh
+                        if ih < 0 or ih >= H:
+                            continue
+                        for ow in range(lo, hi):
+                            y[n, o, oh, ow] += wv * x[n, c, ih, ow * sw - a]
+
+
+@njit_parallel
+def _direct_backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
+    # gx[n, c, ih, iw] = sum over the (o, kh, kw, oh, ow) that read it of w * gy: the
+    # scatter form of the forward loop. Parallel over N*C: each thread owns gx[n, c].
+    N, C, H, W = gx.shape
+    O, Cg, KH, KW = w.shape
+    _, _, OH, OW = gy.shape
+    Og = O // groups
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        g = c // Cg
+        cg = c - g * Cg
+        for ih in range(H):
+            for iw in range(W):
+                gx[n, c, ih, iw] = 0.0
+        for o in range(g * Og, (g + 1) * Og):
+            for kh in range(KH):
+                for kw in range(KW):
+                    wv = w[o, cg, kh, kw]
+                    a = pl - kw * dw
+                    lo = (a + sw - 1) // sw if a > 0 else 0
+                    hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                    if hi > OW:
+                        hi = OW
+                    for oh in range(OH):
+                        ih = oh * sh - pt + kh * dh
+                        if ih < 0 or ih >= H:
+                            continue
+                        for ow in range(lo, hi):
+                            gx[n, c, ih, ow * sw - a] += wv * gy[n, o, oh, ow]
+
+
+@njit_parallel
+def _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
+    # gw[o, cg, kh, kw] = sum_{n, oh, ow} gy[n, o, oh, ow] * x[n, c, ih, iw].
+    # Parallel over O*Cg (each thread owns gw[o, cg]); sums accumulate in float64 since
+    # they run over N*OH*OW terms.
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = gw.shape
+    _, _, OH, OW = gy.shape
+    Og = O // groups
+    for oc in prange(O * Cg):
+        o = oc // Cg
+        cg = oc - o * Cg
+        c = (o // Og) * Cg + cg
+        for kh in range(KH):
+            for kw in range(KW):
+                a = pl - kw * dw
+                lo = (a + sw - 1) // sw if a > 0 else 0
+                hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                if hi > OW:
+                    hi = OW
+                acc = 0.0
+                for n in range(N):
+                    for oh in range(OH):
+                        ih = oh * sh - pt + kh * dh
+                        if ih < 0 or ih >= H:
+                            continue
+                        for ow in range(lo, hi):
+                            acc += gy[n, o, oh, ow] * x[n, c, ih, ow * sw - a]
+                gw[o, cg, kh, kw] = acc
+
+
+# --------------------------------------------------------------------------- algorithm choice
+def _choose_algorithm(C, O, groups, KH, KW):
+    """Return ``"direct"`` or ``"gemm"`` for a convolution with these channel counts.
+
+    TODO measured figures.
+    """
+    Cg = C // groups
+    Og = O // groups
+    if Cg * KH * KW <= 16 or Og <= 2:
+        return "direct"
+    return "gemm"
+
+
+# --------------------------------------------------------------------------- public API
+def _geometry(x_shape, w_shape, stride, padding, dilation):
+    N, C, H, W = x_shape
+    O, _, KH, KW = w_shape
+    sh, sw = int(stride[0]), int(stride[1])
+    dh, dw = int(dilation[0]), int(dilation[1])
+    pt, pb, pl, pr = _pad4(padding)
+    OH = conv_output_size(H, KH, sh, pt, pb, dh)
+    OW = conv_output_size(W, KW, sw, pl, pr, dw)
+    return sh, sw, dh, dw, pt, pl, OH, OW
+
+
+def _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+    N, C = x.shape[0], x.shape[1]
+    cols = np.empty((C * KH * KW, N, OH * OW), dtype=x.dtype)
+    _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    return cols
+
+
+def im2col(x, kernel_size, dilation=(1, 1), padding=(0, 0), stride=(1, 1)):
+    """Unfold sliding windows: ``torch.nn.functional.unfold`` on an array.
+
+    Args:
+        x: ``[N, C, H, W]`` float array, C-contiguous.
+        kernel_size, dilation, stride: ``(KH, KW)``, ``(dh, dw)``, ``(sh, sw)``.
+        padding: ``(ph, pw)`` or ``(top, bottom, left, right)``; zero padding.
+
+    Returns:
+        ``[N, C*KH*KW, L]`` with ``L = OH*OW``; row ``(c*KH + kh)*KW + kw`` holds
+        ``x[n, c, oh*sh - top + kh*dh, ow*sw - left + kw*dw]`` at column ``oh*OW + ow``.
+    """
+    _check("im2col", x)
+    KH, KW = int(kernel_size[0]), int(kernel_size[1])
+    sh, sw, dh, dw, pt, pl, OH, OW = _geometry(x.shape, (0, 0, KH, KW), stride, padding, dilation)
+    cols = _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    # The kernel writes the GEMM layout [CK, N, L]; unfold's layout is [N, CK, L].
+    return np.ascontiguousarray(cols.transpose(1, 0, 2))
+
+
+def col2im(cols, output_size, kernel_size, dilation=(1, 1), padding=(0, 0), stride=(1, 1)):
+    """Fold (sum) columns back into an image: ``torch.nn.functional.fold`` on an array.
+
+    The adjoint of :func:`im2col`: overlapping windows are summed, padding is dropped.
+
+    Args:
+        cols: ``[N, C*KH*KW, L]`` float array, C-contiguous, ``L = OH*OW`` for the
+            geometry below.
+        output_size: ``(H, W)`` of the folded image.
+        kernel_size, dilation, padding, stride: as in :func:`im2col`.
+
+    Returns:
+        ``[N, C, H, W]`` array of ``cols.dtype``.
+    """
+    _check("col2im", cols)
+    KH, KW = int(kernel_size[0]), int(kernel_size[1])
+    H, W = int(output_size[0]), int(output_size[1])
+    N, CK, L = cols.shape
+    C = CK // (KH * KW)
+    sh, sw, dh, dw, pt, pl, OH, OW = _geometry((N, C, H, W), (0, 0, KH, KW), stride, padding, dilation)
+    assert OH * OW == L, "col2im: L does not match the geometry"
+    x = np.empty((N, C, H, W), dtype=cols.dtype)
+    _col2im_kernel(np.ascontiguousarray(cols.transpose(1, 0, 2)), x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    return x
+
+
+def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+    """2-D cross-correlation without bias (``torch.nn.functional.conv2d``, ``bias=None``).
+
+    Args:
+        x: ``[N, C, H, W]``; w: ``[O, C // groups, KH, KW]``; same float dtype, C-contiguous.
+        stride: ``(sh, sw)``; dilation: ``(dh, dw)``.
+        padding: ``(ph, pw)`` or ``(top, bottom, left, right)`` (zero padding).
+        groups: ``C`` and ``O`` are both multiples of it.
+
+    Returns:
+        ``y[N, O, OH, OW]`` with ``OH = (H + top + bottom - dh*(KH-1) - 1)//sh + 1`` (W alike).
+    """
+    _check("conv2d_forward", x, w)
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = w.shape
+    sh, sw, dh, dw, pt, pl, OH, OW = _geometry(x.shape, w.shape, stride, padding, dilation)
+    if _choose_algorithm(C, O, groups, KH, KW) == "direct":
+        y = np.empty((N, O, OH, OW), dtype=x.dtype)
+        _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw)
+        return y
+    G, Og, L = groups, O // groups, OH * OW
+    cols = _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    # [G, Og, Cg*K] @ [G, Cg*K, N*L] -> [G, Og, N*L] == [O, N, L]; one GEMM per group.
+    y = np.matmul(w.reshape(G, Og, Cg * KH * KW), cols.reshape(G, Cg * KH * KW, N * L))
+    return np.ascontiguousarray(y.reshape(O, N, L).transpose(1, 0, 2)).reshape(N, O, OH, OW)
+
+
+def conv2d_backward_input(gy, w, x_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+    """Gradient of :func:`conv2d_forward` w.r.t. ``x`` (== ``conv_transpose2d`` forward).
+
+    Args:
+        gy: ``[N, O, OH, OW]`` upstream gradient; w: ``[O, C // groups, KH, KW]``.
+        x_shape: ``(N, C, H, W)`` of the forward input (needed because several ``H`` give
+            the same ``OH`` when ``sh > 1``; PyTorch's ``output_padding`` picks one).
+        stride, padding, dilation, groups: as in :func:`conv2d_forward`.
+
+    Returns:
+        ``gx[N, C, H, W]`` of ``gy.dtype``.
+    """
+    _check("conv2d_backward_input", gy, w)
+    N, C, H, W = (int(s) for s in x_shape)
+    O, Cg, KH, KW = w.shape
+    sh, sw, dh, dw, pt, pl, OH, OW = _geometry((N, C, H, W), w.shape, stride, padding, dilation)
+    assert gy.shape == (N, O, OH, OW), "conv2d_backward_input: gy shape does not match geometry"
+    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    if _choose_algorithm(C, O, groups, KH, KW) == "direct":
+        _direct_backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw)
+        return gx
+    G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
+    gy2 = np.ascontiguousarray(gy.reshape(N, O, L).transpose(1, 0, 2)).reshape(G, Og, N * L)
+    # [G, Cg*K, Og] @ [G, Og, N*L] -> [G, Cg*K, N*L] == GEMM-layout columns [C*K, N, L].
+    gcols = np.matmul(w.reshape(G, Og, CgK).transpose(0, 2, 1), gy2)
+    _col2im_kernel(gcols.reshape(C * KH * KW, N, L), gx, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    return gx
+
+
+def conv2d_backward_weight(x, gy, w_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+    """Gradient of :func:`conv2d_forward` w.r.t. ``w``.
+
+    Args:
+        x: ``[N, C, H, W]`` forward input; gy: ``[N, O, OH, OW]`` upstream gradient.
+        w_shape: ``(O, C // groups, KH, KW)``.
+        stride, padding, dilation, groups: as in :func:`conv2d_forward`.
+
+    Returns:
+        ``gw[O, C // groups, KH, KW]`` of ``x.dtype``.
+    """
+    _check("conv2d_backward_weight", x, gy)
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = (int(s) for s in w_shape)
+    sh, sw, dh, dw, pt, pl, OH, OW = _geometry(x.shape, w_shape, stride, padding, dilation)
+    assert gy.shape == (N, O, OH, OW), "conv2d_backward_weight: gy shape does not match geometry"
+    if _choose_algorithm(C, O, groups, KH, KW) == "direct":
+        gw = np.empty((O, Cg, KH, KW), dtype=x.dtype)
+        _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw)
+        return gw
+    G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
+    cols = _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    gy2 = np.ascontiguousarray(gy.reshape(N, O, L).transpose(1, 0, 2)).reshape(G, Og, N * L)
+    # [G, Og, N*L] @ [G, N*L, Cg*K] -> [G, Og, Cg*K]: the sum over the batch is inside the GEMM.
+    gw = np.matmul(gy2, cols.reshape(G, CgK, N * L).transpose(0, 2, 1))
+    return gw.reshape(O, Cg, KH, KW)

@@ -1,0 +1,364 @@
+"""Pooling kernels: max / average / adaptive pooling over 2-D planes, forward and backward.
+
+All functions take C-contiguous float32/float64 ``[N, C, H, W]`` arrays and return new
+arrays; 1-D pooling is done by the op layer as 2-D with ``H == 1``. Every loop nest is
+parallel over the ``N*C`` planes (``prange``): planes are independent, so each thread
+owns whole input and output planes and the backward scatters need no atomics.
+
+Semantics are PyTorch's CPU kernels, line for line where it matters:
+
+* output size (:func:`pool_output_size`): ``floor`` or ``ceil`` of
+  ``(H + 2p - d*(k-1) - 1) / s`` plus one; with ``ceil_mode`` the last window must start
+  inside the input or the left padding, else it is dropped.
+* max pooling pads with ``-inf``; ties keep the first maximum in row-major window order;
+  a NaN always wins (the last NaN seen), so NaNs propagate as in PyTorch. Indices are
+  flat positions ``ih*W + iw`` inside each ``H*W`` plane (``return_indices=True``).
+* average pooling divisor: ``divisor_override`` if given; else with
+  ``count_include_pad`` the window clipped to the padded input (so ``ceil_mode``
+  overhang past the padding is not counted), otherwise only the in-image elements.
+* adaptive windows: ``start = floor(i*In/Out)``, ``end = ceil((i+1)*In/Out)``.
+
+The op layer validates arguments (``padding <= kernel // 2``, sizes > 0); kernels trust them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import njit_parallel, prange
+
+__all__ = [
+    "pool_output_size",
+    "max_pool2d_forward",
+    "max_pool2d_backward",
+    "avg_pool2d_forward",
+    "avg_pool2d_backward",
+    "adaptive_avg_pool2d_forward",
+    "adaptive_avg_pool2d_backward",
+    "adaptive_max_pool2d_forward",
+]
+
+
+def pool_output_size(in_size, kernel, stride, padding, dilation=1, ceil_mode=False):
+    """Output length of one pooled dim, PyTorch's ``pooling_output_shape``.
+
+    Returns a Python int (``<= 0`` for a too-small input; the op layer reports that).
+    """
+    span = in_size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    # ceil_mode may add a window that starts in the right padding; PyTorch drops it.
+    if ceil_mode and (out - 1) * stride >= in_size + padding:
+        out -= 1
+    return out
+
+
+def _check(name, *arrays):
+    # The op layer guarantees these; one cheap check per public call catches wiring bugs.
+    for a in arrays:
+        assert a.flags.c_contiguous and a.ndim == 4, f"{name}: expected a C-contiguous 4-D array"
+        assert a.dtype in (np.float32, np.float64), f"{name}: expected float32/float64, got {a.dtype}"
+
+
+# --------------------------------------------------------------------------- Numba kernels
+@njit_parallel
+def _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw):
+    N, C, H, W = x.shape
+    OH, OW = y.shape[2], y.shape[3]
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for oh in range(OH):
+            h0 = oh * sh - ph
+            h1 = min(h0 + (KH - 1) * dh + 1, H)
+            while h0 < 0:  # skip padded rows in steps of the dilation, as PyTorch does
+                h0 += dh
+            for ow in range(OW):
+                w0 = ow * sw - pw
+                w1 = min(w0 + (KW - 1) * dw + 1, W)
+                while w0 < 0:
+                    w0 += dw
+                best = -np.inf
+                besti = h0 * W + w0
+                for ih in range(h0, h1, dh):
+                    for iw in range(w0, w1, dw):
+                        v = x[n, c, ih, iw]
+                        # `v != v` is isnan: a NaN replaces the max (propagates like PyTorch)
+                        if v > best or v != v:
+                            best = v
+                            besti = ih * W + iw
+                y[n, c, oh, ow] = best
+                idx[n, c, oh, ow] = besti
+
+
+@njit_parallel
+def _index_scatter_add_kernel(gy, idx, gx):
+    # gx[n, c].flat[idx[n, c, i, j]] += gy[n, c, i, j]; gx is zeroed here, plane by plane.
+    N, C, H, W = gx.shape
+    OH, OW = gy.shape[2], gy.shape[3]
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for ih in range(H):
+            for iw in range(W):
+                gx[n, c, ih, iw] = 0.0
+        for oh in range(OH):
+            for ow in range(OW):
+                k = idx[n, c, oh, ow]
+                ih = k // W
+                gx[n, c, ih, k - ih * W] += gy[n, c, oh, ow]
+
+
+@njit_parallel
+def _avg_pool_kernel(x, y, gy, gx, backward, KH, KW, sh, sw, ph, pw, include_pad, divisor):
+    # One loop nest for both directions so the window/divisor rule exists once:
+    # forward  y[n, c, oh, ow] = sum(window of x) / d
+    # backward gx[window] += gy[n, c, oh, ow] / d
+    # (the unused pair of arrays is a dummy). divisor > 0 is divisor_override.
+    N, C, H, W = gx.shape if backward else x.shape
+    OH, OW = (gy.shape[2], gy.shape[3]) if backward else (y.shape[2], y.shape[3])
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        if backward:
+            for ih in range(H):
+                for iw in range(W):
+                    gx[n, c, ih, iw] = 0.0
+        for oh in range(OH):
+            h0 = oh * sh - ph
+            h1 = min(h0 + KH, H + ph)
+            for ow in range(OW):
+                w0 = ow * sw - pw
+                w1 = min(w0 + KW, W + pw)
+                pool_size = (h1 - h0) * (w1 - w0)  # clipped to the padded input
+                a0 = max(h0, 0)
+                a1 = min(h1, H)
+                b0 = max(w0, 0)
+                b1 = min(w1, W)
+                if a0 >= a1 or b0 >= b1:
+                    if not backward:
+                        y[n, c, oh, ow] = 0.0
+                    continue
+                if divisor > 0:
+                    d = divisor
+                elif include_pad:
+                    d = pool_size
+                else:
+                    d = (a1 - a0) * (b1 - b0)
+                if backward:
+                    g = gy[n, c, oh, ow] / d
+                    for ih in range(a0, a1):
+                        for iw in range(b0, b1):
+                            gx[n, c, ih, iw] += g
+                else:
+                    acc = 0.0  # float64 accumulator, also for float32 input
+                    for ih in range(a0, a1):
+                        for iw in range(b0, b1):
+                            acc += x[n, c, ih, iw]
+                    y[n, c, oh, ow] = acc / d
+
+
+@njit_parallel
+def _adaptive_avg_kernel(x, y, gy, gx, backward):
+    # Same two-direction scheme as _avg_pool_kernel, with adaptive windows.
+    N, C, H, W = gx.shape if backward else x.shape
+    OH, OW = (gy.shape[2], gy.shape[3]) if backward else (y.shape[2], y.shape[3])
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        if backward:
+            for ih in range(H):
+                for iw in range(W):
+                    gx[n, c, ih, iw] = 0.0
+        for oh in range(OH):
+            h0 = (oh * H) // OH
+            h1 = ((oh + 1) * H + OH - 1) // OH
+            for ow in range(OW):
+                w0 = (ow * W) // OW
+                w1 = ((ow + 1) * W + OW - 1) // OW
+                d = (h1 - h0) * (w1 - w0)
+                if backward:
+                    g = gy[n, c, oh, ow] / d
+                    for ih in range(h0, h1):
+                        for iw in range(w0, w1):
+                            gx[n, c, ih, iw] += g
+                else:
+                    acc = 0.0
+                    for ih in range(h0, h1):
+                        for iw in range(w0, w1):
+                            acc += x[n, c, ih, iw]
+                    y[n, c, oh, ow] = acc / d
+
+
+@njit_parallel
+def _adaptive_max_kernel(x, y, idx):
+    N, C, H, W = x.shape
+    OH, OW = y.shape[2], y.shape[3]
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for oh in range(OH):
+            h0 = (oh * H) // OH
+            h1 = ((oh + 1) * H + OH - 1) // OH
+            for ow in range(OW):
+                w0 = (ow * W) // OW
+                w1 = ((ow + 1) * W + OW - 1) // OW
+                best = -np.inf
+                besti = h0 * W + w0
+                for ih in range(h0, h1):
+                    for iw in range(w0, w1):
+                        v = x[n, c, ih, iw]
+                        if v > best or v != v:  # NaN propagates, as in PyTorch
+                            best = v
+                            besti = ih * W + iw
+                y[n, c, oh, ow] = best
+                idx[n, c, oh, ow] = besti
+
+
+# --------------------------------------------------------------------------- public API
+def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False):
+    """Max pooling with indices (``F.max_pool2d(..., return_indices=True)``).
+
+    Args:
+        x: ``[N, C, H, W]`` float array, C-contiguous.
+        kernel_size, stride, padding, dilation: ``(h, w)`` pairs (padding ``<= k // 2``).
+        ceil_mode: PyTorch's ceil rule (see :func:`pool_output_size`).
+
+    Returns:
+        ``(y, indices)``: ``y[N, C, OH, OW]`` of ``x.dtype`` and ``indices[N, C, OH, OW]``
+        int64, flat positions ``ih*W + iw`` inside each ``H*W`` plane.
+    """
+    _check("max_pool2d_forward", x)
+    N, C, H, W = x.shape
+    KH, KW = int(kernel_size[0]), int(kernel_size[1])
+    sh, sw = int(stride[0]), int(stride[1])
+    ph, pw = int(padding[0]), int(padding[1])
+    dh, dw = int(dilation[0]), int(dilation[1])
+    OH = pool_output_size(H, KH, sh, ph, dh, ceil_mode)
+    OW = pool_output_size(W, KW, sw, pw, dw, ceil_mode)
+    y = np.empty((N, C, OH, OW), dtype=x.dtype)
+    idx = np.empty((N, C, OH, OW), dtype=np.int64)
+    _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw)
+    return y, idx
+
+
+def max_pool2d_backward(gy, indices, input_size):
+    """Scatter-add ``gy`` to the argmax positions: gradient of max pooling.
+
+    Also serves adaptive max pooling's backward and ``max_unpool2d`` (whose indices are
+    distinct within a plane, so add and assign agree).
+
+    Args:
+        gy: ``[N, C, OH, OW]`` float array; indices: ``[N, C, OH, OW]`` int64 flat
+            positions into each plane, as returned by the forward (all in ``[0, H*W)``).
+        input_size: ``(H, W)`` of the plane to scatter into.
+
+    Returns:
+        ``gx[N, C, H, W]`` of ``gy.dtype``; zero where nothing was selected, summed where
+        a position was the max of several (overlapping) windows.
+    """
+    _check("max_pool2d_backward", gy)
+    assert indices.dtype == np.int64 and indices.shape == gy.shape and indices.flags.c_contiguous
+    N, C = gy.shape[0], gy.shape[1]
+    gx = np.empty((N, C, int(input_size[0]), int(input_size[1])), dtype=gy.dtype)
+    _index_scatter_add_kernel(gy, indices, gx)
+    return gx
+
+
+def avg_pool2d_forward(x, kernel_size, stride, padding=(0, 0), ceil_mode=False,
+                       count_include_pad=True, divisor_override=None):
+    """Average pooling (``F.avg_pool2d``).
+
+    Args:
+        x: ``[N, C, H, W]`` float array, C-contiguous.
+        kernel_size, stride, padding: ``(h, w)`` pairs (padding ``<= k // 2``).
+        ceil_mode, count_include_pad, divisor_override: as in PyTorch (module docstring).
+
+    Returns:
+        ``y[N, C, OH, OW]`` of ``x.dtype``.
+    """
+    _check("avg_pool2d_forward", x)
+    N, C, H, W = x.shape
+    KH, KW = int(kernel_size[0]), int(kernel_size[1])
+    sh, sw = int(stride[0]), int(stride[1])
+    ph, pw = int(padding[0]), int(padding[1])
+    OH = pool_output_size(H, KH, sh, ph, 1, ceil_mode)
+    OW = pool_output_size(W, KW, sw, pw, 1, ceil_mode)
+    y = np.empty((N, C, OH, OW), dtype=x.dtype)
+    _avg_pool_kernel(x, y, y, x, False, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
+                     int(divisor_override or 0))
+    return y
+
+
+def avg_pool2d_backward(gy, input_size, kernel_size, stride, padding=(0, 0), ceil_mode=False,
+                        count_include_pad=True, divisor_override=None):
+    """Gradient of :func:`avg_pool2d_forward` w.r.t. ``x``.
+
+    Args:
+        gy: ``[N, C, OH, OW]`` upstream gradient; input_size: ``(H, W)`` of ``x``.
+        Others: exactly the forward's arguments.
+
+    Returns:
+        ``gx[N, C, H, W]`` of ``gy.dtype``.
+    """
+    _check("avg_pool2d_backward", gy)
+    N, C = gy.shape[0], gy.shape[1]
+    KH, KW = int(kernel_size[0]), int(kernel_size[1])
+    sh, sw = int(stride[0]), int(stride[1])
+    ph, pw = int(padding[0]), int(padding[1])
+    gx = np.empty((N, C, int(input_size[0]), int(input_size[1])), dtype=gy.dtype)
+    _avg_pool_kernel(gx, gy, gy, gx, True, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
+                     int(divisor_override or 0))
+    return gx
+
+
+def adaptive_avg_pool2d_forward(x, output_size):
+    """Adaptive average pooling (``F.adaptive_avg_pool2d``).
+
+    Args:
+        x: ``[N, C, H, W]`` float array, C-contiguous.
+        output_size: ``(OH, OW)``, both ``>= 1`` (the op layer resolves ``None``).
+
+    Returns:
+        ``y[N, C, OH, OW]``; window ``i`` spans ``[floor(i*H/OH), ceil((i+1)*H/OH))``.
+    """
+    _check("adaptive_avg_pool2d_forward", x)
+    N, C = x.shape[0], x.shape[1]
+    y = np.empty((N, C, int(output_size[0]), int(output_size[1])), dtype=x.dtype)
+    _adaptive_avg_kernel(x, y, y, x, False)
+    return y
+
+
+def adaptive_avg_pool2d_backward(gy, input_size):
+    """Gradient of :func:`adaptive_avg_pool2d_forward` w.r.t. ``x``.
+
+    Args:
+        gy: ``[N, C, OH, OW]`` upstream gradient; input_size: ``(H, W)`` of ``x``.
+
+    Returns:
+        ``gx[N, C, H, W]`` of ``gy.dtype``.
+    """
+    _check("adaptive_avg_pool2d_backward", gy)
+    N, C = gy.shape[0], gy.shape[1]
+    gx = np.empty((N, C, int(input_size[0]), int(input_size[1])), dtype=gy.dtype)
+    _adaptive_avg_kernel(gx, gy, gy, gx, True)
+    return gx
+
+
+def adaptive_max_pool2d_forward(x, output_size):
+    """Adaptive max pooling with indices (``F.adaptive_max_pool2d(..., return_indices=True)``).
+
+    Backward is :func:`max_pool2d_backward` with the returned indices.
+
+    Args:
+        x: ``[N, C, H, W]`` float array, C-contiguous.
+        output_size: ``(OH, OW)``, both ``>= 1``.
+
+    Returns:
+        ``(y, indices)``: ``y[N, C, OH, OW]`` and int64 flat indices into each ``H*W`` plane.
+    """
+    _check("adaptive_max_pool2d_forward", x)
+    N, C = x.shape[0], x.shape[1]
+    OH, OW = int(output_size[0]), int(output_size[1])
+    y = np.empty((N, C, OH, OW), dtype=x.dtype)
+    idx = np.empty((N, C, OH, OW), dtype=np.int64)
+    _adaptive_max_kernel(x, y, idx)
+    return y, idx

@@ -1,0 +1,234 @@
+"""Conv kernels (autograd/kernels/conv.py) against slow, obviously correct NumPy loops.
+
+Every case runs through both algorithms ("gemm" and "direct", forced by patching
+``_choose_algorithm``) in float32 and float64. The backward kernels are also checked as
+exact adjoints of the forward (<conv(x), gy> == <x, gx> == <w, gw>).
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from autograd.kernels import conv as K
+
+
+# --------------------------------------------------------------------------- references
+def _pad4(p):
+    return (p[0], p[0], p[1], p[1]) if len(p) == 2 else tuple(p)
+
+
+def _out(n, k, s, p0, p1, d):
+    return (n + p0 + p1 - d * (k - 1) - 1) // s + 1
+
+
+def ref_conv2d(x, w, stride, padding, dilation, groups):
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = w.shape
+    t, b, l, r = _pad4(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
+    OH, OW = _out(H, KH, stride[0], t, b, dilation[0]), _out(W, KW, stride[1], l, r, dilation[1])
+    Og = O // groups
+    y = np.zeros((N, O, OH, OW), dtype=np.float64)
+    for g in range(groups):
+        os_, cs = slice(g * Og, (g + 1) * Og), slice(g * Cg, (g + 1) * Cg)
+        for oh in range(OH):
+            for ow in range(OW):
+                for kh in range(KH):
+                    for kw in range(KW):
+                        ih, iw = oh * stride[0] + kh * dilation[0], ow * stride[1] + kw * dilation[1]
+                        y[:, os_, oh, ow] += xp[:, cs, ih, iw] @ w[os_, :, kh, kw].T
+    return y
+
+
+def ref_conv2d_backward(x, w, gy, stride, padding, dilation, groups):
+    """(gx, gw) by the chain rule applied to the loops of ref_conv2d."""
+    N, C, H, W = x.shape
+    O, Cg, KH, KW = w.shape
+    t, b, l, r = _pad4(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r))).astype(np.float64)
+    gxp = np.zeros_like(xp)
+    gw = np.zeros(w.shape, dtype=np.float64)
+    OH, OW = gy.shape[2:]
+    Og = O // groups
+    for g in range(groups):
+        os_, cs = slice(g * Og, (g + 1) * Og), slice(g * Cg, (g + 1) * Cg)
+        for oh in range(OH):
+            for ow in range(OW):
+                for kh in range(KH):
+                    for kw in range(KW):
+                        ih, iw = oh * stride[0] + kh * dilation[0], ow * stride[1] + kw * dilation[1]
+                        gxp[:, cs, ih, iw] += gy[:, os_, oh, ow] @ w[os_, :, kh, kw]
+                        gw[os_, :, kh, kw] += gy[:, os_, oh, ow].T @ xp[:, cs, ih, iw]
+    return gxp[:, :, t:t + H, l:l + W], gw
+
+
+def ref_im2col(x, ksize, dilation, padding, stride):
+    N, C, H, W = x.shape
+    KH, KW = ksize
+    t, b, l, r = _pad4(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
+    OH, OW = _out(H, KH, stride[0], t, b, dilation[0]), _out(W, KW, stride[1], l, r, dilation[1])
+    cols = np.zeros((N, C * KH * KW, OH * OW), dtype=x.dtype)
+    for c in range(C):
+        for kh in range(KH):
+            for kw in range(KW):
+                for oh in range(OH):
+                    for ow in range(OW):
+                        cols[:, (c * KH + kh) * KW + kw, oh * OW + ow] = xp[
+                            :, c, oh * stride[0] + kh * dilation[0], ow * stride[1] + kw * dilation[1]]
+    return cols
+
+
+def ref_col2im(cols, out_hw, ksize, dilation, padding, stride):
+    N, CK, L = cols.shape
+    KH, KW = ksize
+    H, W = out_hw
+    C = CK // (KH * KW)
+    t, b, l, r = _pad4(padding)
+    xp = np.zeros((N, C, H + t + b, W + l + r), dtype=np.float64)
+    OH, OW = _out(H, KH, stride[0], t, b, dilation[0]), _out(W, KW, stride[1], l, r, dilation[1])
+    for c in range(C):
+        for kh in range(KH):
+            for kw in range(KW):
+                for oh in range(OH):
+                    for ow in range(OW):
+                        xp[:, c, oh * stride[0] + kh * dilation[0], ow * stride[1] + kw * dilation[1]] += \
+                            cols[:, (c * KH + kh) * KW + kw, oh * OW + ow]
+    return xp[:, :, t:t + H, l:l + W]
+
+
+# --------------------------------------------------------------------------- cases
+# (N, C, H, W, O, KH, KW, stride, padding, dilation, groups)
+CASES = [
+    (2, 3, 7, 9, 4, 3, 3, (1, 1), (1, 1), (1, 1), 1),        # 'same'-style 3x3, odd sizes
+    (1, 4, 8, 5, 6, 2, 3, (2, 1), (0, 1), (1, 2), 2),        # stride, dilation, groups
+    (3, 6, 6, 7, 6, 3, 3, (1, 2), (1, 1), (1, 1), 6),        # depthwise
+    (2, 4, 5, 5, 8, 1, 1, (1, 1), (0, 0), (1, 1), 4),        # 1x1 grouped, channel multiplier 2
+    (2, 3, 1, 11, 5, 1, 4, (1, 2), (0, 2), (1, 2), 1),       # 1-D conv as H == 1
+    (1, 2, 6, 7, 3, 2, 4, (1, 1), (0, 1, 1, 2), (1, 1), 1),  # asymmetric 'same' padding
+    (1, 2, 9, 10, 3, 2, 2, (3, 4), (0, 0), (1, 1), 1),       # stride > kernel: skipped pixels
+    (2, 2, 3, 4, 2, 3, 3, (2, 2), (1, 1), (2, 2), 1),        # one output pixel, mostly padding
+    (1, 16, 6, 5, 8, 3, 3, (1, 1), (2, 1), (1, 1), 2),       # wider channels -> real GEMM
+]
+IDS = [f"case{i}" for i in range(len(CASES))]
+
+
+def _tol(dtype):
+    return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+
+
+@pytest.fixture(params=["gemm", "direct"])
+def algorithm(request, monkeypatch):
+    monkeypatch.setattr(K, "_choose_algorithm", lambda *a, **k: request.param)
+    return request.param
+
+
+def _make(case, dtype, seed=0):
+    N, C, H, W, O, KH, KW, stride, padding, dilation, groups = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C, H, W)).astype(dtype)
+    w = rng.standard_normal((O, C // groups, KH, KW)).astype(dtype)
+    return x, w, stride, padding, dilation, groups
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_conv_forward_and_backward_match_reference(case, dtype, algorithm):
+    x, w, stride, padding, dilation, groups = _make(case, dtype)
+    y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
+    y_ref = ref_conv2d(x.astype(np.float64), w.astype(np.float64), stride, padding, dilation, groups)
+    assert y.dtype == dtype and y.shape == y_ref.shape and y.flags.c_contiguous
+    np.testing.assert_allclose(y, y_ref, **_tol(dtype))
+
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+    gx = K.conv2d_backward_input(gy, w, x.shape, stride, padding, dilation, groups)
+    gw = K.conv2d_backward_weight(x, gy, w.shape, stride, padding, dilation, groups)
+    gx_ref, gw_ref = ref_conv2d_backward(x, w.astype(np.float64), gy.astype(np.float64),
+                                         stride, padding, dilation, groups)
+    assert gx.dtype == dtype and gx.shape == x.shape and gx.flags.c_contiguous
+    assert gw.dtype == dtype and gw.shape == w.shape and gw.flags.c_contiguous
+    np.testing.assert_allclose(gx, gx_ref, **_tol(dtype))
+    np.testing.assert_allclose(gw, gw_ref, **_tol(dtype))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_conv_backwards_are_exact_adjoints(case, algorithm):
+    x, w, stride, padding, dilation, groups = _make(case, np.float64, seed=3)
+    y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
+    gy = np.random.default_rng(4).standard_normal(y.shape)
+    gx = K.conv2d_backward_input(gy, w, x.shape, stride, padding, dilation, groups)
+    gw = K.conv2d_backward_weight(x, gy, w.shape, stride, padding, dilation, groups)
+    # y is bilinear in (x, w): <y, gy> = <x, gx> = <w, gw>
+    assert np.isclose(np.vdot(y, gy), np.vdot(x, gx), rtol=1e-12)
+    assert np.isclose(np.vdot(y, gy), np.vdot(w, gw), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_im2col_col2im_match_reference(case, dtype):
+    x, w, stride, padding, dilation, _ = _make(case, dtype)
+    ksize = w.shape[2:]
+    cols = K.im2col(x, ksize, dilation, padding, stride)
+    np.testing.assert_array_equal(cols, ref_im2col(x, ksize, dilation, padding, stride))
+    assert cols.flags.c_contiguous and cols.dtype == dtype
+    c = np.random.default_rng(2).standard_normal(cols.shape).astype(dtype)
+    folded = K.col2im(c, x.shape[2:], ksize, dilation, padding, stride)
+    assert folded.shape == x.shape and folded.dtype == dtype
+    np.testing.assert_allclose(folded, ref_col2im(c, x.shape[2:], ksize, dilation, padding, stride),
+                               **_tol(dtype))
+
+
+def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
+    # A W6-like (but small) shape through both paths: they must agree to float32 rounding.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 32, 12, 12), dtype=np.float32)
+    w = rng.standard_normal((24, 32, 3, 3), dtype=np.float32)
+    gy = rng.standard_normal((4, 24, 12, 12), dtype=np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    out = {}
+    for alg in ("gemm", "direct"):
+        orig = K._choose_algorithm
+        K._choose_algorithm = lambda *a, _alg=alg: _alg
+        try:
+            out[alg] = (K.conv2d_forward(x, w, *args),
+                        K.conv2d_backward_input(gy, w, x.shape, *args),
+                        K.conv2d_backward_weight(x, gy, w.shape, *args))
+        finally:
+            K._choose_algorithm = orig
+    for a, b in zip(out["gemm"], out["direct"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+def test_choose_algorithm_rule():
+    assert K._choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
+    assert K._choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
+    assert K._choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    N=st.integers(1, 2), G=st.integers(1, 3), Cg=st.integers(1, 3), Og=st.integers(1, 3),
+    H=st.integers(1, 7), W=st.integers(1, 7), KH=st.integers(1, 3), KW=st.integers(1, 3),
+    sh=st.integers(1, 3), sw=st.integers(1, 3), dh=st.integers(1, 2), dw=st.integers(1, 2),
+    pads=st.tuples(*[st.integers(0, 2)] * 4), alg=st.sampled_from(["gemm", "direct"]),
+)
+def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, alg):
+    t, b, l, r = pads
+    if _out(H, KH, sh, t, b, dh) < 1 or _out(W, KW, sw, l, r, dw) < 1:
+        return  # the op layer rejects empty outputs
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, G * Cg, H, W))
+    w = rng.standard_normal((G * Og, Cg, KH, KW))
+    geo = ((sh, sw), pads, (dh, dw), G)
+    orig = K._choose_algorithm
+    K._choose_algorithm = lambda *a: alg
+    try:
+        y = K.conv2d_forward(x, w, *geo)
+        gy = rng.standard_normal(y.shape)
+        gx = K.conv2d_backward_input(gy, w, x.shape, *geo)
+        gw = K.conv2d_backward_weight(x, gy, w.shape, *geo)
+    finally:
+        K._choose_algorithm = orig
+    np.testing.assert_allclose(y, ref_conv2d(x, w, *geo), rtol=1e-10, atol=1e-10)
+    gx_ref, gw_ref = ref_conv2d_backward(x, w, gy, *geo)
+    np.testing.assert_allclose(gx, gx_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gw, gw_ref, rtol=1e-10, atol=1e-10)
