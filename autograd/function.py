@@ -123,11 +123,18 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """``((node_or_None, 0), ...)`` for each input, as PyTorch's ``grad_fn.next_functions``."""
-        if self._freed:
-            return ()
         out = []
         for x in self._inputs:
-            if isinstance(x, Tensor) and x._rg:
+            if self._freed:
+                if x is None:
+                    out.append((None, 0))
+                elif isinstance(x, Tensor):
+                    out.append((AccumulateGrad(x), 0))
+                elif isinstance(x, _OutputRef):
+                    out.append((x.node, x.index))
+                else:
+                    out.append((x, 0))
+            elif isinstance(x, Tensor) and x._rg:
                 fn = x.grad_fn
                 if fn is None:
                     out.append((AccumulateGrad(x), 0))
@@ -195,8 +202,16 @@ class Node:
         return tuple(out)
 
     def _free(self) -> None:
+        # Keep the graph's shape (for next_functions / visualisation) but drop the
+        # activations: non-leaf inputs are replaced by their grad_fn, leaves kept as-is.
+        edges = []
+        for x in self._inputs:
+            if isinstance(x, Tensor) and x._rg:
+                edges.append(x if x.grad_fn is None else x.grad_fn)
+            else:
+                edges.append(None)
         self._freed = True
-        self._inputs = ()
+        self._inputs = edges
         self._out = None
         self._saved = None
         self.__dict__.clear()
