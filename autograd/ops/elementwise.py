@@ -368,7 +368,9 @@ class TanhGrad(Op):
 
     @staticmethod
     def forward(ctx, g, y):
-        out = y * y
+        # An explicit out= buffer: for 0-d y, `y * y` is a NumPy scalar, which the
+        # in-place ufuncs below cannot write into (TypeError on 0-d tanh backward).
+        out = np.multiply(y, y, out=np.empty_like(y))
         np.subtract(1.0, out, out=out)
         out *= g
         return out
