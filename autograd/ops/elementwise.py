@@ -488,13 +488,19 @@ def elu(input, alpha=1.0, inplace=False):
     return ELU.apply(input, float(alpha))
 
 
+def _erf(a):
+    # The kernel flattens through np.ascontiguousarray, which turns 0-d into 1-d:
+    # restore the input's shape (erf/gelu of a 0-d tensor returned shape (1,)).
+    from ..kernels.elementwise import erf as erf_kernel
+    return erf_kernel(a).reshape(np.shape(a))
+
+
 class Erf(Op):
     """out = erf(a)."""
 
     @staticmethod
     def forward(ctx, a):
-        from ..kernels.elementwise import erf as erf_kernel
-        return erf_kernel(a)
+        return _erf(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -520,8 +526,7 @@ class GELU(Op):
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)
             return 0.5 * a * (1.0 + np.tanh(inner))
-        from ..kernels.elementwise import erf as erf_kernel
-        return 0.5 * a * (1.0 + erf_kernel(a * _INV_SQRT_2))
+        return 0.5 * a * (1.0 + _erf(a * _INV_SQRT_2))
 
     @staticmethod
     def backward(ctx, grad):
