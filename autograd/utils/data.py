@@ -1,0 +1,453 @@
+"""Datasets, samplers and the DataLoader, spelled as ``torch.utils.data``.
+
+A ``Dataset`` maps an index to a sample; a ``Sampler`` yields indices; a ``BatchSampler``
+groups them; the ``DataLoader`` fetches each batch's samples and merges them with
+``collate_fn`` (``default_collate`` stacks arrays, numbers and Tensors into engine
+Tensors, recursing through tuples, lists and dicts).
+
+Randomness (shuffling, ``random_split``, ``RandomSampler``) comes from an
+``autograd.Generator`` passed as ``generator=`` or, by default, from the global
+generator seeded by ``autograd.manual_seed``. Streams are reproducible here but are
+not PyTorch's numbers.
+
+Loading runs in the calling process: ``num_workers`` is accepted for compatibility
+and ignored (the samples here are small NumPy arrays; worker processes would cost
+more than they save).
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from .. import random as _random
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
+    "DataLoader", "default_collate",
+]
+
+
+# --------------------------------------------------------------------------- datasets
+class Dataset:
+    """Map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__``."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other: "Dataset") -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Stream-style dataset: subclasses define ``__iter__``; the DataLoader batches the stream.
+
+    ``shuffle`` and ``sampler`` do not apply to it (as in PyTorch).
+    """
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+
+class TensorDataset(Dataset):
+    """Samples are the ``index``-th rows of tensors sharing their first dimension.
+
+    Args:
+        *tensors: Tensors or NumPy arrays of shapes ``(N, ...)``.
+
+    Returns from ``ds[i]`` a tuple ``(tensors[0][i], tensors[1][i], ...)``.
+    """
+
+    def __init__(self, *tensors) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor")
+        sizes = [len(t) if not isinstance(t, Tensor) else t.shape[0] for t in tensors]
+        if any(s != sizes[0] for s in sizes):
+            shapes = [tuple(t.shape) for t in tensors]
+            raise ValueError(f"TensorDataset: size mismatch between tensors: first dimensions "
+                             f"must agree, got shapes {shapes}")
+        self.tensors = tuple(tensors)
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __getitems__(self, indices) -> list:
+        return [self[i] for i in indices]
+
+    def __len__(self) -> int:
+        return int(self.tensors[0].shape[0])
+
+    def _batch(self, indices: np.ndarray) -> tuple:
+        """All samples at ``indices`` at once: what collating the samples would give."""
+        out = []
+        for t in self.tensors:
+            arr = t._data if isinstance(t, Tensor) else np.asarray(t)
+            out.append(_wrap(arr[indices]))
+        return tuple(out)
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices`` (in that order)."""
+
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = list(indices)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def _batch(self, indices: np.ndarray):
+        inner = getattr(self.dataset, "_batch", None)
+        if inner is None:
+            return NotImplemented
+        return inner(np.asarray(self.indices, dtype=np.int64)[indices])
+
+
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after another."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset: does not support IterableDataset")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise IndexError(f"ConcatDataset: index {idx} out of range for length {len(self)}")
+            idx += len(self)
+        d = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = 0 if d == 0 else self.cumulative_sizes[d - 1]
+        return self.datasets[d][idx - start]
+
+
+def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list:
+    """Split ``dataset`` into non-overlapping random ``Subset``s.
+
+    Args:
+        dataset: a map-style dataset of length N.
+        lengths: integer lengths summing to N, or fractions summing to 1 (the remainder of
+            ``floor(N * frac)`` is given round-robin to the first subsets, as PyTorch does).
+        generator: an ``autograd.Generator`` (default: the global one).
+
+    Returns:
+        A list of ``Subset``s, one per length.
+    """
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(
+            isinstance(x, numbers.Integral) for x in lengths):
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"random_split: fraction at index {i} is not in [0, 1]: {frac}")
+        sizes = [int(math.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+        lengths = sizes
+    if any(int(x) != x or x < 0 for x in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative integers or fractions "
+                         f"summing to 1, got {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({n})")
+    perm = _random.rng(generator).permutation(n).tolist()
+    out, offset = [], 0
+    for length in lengths:
+        out.append(Subset(dataset, perm[offset:offset + int(length)]))
+        offset += int(length)
+    return out
+
+
+# --------------------------------------------------------------------------- samplers
+class Sampler:
+    """Base class: iterating yields dataset indices."""
+
+    def __init__(self, data_source=None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[int]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+
+class SequentialSampler(Sampler):
+    """Indices ``0, 1, ..., len(data_source) - 1``."""
+
+    def __init__(self, data_source) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """Random indices: a fresh permutation per pass, or ``num_samples`` draws with replacement.
+
+    Args:
+        data_source: the dataset (only its length is used).
+        replacement: draw with replacement.
+        num_samples: number of indices per pass (default ``len(data_source)``).
+        generator: an ``autograd.Generator`` (default: the global one), read at each pass.
+    """
+
+    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
+                 generator=None) -> None:
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer, "
+                             f"got {self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _indices(self) -> np.ndarray:
+        rng = _random.rng(self.generator)
+        n = len(self.data_source)
+        if self.replacement:
+            return rng.integers(0, n, size=self.num_samples)
+        reps = [rng.permutation(n) for _ in range(-(-self.num_samples // n))]
+        return np.concatenate(reps)[:self.num_samples]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a random order each pass."""
+
+    def __init__(self, indices: Sequence[int], generator=None) -> None:
+        self.indices = list(indices)
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        perm = _random.rng(self.generator).permutation(len(self.indices))
+        return iter([self.indices[i] for i in perm])
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Groups the indices of ``sampler`` into lists of ``batch_size``.
+
+    Args:
+        sampler: any iterable of indices.
+        batch_size: indices per batch (positive).
+        drop_last: drop the last batch when it is short.
+    """
+
+    def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"BatchSampler: batch_size should be a positive integer, "
+                             f"got {batch_size!r}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self) -> Iterator[list]:
+        batch = []
+        for idx in self.sampler:
+            batch.append(idx)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+# --------------------------------------------------------------------------- collate
+def default_collate(batch: list):
+    """Merge a list of samples into a batch of engine Tensors.
+
+    Tensors and NumPy arrays of shape ``S`` stack to ``(B, *S)``; Python/NumPy numbers
+    become a 1-d tensor (floats as float32, ints as int64, as PyTorch); tuples/lists and
+    dicts are collated field by field; strings are returned as a list.
+
+    Args:
+        batch: a non-empty list of samples sharing one structure.
+
+    Returns:
+        The batch with the same nesting as one sample.
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return _wrap(_stack([b._data for b in batch]))
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "OSU":
+            raise TypeError(f"default_collate: numpy arrays of dtype {elem.dtype} cannot become "
+                            f"tensors")
+        return _wrap(_stack(batch))
+    if isinstance(elem, np.generic):
+        return _wrap(np.asarray(batch))
+    if isinstance(elem, bool):
+        return _wrap(np.asarray(batch, dtype=np.bool_))
+    if isinstance(elem, numbers.Integral):
+        return _wrap(np.asarray(batch, dtype=np.int64))
+    if isinstance(elem, numbers.Real):
+        return _wrap(np.asarray(batch, dtype=np.float32))
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, Mapping):
+        return {k: default_collate([d[k] for d in batch]) for k in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
+        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(elem, Sequence):
+        if any(len(b) != len(elem) for b in batch):
+            raise RuntimeError("default_collate: each element in list of batch should be of "
+                               "equal size")
+        fields = [default_collate(list(s)) for s in zip(*batch)]
+        return tuple(fields) if isinstance(elem, tuple) else fields
+    raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, "
+                    f"dicts or lists; found {type(elem).__name__}")
+
+
+def _stack(arrays: list) -> np.ndarray:
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise RuntimeError(f"default_collate: stack expects each sample to have the same "
+                           f"shape, got {sorted(shapes)}")
+    return np.stack(arrays)
+
+
+# --------------------------------------------------------------------------- loader
+class DataLoader:
+    """Iterate over a dataset in batches, as ``torch.utils.data.DataLoader``.
+
+    Args:
+        dataset: a map-style ``Dataset`` (or any object with ``__getitem__``/``__len__``)
+            or an ``IterableDataset``.
+        batch_size: samples per batch; ``None`` yields single collated-free samples.
+        shuffle: reshuffle the indices at every pass (``RandomSampler``).
+        sampler: an iterable of indices (mutually exclusive with ``shuffle``).
+        batch_sampler: an iterable of index lists (excludes batch_size/shuffle/sampler/
+            drop_last).
+        num_workers: accepted for compatibility and ignored: loading runs in this process.
+        collate_fn: merges a list of samples (default ``default_collate``).
+        drop_last: drop the final short batch.
+        generator: an ``autograd.Generator`` for shuffling (default: the global one).
+        pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers:
+            accepted and ignored (CPU only, no workers).
+
+    Iterating yields batches of engine Tensors with a leading batch dimension ``B``.
+    With the default collate, datasets that can gather a whole batch at once (a
+    ``TensorDataset``, a ``Subset`` of one, the ``autograd.datasets`` loaders without a
+    transform) are read with one fancy-index per array instead of per-sample calls: the
+    same values as collating the samples, much faster.
+    """
+
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler=None, batch_sampler=None, num_workers: int = 0,
+                 collate_fn: Callable | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
+                 generator=None, *, prefetch_factor=None, persistent_workers: bool = False) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.num_workers = num_workers
+        self.generator = generator
+        self._iterable = isinstance(dataset, IterableDataset)
+        self._user_collate = collate_fn is not None
+        if self._iterable:
+            if shuffle:
+                raise ValueError("DataLoader: shuffle must not be set for an IterableDataset")
+            if sampler is not None or batch_sampler is not None:
+                raise ValueError("DataLoader: sampler/batch_sampler must not be set for an "
+                                 "IterableDataset")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                                 "batch_size, shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_size is None and drop_last:
+            raise ValueError("DataLoader: batch_size=None option disables auto-batching and is "
+                             "mutually exclusive with drop_last")
+        if not self._iterable and sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None and batch_sampler is None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if batch_size is not None or batch_sampler is not None else _identity)
+
+    def __iter__(self) -> Iterator:
+        if self._iterable:
+            yield from self._iter_stream()
+            return
+        if self.batch_sampler is None:
+            for idx in self.sampler:
+                yield self.collate_fn(self.dataset[idx]) if self._user_collate else self.dataset[idx]
+            return
+        fast = None if self._user_collate else getattr(self.dataset, "_batch", None)
+        for indices in self.batch_sampler:
+            if fast is not None:
+                out = fast(np.asarray(indices, dtype=np.int64))
+                if out is not NotImplemented:
+                    yield out
+                    continue
+            if hasattr(self.dataset, "__getitems__"):
+                yield self.collate_fn(self.dataset.__getitems__(indices))
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def _iter_stream(self) -> Iterator:
+        if self.batch_size is None:
+            for sample in self.dataset:
+                yield self.collate_fn(sample) if self._user_collate else sample
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
+    def __len__(self) -> int:
+        if self._iterable:
+            n = len(self.dataset)  # TypeError if the stream has no length, as PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
+
+
+def _identity(x):
+    return x
