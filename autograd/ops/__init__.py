@@ -4,13 +4,15 @@ per module: elementwise, reduce, shape, index, linalg, activation, compare, inpl
 from ._util import normalize_dim, size_args  # noqa: F401
 from .activation import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .index import *  # noqa: F401,F403
 from .inplace import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
+from .pool import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
-from . import activation, compare, elementwise, index, inplace as _inplace_mod, linalg, reduce, shape  # noqa: F401,E501
+from . import activation, compare, conv, elementwise, index, inplace as _inplace_mod, linalg, pool, reduce, shape  # noqa: F401,E501
 
 FAMILIES = {
     "elementwise": elementwise.__all__,
