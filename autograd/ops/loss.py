@@ -1,0 +1,220 @@
+"""Fused, numerically stable cross-entropy (log-softmax + NLL in one kernel pass).
+
+``CrossEntropy`` works on logits with the class dimension at axis 1 (``(N, C)`` or
+``(N, C, d1, ...)``): forward moves classes last, flattens to ``(M, C)`` and runs
+``kernels.loss.cross_entropy_forward``; no softmax is ever materialised and then logged.
+
+Backward: the gradient is ``softmax(x) * coef - smoothed_onehot`` per row, scaled by the
+upstream gradient. With ``create_graph=False`` the engine runs backward under no-grad,
+so it is computed by the fused kernel directly (no graph is recorded either way). With
+``create_graph=True`` the same formula is built from differentiable ops (``softmax``,
+``*``, ``-``), so double backward works.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op, ShapeError
+from ..grad_mode import _state
+from ..kernels import loss as _k
+from .activation import softmax, log_softmax
+
+__all__ = ["cross_entropy"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, d...) -> contiguous (N*d..., C); (N, C) -> contiguous (N, C)."""
+    if x.ndim == 2:
+        return np.ascontiguousarray(x)
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1)).reshape(-1, x.shape[1])
+
+
+def _unrows(g2: np.ndarray, shape) -> np.ndarray:
+    if len(shape) == 2:
+        return g2
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(g2.reshape(moved), -1, 1)
+
+
+def _class_axis(a: np.ndarray, ndim: int) -> np.ndarray:
+    """A (C,) array reshaped to broadcast along axis 1 of an ``ndim``-d input."""
+    return a.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+class CrossEntropy(Op):
+    """Cross-entropy of logits ``x`` (class axis 1) against int64 class indices.
+
+    Constants: ``target`` (x.shape minus axis 1), ``weight`` (C,), ``ignore_index``,
+    ``label_smoothing``, ``reduction``. Output: target-shaped for ``'none'``, else 0-d.
+    """
+
+    op_name = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction):
+        loss, wrow = _k.cross_entropy_forward(_rows(x), target.reshape(-1), weight,
+                                              ignore_index, label_smoothing)
+        wsum = wrow.sum()
+        ctx.wsum = wsum
+        if reduction == "none":
+            return loss.reshape(target.shape)
+        total = loss.sum()
+        if reduction == "sum":
+            return np.asarray(total, dtype=x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored -> nan, as PyTorch
+            return np.asarray(total / wsum, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target, weight, ignore_index, ls, reduction = ctx.inputs
+        if not ctx.needs_input_grad[0]:
+            return (None,) * 6
+        wsum = ctx.wsum
+        if not _state.enabled:  # create_graph=False: the fused kernel, nothing recorded
+            g = grad._data
+            if reduction == "mean":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    g = g / wsum
+            grow = np.ascontiguousarray(np.broadcast_to(g, target.shape), dtype=x.dtype)
+            gx = _k.cross_entropy_backward(_rows(x._data), target.reshape(-1), weight,
+                                           ignore_index, ls, grow.reshape(-1))
+            return (_wrap(_unrows(gx, x.shape)),) + (None,) * 5
+        # create_graph=True: the same formula from differentiable ops
+        c = x.shape[1]
+        valid = target != ignore_index
+        safe_t = np.where(valid, target, 0)
+        w_t = np.where(valid, weight[safe_t], 0).astype(x.dtype)
+        coef = np.expand_dims(w_t * (1 - ls) + valid * (ls / c * weight.sum()), 1)
+        onehot = np.moveaxis(np.eye(c, dtype=x.dtype)[safe_t], -1, 1)
+        const = (onehot * np.expand_dims(w_t * (1 - ls), 1) +
+                 _class_axis(weight, x.ndim) * np.expand_dims(valid * (ls / c), 1))
+        g = grad.unsqueeze(1) if reduction == "none" else (
+            grad / float(wsum) if reduction == "mean" else grad)
+        p = softmax(x, 1)
+        return (g * (p * _wrap(coef.astype(x.dtype)) - _wrap(const.astype(x.dtype))),) + \
+            (None,) * 5
+
+
+def _wrap(a):
+    from ..tensor import _wrap as w
+    return w(a)
+
+
+def _check_reduction(reduction, op):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits and class indices or class probabilities.
+
+    Args:
+        input: logits, shape (C,), (N, C) or (N, C, d1, ...).
+        target: int64 class indices of shape (), (N,) or (N, d1, ...); or float class
+            probabilities of the same shape as ``input``.
+        weight: optional (C,) per-class weights (constant: no gradient flows to it).
+        ignore_index: class-index targets equal to it contribute nothing (and are left
+            out of the ``mean`` denominator).
+        reduction: ``'none'`` | ``'mean'`` (weighted mean, PyTorch's rule) | ``'sum'``.
+        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+        size_average, reduce: PyTorch's deprecated flags (mapped to ``reduction``).
+
+    Returns:
+        A 0-d loss, or per-element losses shaped like ``target`` (minus the class dim for
+        probabilities) for ``'none'``.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "cross_entropy")
+    from ..tensor import Tensor
+    if not isinstance(input, Tensor):
+        raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: input must be floating point (logits), got dtype "
+                        f"{input.dtype}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
+    if input.ndim == 0:
+        raise ShapeError("cross_entropy: input must have at least 1 dimension (C,), got a "
+                         "0-d tensor")
+    tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    w = None
+    if weight is not None:
+        w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+        if w.shape != (c,):
+            raise ShapeError(f"cross_entropy: weight must have shape ({c},) (one per class) "
+                             f"for input of shape {tuple(input.shape)}, got {tuple(w.shape)}")
+    if tdata.dtype.kind == "f":
+        return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+    if tdata.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: target must be int64 class indices or float "
+                        f"probabilities, got dtype {tdata.dtype}")
+    if input.ndim == 1:  # unbatched (C,) with a 0-d target
+        if tdata.ndim != 0:
+            raise ShapeError(f"cross_entropy: for unbatched input of shape {tuple(input.shape)} "
+                             f"the target must be 0-d, got shape {tuple(tdata.shape)}")
+        out = cross_entropy(input.unsqueeze(0), _wrap(tdata.reshape(1).astype(np.int64)),
+                            weight, ignore_index=ignore_index, reduction=reduction,
+                            label_smoothing=label_smoothing)
+        return out.squeeze(0) if reduction == "none" else out
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(tdata.shape) != expected:
+        raise ShapeError(f"cross_entropy: expected target of shape {expected} for input of "
+                         f"shape {tuple(input.shape)} (class dim 1), got "
+                         f"{tuple(tdata.shape)}")
+    t = np.ascontiguousarray(tdata, dtype=np.int64)
+    if t.size:
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"cross_entropy: Target {int(t[bad].flat[0])} is out of bounds "
+                             f"(input has {c} classes)")
+    w = np.ones(c, dtype=input.dtype) if w is None else np.ascontiguousarray(w, input.dtype)
+    return CrossEntropy.apply(input, t, w, int(ignore_index), float(label_smoothing), reduction)
+
+
+def _cross_entropy_probs(input, target, w, reduction, ls):
+    from ..tensor import Tensor
+    tshape = tuple(target.shape)
+    if tshape != tuple(input.shape):
+        raise ShapeError(f"cross_entropy: probability targets must have the input's shape "
+                         f"{tuple(input.shape)}, got {tshape}")
+    dim = 1 if input.ndim > 1 else 0
+    c = input.shape[dim]
+    if not isinstance(target, Tensor):
+        target = _wrap(np.asarray(target, dtype=input.dtype))
+    if ls > 0:
+        target = target * (1 - ls) + ls / c
+    logp = log_softmax(input, dim)
+    prod = logp * target
+    if w is not None:
+        wt = w.astype(input.dtype)
+        prod = prod * _wrap(_class_axis(wt, input.ndim) if input.ndim > 1 else wt)
+    loss = -prod.sum(dim)
+    if reduction == "mean":
+        n = input.shape[0] if input.ndim > 1 else 1
+        for s in input.shape[2:]:
+            n *= s
+        return loss.sum() / n
+    return _reduce(loss, reduction)
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"

@@ -1,0 +1,10 @@
+"""numbagrad's ``torch.nn``: ``Module``, ``Parameter``, layers, losses, and the
+``functional``, ``init`` and ``utils`` submodules (``import nn.functional as F``).
+
+Parameter names, ``state_dict`` keys and their order match PyTorch's for the same
+architecture, so weights move between the two through NumPy arrays.
+"""
+from .parameter import Parameter  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
+from . import functional, init, utils  # noqa: F401

@@ -1,0 +1,568 @@
+"""``torch.nn.functional``: activations, dropout, embedding, normalisation, losses, and
+the convolution/pooling ops (re-exported from ``autograd.ops.conv`` / ``autograd.ops.pool``,
+resolved on first call).
+
+Everything is built from differentiable engine ops, so gradients of any order work,
+except where a docstring says otherwise. ``inplace=True`` arguments are accepted for
+signature compatibility and computed out of place (the result is returned; the input
+is left unchanged), because in-place activations save no memory in this engine.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+from autograd.ops.loss import _legacy_reduction, cross_entropy  # noqa: F401
+from autograd.random import rng
+from autograd.tensor import _wrap
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "sigmoid",
+    "tanh", "softplus", "hardtanh", "logsigmoid", "softmax", "softmin", "log_softmax",
+    "dropout", "dropout2d", "embedding", "layer_norm", "group_norm", "batch_norm", "one_hot",
+    "pad", "normalize", "cosine_similarity", "mse_loss", "l1_loss", "smooth_l1_loss",
+    "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "kl_div", "conv1d", "conv2d", "conv_transpose1d",
+    "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# --------------------------------------------------------------------------- linear
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``.
+
+    Shapes: input (*, in_features), weight (out_features, in_features), bias
+    (out_features,); output (*, out_features).
+    """
+    if input.shape[-1:] != weight.shape[-1:]:
+        raise autograd.ShapeError(
+            f"linear: input of shape {tuple(input.shape)} has {input.shape[-1] if input.ndim else 0}"
+            f" features but weight of shape {tuple(weight.shape)} expects {weight.shape[-1]}")
+    out = autograd.matmul(input, weight.mT)
+    return out if bias is None else out + bias
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y_k = x1^T W_k x2 + b_k``.
+
+    Shapes: input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,);
+    output (*, out).
+    """
+    out_f, in1, in2 = weight.shape
+    if input1.shape[-1] != in1 or input2.shape[-1] != in2:
+        raise autograd.ShapeError(
+            f"bilinear: inputs of shapes {tuple(input1.shape)} and {tuple(input2.shape)} do not "
+            f"match weight of shape {tuple(weight.shape)} (expected last dims {in1} and {in2})")
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    w = weight.permute(1, 0, 2).reshape(in1, out_f * in2)
+    t = (x1 @ w).reshape(-1, out_f, in2)
+    out = (t * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(*lead, out_f)
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input, inplace=False):
+    """max(x, 0). Shape: any."""
+    return autograd.relu(input)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6). Shape: any."""
+    return autograd.relu6(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x. Shape: any."""
+    return autograd.leaky_relu(input, negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1). Shape: any."""
+    return autograd.elu(input, alpha)
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit (``approximate='tanh'`` for the tanh form). Shape: any."""
+    return autograd.gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x). Shape: any."""
+    return autograd.silu(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x)). Shape: any."""
+    return autograd.sigmoid(input)
+
+
+def tanh(input):
+    """Hyperbolic tangent. Shape: any."""
+    return autograd.tanh(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta (linear above ``threshold``). Shape: any."""
+    return autograd.softplus(input, beta, threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp to [min_val, max_val]. Shape: any."""
+    return autograd.hardtanh(input, min_val, max_val)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), computed stably. Shape: any."""
+    return -autograd.softplus(-input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Softmax along ``dim``. Shape: any."""
+    return autograd.softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``. Shape: any."""
+    return autograd.softmax(-input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably. Shape: any."""
+    return autograd.log_softmax(input, dim, dtype)
+
+
+# -------------------------------------------------------------------------- dropout
+def _check_p(p, op):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
+    (identity when not ``training``). The mask comes from the global generator."""
+    _check_p(p, "dropout")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = rng().random(input.shape) >= p
+    return input * _wrap((keep / (1.0 - p)).astype(input.dtype))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels with probability ``p``. Shape: (N, C, H, W) or (C, H, W)."""
+    _check_p(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        raise autograd.ShapeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) "
+                                  f"input, got shape {tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    mask_shape = tuple(input.shape[:-2]) + (1, 1)
+    keep = rng().random(mask_shape) >= p
+    return input * _wrap((keep / (1.0 - p)).astype(input.dtype))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout that keeps SELU's self-normalising mean and variance."""
+    _check_p(p, "alpha_dropout")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha_p = -1.7580993408473766  # -SELU scale * SELU alpha
+    keep = rng().random(input.shape) >= p
+    a = (1.0 / math.sqrt((alpha_p ** 2 * p + 1) * (1 - p)))
+    b = -a * alpha_p * p
+    return input * _wrap((keep * a).astype(input.dtype)) + \
+        _wrap(((~keep) * (a * alpha_p) + b).astype(input.dtype))
+
+
+# ------------------------------------------------------------------------ embedding
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` at integer indices ``input``.
+
+    Shapes: input (*) int, weight (num_embeddings, embedding_dim); output (*, dim).
+    The ``padding_idx`` row gets no gradient. ``max_norm`` renormalises the looked-up
+    rows of ``weight`` in place first (as PyTorch). ``scale_grad_by_freq`` and ``sparse``
+    are not supported.
+    """
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be an integer tensor, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range: indices span [{int(idx.min())}, "
+                         f"{int(idx.max())}] but the table has {n} rows")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    if max_norm is not None:
+        rows = np.unique(idx)
+        w = weight._data
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        w[rows] *= scale[:, None].astype(w.dtype)
+        weight._vbox[0] += 1
+    flat = idx.reshape(-1)
+    out = autograd.index_select(weight, 0, _wrap(flat.astype(np.int64)))
+    if padding_idx is not None and weight.requires_grad:
+        pad_rows = _wrap((flat == padding_idx)[:, None])
+        out = autograd.where(pad_rows, out.detach(), out)  # same values, no gradient there
+    return out.reshape(*idx.shape, weight.shape[1])
+
+
+# -------------------------------------------------------------------- normalisation
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing ``normalized_shape`` dims (biased variance), then
+    scale by ``weight`` and shift by ``bias`` (both of shape ``normalized_shape``)."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
+        raise autograd.ShapeError(
+            f"layer_norm: input of shape {tuple(input.shape)} does not end with "
+            f"normalized_shape {normalized_shape}")
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise over groups of channels. Shapes: input (N, C, *), weight/bias (C,)."""
+    if input.ndim < 2:
+        raise autograd.ShapeError(f"group_norm: expected input of shape (N, C, *), got "
+                                  f"{tuple(input.shape)}")
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise ValueError(f"group_norm: num_channels {c} must be divisible by num_groups "
+                         f"{num_groups}")
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(-1, keepdim=True)
+    centered = x - mean
+    var = (centered * centered).mean(-1, keepdim=True)
+    out = (centered * (var + eps).rsqrt()).reshape(*input.shape)
+    affine_shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(*affine_shape)
+    if bias is not None:
+        out = out + bias.reshape(*affine_shape)
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation over every dim but the channel dim 1.
+
+    Training: normalise with the batch mean and biased variance, and update
+    ``running_mean`` / ``running_var`` in place (if given) as
+    ``(1 - momentum) * running + momentum * batch_stat`` with the *unbiased* batch
+    variance (PyTorch's rule). Eval: normalise with the running statistics.
+
+    Shapes: input (N, C) or (N, C, *); running stats, weight, bias (C,).
+    """
+    if input.ndim < 2:
+        raise autograd.ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), "
+                                  f"got {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise autograd.ShapeError(f"batch_norm: {name} must have shape ({c},) for input of "
+                                      f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    dims = (0,) + tuple(range(2, input.ndim))
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    if training:
+        count = input.numel() // c
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {list(input.shape)}")
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        out = centered * (var + eps).rsqrt()
+        if running_mean is not None and momentum is not None:
+            m = float(momentum)
+            rm = running_mean._data
+            rm *= (1 - m)
+            rm += (m * mean._data.reshape(c)).astype(rm.dtype)
+            running_mean._vbox[0] += 1
+        if running_var is not None and momentum is not None:
+            m = float(momentum)
+            rv = running_var._data
+            rv *= (1 - m)
+            rv += (m * var._data.reshape(c) * (count / (count - 1))).astype(rv.dtype)
+            running_var._vbox[0] += 1
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are required when "
+                             "training=False")
+        mean = _wrap(running_mean._data.reshape(bshape).astype(input.dtype, copy=False))
+        inv = 1.0 / np.sqrt(running_var._data.reshape(bshape) + eps)
+        out = (input - mean) * _wrap(inv.astype(input.dtype, copy=False))
+    if weight is not None:
+        out = out * weight.reshape(*bshape)
+    if bias is not None:
+        out = out + bias.reshape(*bshape)
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding; shape ``tensor.shape + (num_classes,)``."""
+    return autograd.one_hot(tensor, num_classes)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the trailing dims: ``pad = (last_before, last_after, ...)``. Constant mode."""
+    return autograd.pad(input, pad, mode, value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``x / max(||x||_p, eps)`` along ``dim``. Shape: any."""
+    norm = input.norm(p, dim, keepdim=True).clamp(min=eps)
+    return input / norm
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (each norm clamped to
+    ``eps``). Shapes broadcast; output drops ``dim``."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+# --------------------------------------------------------------------------- losses
+def _reduction(size_average, reduce, reduction, op):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_target(target, input):
+    return target if isinstance(target, Tensor) else _wrap(np.asarray(target, dtype=input.dtype))
+
+
+def _check_same_shape(input, target, op):
+    if tuple(input.shape) != tuple(target.shape):
+        try:
+            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise autograd.ShapeError(f"{op}: input of shape {tuple(input.shape)} and target "
+                                      f"of shape {tuple(target.shape)} do not broadcast") from None
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(input - target)^2``, reduced. Shapes broadcast."""
+    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "mse_loss")
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error ``|input - target|``, reduced. Shapes broadcast."""
+    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "l1_loss")
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
+                   beta=1.0):
+    """``0.5 d^2 / beta`` where ``|d| < beta`` else ``|d| - 0.5 beta`` (L1 when beta=0)."""
+    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "smooth_l1_loss")
+    d = input - target
+    ad = d.abs()
+    if beta == 0.0:
+        return _reduce(ad, reduction)
+    loss = autograd.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``."""
+    reduction = _reduction(None, None, reduction, "huber_loss")
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    target = _as_target(target, input)
+    _check_same_shape(input, target, "huber_loss")
+    d = input - target
+    ad = d.abs()
+    loss = autograd.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``.
+
+    Shapes: input (C,), (N, C) or (N, C, d1, ...); target (), (N,) or (N, d1, ...).
+    ``mean`` divides by the summed weights of the non-ignored targets.
+    """
+    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must be integer class indices, got dtype {t.dtype}")
+    if input.ndim == 1:
+        out = nll_loss(input.unsqueeze(0), _wrap(t.reshape(1)), weight,
+                       ignore_index=ignore_index, reduction=reduction)
+        return out.squeeze(0) if reduction == "none" else out
+    c = input.shape[1]
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(t.shape) != expected:
+        raise autograd.ShapeError(f"nll_loss: expected target of shape {expected} for input "
+                                  f"of shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    valid = t != ignore_index
+    if ((t < 0) | (t >= c))[valid].any():
+        raise IndexError(f"nll_loss: Target {int(t[valid & ((t < 0) | (t >= c))][0])} is out "
+                         f"of bounds (input has {c} classes)")
+    safe = np.where(valid, t, 0).astype(np.int64)
+    w = np.ones(c) if weight is None else (weight._data if isinstance(weight, Tensor)
+                                           else np.asarray(weight))
+    wrow = (w[safe] * valid).astype(input.dtype)
+    picked = autograd.gather(input, 1, _wrap(np.expand_dims(safe, 1))).squeeze(1)
+    loss = -picked * _wrap(wrow)
+    if reduction == "mean":
+        return loss.sum() / float(wrow.sum())
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x`` in [0, 1]; each log
+    is clamped at -100 (PyTorch's rule). Shapes: input and target equal."""
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    target = _as_target(target, input)
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"binary_cross_entropy: Using a target size ({tuple(target.shape)}) "
+                         f"that is different to the input size ({tuple(input.shape)}) is "
+                         f"deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between "
+                           "0 and 1")
+    log_x = input.log().clamp(min=-100)
+    log_1mx = (1 - input).log().clamp(min=-100)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable expression:
+    ``(1 - y) x + (1 + (pos_weight - 1) y) * softplus(-x)``, times ``weight``.
+
+    Shapes: input and target equal; ``weight`` broadcasts to them, ``pos_weight``
+    broadcasts along the last (class) dim.
+    """
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    target = _as_target(target, input)
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"binary_cross_entropy_with_logits: Target size "
+                         f"({tuple(target.shape)}) must be the same as input size "
+                         f"({tuple(input.shape)})")
+    sp = autograd.softplus(-input)
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
+    else:
+        loss = (1 - target) * input + sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
+           log_target=False):
+    """Pointwise KL divergence ``target * (log(target) - input)`` with ``input`` given as
+    log-probabilities (``exp(t) (t - input)`` when ``log_target``). ``reduction`` is
+    ``'none' | 'mean' | 'batchmean' | 'sum'``; ``'batchmean'`` divides the sum by N."""
+    if reduction != "batchmean":
+        reduction = _reduction(size_average, reduce, reduction, "kl_div")
+    target = _as_target(target, input)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        pos = target._data > 0
+        safe_log = autograd.where(_wrap(pos), target, 1.0).log()  # xlogy: 0 log 0 = 0
+        loss = target * safe_log - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------- convolution and pooling ops
+def _lazy(family: str, name: str):
+    """A forwarder to ``autograd.ops.<family>.<name>``, imported on first call so that
+    ``nn`` imports even where those op files are absent."""
+    target = []
+
+    def fn(*args, **kwargs):
+        if not target:
+            target.append(getattr(importlib.import_module(f"autograd.ops.{family}"), name))
+        return target[0](*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"``torch.nn.functional.{name}`` (same signature); implemented by "
+                  f"``autograd.ops.{family}.{name}``.")
+    return fn
+
+
+conv1d = _lazy("conv", "conv1d")
+conv2d = _lazy("conv", "conv2d")
+conv_transpose1d = _lazy("conv", "conv_transpose1d")
+conv_transpose2d = _lazy("conv", "conv_transpose2d")
+unfold = _lazy("conv", "unfold")
+fold = _lazy("conv", "fold")
+max_pool1d = _lazy("pool", "max_pool1d")
+max_pool2d = _lazy("pool", "max_pool2d")
+avg_pool1d = _lazy("pool", "avg_pool1d")
+avg_pool2d = _lazy("pool", "avg_pool2d")
+adaptive_avg_pool1d = _lazy("pool", "adaptive_avg_pool1d")
+adaptive_avg_pool2d = _lazy("pool", "adaptive_avg_pool2d")
+adaptive_max_pool2d = _lazy("pool", "adaptive_max_pool2d")
