@@ -245,6 +245,9 @@ def _choose_algorithm(C, O, groups, KH, KW):
 
 
 # --------------------------------------------------------------------------- public API
+# Column-buffer budget for the GEMM path: the batch is processed in chunks whose
+# [C*K, B, L] column buffer stays under this size (see _choose_algorithm's note).
+_COL_BUDGET_BYTES = 1 << 62
 def _geometry(x_shape, w_shape, stride, padding, dilation):
     N, C, H, W = x_shape
     O, _, KH, KW = w_shape
@@ -309,6 +312,11 @@ def col2im(cols, output_size, kernel_size, dilation=(1, 1), padding=(0, 0), stri
     return x
 
 
+def _chunk(N, rows, L, itemsize):
+    """Samples per GEMM chunk so one column buffer ``[rows, B, L]`` fits the budget."""
+    return max(1, min(N, _COL_BUDGET_BYTES // max(1, rows * L * itemsize)))
+
+
 def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
     """2-D cross-correlation without bias (``torch.nn.functional.conv2d``, ``bias=None``).
 
@@ -325,15 +333,25 @@ def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=
     N, C, H, W = x.shape
     O, Cg, KH, KW = w.shape
     sh, sw, dh, dw, pt, pl, OH, OW = _geometry(x.shape, w.shape, stride, padding, dilation)
+    y = np.empty((N, O, OH, OW), dtype=x.dtype)
     if _choose_algorithm(C, O, groups, KH, KW) == "direct":
-        y = np.empty((N, O, OH, OW), dtype=x.dtype)
         _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw)
         return y
-    G, Og, L = groups, O // groups, OH * OW
-    cols = _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
-    # [G, Og, Cg*K] @ [G, Cg*K, N*L] -> [G, Og, N*L] == [O, N, L]; one GEMM per group.
-    y = np.matmul(w.reshape(G, Og, Cg * KH * KW), cols.reshape(G, Cg * KH * KW, N * L))
-    return np.ascontiguousarray(y.reshape(O, N, L).transpose(1, 0, 2)).reshape(N, O, OH, OW)
+    G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
+    wg = w.reshape(G, Og, CgK)
+    B = _chunk(N, C * KH * KW, L, x.itemsize)
+    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
+    out = np.empty((G, Og, B * L), dtype=x.dtype)
+    y3 = y.reshape(N, O, L)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
+        o = out if b == B else np.empty((G, Og, b * L), dtype=x.dtype)
+        _im2col_kernel(x[s:s + b], c, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+        # [G, Og, Cg*K] @ [G, Cg*K, b*L] -> [G, Og, b*L] == [O, b, L]: one GEMM per group
+        np.matmul(wg, c.reshape(G, CgK, b * L), out=o)
+        y3[s:s + b] = o.reshape(O, b, L).transpose(1, 0, 2)
+    return y
 
 
 def conv2d_backward_input(gy, w, x_shape, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
@@ -358,10 +376,19 @@ def conv2d_backward_input(gy, w, x_shape, stride=(1, 1), padding=(0, 0), dilatio
         _direct_backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw)
         return gx
     G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
-    gy2 = np.ascontiguousarray(gy.reshape(N, O, L).transpose(1, 0, 2)).reshape(G, Og, N * L)
-    # [G, Cg*K, Og] @ [G, Og, N*L] -> [G, Cg*K, N*L] == GEMM-layout columns [C*K, N, L].
-    gcols = np.matmul(w.reshape(G, Og, CgK).transpose(0, 2, 1), gy2)
-    _col2im_kernel(gcols.reshape(C * KH * KW, N, L), gx, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+    wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
+    B = _chunk(N, C * KH * KW, L, gy.itemsize)
+    gcols = np.empty((G, CgK, B * L), dtype=gy.dtype)
+    gyt = np.empty((O, B, L), dtype=gy.dtype)
+    gy3 = gy.reshape(N, O, L)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        g2 = gyt if b == B else np.empty((O, b, L), dtype=gy.dtype)
+        gc = gcols if b == B else np.empty((G, CgK, b * L), dtype=gy.dtype)
+        g2[...] = gy3[s:s + b].transpose(1, 0, 2)
+        # [G, Cg*K, Og] @ [G, Og, b*L] -> [G, Cg*K, b*L] == GEMM-layout columns [C*K, b, L]
+        np.matmul(wgT, g2.reshape(G, Og, b * L), out=gc)
+        _col2im_kernel(gc.reshape(C * KH * KW, b, L), gx[s:s + b], KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
     return gx
 
 
@@ -386,8 +413,19 @@ def conv2d_backward_weight(x, gy, w_shape, stride=(1, 1), padding=(0, 0), dilati
         _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw)
         return gw
     G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
-    cols = _unfold_gemm_layout(x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
-    gy2 = np.ascontiguousarray(gy.reshape(N, O, L).transpose(1, 0, 2)).reshape(G, Og, N * L)
-    # [G, Og, N*L] @ [G, N*L, Cg*K] -> [G, Og, Cg*K]: the sum over the batch is inside the GEMM.
-    gw = np.matmul(gy2, cols.reshape(G, CgK, N * L).transpose(0, 2, 1))
+    B = _chunk(N, C * KH * KW, L, x.itemsize)
+    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
+    gyt = np.empty((O, B, L), dtype=x.dtype)
+    gy3 = gy.reshape(N, O, L)
+    gw = np.zeros((G, Og, CgK), dtype=x.dtype)
+    part = np.empty((G, Og, CgK), dtype=x.dtype)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
+        g2 = gyt if b == B else np.empty((O, b, L), dtype=x.dtype)
+        _im2col_kernel(x[s:s + b], c, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
+        g2[...] = gy3[s:s + b].transpose(1, 0, 2)
+        # [G, Og, b*L] @ [G, b*L, Cg*K] -> [G, Og, Cg*K]: the batch sum is inside the GEMM
+        np.matmul(g2.reshape(G, Og, b * L), c.reshape(G, CgK, b * L).transpose(0, 2, 1), out=part)
+        gw += part
     return gw.reshape(O, Cg, KH, KW)

@@ -1,0 +1,136 @@
+"""Side-by-side timings of the conv and pool kernels against PyTorch CPU.
+
+Not the main benchmark runner: a small script that justifies ``autograd/kernels/conv.py``
+and ``pool.py`` (PERFORMANCE.md, W6 and the pooling of W2). Usage::
+
+    python benchmarks/kernels_bench.py [--quick] [--reps N]
+
+Prints, per workload, the median (min-max) time of ours and of PyTorch, measured
+alternately in one process with the same thread count, and the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from autograd.kernels import conv as K  # noqa: E402
+from autograd.kernels import pool as P  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # the script still times our kernels
+    torch = None
+
+
+def _time(fn, reps):
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return np.array(ts)
+
+
+def _side_by_side(ours, theirs, reps, rounds):
+    """Alternate ours/theirs for `rounds` rounds of `reps` calls; return all samples."""
+    ours(), ours()  # warm-up: JIT compile, allocator, BLAS threads
+    if theirs:
+        theirs(), theirs()
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(_time(ours, reps))
+        if theirs:
+            b.append(_time(theirs, reps))
+    return np.concatenate(a), (np.concatenate(b) if b else None)
+
+
+def _report(name, a, b, unit_work=None, unit=""):
+    def fmt(ts):
+        s = f"{np.median(ts) * 1e3:8.2f} ms ({ts.min() * 1e3:.2f}-{ts.max() * 1e3:.2f})"
+        if unit_work:
+            s += f" {unit_work / np.median(ts) / 1e9:6.1f} {unit}"
+        return s
+    line = f"{name:28s} ours {fmt(a)}"
+    if b is not None:
+        line += f" | torch {fmt(b)} | speed ratio ours/torch {np.median(b) / np.median(a):.2f}"
+    print(line, flush=True)
+
+
+def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="W6 conv fwd+bwd"):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C, H, W), dtype=np.float32)
+    w = rng.standard_normal((O, C // groups, k, k), dtype=np.float32)
+    gy = rng.standard_normal((N, O, H, W), dtype=np.float32)
+    geo = ((1, 1), (k // 2, k // 2), (1, 1), groups)
+
+    def ours():
+        K.conv2d_forward(x, w, *geo)
+        K.conv2d_backward_input(gy, w, x.shape, *geo)
+        K.conv2d_backward_weight(x, gy, w.shape, *geo)
+
+    theirs = None
+    if torch is not None:
+        xt = torch.from_numpy(x).requires_grad_()
+        wt = torch.from_numpy(w).requires_grad_()
+        gyt = torch.from_numpy(gy)
+
+        def theirs():
+            xt.grad = wt.grad = None
+            torch.nn.functional.conv2d(xt, wt, None, *geo).backward(gyt)
+
+    a, b = _side_by_side(ours, theirs, reps, rounds)
+    flops = 3 * 2 * N * O * (C // groups) * k * k * H * W
+    _report(name, a, b, flops, "GFLOP/s")
+
+
+def bench_maxpool(reps, rounds, shape=(64, 32, 26, 26), k=2):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    OH, OW = shape[2] // k, shape[3] // k
+    gy = rng.standard_normal((shape[0], shape[1], OH, OW), dtype=np.float32)
+
+    def ours():
+        _, idx = P.max_pool2d_forward(x, (k, k), (k, k))
+        P.max_pool2d_backward(gy, idx, shape[2:])
+
+    theirs = None
+    if torch is not None:
+        xt = torch.from_numpy(x).requires_grad_()
+        gyt = torch.from_numpy(gy)
+
+        def theirs():
+            xt.grad = None
+            torch.nn.functional.max_pool2d(xt, k, k).backward(gyt)
+
+    a, b = _side_by_side(ours, theirs, reps, rounds)
+    _report(f"max_pool2d k{k} fwd+bwd", a, b)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="few repetitions (smoke run)")
+    ap.add_argument("--reps", type=int, default=5, help="calls per round")
+    ap.add_argument("--rounds", type=int, default=4, help="alternating rounds")
+    ap.add_argument("--all", action="store_true", help="also depthwise and W2 convs")
+    args = ap.parse_args()
+    reps, rounds = (2, 2) if args.quick else (args.reps, args.rounds)
+    threads = os.cpu_count() or 1
+    if torch is not None:
+        torch.set_num_threads(threads)
+    print(f"threads {threads}, numpy {np.__version__}, torch {torch.__version__ if torch else 'absent'}")
+    bench_conv(reps, rounds)
+    bench_maxpool(reps, rounds)
+    if args.all:
+        bench_conv(reps, rounds, N=64, C=1, H=28, W=28, O=32, name="W2 conv1 1->32")
+        bench_conv(reps, rounds, N=64, C=32, H=13, W=13, O=64, name="W2 conv2 32->64")
+        bench_conv(reps, rounds, C=64, O=64, groups=64, name="depthwise 64 3x3")
+
+
+if __name__ == "__main__":
+    main()
