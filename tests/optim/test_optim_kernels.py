@@ -89,7 +89,8 @@ def test_import_compiles_nothing_and_disable_jit_runs():
         from autograd.kernels import optim as k
         import numba
         if not numba.config.DISABLE_JIT:
-            assert all(not f.signatures for f in
+            # a lazy stand-in (no .signatures) or a dispatcher with nothing compiled yet
+            assert all(not getattr(f, "signatures", ()) for f in
                        (k.sgd_step, k.adam_step, k.rmsprop_step, k.adagrad_step,
                         k.adadelta_step)), "a kernel compiled at import"
         for name, kw in [("SGD", dict(momentum=0.9, nesterov=True)),
