@@ -485,8 +485,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between "
                            "0 and 1")
-    log_x = input.log().clamp(min=-100)
-    log_1mx = (1 - input).log().clamp(min=-100)
+    with np.errstate(divide="ignore"):  # log(0) = -inf is expected here, then clamped
+        log_x = input.log().clamp(min=-100)
+        log_1mx = (1 - input).log().clamp(min=-100)
     loss = -(target * log_x + (1 - target) * log_1mx)
     if weight is not None:
         loss = loss * weight
