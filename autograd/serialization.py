@@ -3,9 +3,9 @@
 A checkpoint is any nesting of dicts (``OrderedDict`` kept), lists, tuples, Tensors,
 NumPy arrays, and plain ``int``/``float``/``bool``/``str``/``None`` (dict keys may be
 str, int, float, bool or None): enough for model + optimizer + scheduler + RNG state.
-Every array goes into the safetensors tensor table (keys ``"0"``, ``"1"``, ...; a
-Tensor that appears twice is stored once and comes back shared); the structure around
-them is JSON in the safetensors ``__metadata__`` under ``"numbagrad"``. Loading only
+Every array goes into the safetensors tensor table (keys ``"0"``, ``"1"``, ...; an
+array that appears twice is stored once and comes back as Tensors sharing storage);
+the structure around them is JSON in the safetensors ``__metadata__`` under ``"numbagrad"``. Loading only
 parses JSON and copies bytes: nothing from the file is ever executed.
 
 A plain safetensors file (written by ``safetensors.torch.save_file``, say) loads as an
