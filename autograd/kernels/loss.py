@@ -25,17 +25,22 @@ def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
     ``wrow[i] = w[t]``; an ignored row has ``loss[i] = wrow[i] = 0``.
 
     Returns:
-        ``(loss, wrow)``, both (N,) in x's dtype. ``mean`` reduction is
-        ``loss.sum() / wrow.sum()`` (PyTorch's weighted mean).
+        ``(loss, wrow, lse, bad)``: ``loss`` and ``wrow`` (N,) in x's dtype (``mean``
+        reduction is ``loss.sum() / wrow.sum()``, PyTorch's weighted mean); ``lse`` (N,)
+        float64 row log-sum-exps for the backward; ``bad`` the first row whose target is
+        neither ``ignore_index`` nor in ``[0, C)``, or -1 (the caller raises).
     """
     n, c = x.shape
     loss = np.zeros(n, dtype=x.dtype)
     wrow = np.zeros(n, dtype=x.dtype)
+    lses = np.zeros(n, dtype=np.float64)
     ls = label_smoothing
     for i in range(n):
         t = target[i]
         if t == ignore_index:
             continue
+        if t < 0 or t >= c:
+            return loss, wrow, lses, i
         m = x[i, 0]
         for j in range(1, c):
             if x[i, j] > m:
@@ -53,16 +58,17 @@ def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
             val += ls / c * sm
         loss[i] = val
         wrow[i] = wt
-    return loss, wrow
+        lses[i] = lse
+    return loss, wrow, lses, -1
 
 
 @njit
-def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, grow):
+def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse, grow):
     """d(sum_i grow[i] * loss[i]) / dx for ``loss`` of :func:`cross_entropy_forward`.
 
     ``gx[i, c] = grow[i] * (p[i, c] * ((1 - ls) w[t] + ls / C * sum(w))
-    - (1 - ls) w[t] [c == t] - ls / C * w[c])`` with p = softmax(x[i]); zero for
-    ignored rows.
+    - (1 - ls) w[t] [c == t] - ls / C * w[c])`` with ``p = exp(x[i] - lse[i])``
+    (``lse`` from the forward); zero for ignored rows.
     """
     n, c = x.shape
     gx = np.zeros_like(x)
@@ -74,19 +80,11 @@ def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, gro
         t = target[i]
         if t == ignore_index:
             continue
-        m = x[i, 0]
-        for j in range(1, c):
-            if x[i, j] > m:
-                m = x[i, j]
-        s = 0.0
-        for j in range(c):
-            e = np.exp(np.float64(x[i, j]) - m)
-            gx[i, j] = e
-            s += e
         g = grow[i]
         wt = weight[t]
-        coef = g * ((1.0 - ls) * wt + ls / c * wsum) / s
+        coef = g * ((1.0 - ls) * wt + ls / c * wsum)
+        li = lse[i]
         for j in range(c):
-            gx[i, j] = gx[i, j] * coef - g * (ls / c) * weight[j]
+            gx[i, j] = np.exp(np.float64(x[i, j]) - li) * coef - g * (ls / c) * weight[j]
         gx[i, t] -= g * (1.0 - ls) * wt
     return gx

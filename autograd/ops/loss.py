@@ -54,10 +54,14 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction):
-        loss, wrow = _k.cross_entropy_forward(_rows(x), target.reshape(-1), weight,
-                                              ignore_index, label_smoothing)
+        loss, wrow, lse, bad = _k.cross_entropy_forward(_rows(x), target.reshape(-1), weight,
+                                                        ignore_index, label_smoothing)
+        if bad >= 0:
+            raise IndexError(f"cross_entropy: Target {int(target.reshape(-1)[bad])} is out of "
+                             f"bounds (input has {x.shape[1]} classes)")
         wsum = wrow.sum()
         ctx.wsum = wsum
+        ctx.lse = lse
         if reduction == "none":
             return loss.reshape(target.shape)
         total = loss.sum()
@@ -77,9 +81,12 @@ class CrossEntropy(Op):
             if reduction == "mean":
                 with np.errstate(invalid="ignore", divide="ignore"):
                     g = g / wsum
-            grow = np.ascontiguousarray(np.broadcast_to(g, target.shape), dtype=x.dtype)
+            if g.ndim == 0:
+                grow = np.full(target.size, g, dtype=x.dtype)
+            else:
+                grow = np.ascontiguousarray(g, dtype=x.dtype).reshape(-1)
             gx = _k.cross_entropy_backward(_rows(x._data), target.reshape(-1), weight,
-                                           ignore_index, ls, grow.reshape(-1))
+                                           ignore_index, ls, ctx.lse, grow)
             return (_wrap(_unrows(gx, x.shape)),) + (None,) * 5
         # create_graph=True: the same formula from differentiable ops
         c = x.shape[1]
@@ -174,14 +181,23 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ShapeError(f"cross_entropy: expected target of shape {expected} for input of "
                          f"shape {tuple(input.shape)} (class dim 1), got "
                          f"{tuple(tdata.shape)}")
-    t = np.ascontiguousarray(tdata, dtype=np.int64)
-    if t.size:
-        bad = (t != ignore_index) & ((t < 0) | (t >= c))
-        if bad.any():
-            raise IndexError(f"cross_entropy: Target {int(t[bad].flat[0])} is out of bounds "
-                             f"(input has {c} classes)")
-    w = np.ones(c, dtype=input.dtype) if w is None else np.ascontiguousarray(w, input.dtype)
+    t = np.ascontiguousarray(tdata, dtype=np.int64)  # bounds are checked in the kernel
+    w = _ones(c, input.dtype) if w is None else np.ascontiguousarray(w, input.dtype)
     return CrossEntropy.apply(input, t, w, int(ignore_index), float(label_smoothing), reduction)
+
+
+_ONES: dict = {}
+
+
+def _ones(c: int, dtype) -> np.ndarray:
+    """Shared read-only all-ones class weights (the unweighted case), one per (C, dtype)."""
+    key = (c, dtype)
+    w = _ONES.get(key)
+    if w is None:
+        w = np.ones(c, dtype=dtype)
+        w.flags.writeable = False
+        _ONES[key] = w
+    return w
 
 
 def _cross_entropy_probs(input, target, w, reduction, ls):

@@ -109,13 +109,18 @@ def test_cross_entropy_kernels_vs_numpy(dtype, ls):
     t[2] = 3
     t[4] = 7  # ignored
     w = (RNG.random(5) + 0.2).astype(dtype)
-    loss, wrow = K.cross_entropy_forward(x, t, w, 7, ls)
+    loss, wrow, lse, bad = K.cross_entropy_forward(x, t, w, 7, ls)
+    assert bad == -1
     rl, rw = _ce_reference(x, t, w, 7, ls)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(loss, rl, rtol=tol, atol=tol)
     np.testing.assert_allclose(wrow, rw, rtol=tol)
+    t_bad = t.copy()
+    t_bad[2] = 5  # rows 0 and 1 are valid, row 4 is ignored
+    t_bad[5] = -1
+    assert K.cross_entropy_forward(x, t_bad, w, 7, ls)[3] == 2  # first bad row
     grow = RNG.standard_normal(9).astype(dtype)
-    gx = K.cross_entropy_backward(x, t, w, 7, ls, grow)
+    gx = K.cross_entropy_backward(x, t, w, 7, ls, lse, grow)
     # reference gradient by central differences of sum(grow * loss) in float64
     x64, eps = x.astype(np.float64), 1e-6
     num = np.zeros_like(x64)
