@@ -1,0 +1,387 @@
+"""Recurrent layers: ``RNN`` (tanh/relu), ``LSTM``, ``GRU`` and the cells ``RNNCell``,
+``LSTMCell``, ``GRUCell``, with PyTorch's arguments, parameter names, shapes and
+initialisation.
+
+Each layer and direction of ``RNN``/``LSTM``/``GRU`` is one fused op
+(``autograd.ops.recurrent``: BLAS GEMMs plus Numba gate kernels, backward through time on
+arrays), so the graph has a handful of nodes per layer instead of dozens per time step.
+Those fused layers are differentiable once; a double backward through them raises a
+clear error. The cells are built from ordinary differentiable ops and are twice
+differentiable.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import autograd
+from autograd.ops import recurrent as R
+
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+class RNNBase(Module):
+    """Shared machinery of ``RNN``, ``LSTM`` and ``GRU`` (parameters, shapes, layering).
+
+    Parameters, per layer ``k`` and direction (suffix ``_reverse`` for the backward one),
+    registered in PyTorch's order: ``weight_ih_l{k}`` [G*H, I_k], ``weight_hh_l{k}``
+    [G*H, H], ``bias_ih_l{k}`` [G*H], ``bias_hh_l{k}`` [G*H], where I_0 = input_size and
+    I_k = H * num_directions above, G = 1 (RNN), 3 (GRU), 4 (LSTM). All start
+    U(-1/sqrt(H), 1/sqrt(H)).
+    """
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if mode not in _GATES:
+            raise ValueError(f"Unrecognized RNN mode: {mode!r}")
+        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 \
+                or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError(f"hidden_size must be a positive integer, got {hidden_size!r}")
+        if not isinstance(num_layers, int) or num_layers <= 0:
+            raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
+        if proj_size != 0:
+            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          f"non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}")
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        D = 2 if bidirectional else 1
+        G = _GATES[mode] * hidden_size
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            in_size = input_size if layer == 0 else hidden_size * D
+            for d in range(D):
+                sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
+                shapes = [("weight_ih", (G, in_size)), ("weight_hh", (G, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (G,)), ("bias_hh", (G,))]
+                for name, shape in shapes:
+                    setattr(self, name + sfx, Parameter(autograd.empty(*shape, dtype=dtype)))
+                    self._flat_weights_names.append(name + sfx)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """No-op, for compatibility with code written for cuDNN."""
+
+    @property
+    def all_weights(self) -> list:
+        """Parameters grouped per layer and direction, as PyTorch's ``all_weights``."""
+        n = 4 if self.bias else 2
+        flat = [getattr(self, k) for k in self._flat_weights_names]
+        return [flat[i:i + n] for i in range(0, len(flat), n)]
+
+    def _layer_params(self, layer: int, direction: int):
+        sfx = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+        g = lambda n: getattr(self, n + sfx) if self.bias or n.startswith("w") else None  # noqa: E731
+        return g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh")
+
+    def _check_input(self, input, name):
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D tensor "
+                             f"of shape {tuple(input.shape)}")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]} (input shape "
+                               f"{tuple(input.shape)})")
+
+    def _prepare(self, input, hx):
+        """Normalise to seq-first batched input; returns (x[T,B,I], states, batched)."""
+        name = type(self).__name__
+        self._check_input(input, name)
+        batched = input.dim() == 3
+        if not batched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        B = input.shape[1]
+        D = 2 if self.bidirectional else 1
+        shape = (self.num_layers * D, B, self.hidden_size)
+        n_states = 2 if self.mode == "LSTM" else 1
+        if hx is None:
+            states = [autograd.zeros(*shape, dtype=input.dtype) for _ in range(n_states)]
+        else:
+            states = list(hx) if self.mode == "LSTM" else [hx]
+            if len(states) != n_states:
+                raise RuntimeError(f"{name}: expected hx as a tuple (h_0, c_0)")
+            for i, s in enumerate(states):
+                want_dim = 3 if batched else 2
+                if s.dim() != want_dim:
+                    raise RuntimeError(
+                        f"{name}: for {'batched' if batched else 'unbatched'} "
+                        f"{input.dim() if batched else 2}-D input, hx should also be "
+                        f"{want_dim}-D but got {s.dim()}-D tensor of shape {tuple(s.shape)}")
+                if not batched:
+                    s = s.unsqueeze(1)
+                if tuple(s.shape) != shape:
+                    what = "hidden" if i == 0 else "cell"
+                    raise RuntimeError(f"{name}: Expected {what} size {shape}, got "
+                                       f"{tuple(s.shape)}")
+                states[i] = s
+        return input, states, batched
+
+    def _run_layer(self, x, layer, d, states):
+        w_ih, w_hh, b_ih, b_hh = self._layer_params(layer, d)
+        k = layer * (2 if self.bidirectional else 1) + d
+        rev = d == 1
+        if self.mode == "LSTM":
+            out, h, c = R.lstm_layer(x, states[0][k], states[1][k], w_ih, w_hh, b_ih, b_hh,
+                                     reverse=rev)
+            return out, (h, c)
+        fn = {"RNN_TANH": R.rnn_tanh_layer, "RNN_RELU": R.rnn_relu_layer,
+              "GRU": R.gru_layer}[self.mode]
+        out, h = fn(x, states[0][k], w_ih, w_hh, b_ih, b_hh, reverse=rev)
+        return out, (h,)
+
+    def forward(self, input, hx=None):
+        """Run all layers and directions.
+
+        Args:
+            input: [T, B, I] ([B, T, I] if ``batch_first``) or unbatched [T, I].
+            hx: initial state(s) [num_layers * D, B, H] ([num_layers * D, H] unbatched);
+                for ``LSTM`` a tuple (h_0, c_0). Zeros when omitted.
+
+        Returns:
+            (output, h_n) — ``LSTM``: (output, (h_n, c_n)); output [T, B, D * H] (batch
+            first / unbatched as the input), h_n/c_n [num_layers * D, B, H].
+        """
+        x, states, batched = self._prepare(input, hx)
+        D = 2 if self.bidirectional else 1
+        finals = [[] for _ in states]
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(D):
+                out, fin = self._run_layer(x, layer, d, states)
+                outs.append(out)
+                for lst, f in zip(finals, fin):
+                    lst.append(f)
+            x = outs[0] if D == 1 else autograd.cat(outs, dim=2)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        h = [autograd.stack(lst, dim=0) for lst in finals]
+        if not batched:
+            x = x.squeeze(1)
+            h = [s.squeeze(1) for s in h]
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        if self.mode == "LSTM":
+            return x, (h[0], h[1])
+        return x, h[0]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+
+class RNN(RNNBase):
+    """Multi-layer Elman RNN: ``h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``.
+
+    Args:
+        input_size, hidden_size: feature sizes I and H.
+        num_layers: stacked layers (each one's output feeds the next).
+        nonlinearity: ``'tanh'`` or ``'relu'``.
+        bias: learn ``b_ih`` and ``b_hh``.
+        batch_first: input/output are [B, T, *] instead of [T, B, *].
+        dropout: dropout on every layer's output except the last (training only).
+        bidirectional: add a reverse-time direction; outputs concatenate to 2H.
+
+    Shapes: input [T, B, I] (or [B, T, I], or unbatched [T, I]); h_0 [L*D, B, H].
+    Returns (output [T, B, D*H], h_n [L*D, B, H]).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device=None,
+                 dtype=None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             f"'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+    def extra_repr(self) -> str:
+        s = super().extra_repr()
+        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
+
+
+class LSTM(RNNBase):
+    """Multi-layer LSTM (gates i, f, g, o as PyTorch):
+    ``c' = f * c + i * g``, ``h' = o * tanh(c')``.
+
+    Arguments as ``RNN`` (no ``nonlinearity``; ``proj_size`` must be 0). Returns
+    (output [T, B, D*H], (h_n, c_n) each [L*D, B, H]); ``hx`` is a tuple (h_0, c_0).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device=device, dtype=dtype)
+
+
+class GRU(RNNBase):
+    """Multi-layer GRU (gates r, z, n as PyTorch):
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
+
+    Arguments and shapes as ``RNN`` (no ``nonlinearity``). Returns (output, h_n).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device=None, dtype=None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, device=device, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# Cells (one time step; twice differentiable)
+# ---------------------------------------------------------------------------
+class RNNCellBase(Module):
+    """Shared parameters of the cells: ``weight_ih`` [G*H, I], ``weight_hh`` [G*H, H],
+    ``bias_ih``/``bias_hh`` [G*H], all U(-1/sqrt(H), 1/sqrt(H))."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        G = num_chunks * hidden_size
+        self.weight_ih = Parameter(autograd.empty(G, input_size, dtype=dtype))
+        self.weight_hh = Parameter(autograd.empty(G, hidden_size, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(autograd.empty(G, dtype=dtype))
+            self.bias_hh = Parameter(autograd.empty(G, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    def _prepare(self, input, hx, n_states):
+        name = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D "
+                             f"tensor of shape {tuple(input.shape)}")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}: input has inconsistent input_size: got "
+                               f"{input.shape[-1]} expected {self.input_size}")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        B = input.shape[0]
+        if hx is None:
+            states = [autograd.zeros(B, self.hidden_size, dtype=input.dtype)
+                      for _ in range(n_states)]
+        else:
+            states = list(hx) if n_states == 2 else [hx]
+            for i, s in enumerate(states):
+                if not batched:
+                    s = s.unsqueeze(0)
+                if tuple(s.shape) != (B, self.hidden_size):
+                    raise RuntimeError(f"{name}: hidden state has shape {tuple(s.shape)}, "
+                                       f"expected {(B, self.hidden_size)}")
+                states[i] = s
+        return input, states, batched
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(RNNCellBase):
+    """One Elman step ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+
+    Shapes: input [B, I] or [I]; hx [B, H] or [H] (zeros if omitted) -> h' like hx.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        x, (h,), batched = self._prepare(input, hx, 1)
+        fn = R.rnn_tanh_cell if self.nonlinearity == "tanh" else R.rnn_relu_cell
+        out = fn(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return out if batched else out.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step. Shapes: input [B, I] or [I]; hx = (h, c) each [B, H] or [H]
+    (zeros if omitted) -> (h', c')."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        x, (h, c), batched = self._prepare(input, hx, 2)
+        h, c = R.lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step. Shapes: input [B, I] or [I]; hx [B, H] or [H] (zeros if omitted)
+    -> h'."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        x, (h,), batched = self._prepare(input, hx, 1)
+        out = R.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return out if batched else out.squeeze(0)
