@@ -78,8 +78,10 @@ def _mnist1d_args(overrides: dict):
     try:
         from mnist1d.data import get_dataset_args
     except ImportError as e:  # pragma: no cover - exercised only without the extra
-        raise ImportError("MNIST1D needs the authors' generator: pip install mnist1d "
-                          "(it is part of numbagrad's [dev] extra)") from e
+        raise ImportError(f"MNIST1D needs the authors' generator: pip install mnist1d "
+                          f"(it is part of numbagrad's [dev] extra); import failed with: {e}. "
+                          f"(A local file named mnist1d.py on sys.path shadows the package.)"
+                          ) from e
     args = get_dataset_args()
     for k, v in overrides.items():
         if not hasattr(args, k):
