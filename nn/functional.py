@@ -16,6 +16,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.ops.linear import linear as _linear
 from autograd.ops.loss import _legacy_reduction, cross_entropy  # noqa: F401
 from autograd.random import rng
 from autograd.tensor import _wrap
@@ -36,17 +37,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 # --------------------------------------------------------------------------- linear
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``.
+    """``input @ weight.T + bias``, one fused graph node (``autograd.ops.linear``).
 
     Shapes: input (*, in_features), weight (out_features, in_features), bias
     (out_features,); output (*, out_features).
     """
-    if input.shape[-1:] != weight.shape[-1:]:
-        raise autograd.ShapeError(
-            f"linear: input of shape {tuple(input.shape)} has {input.shape[-1] if input.ndim else 0}"
-            f" features but weight of shape {tuple(weight.shape)} expects {weight.shape[-1]}")
-    out = autograd.matmul(input, weight.mT)
-    return out if bias is None else out + bias
+    return _linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -48,6 +48,16 @@ def test_layer_gradcheck(name, make, shapes):
     assert autograd.gradcheck(lambda *a: m(*a[:n]), (*xs, *params), eps=1e-6, atol=1e-5)
 
 
+@pytest.mark.parametrize("xshape,bias", [((2, 3), True), ((2, 2, 3), True), ((3,), False)])
+def test_fused_linear_gradcheck_and_gradgradcheck(xshape, bias):
+    x, w = t64(*xshape), t64(2, 3)
+    args = (x, w, t64(2)) if bias else (x, w)
+    assert autograd.gradcheck(F.linear, args)
+    assert autograd.gradgradcheck(F.linear, args)
+    with pytest.raises(ValueError, match="bias of shape"):
+        F.linear(x, w, t64(3))
+
+
 def test_embedding_gradcheck():
     # (no padding_idx: its row's gradient is zeroed on purpose, which finite
     # differences cannot see; tests/reference checks that case against torch)

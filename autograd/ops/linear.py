@@ -1,0 +1,75 @@
+"""Fused affine map ``out = x @ W^T + b`` (``nn.functional.linear``) as one graph node.
+
+The composition ``matmul(x, W.mT) + b`` records three nodes (transpose, matmul, add)
+and a broadcast-reduce for the bias; this op records one. Forward calls BLAS on the
+transposed view of ``W`` directly and adds the bias in place. Backward:
+
+* ``create_graph=False`` (the engine runs backward under no-grad): the three GEMM /
+  reduction results are computed on arrays and returned; nothing would be recorded
+  anyway, so this is the same value with less dispatch.
+* ``create_graph=True``: the same gradients from differentiable ops (``matmul``,
+  ``sum``, ``reshape``), so double backward works.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op, ShapeError
+from ..grad_mode import _state
+
+__all__ = ["linear"]
+
+
+class Linear(Op):
+    """out = x @ w.T (+ b). Shapes: x (*, in), w (out, in), b (out,) -> (*, out)."""
+
+    op_name = "linear"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w, b = ctx.inputs if len(ctx.inputs) == 3 else (*ctx.inputs, None)
+        nx, nw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        nb = len(ctx.needs_input_grad) == 3 and ctx.needs_input_grad[2]
+        out_f, in_f = w.shape
+        if not _state.enabled:
+            g = grad._data
+            g2 = g.reshape(-1, out_f)
+            gx = _wrap(np.matmul(g, w._data)) if nx else None
+            gw = _wrap(np.matmul(g2.T, x._data.reshape(-1, in_f))) if nw else None
+            gb = _wrap(g2.sum(0)) if nb else None
+        else:
+            g2 = grad.reshape(-1, out_f)
+            gx = grad @ w if nx else None
+            gw = g2.mT @ x.reshape(-1, in_f) if nw else None
+            gb = g2.sum(0) if nb else None
+        return (gx, gw, gb) if b is not None else (gx, gw)
+
+
+def _wrap(a):
+    from ..tensor import _wrap as w
+    return w(a)
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` in one node.
+
+    Shapes: input (*, in_features), weight (out_features, in_features), bias
+    (out_features,); output (*, out_features).
+    """
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+                         f"{tuple(weight.shape)} are incompatible (expected input (*, "
+                         f"{weight.shape[-1] if weight.ndim else '?'}) and weight (out, in))")
+    if bias is not None:
+        if tuple(bias.shape) != (weight.shape[0],):
+            raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not match weight "
+                             f"of shape {tuple(weight.shape)} (expected ({weight.shape[0]},))")
+        return Linear.apply(input, weight, bias)
+    return Linear.apply(input, weight)
