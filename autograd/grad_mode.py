@@ -58,7 +58,18 @@ class _GradModeContext:
         return clone
 
 
-class no_grad(_GradModeContext):
+class _BareDecoratorMixin:
+    # PyTorch 2.x accepts the bare form ``@no_grad`` as well as ``@no_grad()``.
+    def __new__(cls, orig_func=None):
+        if orig_func is not None and callable(orig_func):
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+    def __init__(self, orig_func=None) -> None:
+        super().__init__()
+
+
+class no_grad(_BareDecoratorMixin, _GradModeContext):
     """Disable graph recording: ops run on arrays only, no node is built, nothing saved.
 
     Example:
@@ -69,13 +80,13 @@ class no_grad(_GradModeContext):
     _target = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecoratorMixin, _GradModeContext):
     """Re-enable graph recording inside a ``no_grad`` block."""
 
     _target = True
 
 
-class inference_mode(no_grad):
+class inference_mode(_GradModeContext):
     """Alias of ``no_grad`` (PyTorch's inference mode has no extra meaning here)."""
 
     def __init__(self, mode: bool = True) -> None:

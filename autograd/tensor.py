@@ -711,8 +711,12 @@ class Tensor:
 
 def _fill(t, value):
     v = value if isinstance(value, Tensor) else _wrap(np.asarray(value, dtype=t._data.dtype))
-    return _ops.broadcast_to(v.to(t.dtype), t._data.shape) * 1 if v._rg else \
-        _wrap(np.full(t._data.shape, v._data, dtype=t._data.dtype))
+    if v._data.dtype != t._data.dtype:
+        v = v.to(t._data.dtype)
+    if t._rg or v._rg:
+        # stay in the graph (as PyTorch): zero gradient to the old value, v's to v
+        return _ops.where(_TRUE, _ops.expand(v, *t._data.shape), t)
+    return _wrap(np.full(t._data.shape, v._data, dtype=t._data.dtype))
 
 
 def _copy_from(t, src):
@@ -721,7 +725,12 @@ def _copy_from(t, src):
         src = src.to(t._data.dtype)
     if tuple(src._data.shape) != tuple(t._data.shape):
         src = _ops.expand(src, *t._data.shape)
-    return _ops.clone(src) if src._rg else src
+    if t._rg or src._rg:
+        return _ops.where(_TRUE, src, t)
+    return src
+
+
+_TRUE = np.ones((), dtype=bool)
 
 
 def _fill_random(t, values) -> "Tensor":

@@ -2,9 +2,12 @@
 
 An in-place op is computed out of place and written back into the tensor's own array
 (so NumPy views and ``.data`` aliases see it), then the version counter is bumped.
-Under recording, the tensor's history is rebased onto the new node, whose input is an
-alias of the *old* tensor sharing the version counter: a backward that still needs the
-overwritten value finds the version changed and raises, naming the op (PyTorch's rule).
+Under recording, the tensor's history is rebased onto the new node, whose input is a
+snapshot (copy) of the *old* value carrying the old history, so the op's backward reads
+the value it was really applied to. Ops that saved the tensor as their *output* (``exp``,
+``tanh``, ...) find its version changed by a later in-place write and raise, naming the op
+(PyTorch's rule). The copy is paid only when recording; PyTorch avoids it by saving less,
+which needs per-op knowledge of what backward reads.
 """
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
         _store(t, res._data, fn)
         t._vbox[0] += 1
         return t
-    alias = _wrap(t._data)
-    alias._rg, alias.grad_fn, alias._vbox = t._rg, t.grad_fn, t._vbox
+    alias = _wrap(t._data.copy())
+    alias._rg, alias.grad_fn = t._rg, t.grad_fn
     res = fn(alias, *args, **kwargs)
     _store(t, res._data, fn)
     t._vbox[0] += 1

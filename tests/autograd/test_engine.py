@@ -277,13 +277,7 @@ def test_in_place_add_on_non_leaf_is_differentiated_and_versioned():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0, 2.0])
 
 
-ENGINE_BUG_SELF_VERSION = (
-    "engine bug (autograd/ops/inplace.py): the in-place node's input alias shares the "
-    "tensor's version counter, so the op's own version bump trips the check when its "
-    "backward reads ctx.inputs")
 
-
-@pytest.mark.xfail(strict=True, reason=ENGINE_BUG_SELF_VERSION)
 @pytest.mark.parametrize("op", ["mul_", "imul", "div_", "setitem"])
 def test_in_place_mul_div_setitem_on_non_leaf(op):
     x = _x()
@@ -297,15 +291,12 @@ def test_in_place_mul_div_setitem_on_non_leaf(op):
     else:
         b[0] = 5.0
     b.sum().backward()
-    expected = [0.0, 6.0, 6.0] if op == "setitem" else [6.0, 6.0, 6.0]
+    expected = [0.0, 2.0, 2.0] if op == "setitem" else [6.0, 6.0, 6.0]
     if op == "div_":
         expected = [4.0, 4.0, 4.0]
     np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (autograd/ops/inplace.py): zero_/fill_/copy_ "
-                   "of a constant drop requires_grad of a non-leaf (PyTorch keeps a grad_fn and "
-                   "sends zero gradient upstream)")
 @pytest.mark.parametrize("op", ["zero_", "fill_", "copy_"])
 def test_overwriting_in_place_on_non_leaf_keeps_graph(op):
     x = _x()

@@ -35,8 +35,6 @@ def test_no_grad_as_decorator_and_restores_on_exception():
     assert autograd.is_grad_enabled()
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap (autograd/grad_mode.py): PyTorch 2.x accepts "
-                   "the bare @torch.no_grad / @torch.enable_grad decorator; ours needs ()")
 def test_bare_decorator_form():
     @autograd.no_grad
     def f(x):

@@ -181,9 +181,6 @@ def test_setitem_on_plain_and_recording_tensors():
     np.testing.assert_allclose(t.numpy(), [[1, 1, 1, 7], [0, 2, -1, 8], [0, 0, 0, 9]])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug (autograd/ops/inplace.py): the recorded "
-                   "index_put's input alias shares the version counter, so its own bump trips "
-                   "the version check at backward")
 def test_setitem_of_a_value_requiring_grad():
     # a value requiring grad written into a plain tensor: gradient flows to the value
     v = autograd.tensor([1.0, 2.0], requires_grad=True)
