@@ -30,6 +30,7 @@ __all__ = [
     "binary_cross_entropy_with_logits", "kl_div", "conv1d", "conv2d", "conv_transpose1d",
     "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -563,3 +564,12 @@ avg_pool2d = _lazy("pool", "avg_pool2d")
 adaptive_avg_pool1d = _lazy("pool", "adaptive_avg_pool1d")
 adaptive_avg_pool2d = _lazy("pool", "adaptive_avg_pool2d")
 adaptive_max_pool2d = _lazy("pool", "adaptive_max_pool2d")
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """``softmax(Q K^T * scale + mask) V`` (PyTorch's semantics; a bool ``attn_mask`` is
+    True where attention is allowed). Implemented in ``nn.modules.attention``, which
+    imports this module, hence the call-time import."""
+    from .modules.attention import scaled_dot_product_attention as sdpa
+    return sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)

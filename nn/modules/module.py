@@ -498,13 +498,13 @@ class Module:
                             if v is not None and n not in m._non_persistent_buffers_set)
         unexpected = [k for k in state_dict.keys() if k not in expected]
         msgs = []
-        if strict:
-            if unexpected:
-                msgs.append("Unexpected key(s) in state_dict: " +
-                            ", ".join(f'"{k}"' for k in unexpected) + ". ")
+        if strict:  # PyTorch's order: missing, then unexpected, then size mismatches
             if missing:
                 msgs.append("Missing key(s) in state_dict: " +
                             ", ".join(f'"{k}"' for k in missing) + ". ")
+            if unexpected:
+                msgs.append("Unexpected key(s) in state_dict: " +
+                            ", ".join(f'"{k}"' for k in unexpected) + ". ")
         msgs += errors
         if msgs:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" +

@@ -54,7 +54,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
         for g in grads:
             g._data *= g._data.dtype.type(coef)
             g._vbox[0] += 1
-    return autograd.tensor(total, dtype=dtype)
+    # from an ndarray: autograd.tensor(python_float, dtype=float64) rounds through float32
+    return autograd.tensor(np.asarray(total, dtype=dtype))
 
 
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
