@@ -1,6 +1,5 @@
 """``torch.nn.functional``: activations, dropout, embedding, normalisation, losses, and
-the convolution/pooling ops (re-exported from ``autograd.ops.conv`` / ``autograd.ops.pool``,
-resolved on first call).
+the convolution/pooling ops (re-exported from ``autograd.ops.conv`` / ``autograd.ops.pool``).
 
 Everything is built from differentiable engine ops, so gradients of any order work,
 except where a docstring says otherwise. ``inplace=True`` arguments are accepted for
@@ -9,7 +8,6 @@ is left unchanged), because in-place activations save no memory in this engine.
 """
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
@@ -535,35 +533,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
 
 
 # ------------------------------------------------------- convolution and pooling ops
-def _lazy(family: str, name: str):
-    """A forwarder to ``autograd.ops.<family>.<name>``, imported on first call so that
-    ``nn`` imports even where those op files are absent."""
-    target = []
-
-    def fn(*args, **kwargs):
-        if not target:
-            target.append(getattr(importlib.import_module(f"autograd.ops.{family}"), name))
-        return target[0](*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"``torch.nn.functional.{name}`` (same signature); implemented by "
-                  f"``autograd.ops.{family}.{name}``.")
-    return fn
-
-
-conv1d = _lazy("conv", "conv1d")
-conv2d = _lazy("conv", "conv2d")
-conv_transpose1d = _lazy("conv", "conv_transpose1d")
-conv_transpose2d = _lazy("conv", "conv_transpose2d")
-unfold = _lazy("conv", "unfold")
-fold = _lazy("conv", "fold")
-max_pool1d = _lazy("pool", "max_pool1d")
-max_pool2d = _lazy("pool", "max_pool2d")
-avg_pool1d = _lazy("pool", "avg_pool1d")
-avg_pool2d = _lazy("pool", "avg_pool2d")
-adaptive_avg_pool1d = _lazy("pool", "adaptive_avg_pool1d")
-adaptive_avg_pool2d = _lazy("pool", "adaptive_avg_pool2d")
-adaptive_max_pool2d = _lazy("pool", "adaptive_max_pool2d")
+# Implemented (with torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py.
+from autograd.ops.conv import (  # noqa: E402,F401
+    conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold,
+)
+from autograd.ops.pool import (  # noqa: E402,F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+    max_pool1d, max_pool2d,
+)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,

@@ -276,3 +276,18 @@ def test_summary_embedding_dtype_and_tuple_output():
 def test_missing_forward():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)
+
+
+def test_get_submodule_parameter_and_register_module():
+    m = Net()
+    assert m.get_submodule("block.0") is m.block[0]
+    assert m.get_submodule("") is m
+    assert m.get_parameter("block.0.bias") is m.block[0].bias
+    with pytest.raises(AttributeError, match="has no attribute `nope`"):
+        m.get_submodule("block.nope")
+    m.register_module("head", nn.Linear(3, 1))
+    assert [n for n, _ in m.named_children()][-1] == "head"
+    with pytest.raises(TypeError, match="is not a Module subclass"):
+        m.add_module("x", 3)
+    with pytest.raises(KeyError, match="already exists"):
+        m.register_buffer("plain", autograd.zeros(1))
