@@ -165,7 +165,7 @@ def train_one(name: str, data: dict, steps: int, seed: int, batch_size: int = 10
     bar.close()
     return {"test_accuracy": round(curves["test_acc"][-1], 2),
             "train_accuracy": round(curves["train_acc"][-1], 2),
-            "train_seconds": round(train_seconds, 2),
+            "train_seconds": round(train_seconds, 3),
             "paper": PAPER[name], "steps": steps, "seed": seed,
             "parameters": sum(p.numel() for p in model.parameters()),
             "curves": curves}

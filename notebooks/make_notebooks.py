@@ -234,7 +234,7 @@ def fit(model, loader, steps, lr=1e-2, eval_every=50):
                 break
     return hist
 
-STEPS = 400
+STEPS = 250
 curves = {name: fit(m, loader, STEPS) for name, m in (("mlp", mlp), ("cnn", cnn))}
 for name, h in curves.items():
     print(f"{name}: test accuracy {h['acc'][-1]:.1f}% after {STEPS} steps")"""),
@@ -267,7 +267,7 @@ atomically; `autograd.load` reads it back."""),
 torch.save(cnn.state_dict(), "cnn_mnist1d.safetensors")
 restored = CNN()
 restored.load_state_dict(torch.load("cnn_mnist1d.safetensors"))
-print("same accuracy after reload:", evaluate(restored, test)[1], evaluate(cnn, test)[1])"""),
+print(f"test accuracy: original {evaluate(cnn, test)[1]:.1f}%, reloaded {evaluate(restored, test)[1]:.1f}%")"""),
     ("md", """\
 ## Transfer learning: freeze the features, replace the head
 
@@ -284,7 +284,7 @@ def parity_acc(model):
     with torch.no_grad():
         return (model(test_parity[0]).argmax(1) == test_parity[1]).float().mean().item() * 100
 
-def finetune(model, steps=150):
+def finetune(model, steps=90):
     opt = optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2)
     for _ in range(steps // 3):
         for x, y in DataLoader(small, batch_size=100, shuffle=True):
