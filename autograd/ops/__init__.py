@@ -21,4 +21,6 @@ FAMILIES = {
     "index": index.__all__,
     "linalg": linalg.__all__,
     "activation": activation.__all__,
+    "conv": conv.__all__,
+    "pool": pool.__all__,
 }

@@ -45,8 +45,8 @@ class MaxPoolGrad(Op):
 def _gather_planes(x, indices):
     """x[n, c].flat[indices[n, c]]: the (differentiable) inverse of the scatter."""
     n, c = x.shape[0], x.shape[1]
-    flat = x.reshape(n, c, -1)
-    idx = _wrap(indices.reshape(n, c, -1))
+    flat = x.reshape(n, c, x.shape[2] * x.shape[3])  # no -1: it is ambiguous for n == 0
+    idx = _wrap(indices.reshape(n, c, indices.shape[2] * indices.shape[3]))
     return flat.gather(2, idx).reshape(indices.shape)
 
 

@@ -36,6 +36,12 @@ _SHIM = dict(
 )
 TL = types.SimpleNamespace(**{n: getattr(torch, n) for n in dir(torch) if not n.startswith("__")})
 TL.__dict__.update(_SHIM)
+# conv/pool family: the torch.nn.functional spellings (torch.<name> variants differ, e.g.
+# torch.adaptive_max_pool1d returns indices too)
+TL.__dict__.update({n: getattr(F, n) for n in (
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "max_pool1d",
+    "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool2d")})
 
 def _torch_leaves(arrays, requires_grad):
     out = []
