@@ -81,7 +81,7 @@ class RNNLayer(Op):
         out = ctx.output._data
         grads = K.rnn_backward(grad._data, x._data, h0._data, w_ih._data, w_hh._data, out,
                                has_bias=b_ih is not None or b_hh is not None, relu=ctx.relu,
-                               reverse=ctx.reverse)
+                               reverse=ctx.reverse, need_dx=ctx.needs_input_grad[0])
         return tuple(_arr(g) if n else None for g, n in zip(grads, ctx.needs_input_grad))
 
 
@@ -102,7 +102,7 @@ class GRULayer(Op):
         out = ctx.output._data
         grads = K.gru_backward(grad._data, x._data, h0._data, w_ih._data, w_hh._data, out,
                                ctx.gates, ctx.hn, has_bias=b_ih is not None or b_hh is not None,
-                               reverse=ctx.reverse)
+                               reverse=ctx.reverse, need_dx=ctx.needs_input_grad[0])
         return tuple(_arr(g) if n else None for g, n in zip(grads, ctx.needs_input_grad))
 
 
@@ -132,7 +132,7 @@ class LSTMLayer(Op):
         grads = K.lstm_backward(g[:T], g[T], x._data, h0._data, c0._data, w_ih._data,
                                 w_hh._data, res[:T], ctx.cs, ctx.gates,
                                 has_bias=b_ih is not None or b_hh is not None,
-                                reverse=ctx.reverse)
+                                reverse=ctx.reverse, need_dx=ctx.needs_input_grad[0])
         return tuple(_arr(gr) if n else None for gr, n in zip(grads, ctx.needs_input_grad))
 
 

@@ -154,3 +154,14 @@ def test_lstm_backward_without_cT_grad_equals_zero_cT_grad():
                         p["w_hh"], *saved)
     for u, v in zip(a, b):
         np.testing.assert_array_equal(u, v)
+
+
+def test_need_dx_false_skips_the_input_gradient():
+    p = make("gru", seed=4)
+    out, _, saved = run_forward("gru", p)
+    full = K.gru_backward(np.ones_like(out), p["x"], p["h0"], p["w_ih"], p["w_hh"], *saved)
+    part = K.gru_backward(np.ones_like(out), p["x"], p["h0"], p["w_ih"], p["w_hh"], *saved,
+                          need_dx=False)
+    assert part[0] is None
+    for u, v in zip(full[1:], part[1:]):
+        np.testing.assert_array_equal(u, v)
