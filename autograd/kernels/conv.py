@@ -137,7 +137,9 @@ def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
 @njit_parallel
 def _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
     # y[n, o] = sum_{cg, kh, kw} w[o, cg, kh, kw] * x[n, g*Cg + cg, ih, iw].
-    # Parallel over N*O: each thread owns one output plane.
+    # Parallel over N*O planes; each output row is accumulated in a small local buffer
+    # (stays in L1, and numba can vectorise the unit-stride inner loop since it cannot
+    # alias x) and stored once.
     N, C, H, W = x.shape
     O, Cg, KH, KW = w.shape
     _, _, OH, OW = y.shape
@@ -146,31 +148,36 @@ def _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
         n = no // O
         o = no - n * O
         c0 = (o // Og) * Cg
+        acc = np.empty(OW, dtype=y.dtype)
         for oh in range(OH):
-            for ow in range(OW):
-                y[n, o, oh, ow] = 0.0
-        for cg in range(Cg):
-            c = c0 + cg
+            acc[:] = 0.0
             for kh in range(KH):
-                for kw in range(KW):
-                    wv = w[o, cg, kh, kw]
-                    a = pl - kw * dw
-                    lo = (a + sw - 1) // sw if a > 0 else 0
-                    hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
-                    if hi > OW:
-                        hi = OW
-                    for oh in range(OH):
-                        ih = oh * sh - pt + kh * dh
-                        if ih < 0 or ih >= H:
-                            continue
-                        for ow in range(lo, hi):
-                            y[n, o, oh, ow] += wv * x[n, c, ih, ow * sw - a]
+                ih = oh * sh - pt + kh * dh
+                if ih < 0 or ih >= H:
+                    continue
+                for cg in range(Cg):
+                    xrow = x[n, c0 + cg, ih]
+                    for kw in range(KW):
+                        wv = w[o, cg, kh, kw]
+                        a = pl - kw * dw
+                        lo = (a + sw - 1) // sw if a > 0 else 0
+                        hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                        if hi > OW:
+                            hi = OW
+                        if sw == 1:  # unit stride: the common case, vectorises
+                            for ow in range(lo, hi):
+                                acc[ow] += wv * xrow[ow - a]
+                        else:
+                            for ow in range(lo, hi):
+                                acc[ow] += wv * xrow[ow * sw - a]
+            y[n, o, oh, :] = acc
 
 
 @njit_parallel
 def _direct_backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
-    # gx[n, c, ih, iw] = sum over the (o, kh, kw, oh, ow) that read it of w * gy: the
-    # scatter form of the forward loop. Parallel over N*C: each thread owns gx[n, c].
+    # gx[n, c, ih, :] gathers, for every (o, kh) whose tap lands on row ih, the gy row
+    # oh = (ih + pt - kh*dh) / sh (when integral) scattered along W by the kw taps.
+    # Parallel over N*C planes; rows accumulate in a local buffer.
     N, C, H, W = gx.shape
     O, Cg, KH, KW = w.shape
     _, _, OH, OW = gy.shape
@@ -180,31 +187,38 @@ def _direct_backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
         c = nc - n * C
         g = c // Cg
         cg = c - g * Cg
+        acc = np.empty(W, dtype=gx.dtype)
         for ih in range(H):
-            for iw in range(W):
-                gx[n, c, ih, iw] = 0.0
-        for o in range(g * Og, (g + 1) * Og):
+            acc[:] = 0.0
             for kh in range(KH):
-                for kw in range(KW):
-                    wv = w[o, cg, kh, kw]
-                    a = pl - kw * dw
-                    lo = (a + sw - 1) // sw if a > 0 else 0
-                    hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
-                    if hi > OW:
-                        hi = OW
-                    for oh in range(OH):
-                        ih = oh * sh - pt + kh * dh
-                        if ih < 0 or ih >= H:
-                            continue
-                        for ow in range(lo, hi):
-                            gx[n, c, ih, ow * sw - a] += wv * gy[n, o, oh, ow]
+                t = ih + pt - kh * dh
+                if t < 0 or t % sh != 0 or t // sh >= OH:
+                    continue
+                oh = t // sh
+                for o in range(g * Og, (g + 1) * Og):
+                    grow = gy[n, o, oh]
+                    for kw in range(KW):
+                        wv = w[o, cg, kh, kw]
+                        a = pl - kw * dw
+                        lo = (a + sw - 1) // sw if a > 0 else 0
+                        hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
+                        if hi > OW:
+                            hi = OW
+                        if sw == 1:
+                            for ow in range(lo, hi):
+                                acc[ow - a] += wv * grow[ow]
+                        else:
+                            for ow in range(lo, hi):
+                                acc[ow * sw - a] += wv * grow[ow]
+            gx[n, c, ih, :] = acc
 
 
 @njit_parallel
 def _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
     # gw[o, cg, kh, kw] = sum_{n, oh, ow} gy[n, o, oh, ow] * x[n, c, ih, iw].
-    # Parallel over O*Cg (each thread owns gw[o, cg]); sums accumulate in float64 since
-    # they run over N*OH*OW terms.
+    # Parallel over O*Cg. The sum over ow is kept lane-wise in a local vector (an
+    # elementwise update vectorises; a scalar float reduction would not without
+    # fastmath), and the lanes are summed in float64 at the end.
     N, C, H, W = x.shape
     O, Cg, KH, KW = gw.shape
     _, _, OH, OW = gy.shape
@@ -213,6 +227,7 @@ def _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
         o = oc // Cg
         cg = oc - o * Cg
         c = (o // Og) * Cg + cg
+        lanes = np.empty(OW, dtype=gw.dtype)
         for kh in range(KH):
             for kw in range(KW):
                 a = pl - kw * dw
@@ -220,34 +235,63 @@ def _direct_backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
                 hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
                 if hi > OW:
                     hi = OW
-                acc = 0.0
+                lanes[:] = 0.0
                 for n in range(N):
                     for oh in range(OH):
                         ih = oh * sh - pt + kh * dh
                         if ih < 0 or ih >= H:
                             continue
-                        for ow in range(lo, hi):
-                            acc += gy[n, o, oh, ow] * x[n, c, ih, ow * sw - a]
-                gw[o, cg, kh, kw] = acc
+                        grow = gy[n, o, oh]
+                        xrow = x[n, c, ih]
+                        if sw == 1:
+                            for ow in range(lo, hi):
+                                lanes[ow] += grow[ow] * xrow[ow - a]
+                        else:
+                            for ow in range(lo, hi):
+                                lanes[ow] += grow[ow] * xrow[ow * sw - a]
+                total = 0.0
+                for ow in range(OW):
+                    total += lanes[ow]
+                gw[o, cg, kh, kw] = total
 
 
 # --------------------------------------------------------------------------- algorithm choice
 def _choose_algorithm(C, O, groups, KH, KW):
-    """Return ``"direct"`` or ``"gemm"`` for a convolution with these channel counts.
+    """Return ``"direct"`` or ``"gemm"``: THE rule for which conv algorithm runs.
 
-    TODO measured figures.
+    ``"direct"`` iff ``groups > 1`` and ``(C // groups) * (O // groups) <= 4`` (depthwise,
+    depthwise with a small channel multiplier, tiny groups); ``"gemm"`` otherwise.
+
+    Why (benchmarks in this file's history, float32, 3x3, stride 1; fwd / grad-input /
+    grad-weight in ms, one thread, shared machine so the figures are noisy but the
+    orderings held in every run):
+
+    * depthwise x[32,64,32,32], groups=64:  direct 15-31 / 19-27 / 30-33,
+      gemm 68-77 / 86-89 / 32-70. The grouped GEMM path does 64 GEMMs with M=1 and
+      K=9: BLAS cannot amortise anything, im2col dominates.
+    * groups=16 (Cg=Og=4): direct 58-128 / 58-107 / 105-133, gemm 77-81 / 37-46 / 40-76:
+      GEMM already wins at Cg*Og = 16.
+    * x[64,1,28,28] -> 32 ch (W2 conv1, C=1 but groups=1): gemm 8-9 / 1.5 / 2,
+      direct 20-30 / 25-29 / 25-33: even with K=9 one big GEMM over N*L columns beats the
+      loop nest, so small C alone does not select "direct".
+    * x[32,8,32,32] -> 16 ch: gemm 6 / 3 / 5, direct 53 / 56 / 62.
+    * W6 x[32,64,32,32] -> 64 ch: gemm ~10x faster than direct.
     """
-    Cg = C // groups
-    Og = O // groups
-    if Cg * KH * KW <= 16 or Og <= 2:
+    if groups > 1 and (C // groups) * (O // groups) <= 4:
         return "direct"
     return "gemm"
 
 
 # --------------------------------------------------------------------------- public API
-# Column-buffer budget for the GEMM path: the batch is processed in chunks whose
-# [C*K, B, L] column buffer stays under this size (see _choose_algorithm's note).
-_COL_BUDGET_BYTES = 1 << 62
+# Column-buffer budget for the GEMM path: the batch is processed in equal chunks whose
+# [C*K, B, L] column buffer stays under this size. It bounds peak memory (W6's columns are
+# 75 MB in one piece) without shrinking the GEMMs much: many small chunks measured far
+# slower on this 2-core machine (each chunk alternates Numba's and OpenBLAS's thread
+# pools, whose spin-waiting threads then fight for the cores; W6 at a 2.4 MB budget ran
+# 5-20x slower than unchunked), while 1-2 chunks measured within noise of one.
+_COL_BUDGET_BYTES = 64 << 20
+
+
 def _geometry(x_shape, w_shape, stride, padding, dilation):
     N, C, H, W = x_shape
     O, _, KH, KW = w_shape
@@ -313,8 +357,10 @@ def col2im(cols, output_size, kernel_size, dilation=(1, 1), padding=(0, 0), stri
 
 
 def _chunk(N, rows, L, itemsize):
-    """Samples per GEMM chunk so one column buffer ``[rows, B, L]`` fits the budget."""
-    return max(1, min(N, _COL_BUDGET_BYTES // max(1, rows * L * itemsize)))
+    """Samples per GEMM chunk: equal chunks whose ``[rows, B, L]`` buffer fits the budget."""
+    per_sample = max(1, rows * L * itemsize)
+    n_chunks = -(-(N * per_sample) // _COL_BUDGET_BYTES)  # ceil
+    return max(1, -(-N // max(1, n_chunks)))
 
 
 def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):

@@ -202,6 +202,9 @@ def test_choose_algorithm_rule():
     assert K._choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
     assert K._choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
     assert K._choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2
+    assert K._choose_algorithm(1, 32, 1, 3, 3) == "gemm"       # W2 conv1: one big K=9 GEMM
+    assert K._choose_algorithm(64, 64, 16, 3, 3) == "gemm"     # Cg = Og = 4
+    assert K._choose_algorithm(32, 64, 32, 3, 3) == "direct"   # depthwise, multiplier 2
 
 
 @settings(max_examples=25, deadline=None)
@@ -232,3 +235,18 @@ def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, 
     gx_ref, gw_ref = ref_conv2d_backward(x, w, gy, *geo)
     np.testing.assert_allclose(gx, gx_ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gw, gw_ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("budget", [1, 3000, 10**9])  # one sample per chunk, uneven chunks, one chunk
+def test_gemm_path_batch_chunking(budget, monkeypatch):
+    monkeypatch.setattr(K, "_COL_BUDGET_BYTES", budget)
+    case = (5, 4, 6, 5, 6, 3, 2, (2, 1), (1, 0), (1, 2), 2)
+    x, w, stride, padding, dilation, groups = _make(case, np.float64, seed=7)
+    y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
+    np.testing.assert_allclose(y, ref_conv2d(x, w, stride, padding, dilation, groups), rtol=1e-10, atol=1e-10)
+    gy = np.random.default_rng(8).standard_normal(y.shape)
+    gx_ref, gw_ref = ref_conv2d_backward(x, w, gy, stride, padding, dilation, groups)
+    np.testing.assert_allclose(K.conv2d_backward_input(gy, w, x.shape, stride, padding, dilation, groups),
+                               gx_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(K.conv2d_backward_weight(x, gy, w.shape, stride, padding, dilation, groups),
+                               gw_ref, rtol=1e-10, atol=1e-10)
