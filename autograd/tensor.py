@@ -38,7 +38,9 @@ def _to_array(data, dtype=None) -> np.ndarray:
         if isinstance(data, (list, tuple)) and _contains_tensor(data):
             data = _tensors_to_nested(data)
         arr = np.asarray(data)
-        if arr.dtype == np.float64 and not isinstance(data, np.generic):
+        if dtype is not None:
+            pass  # cast once, below: no detour through the default dtype (keeps float64 exact)
+        elif arr.dtype == np.float64 and not isinstance(data, np.generic):
             arr = arr.astype(_dt.get_default_dtype())  # Python floats -> default dtype
         elif arr.dtype.kind == "c":
             pass

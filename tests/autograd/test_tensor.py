@@ -260,3 +260,10 @@ def test_user_errors_do_not_leak_numpy_tracebacks():
     with pytest.raises(ValueError) as info:
         autograd.zeros(2, 3) - autograd.zeros(4)
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_python_float_with_explicit_float64_dtype_is_exact():
+    # no detour through the float32 default dtype
+    v = 4.291493904950496
+    assert autograd.tensor(v, dtype=autograd.float64).item() == v
+    assert autograd.tensor([v], dtype=autograd.float64).numpy()[0] == v
