@@ -120,10 +120,17 @@ def main():
     ap.add_argument("--all", action="store_true", help="also depthwise and W2 convs")
     args = ap.parse_args()
     reps, rounds = (2, 2) if args.quick else (args.reps, args.rounds)
-    threads = os.cpu_count() or 1
+    # Same thread count for both sides. Ours is set by NUMBA_NUM_THREADS and the BLAS
+    # (OPENBLAS_NUM_THREADS) before start-up; torch follows NUMBA_NUM_THREADS here.
+    threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
     if torch is not None:
         torch.set_num_threads(threads)
-    print(f"threads {threads}, numpy {np.__version__}, torch {torch.__version__ if torch else 'absent'}")
+    # Spin-waiting thread pools (OpenBLAS's above all) degrade badly when the machine is
+    # oversubscribed, so print the load: ratios taken at a load above the core count are
+    # not comparable with quiet-machine ones.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"threads {threads} (cores {os.cpu_count()}, load {load:.1f}), numpy {np.__version__}, "
+          f"torch {torch.__version__ if torch else 'absent'}")
     bench_conv(reps, rounds)
     bench_maxpool(reps, rounds)
     if args.all:
