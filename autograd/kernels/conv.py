@@ -15,10 +15,16 @@ Conventions shared by every public function (PyTorch's ``nn.functional`` semanti
 
 Two algorithms (see :func:`_choose_algorithm` for the rule and the measurements):
 
-* ``"gemm"``: im2col in Numba (parallel over ``N*C``) then BLAS GEMMs through
-  ``np.matmul``, processed in batch chunks so the column buffer stays cache-sized.
-* ``"direct"``: plain loop nests in Numba (parallel over ``N*O``), for depthwise and
-  tiny-channel convolutions where the GEMMs are too thin for BLAS to pay off.
+* ``"gemm"``: im2col in Numba (parallel over ``N*C``) into the "GEMM layout"
+  ``[C*KH*KW, N, L]``, then ONE BLAS GEMM per group and stage through ``np.matmul``
+  over all ``N*L`` columns (a few equal batch chunks when the columns would exceed
+  ``_COL_BUDGET_BYTES``); grad-input folds the GEMM's columns back with col2im.
+* ``"direct"``: loop nests in Numba (parallel over ``N*O``, ``N*C`` or ``O*Cg``
+  planes), for depthwise and tiny grouped convolutions where the per-group GEMMs are
+  too thin for BLAS to pay off.
+
+The GEMM path needs a scratch column buffer of ``C*KH*KW*N*L`` elements (capped by the
+budget); the direct path needs none.
 """
 from __future__ import annotations
 
