@@ -297,11 +297,16 @@ def _choose_algorithm(C, O, groups, KH, KW):
 
 # --------------------------------------------------------------------------- public API
 # Column-buffer budget for the GEMM path: the batch is processed in equal chunks whose
-# [C*K, B, L] column buffer stays under this size. It bounds peak memory (W6's columns are
-# 75 MB in one piece) without shrinking the GEMMs much: many small chunks measured far
-# slower on this 2-core machine (each chunk alternates Numba's and OpenBLAS's thread
-# pools, whose spin-waiting threads then fight for the cores; W6 at a 2.4 MB budget ran
-# 5-20x slower than unchunked), while 1-2 chunks measured within noise of one.
+# [C*K, B, L] column buffer stays under this size. It bounds scratch memory (W6's columns
+# are 75 MB in one piece) and keeps the chunks few, because the best chunk size depends
+# on the threading. W6 fwd+bwd ratio to torch (same run, loaded 2-core machine), by budget
+# unbounded / 64 MB / 16 MB / 6 MB / 2.4 MB:
+#   everything 1 thread:                       0.55 / 0.60 / 0.60 / 0.67 / 0.76
+#   Numba 2 threads, OPENBLAS_NUM_THREADS=1:   0.64 / 0.81 / 0.61 / 0.50 / 0.21
+#   Numba 2 threads, OpenBLAS 2 threads:       0.20 / 0.20 / 0.23 / 0.14 / (5-20x slower)
+# Small chunks help a single thread (columns stay in cache) but every chunk alternates
+# Numba's and OpenBLAS's thread pools, whose spin-waiting workers then fight for the
+# cores; 64 MB (two chunks for W6) is never far from the best.
 _COL_BUDGET_BYTES = 64 << 20
 
 
