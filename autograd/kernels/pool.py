@@ -103,6 +103,11 @@ def _index_scatter_add_kernel(gy, idx, gx):
         for oh in range(OH):
             for ow in range(OW):
                 k = idx[n, c, oh, ow]
+                # A window that lies wholly in the padding (possible with dilation) gets
+                # -inf and an index past the plane from PyTorch's rule; it has no input
+                # to receive a gradient, and writing it would corrupt memory.
+                if k < 0 or k >= H * W:
+                    continue
                 ih = k // W
                 gx[n, c, ih, k - ih * W] += gy[n, c, oh, ow]
 
@@ -248,7 +253,8 @@ def max_pool2d_backward(gy, indices, input_size):
 
     Args:
         gy: ``[N, C, OH, OW]`` float array; indices: ``[N, C, OH, OW]`` int64 flat
-            positions into each plane, as returned by the forward (all in ``[0, H*W)``).
+            positions into each plane, as returned by the forward. Positions outside
+            ``[0, H*W)`` (a window wholly in the padding) are skipped.
         input_size: ``(H, W)`` of the plane to scatter into.
 
     Returns:

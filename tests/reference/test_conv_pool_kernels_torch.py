@@ -96,6 +96,7 @@ MAX_CASES = [
     (5, 5, (3, 3), (1, 1), (1, 1), (2, 2), True),
     (1, 13, (1, 4), (1, 3), (0, 2), (1, 1), True),
     (26, 26, (2, 2), (2, 2), (0, 0), (1, 1), False),
+    (1, 3, (2, 1), (1, 1), (1, 0), (2, 1), False),    # windows wholly in the padding
 ]
 
 
@@ -112,6 +113,8 @@ def test_max_pool2d_vs_torch(case, dtype):
     y, idx = P.max_pool2d_forward(x, k, s, p, d, cm)
     np.testing.assert_array_equal(y, yt.detach().numpy())
     np.testing.assert_array_equal(idx, it.numpy())
+    if idx.max() >= H * W:
+        return  # a window wholly in the padding: torch's own backward aborts on its index
     gy = rng.standard_normal(y.shape).astype(dtype)
     yt.backward(torch.tensor(gy))
     np.testing.assert_allclose(P.max_pool2d_backward(gy, idx, (H, W)), xt.grad.numpy(), **_tol(dtype))

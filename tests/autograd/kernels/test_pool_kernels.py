@@ -182,6 +182,17 @@ def test_max_pool_ties_and_nan():
     np.testing.assert_array_equal(y, y_ref)
 
 
+def test_max_pool_window_in_padding_only():
+    # Dilation can put a whole window in the padding. PyTorch then returns -inf and the
+    # index of the first row past the padding (here 1, outside the 1-pixel plane); the
+    # backward must ignore such an index instead of writing out of bounds.
+    x = np.array([[[[3.0]]]])
+    y, idx = P.max_pool2d_forward(x, (2, 1), (1, 1), (1, 0), (2, 1), False)
+    assert y.shape == (1, 1, 1, 1) and y[0, 0, 0, 0] == -np.inf and idx[0, 0, 0, 0] == 1
+    gx = P.max_pool2d_backward(np.ones_like(y), idx, (1, 1))
+    np.testing.assert_array_equal(gx, np.zeros_like(x))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("divisor_override", [None, 3])
 @pytest.mark.parametrize("count_include_pad", [True, False])
@@ -243,6 +254,10 @@ def test_pools_random_geometry(H, W, kh, kw, sh, sw, dh, dw, cm, data):
     pw = data.draw(st.integers(0, kw // 2))
     if H + 2 * ph < dh * (kh - 1) + 1 or W + 2 * pw < dw * (kw - 1) + 1:
         return  # the op layer rejects these
+    if any(not (set(range(o * s - p, o * s - p + d * (k - 1) + 1, d)) & set(range(n)))
+           for n, k, s, p, d in ((H, kh, sh, ph, dh), (W, kw, sw, pw, dw))
+           for o in range(ref_out(n, k, s, p, d, cm))):
+        return  # a window wholly in the padding: see test_max_pool_window_in_padding_only
     x = np.random.default_rng(H * 31 + W).standard_normal((1, 2, H, W)).round(1)  # ties likely
     y, idx = P.max_pool2d_forward(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), cm)
     y_ref, idx_ref = ref_max_pool(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), cm)
