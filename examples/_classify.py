@@ -22,12 +22,16 @@ from autograd import datasets
 from autograd.utils.data import DataLoader
 
 
-def parser(description: str, epochs: int) -> argparse.ArgumentParser:
+def parser(description: str, epochs: tuple[int, int]) -> argparse.ArgumentParser:
+    """Shared options; ``epochs`` = (default on the 8x8 digits, default on MNIST)."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--data-dir", default=None,
                    help="folder with the MNIST IDX files (train-images-idx3-ubyte.gz, ...); "
                         "default: scikit-learn's bundled 8x8 digits")
-    p.add_argument("--epochs", type=int, default=epochs, help="passes over the training set")
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"passes over the training set (default {epochs[0]} on the digits, "
+                        f"{epochs[1]} on MNIST)")
+    p.set_defaults(default_epochs=epochs)
     p.add_argument("--steps", type=int, default=None, help="stop after this many steps "
                    "(a quick smoke run)")
     p.add_argument("--batch-size", type=int, default=128)
@@ -48,6 +52,8 @@ def load(data_dir, transform=None):
 
 def fit(model, train, args) -> float:
     """Adam on cross-entropy; returns the training seconds."""
+    if args.epochs is None:
+        args.epochs = args.default_epochs[1 if args.data_dir else 0]
     opt = optim.Adam(model.parameters(), lr=args.lr)
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(args.seed))
