@@ -37,6 +37,9 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 from . import functional  # noqa: F401
 
 _tensor_module._ops = _ops
+from . import creation as _creation_module  # noqa: E402
+
+_tensor_module._creation = _creation_module
 
 # torch.autograd.* spellings: the package is its own ``autograd`` attribute.
 autograd = _sys.modules[__name__]

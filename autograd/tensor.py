@@ -13,6 +13,7 @@ from . import function as _function
 __all__ = ["Tensor"]
 
 _ops = None  # autograd.ops, bound at the bottom of autograd/__init__ (import cycle)
+_creation = None  # autograd.creation, bound likewise
 _new = object.__new__
 
 
@@ -651,6 +652,8 @@ class Tensor:
     def take_along_dim(self, indices, dim): return _ops.take_along_dim(self, indices, dim)
     def nonzero(self, *, as_tuple=False): return _ops.nonzero(self, as_tuple=as_tuple)
 
+    def tril(self, diagonal=0): return _creation.tril(self, diagonal)
+    def triu(self, diagonal=0): return _creation.triu(self, diagonal)
     def matmul(self, other): return _ops.matmul(self, other)
     def mm(self, mat2): return _ops.mm(self, mat2)
     def bmm(self, mat2): return _ops.bmm(self, mat2)

@@ -267,3 +267,9 @@ def test_python_float_with_explicit_float64_dtype_is_exact():
     v = 4.291493904950496
     assert autograd.tensor(v, dtype=autograd.float64).item() == v
     assert autograd.tensor([v], dtype=autograd.float64).numpy()[0] == v
+
+
+def test_tril_triu_methods_are_differentiable():
+    x = autograd.ones(3, 3, requires_grad=True)
+    (x.tril() * 2 + x.triu(1)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.tril(np.full((3, 3), 2.0)) + np.triu(np.ones((3, 3)), 1))

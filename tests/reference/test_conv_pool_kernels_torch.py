@@ -112,8 +112,11 @@ def test_max_pool2d_vs_torch(case, dtype):
     yt, it = F.max_pool2d(xt, k, s, p, d, ceil_mode=cm, return_indices=True)
     y, idx = P.max_pool2d_forward(x, k, s, p, d, cm)
     np.testing.assert_array_equal(y, yt.detach().numpy())
-    np.testing.assert_array_equal(idx, it.numpy())
-    if idx.max() >= H * W:
+    # a window wholly in the padding has no defined index in torch (its value is arbitrary
+    # memory, which made this test flaky): compare indices only where a value was selected
+    chosen = ~np.isneginf(y)
+    np.testing.assert_array_equal(idx[chosen], it.numpy()[chosen])
+    if not chosen.all() or idx.max() >= H * W:
         return  # a window wholly in the padding: torch's own backward aborts on its index
     gy = rng.standard_normal(y.shape).astype(dtype)
     yt.backward(torch.tensor(gy))
