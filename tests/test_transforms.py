@@ -145,3 +145,8 @@ def test_transforms_in_a_dataloader_are_per_sample_and_reproducible():
     np.testing.assert_array_equal(a, b)
     assert a.shape == (8, 1, 6, 6)
     assert not all(np.array_equal(a[0], a[i]) for i in range(1, 8))
+
+
+def test_lazy_spelling():
+    import autograd
+    assert autograd.utils.transforms is T
