@@ -253,6 +253,11 @@ class AccumulateGrad:
     def name(self) -> str:
         return "AccumulateGrad"
 
+    @property
+    def next_functions(self) -> tuple:
+        """A leaf's accumulator has no inputs (as in PyTorch)."""
+        return ()
+
     def __repr__(self) -> str:
         return "<AccumulateGrad object>"
 
