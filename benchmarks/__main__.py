@@ -4,7 +4,8 @@ Usage: ``python -m benchmarks [--quick] [--only W1,W5] [--threads N]``
 
 Each workload is built once per library from the same code (benchmarks/workloads.py),
 warmed up, then timed in alternating rounds (ours, torch, ours, torch, ...) so drift on a
-shared machine hits both alike. Prints the median (min-max) per library, the ratio
+shared machine hits both alike; each round starts with one untimed step so the idle thread
+pools of the library that ran before do not count against the next. Prints the median (min-max) per library, the ratio
 ours/PyTorch (>1 is better for rates; for W4, time per op, <1 is better), and our peak
 resident memory. A workload whose modules do not exist yet is reported as unavailable.
 """
@@ -41,6 +42,9 @@ def _libs(threads):
 
 
 def _time(step, reps):
+    # One untimed step first: the other library's thread pools, which just ran, go idle and
+    # ours wake up, so neither is charged for the switch.
+    step()
     out = []
     for _ in range(reps):
         t0 = time.perf_counter()
