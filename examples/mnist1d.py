@@ -161,7 +161,8 @@ def train_one(name: str, data: dict, steps: int, seed: int, batch_size: int = 10
             window = []
         bar.update(1)
         if step % 25 == 0 or step == steps:
-            bar.set_postfix(loss=f"{loss.item():.3f}", test_acc=f"{test_acc:.1f}%", refresh=False)
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False,
+                            test_acc="-" if test_acc != test_acc else f"{test_acc:.1f}%")
     bar.close()
     return {"test_accuracy": round(curves["test_acc"][-1], 2),
             "train_accuracy": round(curves["train_acc"][-1], 2),
