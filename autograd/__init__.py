@@ -68,6 +68,36 @@ def get_num_threads() -> "builtins.int":  # noqa: F821
     return numba.get_num_threads()
 
 
+class _PackageAlias:
+    """Import hook: ``import autograd.nn`` / ``import autograd.optim.lr_scheduler`` load the
+    top-level ``nn`` / ``optim`` packages (the same module objects, so there is one
+    ``nn.Linear`` class whichever spelling imported it)."""
+
+    _ALIASES = {__name__ + ".nn": "nn", __name__ + ".optim": "optim"}
+
+    def find_spec(self, fullname, path=None, target=None):
+        import importlib.util
+        for alias, real in self._ALIASES.items():
+            if fullname == alias or fullname.startswith(alias + "."):
+                return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        import importlib
+        for alias, real in self._ALIASES.items():
+            if spec.name == alias or spec.name.startswith(alias + "."):
+                return importlib.import_module(real + spec.name[len(alias):])
+        return None
+
+    def exec_module(self, module) -> None:
+        """The real module is already executed."""
+
+
+# (builtins spelled out: this namespace's any/all/sum are the tensor ops)
+if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
+    _sys.meta_path.insert(0, _PackageAlias())  # before PathFinder, which would load copies
+
+
 def __getattr__(name):
     # torch.nn / torch.optim / torch.utils resolve lazily to the top-level packages,
     # so `import autograd` does not import nn (which imports autograd): no cycle.
