@@ -1,13 +1,14 @@
 """Run the PERFORMANCE.md workloads in our engine and in PyTorch CPU, side by side.
 
-Usage: ``python -m benchmarks [--quick] [--only W1,W5] [--threads N]``
+Usage: ``python -m benchmarks [--quick] [--only W1,W5,C1] [--threads N]``
 
 Each workload is built once per library from the same code (benchmarks/workloads.py),
 warmed up, then timed in alternating rounds (ours, torch, ours, torch, ...) so drift on a
 shared machine hits both alike; each round starts with one untimed step so the idle thread
 pools of the library that ran before do not count against the next. Prints the median (min-max) per library, the ratio
 ours/PyTorch (>1 is better for rates; for W4, time per op, <1 is better), and our peak
-resident memory. A workload whose modules do not exist yet is reported as unavailable.
+resident memory. C1 (import time, first W2 step with a cold and a warm Numba cache) and M1
+(peak memory of 50 W2 steps, ours vs PyTorch) run in fresh subprocesses (startup.py).
 """
 from __future__ import annotations
 
@@ -114,6 +115,9 @@ def main(argv=None) -> int:
                   f"{'':>22} {mo / mg:7.2f}  (ours / numpy)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"# peak resident memory of this process (both libraries): {peak:.0f} MiB")
+    if not only or only & {"C1", "M1"}:
+        from .startup import report
+        report(args.threads, ref is not None)  # fresh subprocesses: their own import, JIT, RSS
     return 0
 
 
