@@ -26,7 +26,7 @@ def _tol(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("algorithm", ["gemm", "direct"])
+@pytest.mark.parametrize("algorithm", ["gemm", "direct", "taps"])
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_vs_torch(case, algorithm, dtype, monkeypatch):
     monkeypatch.setattr(K, "_choose_algorithm", lambda *a: algorithm)

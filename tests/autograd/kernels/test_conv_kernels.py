@@ -116,7 +116,7 @@ def _tol(dtype):
     return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
 
 
-@pytest.fixture(params=["gemm", "direct"])
+@pytest.fixture(params=["gemm", "direct", "taps"])
 def algorithm(request, monkeypatch):
     monkeypatch.setattr(K, "_choose_algorithm", lambda *a, **k: request.param)
     return request.param
@@ -250,3 +250,31 @@ def test_gemm_path_batch_chunking(budget, monkeypatch):
                                gx_ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(K.conv2d_backward_weight(x, gy, w.shape, stride, padding, dilation, groups),
                                gw_ref, rtol=1e-10, atol=1e-10)
+
+
+def test_taps_path_is_chosen_for_w6_like_shape_and_agrees_with_gemm(monkeypatch):
+    # Stride 1, groups 1, enough channels: the rule picks "taps" (when NumPy's OpenBLAS
+    # is found), and its three results match the im2col GEMM path's.
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 16, 10, 9), dtype=np.float32)
+    w = rng.standard_normal((12, 16, 3, 3), dtype=np.float32)
+    gy = rng.standard_normal((3, 12, 10, 9), dtype=np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    if K._gemm_fn(np.float32) is not None:
+        assert K._choose_algorithm(16, 12, 1, 3, 3, True) == "taps"
+    taps = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
+            K.conv2d_backward_weight(x, gy, w.shape, *args))
+    monkeypatch.setattr(K, "_choose_algorithm", lambda *a: "gemm")
+    gemm = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
+            K.conv2d_backward_weight(x, gy, w.shape, *args))
+    for a, b in zip(taps, gemm):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
+def test_taps_path_falls_back_when_blas_is_missing(monkeypatch):
+    # Without NumPy's OpenBLAS (another BLAS build) the taps path is never taken.
+    monkeypatch.setattr(K, "_gemm_fn", lambda dtype: None)
+    x, w, stride, padding, dilation, groups = _make(CASES[0], np.float64)
+    assert not K._taps_possible(x.dtype, groups, stride, padding, dilation, 3, 3, *x.shape[2:])
+    y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
+    np.testing.assert_allclose(y, ref_conv2d(x, w, stride, padding, dilation, groups), rtol=1e-10)
