@@ -69,10 +69,15 @@ def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="
     gy = rng.standard_normal((N, O, H, W), dtype=np.float32)
     geo = ((1, 1), (k // 2, k // 2), (1, 1), groups)
 
+    stages = {
+        "fwd": lambda: K.conv2d_forward(x, w, *geo),
+        "grad-input": lambda: K.conv2d_backward_input(gy, w, x.shape, *geo),
+        "grad-weight": lambda: K.conv2d_backward_weight(x, gy, w.shape, *geo),
+    }
+
     def ours():
-        K.conv2d_forward(x, w, *geo)
-        K.conv2d_backward_input(gy, w, x.shape, *geo)
-        K.conv2d_backward_weight(x, gy, w.shape, *geo)
+        for stage in stages.values():
+            stage()
 
     theirs = None
     if torch is not None:
@@ -87,6 +92,11 @@ def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="
     a, b = _side_by_side(ours, theirs, reps, rounds)
     flops = 3 * 2 * N * O * (C // groups) * k * k * H * W
     _report(name, a, b, flops, "GFLOP/s")
+    # Where our time goes, and which algorithm conv.py's rule picked.
+    taps_ok = K._taps_possible(x.dtype, groups, *geo[:3], k, k, H, W)
+    alg = K._choose_algorithm(C, O, groups, k, k, taps_ok)
+    parts = ", ".join(f"{s} {np.median(_time(fn, reps * rounds)) * 1e3:.1f}" for s, fn in stages.items())
+    print(f"{'':28s} ours by stage ({alg}): {parts} ms", flush=True)
 
 
 def bench_maxpool(reps, rounds, shape=(64, 32, 26, 26), k=2):
