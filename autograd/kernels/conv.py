@@ -410,7 +410,7 @@ def _taps_backward_weight(x, gy, w_shape, pads, dilation):
     S = X.shape[1]
     G = np.zeros((O, M), dtype=x.dtype)
     G.reshape(O, N, Hs, R)[:, :, :OH, :OW] = gy.transpose(1, 0, 2, 3)
-    gwt = np.empty((KH * KW, O, C), dtype=x.dtype)
+    gwt = np.zeros((KH * KW, O, C), dtype=x.dtype)  # stays zero for an empty batch (M == 0)
     gemm = _gemm_fn(x.dtype)
     isz = x.itemsize
     xp, gp, wp = X.ctypes.data, G.ctypes.data, gwt.ctypes.data
