@@ -108,6 +108,8 @@ CASES = [
     (1, 2, 9, 10, 3, 2, 2, (3, 4), (0, 0), (1, 1), 1),       # stride > kernel: skipped pixels
     (2, 2, 3, 4, 2, 3, 3, (2, 2), (1, 1), (2, 2), 1),        # one output pixel, mostly padding
     (1, 16, 6, 5, 8, 3, 3, (1, 1), (2, 1), (1, 1), 2),       # wider channels -> real GEMM
+    (2, 3, 8, 9, 5, 3, 2, (1, 1), (2, 1, 0, 2), (2, 3), 1),  # taps: dilated, uneven padding
+    (1, 2, 5, 5, 3, 3, 3, (1, 1), (3, 3), (1, 1), 1),        # padding > extent: taps falls back
 ]
 IDS = [f"case{i}" for i in range(len(CASES))]
 
