@@ -329,7 +329,7 @@ def _taps_valid(groups, stride, pads, dilation, KH, KW, H, W):
 # Output columns per GEMM block: a [64, 4096] float32 block is 1 MB, half the 2 MB L2,
 # and stays there across the KH*KW accumulating GEMMs. See _choose_algorithm for timings.
 _TAP_CHUNK_COLS = 4096
-_TAP_WEIGHT_CHUNK_COLS = 16384
+_TAP_WEIGHT_CHUNK_COLS = 4096
 
 
 def _pad_grid(x, pads, dilation, KH, KW):
@@ -400,14 +400,16 @@ def _taps_backward_input(gy, w, pads, dilation):
 
 
 def _taps_backward_weight(x, gy, w_shape, pads, dilation):
-    # gw[:, :, kh, :] = G[O, M] @ Xs_kh[KW*C, M].T, with G = gy laid out like the
+    # gw[:, :, kh, :] = (Xs_kh[KW*C, M] @ G[O, M].T).T, with G = gy laid out like the
     # forward's output grid (zeros where no output exists) and Xs_kh the grid stacked over
     # the KW column taps (row kw*C + c is channel c shifted by kw*dw, read at column
-    # offset kh*dh*R). One [O, KW*C] GEMM per kernel row instead of KW [O, C] ones: each
-    # packed block of G serves KW times more output. Same-process A/B, 5 rounds, ms:
-    # W6 26.9-27.4 vs 25.3-32.0 per-tap, W2 conv2 4.8-5.1 vs 5.3-5.7 (the KW grid copies
-    # cost less than the extra packing). Chunked over M so G's block is reused by all
-    # kernel rows while in cache.
+    # offset kh*dh*R): one [KW*C, O] GEMM per kernel row instead of KW [O, C] ones, so
+    # each packed block of G serves KW times more output. Same-process A/B, ms per call:
+    # per-tap [O, C] GEMMs W6 25-32, W2 conv2 5.3-5.7; stacked [O, KW*C] W6 25-27, W2
+    # conv2 4.8-5.1; stacked and transposed ([KW*C, O], OpenBLAS then splits the longer
+    # M = KW*C side between its threads) in a slower phase of the machine W6 26 vs 34.5,
+    # W2 conv2 7.2 vs 8.4 for the untransposed one. Chunked over M (4096 beat 16384 by
+    # a few percent) so G's block is reused by all kernel rows while in cache.
     N, C, H, W = x.shape
     O, _, KH, KW = w_shape
     OH, OW = gy.shape[2:]
@@ -421,17 +423,18 @@ def _taps_backward_weight(x, gy, w_shape, pads, dilation):
     G = np.zeros((O, M), dtype=x.dtype)
     G.reshape(O, N, Hs, R)[:, :, :OH, :OW] = gy.transpose(1, 0, 2, 3)
     KC = KW * C
-    gwt = np.zeros((KH, O, KW, C), dtype=x.dtype)  # stays zero for an empty batch (M == 0)
+    gwt = np.zeros((KH, KC, O), dtype=x.dtype)  # stays zero for an empty batch (M == 0)
     gemm = _gemm_fn(x.dtype)
     isz = x.itemsize
     xp, gp, wp = Xs.ctypes.data, G.ctypes.data, gwt.ctypes.data
     for s in range(0, M, _TAP_WEIGHT_CHUNK_COLS):
         cs = min(_TAP_WEIGHT_CHUNK_COLS, M - s)
         for kh in range(KH):
-            gemm(_CBLAS_ROW_MAJOR, _CBLAS_NO_TRANS, _CBLAS_TRANS, O, KC, cs,
-                 1.0, gp + s * isz, M, xp + (s + kh * dh * R) * isz, S,
-                 1.0 if s else 0.0, wp + kh * O * KC * isz, KC)
-    return np.ascontiguousarray(gwt.transpose(1, 3, 0, 2))
+            # gwt[kh] (+)= Xs[:, s + kh*dh*R : ... + cs] @ G[:, s:s+cs].T; leading dims S, M, O
+            gemm(_CBLAS_ROW_MAJOR, _CBLAS_NO_TRANS, _CBLAS_TRANS, KC, O, cs,
+                 1.0, xp + (s + kh * dh * R) * isz, S, gp + s * isz, M,
+                 1.0 if s else 0.0, wp + kh * KC * O * isz, O)
+    return np.ascontiguousarray(gwt.reshape(KH, KW, C, O).transpose(3, 2, 0, 1))
 
 
 # --------------------------------------------------------------------------- algorithm choice
