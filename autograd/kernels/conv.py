@@ -327,7 +327,8 @@ def _taps_valid(groups, stride, pads, dilation, KH, KW, H, W):
 
 
 # Output columns per GEMM block: a [64, 4096] float32 block is 1 MB, half the 2 MB L2,
-# and stays there across the KH*KW accumulating GEMMs. See _choose_algorithm for timings.
+# and stays there across the KH*KW accumulating GEMMs (1024..16384 measured within noise
+# of each other on W6's forward). Grad-weight's K block: see _taps_backward_weight.
 _TAP_CHUNK_COLS = 4096
 _TAP_WEIGHT_CHUNK_COLS = 4096
 
@@ -452,14 +453,17 @@ def _choose_algorithm(C, O, groups, KH, KW, taps_ok=False):
     OpenBLAS 2 threads, quiet 2-core machine, best of 3 rounds of 5 calls, fwd / grad-input
     / grad-weight in ms:
 
-    * W6 x[32,64,32,32] -> 64: taps 17.1 / 17.2 / 24.5 (58.8), gemm 31.8 / 41.1 / 39.0
-      (112). The gemm path's im2col (14 ms) and col2im are gone, and the tap GEMMs
-      run near BLAS peak (~150 GFLOP/s). A first version with a full ``Hp*Wp`` padded
+    * W6 x[32,64,32,32] -> 64: taps 17.4 / 17.4 / 22.4 (56.2 ms back to back, 129
+      GFLOP/s; torch 38.7 ms in the same process, ratio 0.69), gemm 39.1 / 40.0 / 38.1
+      (107.5). The gemm path's im2col (14 ms) and col2im are gone, and the forward's tap
+      GEMMs run near BLAS peak (~150 GFLOP/s on the padded grid). A first version with a full ``Hp*Wp`` padded
       grid per image (13% more columns than outputs instead of 6%) took 63.6; stacking
       the KW column taps into one ``K = 3C`` GEMM per kernel row (3 shifted copies of the
       grid) cost more in copies than it saved in the forward (20.8 vs 17.8 ms), so only
       grad-weight stacks (see :func:`_taps_backward_weight`).
-    * W2 conv2 x[64,32,13,13] -> 64: taps 3.5 / 3.7 / 5.4, gemm 5.0 / 6.3 / 5.5.
+    * W2 conv2 x[64,32,13,13] -> 64: taps 3.5 / 3.7 / 5.4, gemm 5.0 / 6.3 / 5.5; in a
+      slower phase of the machine taps 4.6 / 4.8 / 6.3 (16.3) vs gemm 6.7 / 8.1 / 7.2
+      (22.0), torch 12.3.
     * x[32,8,32,32] -> 16: taps 1.8 / 1.6 / 3.9, gemm 2.5 / 4.5 / 3.8.
     * x[32,16,32,32] -> 16: taps 2.1 / 2.0 / 4.9, gemm 4.4 / 7.0 / 4.9.
     * W2 conv1 x[64,1,28,28] -> 32 (C = 1): taps 1.8 / 1.9 / 1.8, gemm 1.0 / 1.5 / 1.7:
