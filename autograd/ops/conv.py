@@ -4,7 +4,8 @@ Three 2-D ops close a triangle (Chainer's GradData/GradWeight idea): ``Conv2d``,
 input gradient ``Conv2dGradInput`` (which *is* the transposed convolution) and its weight
 gradient ``Conv2dGradWeight``. Each one's backward is written with the other two, so every
 order of derivative works. 1-D convolution is 2-D with a height of one. The kernels
-(autograd/kernels/conv.py) pick im2col+GEMM or a direct loop per case.
+(autograd/kernels/conv.py) pick, per case, kernel-tap GEMMs on a padded grid (stride 1),
+im2col + one GEMM (general) or a direct loop (depthwise); see `_choose_algorithm`.
 """
 from __future__ import annotations
 
