@@ -59,11 +59,16 @@ def numel(input) -> "builtins.int":  # noqa: F821
 
 def set_num_threads(n) -> None:
     """Set Numba's thread count for parallel kernels (NumPy's BLAS is set by its env vars)."""
+    from .kernels._jit import _configure_threading
+    _configure_threading()  # before Numba launches a pool: choose the non-spinning layer
     import numba
     numba.set_num_threads(n)
 
 
 def get_num_threads() -> "builtins.int":  # noqa: F821
+    """Numba's thread count for parallel kernels."""
+    from .kernels._jit import _configure_threading
+    _configure_threading()
     import numba
     return numba.get_num_threads()
 

@@ -4,8 +4,8 @@ Usage: ``python -m benchmarks [--quick] [--only W1,W5,C1] [--threads N]``
 
 Each workload is built once per library from the same code (benchmarks/workloads.py),
 warmed up, then timed in alternating rounds (ours, torch, ours, torch, ...) so drift on a
-shared machine hits both alike; each round starts with one untimed step so the idle thread
-pools of the library that ran before do not count against the next. Prints the median (min-max) per library, the ratio
+shared machine hits both alike; each block starts with a short pause and one untimed step so
+the spinning thread pools of the library that ran before do not count against the next. Prints the median (min-max) per library, the ratio
 ours/PyTorch (>1 is better for rates; for W4, time per op, <1 is better), and our peak
 resident memory. C1 (import time, first W2 step with a cold and a warm Numba cache) and M1
 (peak memory of 50 W2 steps, ours vs PyTorch) run in fresh subprocesses (startup.py).
@@ -42,12 +42,20 @@ def _libs(threads):
     return ours, ref
 
 
-def _time(step, reps):
-    # One untimed step first: the other library's thread pools, which just ran, go idle and
-    # ours wake up, so neither is charged for the switch.
+def _time(step, reps, min_seconds=0.25):
+    """Time ``step`` at least ``reps`` times and for at least ``min_seconds``.
+
+    Before the block: a pause and one untimed step. Both libraries keep worker threads
+    that spin-wait for a while after their last task (OpenBLAS, OpenMP); on a 2-core
+    machine a block timed right after the other library ran measures that contention,
+    not the library (PyTorch's W3 fell from ~200 to 6 steps/s that way). The pause lets
+    those pools go to sleep; the untimed step wakes ours.
+    """
+    time.sleep(0.3)
     step()
     out = []
-    for _ in range(reps):
+    start = time.perf_counter()
+    while len(out) < reps or time.perf_counter() - start < min_seconds:
         t0 = time.perf_counter()
         step()
         out.append(time.perf_counter() - t0)
