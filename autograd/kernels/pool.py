@@ -90,6 +90,31 @@ def _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw):
 
 
 @njit_parallel
+def _max_pool_fwd_plain_kernel(x, y, idx, KH, KW, sh, sw):
+    # The common case (no padding, no dilation, every window inside the plane): fixed loop
+    # bounds the compiler can unroll; same tie (first wins) and NaN rules as above.
+    N, C, H, W = x.shape
+    OH, OW = y.shape[2], y.shape[3]
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for oh in range(OH):
+            h0 = oh * sh
+            for ow in range(OW):
+                w0 = ow * sw
+                best = -np.inf
+                besti = h0 * W + w0
+                for ih in range(h0, h0 + KH):
+                    for iw in range(w0, w0 + KW):
+                        v = x[n, c, ih, iw]
+                        if v > best or v != v:
+                            best = v
+                            besti = ih * W + iw
+                y[n, c, oh, ow] = best
+                idx[n, c, oh, ow] = besti
+
+
+@njit_parallel
 def _index_scatter_add_kernel(gy, idx, gx):
     # gx[n, c].flat[idx[n, c, i, j]] += gy[n, c, i, j]; gx is zeroed here, plane by plane.
     N, C, H, W = gx.shape
@@ -241,7 +266,11 @@ def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), 
     OW = pool_output_size(W, KW, sw, pw, dw, ceil_mode)
     y = np.empty((N, C, OH, OW), dtype=x.dtype)
     idx = np.empty((N, C, OH, OW), dtype=np.int64)
-    _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw)
+    if ph == pw == 0 and dh == dw == 1 and (OH - 1) * sh + KH <= H and (OW - 1) * sw + KW <= W:
+        # 2.5 -> 1.3 ms at W2's [64, 32, 26, 26], k=2 (general kernel -> this one)
+        _max_pool_fwd_plain_kernel(x, y, idx, KH, KW, sh, sw)
+    else:
+        _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw)
     return y, idx
 
 

@@ -436,7 +436,25 @@ class ReLU(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.output._data > 0)
+        return ReLUGrad.apply(grad, ctx.output)
+
+
+class ReLUGrad(Op):
+    """out = g * (y > 0) for the ReLU output y, one fused pass (W2's hot path)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        from ..kernels.elementwise import relu_backward
+        if g.shape != y.shape or g.dtype != y.dtype:
+            return g * (y > 0)
+        return relu_backward(g, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # linear in g with a constant mask; no gradient flows to y (the mask is piecewise
+        # constant in it)
+        g, y = ctx.inputs
+        return ReLUGrad.apply(grad, y.detach()) if ctx.needs_input_grad[0] else None, None
 
 
 def relu(input, inplace=False):
