@@ -33,8 +33,8 @@ class MaxPoolGrad(Op):
     """gx = scatter-add of gy at the flat argmax ``indices`` into planes of ``input_size``."""
 
     @staticmethod
-    def forward(ctx, gy, indices, input_size):
-        return K.max_pool2d_backward(_c(gy), indices, input_size)
+    def forward(ctx, gy, indices, input_size, *, tiles=None):
+        return K.max_pool2d_backward(_c(gy), indices, input_size, tiles)
 
     @staticmethod
     def backward(ctx, grad):
@@ -57,13 +57,16 @@ class MaxPool2d(Op):
     def forward(ctx, x, *, kernel_size, stride, padding, dilation, ceil_mode, holder):
         y, idx = K.max_pool2d_forward(_c(x), kernel_size, stride, padding, dilation, ceil_mode)
         ctx.indices = idx
+        # Windows that tile the plane let the backward write gx in one pass.
+        ctx.tiles = kernel_size if (tuple(stride) == tuple(kernel_size) and padding == (0, 0)
+                                    and dilation == (1, 1)) else None
         holder.append(idx)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.inputs
-        return MaxPoolGrad.apply(grad, ctx.indices, tuple(x.shape[2:]))
+        return MaxPoolGrad.apply(grad, ctx.indices, tuple(x.shape[2:]), tiles=ctx.tiles)
 
 
 def _pool_args(op, x, kernel_size, stride, padding, dilation, nd=2):

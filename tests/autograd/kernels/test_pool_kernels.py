@@ -182,6 +182,25 @@ def test_max_pool_ties_and_nan():
     np.testing.assert_array_equal(y, y_ref)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("H, W, k", [(6, 7, (2, 2)), (7, 9, (3, 2)), (4, 4, (2, 2)), (5, 3, (1, 3))])
+def test_max_pool_tiled_backward_matches_scatter(H, W, k, dtype):
+    # stride == kernel: the forward's unrolled 2x2 / plain paths and the backward's
+    # store-only path (tiles=k), including rows and columns past the last window.
+    x = _x((2, 3, H, W), dtype)
+    x[0, 0, 0, 0] = x[0, 0, 0, 1] = 9.0   # tie: the first wins
+    x[1, 2, 1, 0] = np.nan                # NaN propagates
+    y, idx = P.max_pool2d_forward(x, k, k)
+    y_ref, idx_ref = ref_max_pool(x.astype(np.float64), k, k, (0, 0), (1, 1), False)
+    np.testing.assert_array_equal(y, y_ref.astype(dtype))
+    np.testing.assert_array_equal(idx, idx_ref)
+    gy = _x(y.shape, dtype, seed=1)
+    gx = P.max_pool2d_backward(gy, idx, (H, W), tiles=k)
+    assert gx.dtype == dtype and gx.shape == x.shape
+    np.testing.assert_array_equal(gx, P.max_pool2d_backward(gy, idx, (H, W)))
+    np.testing.assert_allclose(gx, ref_scatter(gy.astype(np.float64), idx_ref, (H, W)), **_tol(dtype))
+
+
 def test_max_pool_window_in_padding_only():
     # Dilation can put a whole window in the padding. PyTorch then returns -inf and the
     # index of the first row past the padding (here 1, outside the 1-pixel plane); the
