@@ -318,16 +318,21 @@ def test_in_place_on_leaf_requiring_grad_raises_outside_no_grad():
 
 
 # --- long chains --------------------------------------------------------------------
-def test_100k_op_chain_backprops_without_recursion_error_in_linear_time():
+def test_100k_op_chain_backprops_without_recursion_error_in_linear_time(monkeypatch):
+    # Linear time, checked structurally rather than with a clock (no timing assertions in
+    # tests): every node's backward runs exactly once.
+    from autograd.ops.elementwise import Mul
+    calls = []
+    original = Mul.backward
+    monkeypatch.setattr(Mul, "backward",
+                        staticmethod(lambda ctx, grad: calls.append(1) or original(ctx, grad)))
     x = autograd.tensor(1.0, requires_grad=True)
     y = x
-    t0 = time.perf_counter()
     for _ in range(100_000):
         y = y * 1.0
     y.backward()
-    elapsed = time.perf_counter() - t0
     assert x.grad.item() == 1.0
-    assert elapsed < 20.0, f"100k-op chain took {elapsed:.1f} s"
+    assert len(calls) == 100_000
 
 
 def test_deleting_a_long_graph_does_not_overflow_the_stack():
