@@ -2,7 +2,7 @@
 
 Everything is 2-D; the op layer handles 1-D convolution as 2-D with ``H == 1`` (and
 ``KH == 1``). All functions are pure: they take C-contiguous float32/float64 arrays and
-return new arrays. Bias is not handled here (the op layer adds it / sums ``gy``).
+return new arrays. The forward can add a bias; its gradient (a sum of ``gy``) is the op layer's.
 
 Conventions shared by every public function (PyTorch's ``nn.functional`` semantics):
 
@@ -358,8 +358,8 @@ def _pad_grid(x, pads, dilation, KH, KW):
     return X, Hs, R, M, offs
 
 
-def _taps_conv(x, wt, pads, dilation, KH, KW):
-    """Stride-1 conv of x[N, C, H, W] with taps wt[KH*KW, O, C] -> y[N, O, OH, OW]."""
+def _taps_conv(x, wt, pads, dilation, KH, KW, bias=None):
+    """Stride-1 conv of x[N, C, H, W] with taps wt[KH*KW, O, C] (+ bias[O]) -> y[N, O, OH, OW]."""
     N, C, H, W = x.shape
     O = wt.shape[1]
     dh, dw = dilation
@@ -379,14 +379,18 @@ def _taps_conv(x, wt, pads, dilation, KH, KW):
                  1.0, wp + t * O * C * isz, C, xp + (s + off) * isz, S,
                  1.0 if t else 0.0, yp + s * isz, M)
     y = np.empty((N, O, OH, OW), dtype=x.dtype)
-    y[...] = Y.reshape(O, N, Hs, R)[:, :, :OH, :OW].transpose(1, 0, 2, 3)
+    crop = Y.reshape(O, N, Hs, R)[:, :, :OH, :OW].transpose(1, 0, 2, 3)
+    if bias is None:
+        y[...] = crop
+    else:  # the bias rides on the crop copy instead of a separate pass over y
+        np.add(crop, bias.reshape(O, 1, 1), out=y)
     return y
 
 
-def _taps_forward(x, w, pads, dilation):
+def _taps_forward(x, w, pads, dilation, bias=None):
     KH, KW = w.shape[2:]
     wt = np.ascontiguousarray(w.transpose(2, 3, 0, 1)).reshape(KH * KW, w.shape[0], w.shape[1])
-    return _taps_conv(x, wt, pads, dilation, KH, KW)
+    return _taps_conv(x, wt, pads, dilation, KH, KW, bias)
 
 
 def _taps_backward_input(gy, w, pads, dilation):
@@ -587,11 +591,13 @@ def _chunk(N, rows, L, itemsize):
     return max(1, -(-N // max(1, n_chunks)))
 
 
-def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
-    """2-D cross-correlation without bias (``torch.nn.functional.conv2d``, ``bias=None``).
+def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1, bias=None):
+    """2-D cross-correlation (``torch.nn.functional.conv2d``).
 
     Args:
         x: ``[N, C, H, W]``; w: ``[O, C // groups, KH, KW]``; same float dtype, C-contiguous.
+        bias: optional ``[O]`` of the same dtype, added while the output is copied out of
+            the GEMM layout (no separate pass over ``y``).
         stride: ``(sh, sw)``; dilation: ``(dh, dw)``.
         padding: ``(ph, pw)`` or ``(top, bottom, left, right)`` (zero padding).
         groups: ``C`` and ``O`` are both multiples of it.
@@ -599,17 +605,19 @@ def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=
     Returns:
         ``y[N, O, OH, OW]`` with ``OH = (H + top + bottom - dh*(KH-1) - 1)//sh + 1`` (W alike).
     """
-    _check("conv2d_forward", x, w)
+    _check("conv2d_forward", x, w, *(() if bias is None else (bias,)))
     N, C, H, W = x.shape
     O, Cg, KH, KW = w.shape
     sh, sw, dh, dw, pt, pl, OH, OW = _geometry(x.shape, w.shape, stride, padding, dilation)
     taps_ok = _taps_possible(x.dtype, groups, stride, padding, dilation, KH, KW, H, W)
     alg = _choose_algorithm(C, O, groups, KH, KW, taps_ok)
     if alg == "taps" and taps_ok:
-        return _taps_forward(x, w, _pad4(padding), (dh, dw))
+        return _taps_forward(x, w, _pad4(padding), (dh, dw), bias)
     y = np.empty((N, O, OH, OW), dtype=x.dtype)
     if alg == "direct":
         _direct_forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw)
+        if bias is not None:
+            y += bias.reshape(O, 1, 1)
         return y
     G, Og, L, CgK = groups, O // groups, OH * OW, Cg * KH * KW
     wg = w.reshape(G, Og, CgK)
@@ -624,7 +632,10 @@ def conv2d_forward(x, w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=
         _im2col_kernel(x[s:s + b], c, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW)
         # [G, Og, Cg*K] @ [G, Cg*K, b*L] -> [G, Og, b*L] == [O, b, L]: one GEMM per group
         np.matmul(wg, c.reshape(G, CgK, b * L), out=o)
-        y3[s:s + b] = o.reshape(O, b, L).transpose(1, 0, 2)
+        if bias is None:
+            y3[s:s + b] = o.reshape(O, b, L).transpose(1, 0, 2)
+        else:
+            np.add(o.reshape(O, b, L).transpose(1, 0, 2), bias.reshape(O, 1), out=y3[s:s + b])
     return y
 
 

@@ -50,6 +50,28 @@ class Conv2d(Op):
         return gx, gw
 
 
+class Conv2dBias(Op):
+    """y = conv2d(x, w) + b[o], the bias added by the kernel while it writes y.
+    x [N,C,H,W], w [O,C/groups,KH,KW], b [O] -> y [N,O,OH,OW]."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, *, stride, padding, dilation, groups):
+        ctx.geom = (stride, padding, dilation, groups)
+        return K.conv2d_forward(_c(x), _c(w), stride, padding, dilation, groups, bias=_c(b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w, _ = ctx.inputs
+        s, p, d, g = ctx.geom
+        n = ctx.needs_input_grad
+        gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), stride=s, padding=p,
+                                   dilation=d, groups=g) if n[0] else None
+        gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), stride=s, padding=p,
+                                    dilation=d, groups=g) if n[1] else None
+        gb = grad.sum((0, 2, 3)) if n[2] else None
+        return gx, gw, gb
+
+
 class Conv2dGradInput(Op):
     """gx = conv2d's input gradient (== conv_transpose2d(gy, w)), shape ``x_shape``."""
 
@@ -146,6 +168,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             raise ShapeError(f"conv2d: input of shape {tuple(input.shape)} is too small for "
                              f"kernel {tuple(weight.shape[2:])} with padding {padding}, "
                              f"dilation {d} (output size would be {out})")
+    if (bias is not None and bias.dtype == input.dtype
+            and tuple(bias.shape) == (weight.shape[0],)):
+        # Fused: saves a pass over y (forward) and a temporary (backward); other bias
+        # shapes/dtypes keep the broadcasting add below (same result and errors as torch).
+        return Conv2dBias.apply(input, weight, bias, stride=s, padding=p, dilation=d,
+                                groups=groups)
     y = Conv2d.apply(input, weight, stride=s, padding=p, dilation=d, groups=groups)
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1)

@@ -57,6 +57,22 @@ def test_conv2d_gradcheck_and_gradgradcheck(xs, ws, s, p, d, g):
     assert autograd.gradgradcheck(f, (x, w, b))
 
 
+@pytest.mark.parametrize("xs,ws,s,p,d,g", [((2, 8, 6, 6), (8, 8, 3, 3), (1, 1), (1, 1), (1, 1), 1),
+                                            CONV_CASES[0], CONV_CASES[-1]])
+def test_conv2d_fused_bias_matches_separate_add(xs, ws, s, p, d, g):
+    # conv2d adds a [O] bias inside the kernel (taps, gemm, direct paths); it must equal
+    # the unfused conv + broadcast add, values and gradients.
+    x, w, b = t(*xs), t(*ws), t(ws[0])
+    y = autograd.conv2d(x, w, b, s, p, d, g)
+    y_ref = autograd.conv2d(x, w, None, s, p, d, g) + b.reshape(1, -1, 1, 1)
+    np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+    gy = autograd.tensor(rng.standard_normal(y.shape), dtype=D)
+    g1 = autograd.grad(y, (x, w, b), gy)
+    g2 = autograd.grad(y_ref, (x, w, b), gy)
+    for a, r in zip(g1, g2):
+        np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-12, atol=1e-12)
+
+
 def test_conv1d_and_same_padding():
     x, w, b = t(2, 2, 7), t(3, 2, 4), t(3)
     y = autograd.conv1d(x, w, b, padding="same")
