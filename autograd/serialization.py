@@ -109,8 +109,8 @@ def save(obj, f) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
-    except OSError:
-        pass
+    except OSError:  # some filesystems cannot fsync a directory; the rename is still atomic
+        return
 
 
 # --------------------------------------------------------------------------- load

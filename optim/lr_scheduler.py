@@ -114,7 +114,8 @@ class LRScheduler:
 
     def get_lr(self) -> list:
         """Compute the learning rate of each param group at ``last_epoch``."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement get_lr() (an "
+                                  f"LRScheduler subclass computes its learning rates there)")
 
     def step(self, epoch=None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated) and write the new lrs.

@@ -181,7 +181,8 @@ class Sampler:
     """Base class: iterating yields dataset indices."""
 
     def __init__(self, data_source=None) -> None:
-        pass
+        # PyTorch's base class accepts (and ignores) the data source; subclasses keep it.
+        self._unused_data_source = None
 
     def __iter__(self) -> Iterator[int]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
