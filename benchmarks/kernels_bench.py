@@ -93,8 +93,7 @@ def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="
     flops = 3 * 2 * N * O * (C // groups) * k * k * H * W
     _report(name, a, b, flops, "GFLOP/s")
     # Where our time goes, and which algorithm conv.py's rule picked.
-    taps_ok = K._taps_possible(x.dtype, groups, *geo[:3], k, k, H, W)
-    alg = K._choose_algorithm(C, O, groups, k, k, taps_ok)
+    alg = K._algorithm(x.dtype, C, O, groups, *geo[:3], k, k, H, W)
     parts = ", ".join(f"{s} {np.median(_time(fn, reps * rounds)) * 1e3:.1f}" for s, fn in stages.items())
     print(f"{'':28s} ours by stage ({alg}): {parts} ms", flush=True)
 

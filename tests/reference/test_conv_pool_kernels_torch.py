@@ -18,6 +18,8 @@ CONV_CASES = [
     (1, 2, 9, 10, 3, 2, 2, (3, 4), (0, 0), (1, 1), 1),
     (2, 16, 9, 8, 12, 3, 3, (2, 2), (1, 2), (1, 1), 4),
     (2, 8, 10, 10, 8, 5, 5, (1, 1), (2, 2), (1, 1), 1),
+    (2, 8, 9, 7, 6, 3, 3, (1, 1), (2, 0), (1, 1), 1),     # winograd: pad 2 / 0, odd sizes
+    (3, 64, 6, 5, 64, 3, 3, (1, 1), (1, 1), (1, 1), 1),   # winograd by the rule's own choice
 ]
 
 
@@ -26,7 +28,7 @@ def _tol(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("algorithm", ["gemm", "direct", "taps"])
+@pytest.mark.parametrize("algorithm", ["gemm", "direct", "taps", "winograd"])
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_vs_torch(case, algorithm, dtype, monkeypatch):
     monkeypatch.setattr(K, "_choose_algorithm", lambda *a: algorithm)

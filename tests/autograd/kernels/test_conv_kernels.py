@@ -1,7 +1,8 @@
 """Conv kernels (autograd/kernels/conv.py) against slow, obviously correct NumPy loops.
 
-Every case runs through both algorithms ("gemm" and "direct", forced by patching
-``_choose_algorithm``) in float32 and float64. The backward kernels are also checked as
+Every case runs through every algorithm ("gemm", "direct", "taps", "winograd", forced by
+patching ``_choose_algorithm``; a forced algorithm that cannot compute a geometry is
+demoted to one that can) in float32 and float64. The backward kernels are also checked as
 exact adjoints of the forward (<conv(x), gy> == <x, gx> == <w, gw>).
 """
 import numpy as np
@@ -110,6 +111,8 @@ CASES = [
     (1, 16, 6, 5, 8, 3, 3, (1, 1), (2, 1), (1, 1), 2),       # wider channels -> real GEMM
     (2, 3, 8, 9, 5, 3, 2, (1, 1), (2, 1, 0, 2), (2, 3), 1),  # taps: dilated, uneven padding
     (1, 2, 5, 5, 3, 3, 3, (1, 1), (3, 3), (1, 1), 1),        # padding > extent: taps falls back
+    (2, 3, 5, 6, 4, 3, 3, (1, 1), (0, 2, 1, 0), (1, 1), 1),  # winograd: uneven pads, partial tiles
+    (1, 5, 3, 3, 2, 3, 3, (1, 1), (2, 2), (1, 1), 1),        # winograd: pad 2, 5x5 output
 ]
 IDS = [f"case{i}" for i in range(len(CASES))]
 
@@ -118,7 +121,7 @@ def _tol(dtype):
     return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
 
 
-@pytest.fixture(params=["gemm", "direct", "taps"])
+@pytest.fixture(params=["gemm", "direct", "taps", "winograd"])
 def algorithm(request, monkeypatch):
     monkeypatch.setattr(K, "_choose_algorithm", lambda *a, **k: request.param)
     return request.param
@@ -201,6 +204,9 @@ def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
 
 
 def test_choose_algorithm_rule():
+    assert K._choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
+    assert K._choose_algorithm(32, 64, 1, 3, 3, True, True) == "taps"      # W2 conv2
+    assert K._choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
     assert K._choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
     assert K._choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
     assert K._choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2

@@ -1,0 +1,358 @@
+"""Winograd F(2x2, 3x3) convolution: 3x3 kernel, stride 1, dilation 1, groups 1.
+
+A 3x3 convolution computed on 2x2 output tiles needs 16 multiplications per tile and
+channel pair instead of 36 (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+Networks", 2015). For one 4x4 input tile ``d`` and one 3x3 kernel ``g``::
+
+    y (2x2) = A^T [ (G g G^T) * (B^T d B) ] A          (* elementwise, 4x4)
+
+    B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
+    G   = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
+    A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
+
+Summed over input channels, each of the 16 elementwise products is a GEMM over channels,
+``M[xi] = U[xi] @ V[xi]`` with ``U[xi][O, C]`` the transformed weights and ``V[xi][C, T]``
+the transformed input tiles. Both gradients keep that form:
+
+* grad-input is the forward on ``gy`` with the flipped, channel-transposed kernel and
+  padding ``2 - pad`` (so the path needs ``0 <= pad <= 2`` on every side);
+* grad-weight is ``dw = G^T dU G`` with ``dU[xi] = sum_T dM[xi] @ V[xi]^T``, where
+  ``dM = A dY A^T`` per tile is the adjoint of the output transform.
+
+Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
+transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. Each thread
+(:func:`autograd.kernels._threads.run_chunks`) runs the whole pipeline on its chunks:
+input transform (serial ``nogil`` Numba), 16 single-threaded BLAS GEMMs, output
+transform. Done as three whole-tensor passes instead, the 33 MB transformed tensors of
+W6 make every stage memory-bound and the Numba and OpenBLAS thread pools fight between
+stages: 46 ms for W6's forward against 11-12 ms chunked, and 17-18 ms for the taps path.
+
+The 16 transformed planes of a chunk are spaced by a few cache lines more than their
+size: at exactly ``C * tiles`` elements apart (a multiple of 4 KiB) all 16 streams of a
+transform map to the same L1 sets, and the input transform took 24 ms instead of 5.
+
+The transforms only add, subtract and halve, so float32 results stay within a few ulps of
+the direct sum: on W6's shapes the largest difference to the direct convolution is below
+1e-6 of the output's scale.
+
+Tiles: tile row ``r = n * TH + th`` holds tiles ``(n, th, 0..TW-1)``; tile ``(n, th, tw)``
+reads the 4x4 input window at row ``2*th - pad_top``, column ``2*tw - pad_left`` (zeros
+outside the image) and produces outputs ``[2*th : 2*th+2, 2*tw : 2*tw+2]``, cropped to
+``[OH, OW]``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _blas
+from ._jit import njit
+from ._threads import run_chunks
+
+__all__ = ["winograd_possible", "winograd_forward", "winograd_backward_input",
+           "winograd_backward_weight"]
+
+
+# Bytes of one chunk's transformed tiles (input and output planes together): half the
+# 2 MB L2 of this machine's cores. W6 forward, ms, by tiles per chunk (C = O = 64):
+# 64: 25.9, 128: 24.3, 256: 25.0, 512: 25.6, 1024: 27.4 (an early unpadded version;
+# the ordering held after the fixes).
+_CHUNK_BYTES = 1 << 20
+_MIN_CHUNK_TILES = 32
+_PLANE_PAD = 16  # elements between planes, see the module docstring
+
+
+def winograd_possible(KH, KW, stride, pads, dilation, groups):
+    """Whether this path computes the geometry: 3x3, stride 1, dilation 1, groups 1 and
+    pads ``(top, bottom, left, right)`` in 0..2. It also needs :func:`_blas.gemm_fn`."""
+    return (KH == 3 and KW == 3 and groups == 1 and tuple(stride) == (1, 1)
+            and tuple(dilation) == (1, 1) and all(0 <= p <= 2 for p in pads))
+
+
+# --------------------------------------------------------------------------- transforms
+@njit(nogil=True)
+def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, tc):
+    """Tile rows ``[row0, row1)`` of x[N, C, H, W] -> planes ``V[xi, c*tc + j]`` = B^T d B."""
+    N, C, H, W = x.shape
+    L = 2 * TW + 2
+    rows = np.empty((4, L), dtype=x.dtype)
+    a = np.empty(L, dtype=x.dtype)
+    b = np.empty(L, dtype=x.dtype)
+    e = np.empty(L, dtype=x.dtype)
+    f = np.empty(L, dtype=x.dtype)
+    for r in range(row0, row1):
+        n = r // TH
+        top = 2 * (r - n * TH) - pt
+        j0 = (r - row0) * TW
+        for c in range(C):
+            for i in range(4):
+                h = top + i
+                if 0 <= h < H:
+                    for k in range(L):
+                        q = k - pl
+                        rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
+                else:
+                    for k in range(L):
+                        rows[i, k] = 0.0
+            for k in range(L):  # B^T d: combinations of the four rows
+                a[k] = rows[0, k] - rows[2, k]
+                b[k] = rows[1, k] + rows[2, k]
+                e[k] = rows[2, k] - rows[1, k]
+                f[k] = rows[1, k] - rows[3, k]
+            base = c * tc + j0
+            for tw in range(TW):  # (B^T d) B: the same combinations of columns 2tw..2tw+3
+                k = 2 * tw
+                j = base + tw
+                V[0, j] = a[k] - a[k + 2]
+                V[1, j] = a[k + 1] + a[k + 2]
+                V[2, j] = a[k + 2] - a[k + 1]
+                V[3, j] = a[k + 1] - a[k + 3]
+                V[4, j] = b[k] - b[k + 2]
+                V[5, j] = b[k + 1] + b[k + 2]
+                V[6, j] = b[k + 2] - b[k + 1]
+                V[7, j] = b[k + 1] - b[k + 3]
+                V[8, j] = e[k] - e[k + 2]
+                V[9, j] = e[k + 1] + e[k + 2]
+                V[10, j] = e[k + 2] - e[k + 1]
+                V[11, j] = e[k + 1] - e[k + 3]
+                V[12, j] = f[k] - f[k + 2]
+                V[13, j] = f[k + 1] + f[k + 2]
+                V[14, j] = f[k + 2] - f[k + 1]
+                V[15, j] = f[k + 1] - f[k + 3]
+
+
+@njit(nogil=True)
+def _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc):
+    """Planes ``M[xi, o*tc + j]`` of tile rows ``[row0, row1)`` -> y[N, O, OH, OW] = A^T m A
+    (+ bias[o]), cropped to the output."""
+    N, O, OH, OW = y.shape
+    y0 = np.empty(2 * TW, dtype=y.dtype)
+    y1 = np.empty(2 * TW, dtype=y.dtype)
+    for r in range(row0, row1):
+        n = r // TH
+        h = 2 * (r - n * TH)
+        j0 = (r - row0) * TW
+        for o in range(O):
+            bo = bias[o] if has_bias else 0.0
+            base = o * tc + j0
+            for tw in range(TW):
+                j = base + tw
+                # A^T m: rows m0 + m1 + m2 and m1 - m2 - m3 of the 4x4 tile
+                r0 = M[0, j] + M[4, j] + M[8, j]
+                r1 = M[1, j] + M[5, j] + M[9, j]
+                r2 = M[2, j] + M[6, j] + M[10, j]
+                r3 = M[3, j] + M[7, j] + M[11, j]
+                s0 = M[4, j] - M[8, j] - M[12, j]
+                s1 = M[5, j] - M[9, j] - M[13, j]
+                s2 = M[6, j] - M[10, j] - M[14, j]
+                s3 = M[7, j] - M[11, j] - M[15, j]
+                y0[2 * tw] = r0 + r1 + r2 + bo
+                y0[2 * tw + 1] = r1 - r2 - r3 + bo
+                y1[2 * tw] = s0 + s1 + s2 + bo
+                y1[2 * tw + 1] = s1 - s2 - s3 + bo
+            for k in range(OW):
+                y[n, o, h, k] = y0[k]
+            if h + 1 < OH:
+                for k in range(OW):
+                    y[n, o, h + 1, k] = y1[k]
+
+
+@njit(nogil=True)
+def _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, tc):
+    """gy[N, O, OH, OW] of tile rows ``[row0, row1)`` -> planes ``dM[xi, o*tc + j]`` =
+    A dY A^T (the adjoint of :func:`_output_tiles`; outputs past the edge count as 0)."""
+    N, O, OH, OW = gy.shape
+    g0 = np.zeros(2 * TW, dtype=gy.dtype)  # entries past OW stay zero
+    g1 = np.zeros(2 * TW, dtype=gy.dtype)
+    for r in range(row0, row1):
+        n = r // TH
+        h = 2 * (r - n * TH)
+        j0 = (r - row0) * TW
+        for o in range(O):
+            for k in range(OW):
+                g0[k] = gy[n, o, h, k]
+            if h + 1 < OH:
+                for k in range(OW):
+                    g1[k] = gy[n, o, h + 1, k]
+            else:
+                for k in range(OW):
+                    g1[k] = 0.0
+            base = o * tc + j0
+            for tw in range(TW):
+                j = base + tw
+                a0, a1 = g0[2 * tw], g0[2 * tw + 1]
+                b0, b1 = g1[2 * tw], g1[2 * tw + 1]
+                # A dY: rows dY0, dY0 + dY1, dY0 - dY1, -dY1; then the same on columns
+                p0, p1 = a0 + b0, a1 + b1
+                q0, q1 = a0 - b0, a1 - b1
+                dM[0, j] = a0
+                dM[1, j] = a0 + a1
+                dM[2, j] = a0 - a1
+                dM[3, j] = -a1
+                dM[4, j] = p0
+                dM[5, j] = p0 + p1
+                dM[6, j] = p0 - p1
+                dM[7, j] = -p1
+                dM[8, j] = q0
+                dM[9, j] = q0 + q1
+                dM[10, j] = q0 - q1
+                dM[11, j] = -q1
+                dM[12, j] = -b0
+                dM[13, j] = -b0 - b1
+                dM[14, j] = b1 - b0
+                dM[15, j] = b1
+
+
+@njit(nogil=True)
+def _weight_tiles(w, U):
+    """w[O, C, 3, 3] -> U[16, O, C]: G g G^T of every 3x3 kernel g."""
+    O, C = w.shape[:2]
+    t = np.empty((4, 3), dtype=w.dtype)
+    for o in range(O):
+        for c in range(C):
+            for k in range(3):  # G g: rows g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2
+                g0, g1, g2 = w[o, c, 0, k], w[o, c, 1, k], w[o, c, 2, k]
+                t[0, k] = g0
+                t[1, k] = 0.5 * (g0 + g1 + g2)
+                t[2, k] = 0.5 * (g0 - g1 + g2)
+                t[3, k] = g2
+            for i in range(4):  # (G g) G^T: the same on columns
+                g0, g1, g2 = t[i, 0], t[i, 1], t[i, 2]
+                U[4 * i, o, c] = g0
+                U[4 * i + 1, o, c] = 0.5 * (g0 + g1 + g2)
+                U[4 * i + 2, o, c] = 0.5 * (g0 - g1 + g2)
+                U[4 * i + 3, o, c] = g2
+
+
+@njit(nogil=True)
+def _weight_tiles_adjoint(dU, gw):
+    """dU[16, O, C] -> gw[O, C, 3, 3] = G^T du G (the adjoint of :func:`_weight_tiles`)."""
+    O, C = gw.shape[:2]
+    t = np.empty((3, 4), dtype=gw.dtype)
+    for o in range(O):
+        for c in range(C):
+            for j in range(4):  # G^T du: rows u0 + (u1 + u2)/2, (u1 - u2)/2, (u1 + u2)/2 + u3
+                u0, u1, u2, u3 = dU[j, o, c], dU[4 + j, o, c], dU[8 + j, o, c], dU[12 + j, o, c]
+                t[0, j] = u0 + 0.5 * (u1 + u2)
+                t[1, j] = 0.5 * (u1 - u2)
+                t[2, j] = 0.5 * (u1 + u2) + u3
+            for i in range(3):  # (G^T du) G: the same on columns
+                u0, u1, u2, u3 = t[i, 0], t[i, 1], t[i, 2], t[i, 3]
+                gw[o, c, i, 0] = u0 + 0.5 * (u1 + u2)
+                gw[o, c, i, 1] = 0.5 * (u1 - u2)
+                gw[o, c, i, 2] = 0.5 * (u1 + u2) + u3
+
+
+# --------------------------------------------------------------------------- drivers
+class _Chunks:
+    """How a batch's tile rows split into chunks, and the plane buffers of one chunk."""
+
+    def __init__(self, N, OH, OW, C, O, dtype):
+        self.TH, self.TW = (OH + 1) // 2, (OW + 1) // 2
+        self.rows = N * self.TH
+        isz = np.dtype(dtype).itemsize
+        tiles = max(_MIN_CHUNK_TILES, _CHUNK_BYTES // (16 * (C + O) * isz))
+        self.rows_per_chunk = max(1, tiles // self.TW)
+        self.tc = self.rows_per_chunk * self.TW  # tiles per (full) chunk = plane row length
+        self.count = -(-self.rows // self.rows_per_chunk)
+        self.dtype, self.isz = np.dtype(dtype), isz
+
+    def span(self, k):
+        r0 = k * self.rows_per_chunk
+        r1 = min(self.rows, r0 + self.rows_per_chunk)
+        return r0, r1, (r1 - r0) * self.TW
+
+    def planes(self, channels):
+        """A [16, channels*tc + pad] buffer: plane xi is a [channels, tc] matrix."""
+        return np.empty((16, channels * self.tc + _PLANE_PAD), dtype=self.dtype)
+
+
+def _weight_transform(w):
+    """w[O, C, 3, 3] -> U[16, O, C] = G w G^T per (o, c), component-major."""
+    U = np.empty((16, w.shape[0], w.shape[1]), dtype=w.dtype)
+    _weight_tiles(w, U)
+    return U
+
+
+def _conv(x, U, pt, pl, OH, OW, bias):
+    """y[N, O, OH, OW] = the Winograd conv of x with transformed weights U[16, O, C]."""
+    N, C = x.shape[:2]
+    O = U.shape[1]
+    y = np.empty((N, O, OH, OW), dtype=x.dtype)
+    if N == 0:
+        return y
+    ch = _Chunks(N, OH, OW, C, O, x.dtype)
+    gemm = _blas.gemm_fn(x.dtype)
+    has_bias = bias is not None
+    b = bias if has_bias else np.zeros(O, dtype=x.dtype)
+    TH, TW, tc, isz = ch.TH, ch.TW, ch.tc, ch.isz
+
+    def worker(chunks):
+        V, M = ch.planes(C), ch.planes(O)
+        up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
+        vs, ms = V.strides[0], M.strides[0]
+        for k in chunks:
+            r0, r1, nt = ch.span(k)
+            _input_tiles(x, V, r0, r1, pt, pl, TH, TW, tc)
+            for xi in range(16):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
+                gemm(_blas.ROW_MAJOR, _blas.NO_TRANS, _blas.NO_TRANS, O, nt, C,
+                     1.0, up + xi * O * C * isz, C, vp + xi * vs, tc,
+                     0.0, mp + xi * ms, tc)
+            _output_tiles(M, y, r0, r1, b, has_bias, TH, TW, tc)
+
+    with _blas.single_threaded():
+        run_chunks(worker, ch.count)
+    return y
+
+
+def winograd_forward(x, w, pads, bias=None):
+    """y = conv2d(x, w, padding=pads) (+ bias[o]).
+
+    x[N, C, H, W], w[O, C, 3, 3], bias [O] or None, pads (top, bottom, left, right) each
+    in 0..2 -> y[N, O, H + top + bottom - 2, W + left + right - 2].
+    """
+    N, C, H, W = x.shape
+    pt, pb, pl, pr = pads
+    return _conv(x, _weight_transform(w), pt, pl, H + pt + pb - 2, W + pl + pr - 2, bias)
+
+
+def winograd_backward_input(gy, w, x_shape, pads):
+    """gx[N, C, H, W] of ``y = conv2d(x, w, padding=pads)`` for gy[N, O, OH, OW]: the
+    full correlation of gy with the flipped kernel, i.e. the forward with padding 2 - pad."""
+    N, C, H, W = x_shape
+    pt, pb, pl, pr = pads
+    wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    return _conv(gy, _weight_transform(wf), 2 - pt, 2 - pl, H, W, None)
+
+
+def winograd_backward_weight(x, gy, pads):
+    """gw[O, C, 3, 3] of ``y = conv2d(x, w, padding=pads)`` for x[N, C, H, W] and
+    gy[N, O, OH, OW]: per thread a sum of ``dM[xi] @ V[xi]^T`` over its chunks, then
+    ``G^T dU G``."""
+    N, C = x.shape[:2]
+    O, OH, OW = gy.shape[1:]
+    pt, _, pl, _ = pads
+    if N == 0:
+        return np.zeros((O, C, 3, 3), dtype=x.dtype)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype)
+    gemm = _blas.gemm_fn(x.dtype)
+    TH, TW, tc = ch.TH, ch.TW, ch.tc
+
+    def worker(chunks):
+        V, dM = ch.planes(C), ch.planes(O)
+        dU = np.zeros((16, O, C), dtype=x.dtype)
+        up, vp, mp = dU.ctypes.data, V.ctypes.data, dM.ctypes.data
+        vs, ms, us = V.strides[0], dM.strides[0], dU.strides[0]
+        for k in chunks:
+            r0, r1, nt = ch.span(k)
+            _input_tiles(x, V, r0, r1, pt, pl, TH, TW, tc)
+            _output_tiles_adjoint(gy, dM, r0, r1, TH, TW, tc)
+            for xi in range(16):  # dU[xi][O, C] += dM[xi][O, nt] @ V[xi][C, nt]^T
+                gemm(_blas.ROW_MAJOR, _blas.NO_TRANS, _blas.TRANS, O, C, nt,
+                     1.0, mp + xi * ms, tc, vp + xi * vs, tc, 1.0, up + xi * us, C)
+        return dU
+
+    with _blas.single_threaded():
+        dU = sum(run_chunks(worker, ch.count))
+    gw = np.empty((O, C, 3, 3), dtype=x.dtype)
+    _weight_tiles_adjoint(dU, gw)
+    return gw

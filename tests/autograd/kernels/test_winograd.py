@@ -1,0 +1,160 @@
+"""Winograd F(2x2, 3x3) kernels (autograd/kernels/winograd.py) and their thread runner.
+
+The three public functions are checked against the NumPy loop references of
+test_conv_kernels over pads 0..2 (uneven too), odd sizes that leave partial tiles, one-
+pixel outputs and empty batches; then the chunking, the threads and the BLAS thread count
+they borrow.
+"""
+import numpy as np
+import pytest
+
+from autograd.kernels import _blas, _threads
+from autograd.kernels import conv as K
+from autograd.kernels import winograd as WG
+
+from test_conv_kernels import ref_conv2d, ref_conv2d_backward
+
+pytestmark = pytest.mark.skipif(_blas.gemm_fn(np.float64) is None,
+                                reason="the Winograd path needs NumPy's bundled OpenBLAS")
+
+# (N, C, H, W, O, pads (top, bottom, left, right))
+CASES = [
+    (2, 3, 7, 9, 4, (1, 1, 1, 1)),    # 'same', odd sizes: partial last tiles
+    (2, 3, 6, 8, 5, (0, 0, 0, 0)),    # 'valid', even output
+    (1, 4, 5, 5, 2, (2, 2, 2, 2)),    # pad 2: grad-input runs with pad 0
+    (3, 2, 4, 7, 3, (0, 2, 1, 0)),    # uneven pads
+    (1, 1, 3, 3, 1, (0, 0, 0, 0)),    # one output pixel (one partial tile)
+    (2, 5, 1, 6, 3, (1, 1, 2, 0)),    # H == 1 padded to a 3-row window
+    (4, 17, 6, 10, 9, (1, 1, 1, 1)),  # more channels than tiles per row
+]
+IDS = [f"case{i}" for i in range(len(CASES))]
+
+
+def _tol(dtype):
+    return dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+
+
+def _make(case, dtype, seed=0):
+    N, C, H, W, O, pads = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C, H, W)).astype(dtype)
+    w = rng.standard_normal((O, C, 3, 3)).astype(dtype)
+    OH, OW = H + pads[0] + pads[1] - 2, W + pads[2] + pads[3] - 2
+    gy = rng.standard_normal((N, O, OH, OW)).astype(dtype)
+    b = rng.standard_normal(O).astype(dtype)
+    return x, w, gy, b, pads
+
+
+def _all(x, w, gy, pads, b=None):
+    return (WG.winograd_forward(x, w, pads, b),
+            WG.winograd_backward_input(gy, w, x.shape, pads),
+            WG.winograd_backward_weight(x, gy, pads))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_winograd_matches_direct_reference(case, dtype):
+    x, w, gy, b, pads = _make(case, dtype)
+    geo = ((1, 1), pads, (1, 1), 1)
+    y, gx, gw = _all(x, w, gy, pads, b)
+    x64, w64, gy64 = x.astype(np.float64), w.astype(np.float64), gy.astype(np.float64)
+    y_ref = ref_conv2d(x64, w64, *geo) + b.astype(np.float64).reshape(-1, 1, 1)
+    gx_ref, gw_ref = ref_conv2d_backward(x64, w64, gy64, *geo)
+    for got, ref in ((y, y_ref), (gx, gx_ref), (gw, gw_ref)):
+        assert got.dtype == dtype and got.shape == ref.shape and got.flags.c_contiguous
+        np.testing.assert_allclose(got, ref, **_tol(dtype))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_winograd_backwards_are_exact_adjoints(case):
+    x, w, gy, _, pads = _make(case, np.float64, seed=1)
+    y, gx, gw = _all(x, w, gy, pads)
+    assert np.isclose(np.vdot(y, gy), np.vdot(x, gx), rtol=1e-12)
+    assert np.isclose(np.vdot(y, gy), np.vdot(w, gw), rtol=1e-12)
+
+
+def test_winograd_empty_batch():
+    x, w, gy, b, pads = _make((0, 3, 5, 5, 4, (1, 1, 1, 1)), np.float32)
+    y, gx, gw = _all(x, w, gy, pads, b)
+    assert y.shape == (0, 4, 5, 5) and gx.shape == x.shape
+    np.testing.assert_array_equal(gw, np.zeros((4, 3, 3, 3), np.float32))
+
+
+@pytest.mark.parametrize("chunk_bytes, min_tiles", [(1, 1), (3000, 2), (1 << 30, 32)])
+def test_winograd_chunking_changes_nothing(chunk_bytes, min_tiles, monkeypatch):
+    # One tile row per chunk, a few rows per chunk (uneven last chunk), one chunk for all.
+    case = (3, 6, 9, 7, 5, (1, 2, 0, 1))
+    x, w, gy, b, pads = _make(case, np.float64, seed=2)
+    expected = _all(x, w, gy, pads, b)
+    monkeypatch.setattr(WG, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(WG, "_MIN_CHUNK_TILES", min_tiles)
+    for got, ref in zip(_all(x, w, gy, pads, b), expected):
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_winograd_is_reproducible_and_independent_of_thread_count(monkeypatch):
+    monkeypatch.setattr(WG, "_CHUNK_BYTES", 1)  # many chunks, shared between the threads
+    x, w, gy, _, pads = _make((4, 8, 12, 10, 6, (1, 1, 1, 1)), np.float32, seed=3)
+    first = _all(x, w, gy, pads)
+    for got, ref in zip(_all(x, w, gy, pads), first):  # same thread count: bit for bit
+        np.testing.assert_array_equal(got, ref)
+    monkeypatch.setattr(_threads, "num_threads", lambda: 1)
+    single = _all(x, w, gy, pads)
+    np.testing.assert_array_equal(single[0], first[0])  # each output from one chunk only
+    np.testing.assert_array_equal(single[1], first[1])
+    np.testing.assert_allclose(single[2], first[2], rtol=1e-5, atol=1e-5)  # sum order differs
+
+
+def test_winograd_restores_blas_thread_count():
+    lib = _blas._load()
+    before = lib["get_threads"]()
+    x, w, gy, _, pads = _make(CASES[0], np.float32)
+    _all(x, w, gy, pads)
+    assert lib["get_threads"]() == before
+    with _blas.single_threaded():
+        with _blas.single_threaded():  # nested (or concurrent) users: the last one restores
+            assert lib["get_threads"]() == 1
+        assert lib["get_threads"]() == 1
+    assert lib["get_threads"]() == before
+
+
+def test_winograd_from_concurrent_threads():
+    # Two user threads convolving at once share the worker pool and the BLAS setting.
+    from concurrent.futures import ThreadPoolExecutor
+    before = _blas._load()["get_threads"]()
+    cases = [_make((3, 6, 9, 7, 5, (1, 1, 1, 1)), np.float64, seed=s) for s in range(4)]
+    expected = [_all(x, w, gy, p) for x, w, gy, _, p in cases]
+    with ThreadPoolExecutor(2) as ex:
+        results = list(ex.map(lambda c: _all(c[0], c[1], c[2], c[4]), cases))
+    for got, ref in zip(results, expected):
+        for a, b in zip(got, ref):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert _blas._load()["get_threads"]() == before
+
+
+def test_run_chunks_shares_round_robin_and_reraises(monkeypatch):
+    monkeypatch.setattr(_threads, "num_threads", lambda: 3)
+    assert _threads.run_chunks(list, 7) == [[0, 3, 6], [1, 4], [2, 5]]
+    assert _threads.run_chunks(list, 2) == [[0], [1]]  # never more threads than chunks
+
+    def worker(chunks):
+        if 1 in chunks:
+            raise ValueError("chunk 1 failed")
+        return list(chunks)
+    with pytest.raises(ValueError, match="chunk 1 failed"):
+        _threads.run_chunks(worker, 5)
+
+
+def test_rule_picks_winograd_for_w6_like_shapes_and_demotes_otherwise():
+    f32 = np.dtype(np.float32)
+    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "winograd"
+    assert K._algorithm(f32, 64, 64, 1, (2, 2), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"  # stride
+    assert K._algorithm(f32, 64, 64, 1, (1, 1), (3, 3), (1, 1), 3, 3, 32, 32) == "gemm"  # pad 3
+    assert K._algorithm(f32, 64, 64, 1, (1, 1), (2, 2), (2, 2), 3, 3, 32, 32) == "taps"  # dilated
+    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 5, 5, 32, 32) == "taps"  # 5x5
+
+
+def test_winograd_off_without_blas(monkeypatch):
+    monkeypatch.setattr(K, "_gemm_fn", lambda dtype: None)
+    f32 = np.dtype(np.float32)
+    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"
