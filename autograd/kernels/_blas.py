@@ -76,6 +76,16 @@ _single = threading.Lock()
 _single_state = [0, 0]  # how many callers are inside, thread count to restore
 
 
+def _reset_after_fork() -> None:  # a fork inside single_threaded() must not leave it held
+    global _single
+    _single = threading.Lock()
+    _single_state[0] = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
 @contextmanager
 def single_threaded():
     """Make OpenBLAS single-threaded while inside; the old count comes back when the last

@@ -33,8 +33,10 @@ if hasattr(os, "register_at_fork"):
 
 
 def num_threads() -> int:
-    """Threads the chunk runner uses: Numba's current thread count."""
-    import numba  # already imported by any kernel that calls us
+    """Threads the chunk runner uses: Numba's thread count for the calling thread."""
+    from ._jit import _configure_threading
+    _configure_threading()  # asking Numba launches its pool: pick the layer first
+    import numba
     return max(1, int(numba.get_num_threads()))
 
 
