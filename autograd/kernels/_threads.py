@@ -14,11 +14,12 @@ on first use, recreated after ``fork``). The thread count is Numba's
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["num_threads", "run_chunks"]
+__all__ = ["num_threads", "run_tasks"]
 
 _pool: list = [None, 0]  # executor, its worker count
 _pool_lock = threading.Lock()
@@ -50,23 +51,44 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         return _pool[0]
 
 
-def run_chunks(worker, n_chunks: int):
-    """Call ``worker(chunks)`` on ``T = min(num_threads(), n_chunks)`` threads at once.
+def run_tasks(make_state, task, n_tasks: int) -> list:
+    """Run ``task(state, i)`` for ``i in range(n_tasks)`` on ``min(num_threads(), n_tasks)``
+    threads and return the results in index order.
 
-    Thread ``i`` gets ``chunks = range(i, n_chunks, T)``, a fixed round-robin share, so a
-    reduction over the returned per-thread results (taken in thread order) adds the same
-    numbers in the same order on every run with the same thread count: results are
-    reproducible bit for bit. Returns the list of the ``T`` results; the first exception
-    raised is re-raised, after every thread has stopped writing.
+    Each thread first calls ``make_state()`` once (its scratch buffers), then takes the
+    next unclaimed index until none is left, so a thread slowed by a busy core simply
+    does fewer tasks. Which thread ran a task never shows in the results: a caller that
+    reduces them in index order gets the same bits on every run and at any thread count.
+    The first exception raised is re-raised after every thread has stopped writing.
     """
-    threads = max(1, min(num_threads(), n_chunks))
+    threads = max(1, min(num_threads(), n_tasks))
+    results = [None] * n_tasks
+    claim = itertools.count()
+    lock = threading.Lock()
+    failed = []
+
+    def run():
+        state = make_state()
+        while not failed:
+            with lock:
+                i = next(claim)
+            if i >= n_tasks:
+                return
+            try:
+                results[i] = task(state, i)
+            except BaseException as e:  # stop the other threads at their next claim
+                failed.append(e)
+                raise
+
     if threads == 1:
-        return [worker(range(n_chunks))]
-    pool = _executor(threads - 1)
-    futures = [pool.submit(worker, range(i, n_chunks, threads)) for i in range(1, threads)]
+        run()
+        return results
+    futures = [_executor(threads - 1).submit(run) for _ in range(threads - 1)]
     try:
-        first = worker(range(0, n_chunks, threads))
+        run()
     finally:  # never return (or raise) while a pool thread still writes into shared output
         for f in futures:
             f.exception()
-    return [first] + [f.result() for f in futures]
+    for f in futures:
+        f.result()
+    return results

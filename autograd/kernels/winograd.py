@@ -21,7 +21,7 @@ the transformed input tiles. Both gradients keep that form:
 
 Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
 transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. Each thread
-(:func:`autograd.kernels._threads.run_chunks`) runs the whole pipeline on its chunks:
+(:func:`autograd.kernels._threads.run_tasks`) runs the whole pipeline on the chunks it takes:
 input transform (serial ``nogil`` Numba), 16 single-threaded BLAS GEMMs, output
 transform. Done as three whole-tensor passes instead, the 33 MB transformed tensors of
 W6 make every stage memory-bound and the Numba and OpenBLAS thread pools fight between
@@ -46,7 +46,7 @@ import numpy as np
 
 from . import _blas
 from ._jit import njit
-from ._threads import run_chunks
+from ._threads import run_tasks
 
 __all__ = ["winograd_possible", "winograd_forward", "winograd_backward_input",
            "winograd_backward_weight"]
@@ -59,6 +59,10 @@ __all__ = ["winograd_possible", "winograd_forward", "winograd_backward_input",
 _CHUNK_BYTES = 1 << 20
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
+# Grad-weight sums its chunks in this many fixed groups (one [16, O, C] partial sum each),
+# handed out to threads like the forward's chunks: fine enough to balance 2 threads when
+# one core is slowed, and the sum order never depends on the threads.
+_WEIGHT_GROUPS = 8
 
 
 def winograd_possible(KH, KW, stride, pads, dilation, groups):
@@ -288,21 +292,20 @@ def _conv(x, U, pt, pl, OH, OW, bias):
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
     TH, TW, tc, isz = ch.TH, ch.TW, ch.tc, ch.isz
 
-    def worker(chunks):
-        V, M = ch.planes(C), ch.planes(O)
-        up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
-        vs, ms = V.strides[0], M.strides[0]
-        for k in chunks:
-            r0, r1, nt = ch.span(k)
-            _input_tiles(x, V, r0, r1, pt, pl, TH, TW, tc, 1)
-            for xi in range(16):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
-                gemm(_blas.ROW_MAJOR, _blas.NO_TRANS, _blas.NO_TRANS, O, nt, C,
-                     1.0, up + xi * O * C * isz, C, vp + xi * vs, tc,
-                     0.0, mp + xi * ms, tc)
-            _output_tiles(M, y, r0, r1, b, has_bias, TH, TW, tc)
+    up = U.ctypes.data
+
+    def chunk(planes, k):  # every output belongs to exactly one chunk
+        V, M = planes
+        vp, mp, vs, ms = V.ctypes.data, M.ctypes.data, V.strides[0], M.strides[0]
+        r0, r1, nt = ch.span(k)
+        _input_tiles(x, V, r0, r1, pt, pl, TH, TW, tc, 1)
+        for xi in range(16):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
+            gemm(_blas.ROW_MAJOR, _blas.NO_TRANS, _blas.NO_TRANS, O, nt, C,
+                 1.0, up + xi * O * C * isz, C, vp + xi * vs, tc, 0.0, mp + xi * ms, tc)
+        _output_tiles(M, y, r0, r1, b, has_bias, TH, TW, tc)
 
     with _blas.single_threaded():
-        run_chunks(worker, ch.count)
+        run_tasks(lambda: (ch.planes(C), ch.planes(O)), chunk, ch.count)
     return y
 
 
@@ -328,8 +331,8 @@ def winograd_backward_input(gy, w, x_shape, pads):
 
 def winograd_backward_weight(x, gy, pads):
     """gw[O, C, 3, 3] of ``y = conv2d(x, w, padding=pads)`` for x[N, C, H, W] and
-    gy[N, O, OH, OW]: per thread a sum of ``dM[xi] @ V[xi]^T`` over its chunks, the threads'
-    sums added in thread order, then ``G^T dU G``."""
+    gy[N, O, OH, OW]: sums of ``dM[xi] @ V[xi]^T`` over fixed groups of chunks, added in
+    group order (the same bits at any thread count), then ``G^T dU G``."""
     N, C = x.shape[:2]
     O, OH, OW = gy.shape[1:]
     pt, _, pl, _ = pads
@@ -339,12 +342,14 @@ def winograd_backward_weight(x, gy, pads):
     gemm = _blas.gemm_fn(x.dtype)
     TH, TW, tc = ch.TH, ch.TW, ch.tc
 
-    def worker(chunks):
-        V, dM = ch.planes(C), ch.planes(O)
+    groups = min(ch.count, _WEIGHT_GROUPS)
+
+    def group(planes, g):  # chunks [g*count/groups, (g+1)*count/groups) into one dU
+        V, dM = planes
         dU = np.zeros((16, O, C), dtype=x.dtype)
         up, vp, mp = dU.ctypes.data, V.ctypes.data, dM.ctypes.data
         vs, ms, us = V.strides[0], dM.strides[0], dU.strides[0]
-        for k in chunks:
+        for k in range(g * ch.count // groups, (g + 1) * ch.count // groups):
             r0, r1, nt = ch.span(k)
             # Tile-major planes ([nt, C] and [nt, O]): the GEMM is then A^T B, which
             # OpenBLAS ran 10-15% faster here than A B^T on [C, nt] planes (grad-weight
@@ -357,7 +362,7 @@ def winograd_backward_weight(x, gy, pads):
         return dU
 
     with _blas.single_threaded():
-        dU = sum(run_chunks(worker, ch.count))
+        dU = sum(run_tasks(lambda: (ch.planes(C), ch.planes(O)), group, groups))
     gw = np.empty((O, C, 3, 3), dtype=x.dtype)
     _weight_tiles_adjoint(dU, gw)
     return gw

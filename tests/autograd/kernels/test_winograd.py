@@ -95,17 +95,16 @@ def test_winograd_chunking_changes_nothing(chunk_bytes, min_tiles, monkeypatch):
         np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
 
 
-def test_winograd_is_reproducible_and_independent_of_thread_count(monkeypatch):
-    monkeypatch.setattr(WG, "_CHUNK_BYTES", 1)  # many chunks, shared between the threads
+@pytest.mark.parametrize("threads", [1, 3])
+def test_winograd_is_bit_reproducible_at_any_thread_count(threads, monkeypatch):
+    monkeypatch.setattr(WG, "_CHUNK_BYTES", 1)  # many chunks, handed out to the threads
     x, w, gy, _, pads = _make((4, 8, 12, 10, 6, (1, 1, 1, 1)), np.float32, seed=3)
     first = _all(x, w, gy, pads)
-    for got, ref in zip(_all(x, w, gy, pads), first):  # same thread count: bit for bit
+    for got, ref in zip(_all(x, w, gy, pads), first):
         np.testing.assert_array_equal(got, ref)
-    monkeypatch.setattr(_threads, "num_threads", lambda: 1)
-    single = _all(x, w, gy, pads)
-    np.testing.assert_array_equal(single[0], first[0])  # each output from one chunk only
-    np.testing.assert_array_equal(single[1], first[1])
-    np.testing.assert_allclose(single[2], first[2], rtol=1e-5, atol=1e-5)  # sum order differs
+    monkeypatch.setattr(_threads, "num_threads", lambda: threads)
+    for got, ref in zip(_all(x, w, gy, pads), first):  # grad-weight too: fixed sum groups
+        np.testing.assert_array_equal(got, ref)
 
 
 def test_winograd_restores_blas_thread_count():
@@ -135,17 +134,26 @@ def test_winograd_from_concurrent_threads():
     assert _blas._load()["get_threads"]() == before
 
 
-def test_run_chunks_shares_round_robin_and_reraises(monkeypatch):
+def test_run_tasks_returns_results_in_index_order_and_reraises(monkeypatch):
     monkeypatch.setattr(_threads, "num_threads", lambda: 3)
-    assert _threads.run_chunks(list, 7) == [[0, 3, 6], [1, 4], [2, 5]]
-    assert _threads.run_chunks(list, 2) == [[0], [1]]  # never more threads than chunks
+    states = []
 
-    def worker(chunks):
-        if 1 in chunks:
-            raise ValueError("chunk 1 failed")
-        return list(chunks)
-    with pytest.raises(ValueError, match="chunk 1 failed"):
-        _threads.run_chunks(worker, 5)
+    def make_state():
+        states.append(object())
+        return states[-1]
+    assert _threads.run_tasks(make_state, lambda st, i: (i, st in states), 7) == \
+        [(i, True) for i in range(7)]
+    assert len(states) == 3  # one state per thread, not per task
+    states.clear()
+    assert _threads.run_tasks(make_state, lambda st, i: i * i, 2) == [0, 1]
+    assert len(states) == 2  # never more threads than tasks
+
+    def task(state, i):
+        if i == 4:
+            raise ValueError("task 4 failed")
+        return i
+    with pytest.raises(ValueError, match="task 4 failed"):
+        _threads.run_tasks(lambda: None, task, 9)
 
 
 def test_rule_picks_winograd_for_w6_like_shapes_and_demotes_otherwise():
