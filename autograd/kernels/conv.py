@@ -435,24 +435,29 @@ def _choose_algorithm(C, O, groups, KH, KW, taps_ok=False, winograd_ok=False):
 
     ``"winograd"`` iff ``winograd_ok`` and ``min(C, O) >= _WINOGRAD_MIN_CHANNELS`` (64).
     Winograd vs taps, float32 3x3 stride 1, fwd + grad-input + grad-weight in ms, same
-    process, noisy 2-core machine (two runs):
+    process, noisy 2-core machine, two runs each:
 
-    =============================  ===================  ===================
-    x -> O channels                winograd             taps
-    =============================  ===================  ===================
-    W6 [32,64,32,32] -> 64          45.5 / 58.1          68.4 / 73.9
-    [32,128,16,16] -> 128           31.9 / 39.9          51.3 / 55.7
-    [16,256,8,8] -> 256             25.2 / 23.2          29.7 / 27.3
-    [64,64,8,8] -> 64               10.2 / 10.0          10.2 / 10.3
-    W2 conv2 [64,32,13,13] -> 64    10.7 / 16.4          13.4 / 13.4
-    [32,16,32,32] -> 16              9.2 / 10.4           6.8 /  9.2
-    [32,8,32,32] -> 8                5.1 /  7.8           2.3 /  2.4
-    =============================  ===================  ===================
+    ==============================  ==============  ==============
+    x -> O channels                 winograd        taps
+    ==============================  ==============  ==============
+    W6 [32,64,32,32] -> 64          33.6            71.7
+    [32,128,16,16] -> 128           31.9            59.1
+    [16,256,8,8] -> 256             29.1            31.2
+    [64,64,8,8] -> 64               6.4 / 6.9       8.2 / 9.2
+    W2 conv2 [64,32,13,13] -> 64    7.1 / 7.5       19.8 / 19.0
+    [32,32,32,32] -> 32             13.6 / 19.7     19.3 / 20.9
+    [32,24,32,32] -> 24             11.6 / 9.7      13.7 / 12.8
+    [32,16,32,32] -> 16             7.7 / 8.1       6.6 / 8.7
+    [32,8,32,32] -> 8               3.4             2.3
+    ==============================  ==============  ==============
 
     Winograd does 16 instead of 36 multiply-adds per output and channel pair, but its
     GEMMs have ``K = C`` (or ``O``) and its transforms make a pass over 16 values per tile
-    and channel, so it pays once both channel counts are large; below 64 channels taps
-    wins or ties (W2's conv2 went either way, so it stays on taps).
+    and channel, so it needs enough channels; in isolation it wins from about 24. The
+    threshold is 64 all the same: inside W2's training step, Winograd for conv2 (32 -> 64)
+    did not pay (A/B in one process, medians of 20 steps: 28.9-33.0 ms vs 26.6-34.2 ms
+    on taps), where its thread pool shares the cores with the pooling kernels' and
+    OpenBLAS's, and compiling its kernels added 4-5 s to W2's cold first step.
 
     ``"taps"`` iff ``taps_ok`` and ``min(C, O) >= _TAPS_MIN_CHANNELS`` (8): the tap GEMMs
     have ``K = C`` (forward) or ``K = O`` (grad-input), so both need a few channels.
