@@ -21,11 +21,16 @@ the transformed input tiles. Both gradients keep that form:
 
 Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
 transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. Each thread
-(:func:`autograd.kernels._threads.run_tasks`) runs the whole pipeline on the chunks it takes:
-input transform (serial ``nogil`` Numba), 16 single-threaded BLAS GEMMs, output
-transform. Done as three whole-tensor passes instead, the 33 MB transformed tensors of
-W6 make every stage memory-bound and the Numba and OpenBLAS thread pools fight between
-stages: 46 ms for W6's forward against 11-12 ms chunked, and 17-18 ms for the taps path.
+(:func:`autograd.kernels._threads.run_tasks`) takes chunks one by one and runs the whole
+pipeline on each in ONE ``nogil`` Numba call: input transform, 16 single-threaded BLAS
+GEMMs called through the CBLAS function pointer, output transform. Measured on W6:
+
+* three whole-tensor passes instead (``prange`` transforms around one batched matmul):
+  46 ms for the forward: the 33 MB transformed tensors make every stage memory-bound and
+  the Numba and OpenBLAS thread pools fight between stages;
+* chunked, with the 16 GEMMs as ctypes calls from Python: 13-16 ms per stage (each call
+  holds the GIL for about 2 us, so the two threads queued on it);
+* chunked, one Numba call per chunk: 11-12 ms per stage (the taps path: 17-22 ms).
 
 The 16 transformed planes of a chunk are spaced by a few cache lines more than their
 size: at exactly ``C * tiles`` elements apart (a multiple of 4 KiB) all 16 streams of a
