@@ -18,7 +18,8 @@ Four algorithms (see :func:`_choose_algorithm` for the rule and the measurements
 * ``"winograd"`` (3x3, stride 1, dilation 1, groups 1, padding 0..2): Winograd
   F(2x2, 3x3) in :mod:`autograd.kernels.winograd`, 16 GEMMs over channels on 2x2 output
   tiles instead of 36 multiply-adds per output pair, run in L2-sized chunks by one
-  Python thread per core (serial ``nogil`` Numba transforms + single-threaded BLAS).
+  Python thread per core (one ``nogil`` Numba call per chunk: transforms and
+  single-threaded BLAS GEMMs).
 * ``"taps"`` (stride 1, groups 1, padding at most the dilated kernel extent): no
   im2col. The input is zero-padded once into a ``[C, M (+ slack)]`` matrix (the
   padded images flattened per channel, ``M ~ N*(H+p)*(W+p)``, see :func:`_pad_grid`)
@@ -455,7 +456,7 @@ def _choose_algorithm(C, O, groups, KH, KW, taps_ok=False, winograd_ok=False):
     GEMMs have ``K = C`` (or ``O``) and its transforms make a pass over 16 values per tile
     and channel, so it needs enough channels; in isolation it wins from about 24. The
     threshold is 64 all the same: inside W2's training step, Winograd for conv2 (32 -> 64)
-    did not pay (A/B in one process, medians of 20 steps: 28.9-33.0 ms vs 26.6-34.2 ms
+    did not pay (A/B in one process, 12 rounds of 20 steps, medians 29-41 ms vs 27-38 ms
     on taps), where its thread pool shares the cores with the pooling kernels' and
     OpenBLAS's, and compiling its kernels added 4-5 s to W2's cold first step.
 
