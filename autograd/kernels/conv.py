@@ -457,8 +457,11 @@ def _choose_algorithm(C, O, groups, KH, KW, taps_ok=False, winograd_ok=False):
     and channel, so it needs enough channels; in isolation it wins from about 24. The
     threshold is 64 all the same: inside W2's training step, Winograd for conv2 (32 -> 64)
     did not pay (A/B in one process, 12 rounds of 20 steps, medians 29-41 ms vs 27-38 ms
-    on taps), where its thread pool shares the cores with the pooling kernels' and
-    OpenBLAS's, and compiling its kernels added 4-5 s to W2's cold first step.
+    on taps), and compiling its kernels added 4-5 s to W2's cold first step. The cause:
+    after a multi-threaded OpenBLAS call (conv1's GEMMs, the Linear layer) OpenBLAS's idle
+    worker keeps spinning for a while and takes a core from Winograd's two threads (conv2's
+    forward alone 2.4-3.4 ms, right after a 256^3 ``np.matmul`` 3.9-4.8 ms; inside W2's
+    step its three stages took 2.5x their isolated time, the taps path's 1.4x).
 
     ``"taps"`` iff ``taps_ok`` and ``min(C, O) >= _TAPS_MIN_CHANNELS`` (8): the tap GEMMs
     have ``K = C`` (forward) or ``K = O`` (grad-input), so both need a few channels.
