@@ -30,6 +30,19 @@ def _c(a: np.ndarray) -> np.ndarray:
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
+def _conv_input_weight_grads(ctx, grad):
+    """(gx, gw) of Conv2d / Conv2dBias from their saved x, w and geometry; each None
+    when not needed. Written with the GradInput/GradWeight ops, so twice differentiable."""
+    x, w = ctx.inputs[0], ctx.inputs[1]
+    s, p, d, g = ctx.geom
+    n = ctx.needs_input_grad
+    gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), stride=s, padding=p,
+                               dilation=d, groups=g) if n[0] else None
+    gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), stride=s, padding=p,
+                                dilation=d, groups=g) if n[1] else None
+    return gx, gw
+
+
 class Conv2d(Op):
     """y = conv2d(x, w) without bias. x [N,C,H,W], w [O,C/groups,KH,KW] -> y [N,O,OH,OW]."""
 
@@ -40,14 +53,7 @@ class Conv2d(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.inputs
-        s, p, d, g = ctx.geom
-        n = ctx.needs_input_grad
-        gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), stride=s, padding=p,
-                                   dilation=d, groups=g) if n[0] else None
-        gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), stride=s, padding=p,
-                                    dilation=d, groups=g) if n[1] else None
-        return gx, gw
+        return _conv_input_weight_grads(ctx, grad)
 
 
 class Conv2dBias(Op):
@@ -61,14 +67,8 @@ class Conv2dBias(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w, _ = ctx.inputs
-        s, p, d, g = ctx.geom
-        n = ctx.needs_input_grad
-        gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), stride=s, padding=p,
-                                   dilation=d, groups=g) if n[0] else None
-        gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), stride=s, padding=p,
-                                    dilation=d, groups=g) if n[1] else None
-        gb = grad.sum((0, 2, 3)) if n[2] else None
+        gx, gw = _conv_input_weight_grads(ctx, grad)
+        gb = grad.sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
         return gx, gw, gb
 
 
