@@ -10,36 +10,29 @@ the two cannot be installed in one environment.
 """
 from __future__ import annotations
 
+import builtins
+import importlib
+import importlib.machinery
 import sys as _sys
+from typing import Any
 
-from . import tensor as _tensor_module
-from .dtypes import (  # noqa: F401
+from . import functional
+from .creation import *
+from .dtypes import (
     bool, complex64, complex128, cpu, device, double, float, float16, float32, float64,
     get_default_dtype, half, int, int8, int16, int32, int64, long, set_default_dtype, short,
     uint8,
 )
-from .tensor import Size, Tensor  # noqa: F401
-from .function import (  # noqa: F401
-    Function, FunctionCtx, ShapeError, backward, detect_anomaly, grad, is_anomaly_enabled,
-    once_differentiable, set_detect_anomaly,
-)
-from .grad_mode import (  # noqa: F401
-    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
-)
-from . import ops as _ops
-from .ops import *  # noqa: F401,F403
-from .ops import inplace as _inplace_fn  # noqa: F401
-from .creation import *  # noqa: F401,F403
-from .random import (  # noqa: F401
+from .engine import backward, detect_anomaly, grad, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
+from .node import ShapeError
+from .ops import *
+from .random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
-from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
-from . import functional  # noqa: F401
-
-_tensor_module._ops = _ops
-from . import creation as _creation_module  # noqa: E402
-
-_tensor_module._creation = _creation_module
+from .tensor import Size, Tensor
 
 # torch.autograd.* spellings: the package is its own ``autograd`` attribute.
 autograd = _sys.modules[__name__]
@@ -47,66 +40,70 @@ autograd = _sys.modules[__name__]
 __version__ = "0.1.0"
 
 
-def is_tensor(obj) -> "builtins.bool":  # noqa: F821
+def is_tensor(obj: Any) -> builtins.bool:
     """True for numbagrad Tensors (and Parameters)."""
     return isinstance(obj, Tensor)
 
 
-def numel(input) -> "builtins.int":  # noqa: F821
+def numel(input: Tensor) -> builtins.int:
     """Number of elements of ``input``."""
     return input.numel()
 
 
-def set_num_threads(n) -> None:
-    """Set Numba's thread count for parallel kernels (NumPy's BLAS is set by its env vars)."""
-    from .kernels._jit import _configure_threading
-    _configure_threading()  # before Numba launches a pool: choose the non-spinning layer
-    import numba
-    numba.set_num_threads(n)
+def set_num_threads(n: builtins.int) -> None:
+    """Use ``n`` threads for parallel kernels, BLAS and the kernel worker pool, process-wide
+    (as ``torch.set_num_threads``); see :mod:`autograd.runtime`."""
+    _runtime().set_num_threads(n)
 
 
-def get_num_threads() -> "builtins.int":  # noqa: F821
-    """Numba's thread count for parallel kernels."""
-    from .kernels._jit import _configure_threading
-    _configure_threading()
-    import numba
-    return numba.get_num_threads()
+def get_num_threads() -> builtins.int:
+    """The thread count of parallel kernels, BLAS and the worker pool."""
+    return _runtime().get_num_threads()
+
+
+def _runtime() -> Any:
+    return importlib.import_module(f"{__name__}.runtime")
 
 
 class _PackageAlias:
     """Import hook: ``import autograd.nn`` / ``import autograd.optim.lr_scheduler`` load the
     top-level ``nn`` / ``optim`` packages (the same module objects, so there is one
-    ``nn.Linear`` class whichever spelling imported it)."""
+    ``nn.Linear`` class whichever spelling imported it).
+
+    It sits first on ``sys.meta_path``, so ``find_spec`` sees every import in the process:
+    it must not import anything itself (that recursed without end in a regular install,
+    where ``importlib.util`` was not loaded yet) and answers None at once for other names.
+    """
 
     _ALIASES = {__name__ + ".nn": "nn", __name__ + ".optim": "optim"}
 
-    def find_spec(self, fullname, path=None, target=None):
-        import importlib.util
-        for alias, real in self._ALIASES.items():
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        """A spec for ``autograd.nn[...]`` / ``autograd.optim[...]``; None for any other name."""
+        if not fullname.startswith(__name__ + "."):
+            return None
+        for alias in self._ALIASES:
             if fullname == alias or fullname.startswith(alias + "."):
-                return importlib.util.spec_from_loader(fullname, self)
+                return importlib.machinery.ModuleSpec(fullname, self)
         return None
 
-    def create_module(self, spec):
-        import importlib
+    def create_module(self, spec: Any) -> Any:
+        """The real top-level module the alias names."""
         for alias, real in self._ALIASES.items():
             if spec.name == alias or spec.name.startswith(alias + "."):
                 return importlib.import_module(real + spec.name[len(alias):])
         return None
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: Any) -> None:
         """The real module is already executed."""
 
 
-# (builtins spelled out: this namespace's any/all/sum are the tensor ops)
 if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
     _sys.meta_path.insert(0, _PackageAlias())  # before PathFinder, which would load copies
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # torch.nn / torch.optim / torch.utils resolve lazily to the top-level packages,
     # so `import autograd` does not import nn (which imports autograd): no cycle.
-    import importlib
     if name in ("nn", "optim"):
         return importlib.import_module(name)
     if name in ("utils", "viz", "datasets", "serialization"):

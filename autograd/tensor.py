@@ -1,20 +1,46 @@
 """``Tensor``: one NumPy array plus what the graph needs (grad, requires_grad, grad_fn,
 version counter). No math lives here: every method is a one-liner into ``autograd.ops``.
+
+The ops, the graph nodes and the engine all build on ``Tensor``, so this module cannot
+import them at the top. It reaches them through :class:`_Later`, one lazy accessor: the
+first use imports the module and puts it in the accessor's place, so afterwards every
+method call is a plain module-attribute lookup.
 """
 from __future__ import annotations
 
 import builtins
+import importlib
 
 import numpy as np
 
 from . import dtypes as _dt
-from . import function as _function
+from .grad_mode import _state
+from .random import rng as _rng
 
 __all__ = ["Tensor"]
 
-_ops = None  # autograd.ops, bound at the bottom of autograd/__init__ (import cycle)
-_creation = None  # autograd.creation, bound likewise
 _new = object.__new__
+
+
+class _Later:
+    """Stands for a module of this package that imports ``tensor``; replaced by the module
+    itself (in this module's globals) on first attribute access."""
+
+    __slots__ = ("_alias", "_module")
+
+    def __init__(self, alias: str, module: str) -> None:
+        self._alias, self._module = alias, module
+
+    def __getattr__(self, attr: str):
+        module = importlib.import_module(self._module, __package__)
+        globals()[self._alias] = module
+        return getattr(module, attr)
+
+
+_ops = _Later("_ops", ".ops")
+_creation = _Later("_creation", ".creation")
+_node = _Later("_node", ".node")
+_engine = _Later("_engine", ".engine")
 
 
 def _wrap(data) -> "Tensor":
@@ -145,7 +171,7 @@ class Tensor:
             create_graph: record the backward pass, for higher-order derivatives.
             inputs: accumulate only into these tensors.
         """
-        _function.backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Populate ``.grad`` for this non-leaf tensor during backward."""
@@ -155,7 +181,7 @@ class Tensor:
         if fn is None:
             return
         import weakref
-        node, idx = (fn.node, fn.index) if isinstance(fn, _function._OutputRef) else (fn, 0)
+        node, idx = (fn.node, fn.index) if isinstance(fn, _node._OutputRef) else (fn, 0)
         if node._retain is None:
             node._retain = []
         node._retain.append((idx, weakref.ref(self)))
@@ -182,8 +208,8 @@ class Tensor:
             hooks = self._hooks
         else:
             fn = self.grad_fn
-            node, idx = (fn.node, fn.index) if isinstance(fn, _function._OutputRef) else (fn, 0)
-            _function._add_node_hook(node, idx, hook)
+            node, idx = (fn.node, fn.index) if isinstance(fn, _node._OutputRef) else (fn, 0)
+            _node._add_node_hook(node, idx, hook)
             hooks = node._hooks[idx]
         if hook not in hooks:
             hooks.append(hook)
@@ -700,18 +726,15 @@ class Tensor:
 
     def uniform_(self, a=0.0, b=1.0, generator=None) -> "Tensor":
         """Fill with U(a, b) samples in place."""
-        from .random import rng
-        return _fill_random(self, rng(generator).uniform(a, b, self._data.shape))
+        return _fill_random(self, _rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, generator=None) -> "Tensor":
         """Fill with N(mean, std^2) samples in place."""
-        from .random import rng
-        return _fill_random(self, rng(generator).normal(mean, std, self._data.shape))
+        return _fill_random(self, _rng(generator).normal(mean, std, self._data.shape))
 
     def bernoulli_(self, p=0.5, generator=None) -> "Tensor":
         """Fill with Bernoulli(p) samples in place."""
-        from .random import rng
-        return _fill_random(self, rng(generator).random(self._data.shape) < p)
+        return _fill_random(self, _rng(generator).random(self._data.shape) < p)
 
 
 def _fill(t, value):
@@ -739,7 +762,7 @@ _TRUE = np.ones((), dtype=bool)
 
 
 def _fill_random(t, values) -> "Tensor":
-    if t._rg and t.grad_fn is None and _function._state.enabled:
+    if t._rg and t.grad_fn is None and _state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation (random fill); wrap it in 'with autograd.no_grad():'")
     t._data[...] = values
@@ -804,5 +827,3 @@ def _format(t: Tensor) -> str:
     inner = body if not extras else body + ", " + ", ".join(extras)
     return f"tensor({inner})"
 
-
-_function._bind_tensor(Tensor, _wrap)

@@ -18,11 +18,40 @@ def _imports(path: pathlib.Path):
             yield ("." * node.level) + (node.module or "")
 
 
-def test_kernels_import_only_numpy_numba_and_each_other():
-    for f in (ROOT / "autograd" / "kernels").glob("*.py"):
-        for name in _imports(f):
-            assert not name.startswith("..") and not name.startswith("autograd"), \
-                f"{f.name} imports {name!r}: kernels must not import the engine"
+def _module_name(path: pathlib.Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _absolute_imports(path: pathlib.Path):
+    """The modules ``path`` imports, relative imports resolved to absolute names."""
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for name in _imports(path):
+        level = len(name) - len(name.lstrip("."))
+        if level:
+            base = package[:len(package) - level + 1]
+            rest = name[level:]
+            yield ".".join(base + ([rest] if rest else []))
+        else:
+            yield name
+
+
+def test_kernels_import_only_numpy_numba_each_other_and_the_runtime():
+    kernels = ROOT / "autograd" / "kernels"
+    files = list(kernels.rglob("*.py"))
+    assert len(files) > 5
+    for f in files:
+        for name in _absolute_imports(f):
+            ok = (not name.startswith("autograd") or name.startswith("autograd.kernels")
+                  or name == "autograd.runtime")
+            assert ok, f"{f.relative_to(ROOT)} imports {name!r}: kernels must not import the engine"
+
+
+def test_runtime_imports_no_engine_module():
+    for name in _absolute_imports(ROOT / "autograd" / "runtime.py"):
+        assert not name.startswith("autograd") or name.startswith("autograd.kernels"), name
 
 
 def test_import_autograd_is_light():
@@ -110,3 +139,89 @@ print("ok")
     path.write_text(script.replace("CKPT", repr(str(tmp_path / "ckpt.pt"))))
     out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr
+
+
+def test_imports_work_when_importlib_util_is_not_loaded_yet():
+    """A regular (non-editable) install loads no ``.pth`` import hook, so ``importlib.util``
+    is not imported yet when ``autograd`` installs its alias finder: the finder must not
+    import anything (it recursed without end). ``-S`` reproduces that start-up."""
+    import numpy
+    site = str(pathlib.Path(numpy.__file__).resolve().parents[1])
+    code = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {site!r}]; "
+            "assert 'importlib.util' not in sys.modules; "
+            "import autograd, json, nn, optim, autograd.nn.functional, autograd.optim; "
+            "import email.utils; print('ok')")
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
+
+
+def test_nn_names_a_foreign_autograd_package(tmp_path):
+    """If another distribution (HIPS autograd) overwrote ``autograd/``, ``import nn`` says so
+    and how to repair it, instead of ``cannot import name 'Tensor'``."""
+    fake = tmp_path / "autograd"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("grad = None\n")  # HIPS autograd's top-level names
+    for package in ("nn", "optim"):
+        code = (f"import sys; sys.path[:0] = [{str(tmp_path)!r}, {str(ROOT)!r}]; import {package}")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=tmp_path)
+        assert out.returncode != 0
+        assert "ImportError" in out.stderr and "not numbagrad's" in out.stderr, out.stderr[-2000:]
+        assert "pip install --force-reinstall" in out.stderr, out.stderr[-2000:]
+
+
+def _top_level_imports(path: pathlib.Path):
+    """Absolute names imported at module level (not inside functions) by ``path``,
+    ``from X import name`` counted as ``X.name`` when that is a module of ours."""
+    tree = ast.parse(path.read_text())
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            yield module
+            for a in node.names:
+                yield f"{module}.{a.name}"
+
+
+def test_core_modules_import_each_other_without_a_cycle():
+    """tensor, node, function, engine and ops form a DAG at import time (Tensor reaches the
+    ops through one lazy accessor instead of a module-level None patched later)."""
+    files = {_module_name(f): f for f in (ROOT / "autograd").rglob("*.py")
+             if "kernels" not in f.parts}
+    graph = {m: {n for n in _top_level_imports(f) if n in files and n != m}
+             for m, f in files.items()}
+    # a package's __init__ runs before its modules: importing autograd.ops.x imports autograd.ops
+    for m in list(graph):
+        graph[m] = {p for n in graph[m] for p in [n] + [n.rsplit(".", k)[0] for k in
+                    range(1, n.count("."))] if p in files and p != m and not m.startswith(p + ".")}
+    state: dict = {}
+
+    def visit(m, path):
+        if state.get(m) == "done":
+            return
+        assert state.get(m) != "active", "import cycle: " + " -> ".join(path + [m])
+        state[m] = "active"
+        for n in sorted(graph[m]):
+            visit(n, path + [m])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        visit(m, [])
+    assert "autograd.engine" in graph and "autograd.node" in graph["autograd.engine"]
+
+
+def test_no_module_patches_another_modules_globals():
+    for f in (ROOT / "autograd").rglob("*.py"):
+        for node in ast.parse(f.read_text()).body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+            for t in targets:
+                assert not isinstance(t, ast.Attribute), \
+                    f"{f.relative_to(ROOT)}:{node.lineno} assigns {ast.unparse(t)} at import time"

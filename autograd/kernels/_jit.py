@@ -1,9 +1,10 @@
-"""The single place Numba is configured.
+"""The kernels' decorators: lazy ``numba.njit``.
 
 ``njit`` compiles with ``cache=True`` (on-disk cache, so the second process start is
 warm); ``njit_parallel`` adds ``parallel=True`` for kernels whose outermost loop is a
-``prange``. Numba honours ``NUMBA_NUM_THREADS``; ``NUMBA_DISABLE_JIT=1`` runs every
-kernel as plain Python for debugging and coverage.
+``prange``; such kernels are entered through :mod:`autograd.runtime`, which owns Numba's
+threading layer and thread count. ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
+Python for debugging and coverage.
 
 Importing Numba itself costs most of a second, so the decorators are lazy: they return a
 stand-in, and the first call of any kernel imports Numba and swaps every stand-in in every
@@ -13,9 +14,10 @@ autograd`` therefore compiles nothing and does not even import Numba.
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
+
+from ..runtime import configure_numba, parallel_kernel
 
 __all__ = ["njit", "njit_parallel", "prange"]
 
@@ -48,26 +50,19 @@ class _LazyKernel:
         return f"<lazy numba kernel {self.__qualname__}>"
 
 
-def _configure_threading() -> None:
-    """Use Numba's 'workqueue' threading layer unless the user chose one.
-
-    The OpenMP layer's idle workers spin-wait; next to NumPy's OpenBLAS pool (and PyTorch's
-    OpenMP pool in a side-by-side benchmark) on a 2-core machine they steal the cores from
-    each other: W2 ran at 15 steps/s with 'omp' and 29 with 'workqueue', and torch's W3 in
-    the same process fell from 212 to 6 steps/s. Our prange loops are coarse (over N*C
-    planes), so the simpler pool costs nothing measurable.
-    """
-    if "NUMBA_THREADING_LAYER" in os.environ:
-        return
-    os.environ["NUMBA_THREADING_LAYER"] = "workqueue"
-    if "numba" in sys.modules:  # imported before us: its config already read the environment
-        sys.modules["numba"].config.THREADING_LAYER = "workqueue"
+def _compile(kernel: _LazyKernel):
+    """The callable that replaces a stand-in: a Numba dispatcher, entered through the
+    runtime's lock when the kernel is ``parallel=True``."""
+    if kernel.dispatcher is None:
+        dispatcher = configure_numba().njit(**kernel.options)(kernel.py_func)
+        kernel.dispatcher = (parallel_kernel(dispatcher)
+                             if kernel.options.get("parallel") else dispatcher)
+    return kernel.dispatcher
 
 
 def _materialize() -> None:
     with _lock:
-        _configure_threading()
-        import numba
+        numba = configure_numba()
         for name, module in list(sys.modules.items()):
             if not name.startswith(__package__ + ".") or module is None:
                 continue
@@ -76,9 +71,7 @@ def _materialize() -> None:
                 g["prange"] = numba.prange
             for attr, obj in list(g.items()):
                 if isinstance(obj, _LazyKernel):
-                    if obj.dispatcher is None:
-                        obj.dispatcher = numba.njit(**obj.options)(obj.py_func)
-                    g[attr] = obj.dispatcher
+                    g[attr] = _compile(obj)
         _loaded[0] = True
 
 
@@ -91,13 +84,14 @@ def njit(fn=None, **options):
 
 
 def _wrap(fn, options):
-    if _loaded[0]:  # a kernel module imported after Numba was loaded: compile lazily as usual
-        import numba
+    kernel = _LazyKernel(fn, options)
+    if _loaded[0]:  # a kernel module imported after Numba was loaded: no stand-in needed
+        numba = configure_numba()
         module = sys.modules.get(fn.__module__)
         if module is not None and vars(module).get("prange") is range:
             vars(module)["prange"] = numba.prange
-        return numba.njit(**options)(fn)
-    return _LazyKernel(fn, options)
+        return _compile(kernel)
+    return kernel
 
 
 def njit_parallel(fn=None, **options):

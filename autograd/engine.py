@@ -1,0 +1,385 @@
+"""The backward engine: ``backward``, ``grad`` and anomaly detection.
+
+``run_backward`` counts dependencies with an explicit stack and then processes nodes in
+Kahn order: linear time, no recursion, each gradient buffer released as soon as it has
+been consumed. It runs every backward under ``set_grad_enabled(create_graph)``, so with
+``create_graph=False`` the Tensor ops inside backward take the no-graph fast path.
+Unbroadcasting happens in one place here (the differentiable ``sum_to``); op authors
+return output-shaped gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import _state
+from .node import _FREED_MSG, _OutputRef
+from .ops.reduce import sum_to as _sum_to
+from .tensor import Tensor, _wrap
+
+__all__ = ["backward", "detect_anomaly", "grad", "is_anomaly_enabled", "run_backward",
+           "set_detect_anomaly"]
+
+
+# ---------------------------------------------------------------------------
+# Anomaly detection
+# ---------------------------------------------------------------------------
+_anomaly = [False]
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()``."""
+    return _anomaly[0]
+
+
+class detect_anomaly:
+    """Context manager: during backward, raise naming the forward op whose backward
+    produced NaN or Inf."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = _anomaly[0]
+        _anomaly[0] = self.check_nan
+        return self
+
+    def __exit__(self, *exc):
+        _anomaly[0] = self._prev
+        return False
+
+
+class set_detect_anomaly(detect_anomaly):
+    """Turn anomaly detection on or off (also usable as a context manager)."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__(mode)
+        self.__enter__()
+
+
+# ---------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------
+def _edge(t):
+    """(node, output_index) a gradient for tensor ``t`` flows to, or None for a leaf."""
+    fn = t.grad_fn
+    if fn is None:
+        return None
+    if fn.__class__ is _OutputRef:
+        return fn.node, fn.index
+    return fn, 0
+
+
+def _collect_deps(root_nodes):
+    """Count, for each node reachable from the roots, the edges pointing into it."""
+    deps = {}
+    stack = list(root_nodes)
+    seen = set(id(n) for n in root_nodes)
+    for n in root_nodes:
+        deps.setdefault(n, 0)
+    while stack:
+        node = stack.pop()
+        if node._freed:
+            raise RuntimeError(_FREED_MSG.format(name=node.name()))
+        for x in node._inputs:
+            if isinstance(x, Tensor) and x._rg:
+                fn = x.grad_fn
+                if fn is None:
+                    continue
+                if fn.__class__ is _OutputRef:
+                    fn = fn.node
+                deps[fn] = deps.get(fn, 0) + 1
+                if id(fn) not in seen:
+                    seen.add(id(fn))
+                    stack.append(fn)
+    return deps
+
+
+def _accumulate(buffers, key, index, n_outputs, g):
+    if n_outputs == 1:
+        prev = buffers.get(key)
+        buffers[key] = g if prev is None else prev + g
+    else:
+        slot = buffers.get(key)
+        if slot is None:
+            slot = buffers[key] = [None] * n_outputs
+        slot[index] = g if slot[index] is None else slot[index] + g
+
+
+def _fit_grad(g, x, node):
+    """Reduce a gradient to its input's shape (the single unbroadcast site) and dtype."""
+    gd, xd = g._data, x._data
+    if gd.shape != xd.shape:
+        try:
+            g = _sum_to(g, xd.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{node.name()} returned a gradient of shape {gd.shape} for an input of shape "
+                f"{xd.shape}; expected a shape that broadcasts to the input's") from None
+    if gd.dtype != xd.dtype:
+        g = g.to(xd.dtype)
+    return g
+
+
+def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None,
+                 accumulate=True):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    Args:
+        roots: output Tensors.
+        root_grads: one gradient Tensor per root, of the root's shape.
+        retain_graph: keep nodes' saved values for another backward.
+        create_graph: record the backward computation itself (higher order).
+        inputs: when given, gradients are delivered only to these Tensors.
+        accumulate: True: add into leaves' ``.grad`` (``Tensor.backward``);
+            False: return the gradients for ``inputs`` (``autograd.grad``).
+
+    Returns:
+        With ``accumulate=False``, a list of gradients (or None) aligned with ``inputs``.
+    """
+    capture_leaf = capture_node = None
+    results = None
+    if inputs is not None:
+        results = [None] * len(inputs)
+        capture_leaf, capture_node = {}, {}
+        for i, t in enumerate(inputs):
+            e = _edge(t)
+            if e is None:
+                capture_leaf.setdefault(id(t), []).append(i)
+            else:
+                capture_node.setdefault((id(e[0]), e[1]), []).append(i)
+    handed = set()  # ids of arrays already stored in some .grad (avoid aliasing two .grad's)
+    buffers = {}
+    root_nodes = []
+    for t, g in zip(roots, root_grads):
+        handed.add(id(g._data))
+        e = _edge(t)
+        if e is None:  # a leaf as root: its gradient is the seed itself
+            _deliver_leaf(t, g, accumulate, capture_leaf, results, handed, create_graph)
+            continue
+        node, idx = e
+        _accumulate(buffers, node, idx, node.n_outputs, g)
+        if node not in root_nodes:
+            root_nodes.append(node)
+    deps = _collect_deps(root_nodes)
+    ready = [n for n in root_nodes if deps[n] == 0]
+    anomaly = _anomaly[0]
+    prev_mode = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            n_out = node.n_outputs
+            if n_out == 1:
+                if node._hooks or node._retain or capture_node:
+                    grads = _node_extras(node, [grads], create_graph, handed, capture_node,
+                                         results)[0]
+                in_grads = None if grads is None else node.op._run_backward(node, (grads,))
+            else:
+                grads = _node_extras(node, grads or [None] * n_out, create_graph, handed,
+                                     capture_node, results)
+                in_grads = None if all(g is None for g in grads) else \
+                    node.op._run_backward(node, grads)
+            if in_grads is not None and not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if anomaly and in_grads is not None:
+                _check_anomaly(node, in_grads)
+            for i, x in enumerate(node._inputs):
+                if not isinstance(x, Tensor) or not x._rg:
+                    continue
+                fn = x.grad_fn
+                g = in_grads[i] if in_grads is not None and i < len(in_grads) else None
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor(g)
+                    gd, xd = g._data, x._data
+                    if gd.shape != xd.shape or gd.dtype != xd.dtype:
+                        g = _fit_grad(g, x, node)
+                    if fn is None:
+                        _deliver_leaf(x, g, accumulate, capture_leaf, results, handed,
+                                      create_graph)
+                        continue
+                    if fn.__class__ is _OutputRef:
+                        _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
+                    else:
+                        prev = buffers.get(fn)
+                        buffers[fn] = g if prev is None else prev + g
+                elif fn is None:
+                    continue
+                if fn.__class__ is _OutputRef:
+                    fn = fn.node
+                d = deps[fn] - 1
+                deps[fn] = d
+                if d == 0:
+                    ready.append(fn)
+            if not retain_graph:
+                node._free()
+    finally:
+        _state.enabled = prev_mode
+    return results
+
+
+def _node_extras(node, grads, create_graph, handed, capture_node, results):
+    """Tensor hooks, retain_grad and grad() capture for one node's output gradients."""
+    grads = list(grads)
+    if node._hooks:
+        for idx, hooks in node._hooks.items():
+            for hook in hooks:
+                if grads[idx] is not None:
+                    r = hook(grads[idx])
+                    if r is not None:
+                        grads[idx] = r
+    if node._retain:
+        for idx, ref in node._retain:
+            t = ref()
+            if t is not None and grads[idx] is not None:
+                g = grads[idx]
+                t.grad = g if create_graph else _detached(g, handed)
+    if capture_node:
+        for idx in range(len(grads)):
+            for slot in capture_node.get((id(node), idx), ()):
+                results[slot] = grads[idx]
+    return grads
+
+
+def _detached(g, handed):
+    d = g._data
+    if id(d) in handed or d.base is not None:
+        d = d.copy()
+    handed.add(id(d))
+    return _wrap(d)
+
+
+def _deliver_leaf(x, g, accumulate, capture_leaf, results, handed, create_graph):
+    if x._hooks:
+        for hook in x._hooks:
+            r = hook(g)
+            if r is not None:
+                g = r
+    if capture_leaf is not None:
+        slots = capture_leaf.get(id(x))
+        if slots is None:
+            return
+        if not accumulate:
+            for s in slots:
+                results[s] = g if results[s] is None else results[s] + g
+            return
+    if not accumulate:
+        return
+    if not create_graph:
+        if x.grad is None:
+            x.grad = _detached(g, handed)
+        else:
+            x.grad = _wrap(x.grad._data + g._data)
+    else:
+        x.grad = g if x.grad is None else x.grad + g
+
+
+def _check_anomaly(node, in_grads):
+    for i, g in enumerate(in_grads):
+        if isinstance(g, Tensor) and g._data.dtype.kind in "fc":
+            if not np.all(np.isfinite(g._data)):
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan or inf values in its "
+                    f"{i}th output (gradient for input {i}, shape {g._data.shape}).")
+
+
+def _as_grad_list(outputs, grad_outputs, op):
+    if isinstance(outputs, Tensor):
+        outputs = (outputs,)
+    outputs = tuple(outputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{op}: got {len(outputs)} outputs but {len(grad_outputs)} "
+                           f"grad_outputs")
+    roots, seeds = [], []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: outputs must be Tensors, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError(f"{op}: element {i} of tensors does not require grad and "
+                               f"does not have a grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs; got an "
+                    f"output of shape {t._data.shape}. Pass gradient= (or grad_outputs=) of "
+                    f"that shape.")
+            g = _wrap(np.ones_like(t._data))
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor(g, dtype=t.dtype)
+            if g._data.shape != t._data.shape:
+                raise RuntimeError(
+                    f"{op}: mismatch in shape: grad_output[{i}] has shape {g._data.shape} "
+                    f"and output[{i}] has shape {t._data.shape}")
+        roots.append(t)
+        seeds.append(g)
+    return roots, seeds
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    Args:
+        tensors: Tensor or sequence of Tensors to differentiate.
+        grad_tensors: matching gradients (required for non-scalar outputs).
+        retain_graph: keep the graph for another backward (default: ``create_graph``).
+        create_graph: record the backward pass, for higher-order gradients.
+        inputs: restrict accumulation to these Tensors.
+    """
+    roots, seeds = _as_grad_list(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` written).
+
+    Args:
+        outputs: Tensor or sequence of Tensors.
+        inputs: Tensor or sequence of Tensors to differentiate with respect to.
+        grad_outputs: vector(s) for the vector-Jacobian product (None for scalars).
+        retain_graph: keep the graph (default: ``create_graph``).
+        create_graph: make the returned gradients differentiable.
+        allow_unused: return None for inputs not reached instead of raising.
+        materialize_grads: return zeros instead of None for unused inputs.
+
+    Returns:
+        A tuple with one gradient Tensor (or None) per input.
+    """
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t._rg:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    roots, seeds = _as_grad_list(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    results = run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                           inputs=inputs, accumulate=False)
+    out = []
+    for i, (t, g) in enumerate(zip(inputs, results)):
+        if g is None:
+            if materialize_grads:
+                g = _wrap(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad: one of the differentiated Tensors (input {i}, shape "
+                    f"{t._data.shape}) appears to not have been used in the graph. Set "
+                    f"allow_unused=True if this is the desired behavior.")
+        elif not create_graph and g._rg:
+            g = _wrap(g._data)
+        out.append(g)
+    return tuple(out)

@@ -1,0 +1,319 @@
+"""Graph nodes and the engine's internal op front door.
+
+One node type, ``Node``, which doubles as the ``ctx`` an op sees. ``Op`` (internal) is
+the fast front door: ``forward(ctx, *arrays, **attrs) -> ndarray`` works on NumPy arrays,
+and ``backward(ctx, grad) -> tuple`` is written with differentiable Tensor ops, so
+``create_graph=True`` gives higher-order gradients for free. The public, PyTorch-style
+front door is :mod:`autograd.function`; the engine that walks the nodes is
+:mod:`autograd.engine`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import _state
+from .tensor import Tensor, _wrap
+
+__all__ = ["AccumulateGrad", "Node", "Op", "ShapeError"]
+
+
+class _Scratch:
+    """Throw-away ctx for the no-graph fast path: forward may write to it, nobody reads."""
+
+
+_SCRATCH = _Scratch()
+
+_FREED_MSG = ("Trying to backward through the graph a second time (or to read saved "
+              "values of {name} after they have been freed). Saved intermediate values of "
+              "the graph are freed when you call .backward() or autograd.grad(). Specify "
+              "retain_graph=True if you need to backward through the graph a second time.")
+
+
+class Node:
+    """A recorded op application; also the ``ctx`` its forward/backward receive.
+
+    Attributes:
+        op: the ``Op`` or ``Function`` subclass that made this node.
+        needs_input_grad: tuple of bools, one per positional input.
+    Ops may set any further attribute on it in forward (strides, masks, ...).
+    """
+
+    __slots__ = ("op", "_inputs", "_versions", "_out", "_out_vbox", "needs_input_grad",
+                 "_hooks", "_retain", "n_outputs", "_saved", "_freed", "__dict__", "__weakref__")
+
+    def __init__(self, op, inputs):
+        self.op = op
+        self._inputs = inputs
+        versions, needs = [], []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                versions.append(x._vbox[0])
+                needs.append(x._rg)
+            else:
+                versions.append(None)
+                needs.append(False)
+        self._versions = versions
+        self.needs_input_grad = tuple(needs)
+        self._out = None
+        self._out_vbox = None
+        self._hooks = None
+        self._retain = None
+        self.n_outputs = 1
+        self._saved = None
+        self._freed = False
+
+    # -- what backward reads ------------------------------------------------
+    @property
+    def inputs(self) -> tuple:
+        """The op's inputs (Tensors, or the constants it was given), version-checked."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG.format(name=self.name()))
+        for x, v in zip(self._inputs, self._versions):
+            if v is not None and x._vbox[0] != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: input of {self.name()} with shape "
+                    f"{tuple(x.shape)} is at version {x._vbox[0]}; expected version {v} instead.")
+        return self._inputs
+
+    @property
+    def output(self):
+        """The op's output, rebuilt as a graph-connected Tensor (no reference cycle)."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG.format(name=self.name()))
+        if self._out_vbox[0] != self._out_version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: the output of {self.name()} with shape "
+                f"{self._out.shape} is at version {self._out_vbox[0]}; expected version "
+                f"{self._out_version} instead.")
+        t = _wrap(self._out)
+        t._rg = True
+        t.grad_fn = self
+        t._vbox = self._out_vbox
+        return t
+
+    # -- introspection (PyTorch-like) ----------------------------------------
+    def name(self) -> str:
+        """``'MulBackward'`` for a node made by ``Mul``."""
+        return self.op.__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node_or_None, 0), ...)`` for each input, as PyTorch's ``grad_fn.next_functions``."""
+        out = []
+        for x in self._inputs:
+            if self._freed:
+                if x is None:
+                    out.append((None, 0))
+                elif isinstance(x, Tensor):
+                    out.append((AccumulateGrad(x), 0))
+                elif isinstance(x, _OutputRef):
+                    out.append((x.node, x.index))
+                else:
+                    out.append((x, 0))
+            elif isinstance(x, Tensor) and x._rg:
+                fn = x.grad_fn
+                if fn is None:
+                    out.append((AccumulateGrad(x), 0))
+                elif isinstance(fn, _OutputRef):
+                    out.append((fn.node, fn.index))
+                else:
+                    out.append((fn, 0))
+            else:
+                out.append((None, 0))
+        return tuple(out)
+
+    def register_hook(self, hook) -> None:
+        """Register ``hook(grad) -> grad or None`` on this node's (first) output gradient."""
+        _add_node_hook(self, 0, hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    # -- PyTorch Function ctx API -------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Save Tensors (or None) for backward; read them back with ``saved_tensors``."""
+        self._saved = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Accepted for compatibility; integer outputs are never differentiable anyway."""
+        self._non_diff = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for compatibility: in-place Functions are treated as out-of-place."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether ``None`` output gradients are replaced by zeros (default True)."""
+        self._materialize = bool(value)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The Tensors given to ``save_for_backward``, version-checked."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG.format(name=self.name()))
+        out = []
+        for item in self._saved or ():
+            if item is None:
+                out.append(None)
+                continue
+            kind, a, b, version = item
+            if kind == "out":  # an output of this node: rebuilt, as ctx.output is
+                t = _wrap(a)
+                t._rg = True
+                t.grad_fn = self if self.n_outputs == 1 else _OutputRef(self, b)
+                t._vbox = self._saved_out_vboxes[b]
+                if t._vbox[0] != version:
+                    raise RuntimeError(
+                        f"one of the variables needed for gradient computation has been "
+                        f"modified by an inplace operation: saved output {b} of {self.name()} "
+                        f"is at version {t._vbox[0]}; expected version {version} instead.")
+                out.append(t)
+            else:
+                if a._vbox[0] != version:
+                    raise RuntimeError(
+                        f"one of the variables needed for gradient computation has been "
+                        f"modified by an inplace operation: a tensor of shape {tuple(a.shape)} "
+                        f"saved by {self.name()} is at version {a._vbox[0]}; expected version "
+                        f"{version} instead.")
+                out.append(a)
+        return tuple(out)
+
+    def _free(self) -> None:
+        # Keep the graph's shape (for next_functions / visualisation) but drop the
+        # activations: non-leaf inputs are replaced by their grad_fn, leaves kept as-is.
+        edges = []
+        for x in self._inputs:
+            if isinstance(x, Tensor) and x._rg:
+                edges.append(x if x.grad_fn is None else x.grad_fn)
+            else:
+                edges.append(None)
+        self._freed = True
+        self._inputs = edges
+        self._out = None
+        self._saved = None
+        self.__dict__.clear()
+
+
+
+class _OutputRef:
+    """grad_fn of output ``index`` of a multi-output Function node."""
+
+    __slots__ = ("node", "index")
+
+    def __init__(self, node, index):
+        self.node, self.index = node, index
+
+    def name(self) -> str:
+        return self.node.name()
+
+    @property
+    def next_functions(self):
+        return self.node.next_functions
+
+    def register_hook(self, hook) -> None:
+        _add_node_hook(self.node, self.index, hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.node.name()} object>"
+
+
+class AccumulateGrad:
+    """Stand-in shown in ``next_functions`` for a leaf that requires grad."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        """A leaf's accumulator has no inputs (as in PyTorch)."""
+        return ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad object>"
+
+
+def _add_node_hook(node, index, hook) -> None:
+    if node._hooks is None:
+        node._hooks = {}
+    node._hooks.setdefault(index, []).append(hook)
+
+
+# ---------------------------------------------------------------------------
+# Internal ops: forward on arrays, backward on Tensors
+# ---------------------------------------------------------------------------
+class Op:
+    """Base of the engine's own differentiable ops.
+
+    Subclasses define two static methods:
+
+    * ``forward(ctx, *arrays, **attrs) -> ndarray``: gets NumPy arrays (and any
+      non-Tensor positional constants unchanged), may *write* side data to ``ctx``.
+    * ``backward(ctx, grad) -> Tensor | tuple``: gets the output-shaped gradient
+      Tensor and returns one gradient per positional input (``None`` where
+      ``not ctx.needs_input_grad[i]``), built only with differentiable ops and
+      read from ``ctx.inputs`` / ``ctx.output``.
+    """
+
+    @classmethod
+    def apply(cls, *args, **attrs):
+        """Run the op on Tensors (or constants); record a node only when needed."""
+        record = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._rg:
+                    record = True
+            elif isinstance(a, np.generic):
+                # NumPy scalars are "strong" in NumPy 2 (float32 * np.float64(2) -> float64);
+                # PyTorch treats every non-Tensor number as weak: pass a Python number.
+                arrays.append(a.item())
+            else:
+                arrays.append(a)
+        try:
+            if not (record and _state.enabled):
+                return _wrap(cls.forward(_SCRATCH, *arrays, **attrs))
+            node = Node(cls, args)
+            out = cls.forward(node, *arrays, **attrs)
+        except ValueError as exc:  # NumPy's broadcasting/shape errors: name the op and shapes
+            raise _shape_error(cls, arrays, exc) from None
+        t = _wrap(out)
+        if out.dtype.kind not in "fc":  # integer/bool results never carry a graph
+            return t
+        node._out = out
+        node._out_vbox = t._vbox
+        node._out_version = 0
+        t._rg = True
+        t.grad_fn = node
+        return t
+
+    @staticmethod
+    def forward(ctx, *arrays, **attrs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def _run_backward(cls, node, grads):
+        return cls.backward(node, grads[0])
+
+
+class ShapeError(ValueError, RuntimeError):
+    """A user error about shapes; the message names the op and the shapes involved."""
+
+
+def _shape_error(cls, arrays, exc):
+    if isinstance(exc, ShapeError):
+        return exc
+    shapes = ", ".join(str(tuple(a.shape)) if isinstance(a, np.ndarray) else repr(a)
+                       for a in arrays)
+    name = getattr(cls, "op_name", cls.__name__.lower())
+    return ShapeError(f"{name}: inputs of shapes {shapes} are incompatible: {exc}")

@@ -1,0 +1,236 @@
+"""The one owner of threads: Numba's threading layer and thread count, OpenBLAS's thread
+count and the single-threaded scopes kernels need, the kernel worker pool, and the lock
+that lets several user threads run parallel kernels safely.
+
+Nothing else in numbagrad configures threads or reads thread environment variables.
+This module imports no engine module (kernels may use it) and does not import Numba
+until a kernel first runs, so ``import autograd`` stays cheap.
+
+Choices, each for a measured reason (see ``benchmarks/NOTES.md``):
+
+* Numba's ``workqueue`` threading layer, unless ``NUMBA_THREADING_LAYER`` is set: the
+  OpenMP layer's idle workers spin-wait and, next to OpenBLAS's pool on a small machine,
+  take the cores from each other.
+* ``workqueue`` aborts the process when two threads launch parallel kernels at once, so
+  every ``parallel=True`` kernel is entered through :data:`parallel_lock`; a second user
+  thread waits for the first one's kernel (which already uses every core) to finish.
+* OpenBLAS is made single-threaded inside :func:`blas_single_threaded` scopes, where our
+  own threads each run small GEMMs on cache-resident blocks.
+* :func:`set_num_threads` sets Numba's, OpenBLAS's and the worker pool's thread count at
+  once, for the whole process (as ``torch.set_num_threads``).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from .kernels import _blas
+
+__all__ = ["blas_single_threaded", "configure_numba", "get_num_threads", "parallel_lock",
+           "run_tasks", "set_num_threads"]
+
+_state_lock = threading.Lock()
+_threads: list[int | None] = [None]   # process-wide thread count; None: not chosen yet
+_numba_ready = [False]
+_local = threading.local()            # per thread: the count last applied to Numba there
+
+#: Held while a ``parallel=True`` Numba kernel runs (see the module docstring).
+parallel_lock = threading.RLock()
+
+
+# ---------------------------------------------------------------------------- Numba
+def configure_numba() -> Any:
+    """Import Numba and choose its threading layer (once); return the ``numba`` module.
+
+    Called by the kernel loader before anything compiles. ``NUMBA_THREADING_LAYER``, when
+    set, wins; otherwise ``workqueue``.
+    """
+    import numba
+    if not _numba_ready[0]:
+        with _state_lock:
+            if not _numba_ready[0]:
+                if "NUMBA_THREADING_LAYER" not in os.environ:
+                    numba.config.THREADING_LAYER = "workqueue"
+                _numba_ready[0] = True
+    return numba
+
+
+def _default_threads() -> int:
+    numba = configure_numba()
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def get_num_threads() -> int:
+    """The number of threads parallel kernels, BLAS and the worker pool use."""
+    n = _threads[0]
+    if n is None:
+        n = _threads[0] = _default_threads()
+    return n
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads for parallel kernels, BLAS and the worker pool (process-wide).
+
+    Raises:
+        ValueError: ``n`` is not a positive integer, or exceeds Numba's pool size
+            (``NUMBA_NUM_THREADS``, by default the number of cores).
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive integer, got {n!r}")
+    numba = configure_numba()
+    limit = int(numba.config.NUMBA_NUM_THREADS)
+    if n > limit:
+        raise ValueError(f"set_num_threads: {n} threads requested, but Numba's pool has "
+                         f"{limit} (set NUMBA_NUM_THREADS before the first kernel runs)")
+    with _state_lock:
+        _threads[0] = n
+        lib = _blas.library()
+        if "set_threads" in lib:
+            if _blas_scope[0]:
+                _blas_scope[1] = n      # restored when the single-threaded scopes end
+            else:
+                lib["set_threads"](n)
+
+
+def apply_numba_threads(numba: Any) -> None:
+    """Make the calling thread's Numba thread count the process-wide one (Numba keeps it
+    per thread); cheap when it already is."""
+    n = get_num_threads()
+    if getattr(_local, "applied", None) != n:
+        numba.set_num_threads(n)
+        _local.applied = n
+
+
+def parallel_kernel(dispatcher: Any) -> Callable[..., Any]:
+    """Wrap a compiled ``parallel=True`` kernel so that it is entered under
+    :data:`parallel_lock` with the process-wide thread count."""
+    numba = configure_numba()
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with parallel_lock:
+            apply_numba_threads(numba)
+            return dispatcher(*args, **kwargs)
+
+    call.__name__ = getattr(dispatcher, "__name__", "kernel")
+    call.__qualname__ = getattr(dispatcher, "__qualname__", call.__name__)
+    call.__doc__ = getattr(dispatcher, "__doc__", None)
+    call.__wrapped__ = dispatcher  # type: ignore[attr-defined]
+    return call
+
+
+# ---------------------------------------------------------------------------- BLAS
+_blas_lock = threading.Lock()
+_blas_scope: list[int] = [0, 0]      # callers inside, thread count to restore
+
+
+@contextmanager
+def blas_single_threaded() -> Iterator[None]:
+    """Make OpenBLAS single-threaded while inside; the count comes back when the last
+    (possibly concurrent) user leaves. Other threads' BLAS calls meanwhile are
+    single-threaded too. A no-op when NumPy's OpenBLAS is not found."""
+    lib = _blas.library()
+    if "set_threads" not in lib:
+        yield
+        return
+    with _blas_lock:
+        if _blas_scope[0] == 0:
+            _blas_scope[1] = lib["get_threads"]()
+            lib["set_threads"](1)
+        _blas_scope[0] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_scope[0] -= 1
+            if _blas_scope[0] == 0:
+                lib["set_threads"](_blas_scope[1])
+
+
+def blas_num_threads() -> int | None:
+    """OpenBLAS's current thread count, or None when the library is not found."""
+    lib = _blas.library()
+    return lib["get_threads"]() if "get_threads" in lib else None
+
+
+# ---------------------------------------------------------------------------- worker pool
+_pool: list[Any] = [None, 0]  # executor, its worker count
+_pool_lock = threading.Lock()
+
+
+def num_threads() -> int:
+    """Threads :func:`run_tasks` uses (the process-wide count)."""
+    return get_num_threads()
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    with _pool_lock:
+        if _pool[0] is None or _pool[1] < workers:
+            if _pool[0] is not None:
+                _pool[0].shutdown(wait=False)
+            _pool[0] = ThreadPoolExecutor(workers, thread_name_prefix="autograd-kernels")
+            _pool[1] = workers
+        return _pool[0]
+
+
+def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
+              n_tasks: int) -> list:
+    """Run ``task(state, i)`` for ``i in range(n_tasks)`` on ``min(num_threads(), n_tasks)``
+    threads and return the results in index order.
+
+    Each thread first calls ``make_state()`` once (its scratch buffers), then takes the
+    next unclaimed index until none is left, so a thread slowed by a busy core simply
+    does fewer tasks. Which thread ran a task never shows in the results: a caller that
+    reduces them in index order gets the same bits on every run and at any thread count.
+    The calling thread is one of the workers. The first exception raised is re-raised
+    after every thread has stopped writing.
+    """
+    threads = max(1, min(num_threads(), n_tasks))
+    results: list = [None] * n_tasks
+    claim = itertools.count()
+    lock = threading.Lock()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        state = make_state()
+        while not failed:
+            with lock:
+                i = next(claim)
+            if i >= n_tasks:
+                return
+            try:
+                results[i] = task(state, i)
+            except BaseException as e:  # stop the other threads at their next claim
+                failed.append(e)
+                raise
+
+    if threads == 1:
+        run()
+        return results
+    futures = [_executor(threads - 1).submit(run) for _ in range(threads - 1)]
+    try:
+        run()
+    finally:  # never return (or raise) while a pool thread still writes into shared output
+        for f in futures:
+            f.exception()
+    for f in futures:
+        f.result()
+    return results
+
+
+# ---------------------------------------------------------------------------- fork
+def _after_fork_in_child() -> None:
+    """Threads and held locks do not survive ``fork``: the child starts clean."""
+    global _blas_lock, _pool_lock, _state_lock, parallel_lock
+    _blas_lock, _pool_lock, _state_lock = threading.Lock(), threading.Lock(), threading.Lock()
+    parallel_lock = threading.RLock()
+    _blas_scope[0] = 0
+    _pool[0], _pool[1] = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

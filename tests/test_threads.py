@@ -1,0 +1,122 @@
+"""Several user threads may use the engine at once (autograd.runtime owns the threads).
+
+Each scenario runs in a subprocess: a crash there (Numba's workqueue layer aborts the
+process on concurrent parallel-kernel entry) must fail the test, not kill the test run,
+and a deadlock must hit the timeout.
+"""
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+TRAIN_IN_THREADS = """
+import threading
+import numpy as np
+import autograd as torch
+import nn
+import nn.functional as F
+import optim
+
+def train(seed, losses, errors):
+    try:
+        g = np.random.default_rng(seed)
+        x = torch.tensor(g.standard_normal((16, 3, 12, 12)).astype(np.float32))
+        y = torch.tensor(g.integers(0, 4, 16))
+        torch.manual_seed(seed)
+        model = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Linear(8, 4))
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+        for _ in range(STEPS):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    except BaseException as e:
+        errors.append(repr(e))
+
+results = [[] for _ in range(THREADS)]
+errors = []
+threads = [threading.Thread(target=train, args=(i, results[i], errors)) for i in range(THREADS)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+for i, losses in enumerate(results):
+    assert len(losses) == STEPS, (i, len(losses))
+    first, last = np.mean(losses[:5]), np.mean(losses[-5:])
+    assert last < 0.7 * first, (i, first, last)
+print("ok")
+"""
+
+POOL_LOOP_IN_THREADS = """
+import threading
+import numpy as np
+import autograd as torch
+import nn.functional as F
+
+x = torch.tensor(np.random.default_rng(0).standard_normal((8, 16, 32, 32)).astype(np.float32))
+expected = F.max_pool2d(x, 2).numpy().copy()
+errors = []
+
+def loop():
+    try:
+        for _ in range(200):
+            assert np.array_equal(F.max_pool2d(x, 2).numpy(), expected)
+    except BaseException as e:
+        errors.append(repr(e))
+
+threads = [threading.Thread(target=loop) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+print("ok")
+"""
+
+
+def _run(code: str, timeout: float) -> None:
+    try:
+        out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                             text=True, cwd=ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no result within {timeout} s: deadlock?")
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), \
+        f"exit code {out.returncode}\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}"
+
+
+def test_four_threads_each_train_a_small_cnn():
+    _run(TRAIN_IN_THREADS.replace("THREADS", "4").replace("STEPS", "50"), timeout=600)
+
+
+def test_four_threads_call_a_parallel_pooling_kernel_in_a_loop():
+    _run(POOL_LOOP_IN_THREADS, timeout=300)
+
+
+def test_set_num_threads_is_process_wide():
+    code = """
+    import threading
+    import autograd as torch
+    torch.set_num_threads(1)
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    t.start(); t.join()
+    assert seen == [1] and torch.get_num_threads() == 1, seen
+    try:
+        torch.set_num_threads(0)
+    except ValueError as e:
+        assert "positive integer" in str(e)
+    else:
+        raise AssertionError("set_num_threads(0) accepted")
+    print("ok")
+    """
+    _run(code, timeout=120)
