@@ -4,15 +4,12 @@ Each scenario runs in a subprocess: a crash there (Numba's workqueue layer abort
 process on concurrent parallel-kernel entry) must fail the test, not kill the test run,
 and a deadlock must hit the timeout.
 """
-import pathlib
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
 
 TRAIN_IN_THREADS = """
 import threading
@@ -85,11 +82,13 @@ print("ok")
 
 
 def _run(code: str, timeout: float) -> None:
-    try:
-        out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                             text=True, cwd=ROOT, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"no result within {timeout} s: deadlock?")
+    # The engine as installed (editable or not): run from a folder that is not the checkout.
+    with tempfile.TemporaryDirectory() as cwd:
+        try:
+            out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                                 capture_output=True, text=True, cwd=cwd, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"no result within {timeout} s: deadlock?")
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), \
         f"exit code {out.returncode}\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}"
 
