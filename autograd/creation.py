@@ -5,11 +5,14 @@ Float results default to ``get_default_dtype()`` (float32); integer ranges are i
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal, cast
+
 import numpy as np
 
 from . import dtypes as _dt
-from .ops._util import size_args
-from .random import rng
+from .ops._util import DTypeLike, Size, TensorLike, size_args
+from .random import Generator, rng
 from .tensor import Tensor, _to_array, _wrap
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye",
@@ -25,11 +28,12 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _float(dtype):
+def _float(dtype: DTypeLike | None) -> np.dtype:
     return _dt.get_default_dtype() if dtype is None else _dt.as_dtype(dtype)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def tensor(data: TensorLike, dtype: DTypeLike | None = None, device: str | None = None,
+           requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (lists, scalars, arrays, Tensors).
 
     Python floats become the default dtype (float32), Python ints int64, bools bool;
@@ -41,7 +45,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return _finish(arr, requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data: TensorLike, dtype: DTypeLike | None = None, device: str | None = None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array / Tensor when possible."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == _dt.as_dtype(dtype)):
         return data
@@ -55,22 +59,25 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _wrap(ndarray)
 
 
-def scalar_tensor(s, dtype=None, requires_grad=False) -> Tensor:
+def scalar_tensor(s: complex, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A 0-d tensor."""
     return _finish(np.asarray(s, dtype=_float(dtype)), requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def zeros(*size: Size, dtype: DTypeLike | None = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
     """Zeros of shape ``size``."""
     return _finish(np.zeros(size_args(size), dtype=_float(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones(*size: Size, dtype: DTypeLike | None = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
     """Ones of shape ``size``."""
     return _finish(np.ones(size_args(size), dtype=_float(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full(size: Size, fill_value: complex, dtype: DTypeLike | None = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere; dtype inferred from it when not given (as PyTorch)."""
     if dtype is None:
         dtype = (_dt.bool if isinstance(fill_value, bool) else
@@ -79,17 +86,20 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
                    requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty(*size: Size, dtype: DTypeLike | None = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
     """Uninitialised memory of shape ``size``."""
     return _finish(np.empty(size_args(size), dtype=_float(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: str | None = None,
+        requires_grad: bool = False) -> Tensor:
     """Identity matrix (n, m)."""
     return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
+           device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Values in [start, end) spaced by ``step``; int64 when all arguments are ints."""
     if end is None:
         start, end = 0, start
@@ -100,30 +110,35 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _finish(np.arange(start, end, step).astype(_dt.as_dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
+             device: str | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end inclusive."""
     return _finish(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False) -> Tensor:
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
     return _finish(np.logspace(start, end, steps, base=base).astype(_float(dtype)),
                    requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*size: Size, generator: Generator | None = None, dtype: DTypeLike | None = None,
+         device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples of shape ``size``."""
     return _finish(rng(generator).random(size_args(size)).astype(_float(dtype)), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*size: Size, generator: Generator | None = None, dtype: DTypeLike | None = None,
+          device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples of shape ``size``."""
     return _finish(rng(generator).standard_normal(size_args(size)).astype(_float(dtype)),
                    requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
+def randint(low: int, high: int | Size | None = None, size: Size | None = None, *,
+            generator: Generator | None = None, dtype: DTypeLike | None = None,
+            device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Integers in [low, high) of shape ``size`` (``randint(high, size)`` also works)."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -135,12 +150,14 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return _finish(out.astype(_dt.int64 if dtype is None else _dt.as_dtype(dtype)), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randperm(n: int, *, generator: Generator | None = None, dtype: DTypeLike | None = None,
+             device: str | None = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
     return _finish(rng(generator).permutation(n).astype(dtype or _dt.int64), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None) -> Tensor:
+def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: Size | None = None, *,
+           generator: Generator | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """Normal samples with the given mean/std (scalars or Tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -149,61 +166,67 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None) -> Tenso
     return _wrap(np.asarray(out).astype(_float(dtype)))
 
 
-def _like(input, dtype):
+def _like(input: Tensor, dtype: DTypeLike | None) -> np.dtype:
     return input.dtype if dtype is None else _dt.as_dtype(dtype)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+def zeros_like(input: Tensor, dtype: DTypeLike | None = None, device: str | None = None,
+               requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape and dtype."""
     return _finish(np.zeros(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones_like(input: Tensor, dtype: DTypeLike | None = None, device: str | None = None,
+              requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape and dtype."""
     return _finish(np.ones(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full_like(input: Tensor, fill_value: complex, dtype: DTypeLike | None = None,
+              device: str | None = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with ``input``'s shape and dtype."""
     return _finish(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty_like(input: Tensor, dtype: DTypeLike | None = None, device: str | None = None,
+               requires_grad: bool = False) -> Tensor:
     """Uninitialised, with ``input``'s shape and dtype."""
     return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
+def rand_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples with ``input``'s shape."""
     return _finish(rng().random(input.shape).astype(_like(input, dtype)), requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
+def randn_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Normal samples with ``input``'s shape."""
     return _finish(rng().standard_normal(input.shape).astype(_like(input, dtype)), requires_grad)
 
 
-def randint_like(input, low, high=None, dtype=None) -> Tensor:
+def randint_like(input: Tensor, low: int, high: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """Random integers with ``input``'s shape."""
     if high is None:
         low, high = 0, low
     return _wrap(rng().integers(low, high, size=input.shape).astype(_like(input, dtype)))
 
 
-def tril(input, diagonal=0) -> Tensor:
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Lower triangle (differentiable: a masked multiply)."""
     mask = np.tril(np.ones(input.shape[-2:], dtype=bool), diagonal)
     return input * _wrap(mask) if input.requires_grad else _wrap(np.tril(input._data, diagonal))
 
 
-def triu(input, diagonal=0) -> Tensor:
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Upper triangle (differentiable: a masked multiply)."""
     mask = np.triu(np.ones(input.shape[-2:], dtype=bool), diagonal)
     return input * _wrap(mask) if input.requires_grad else _wrap(np.triu(input._data, diagonal))
 
 
-def meshgrid(*tensors, indexing="ij"):
+def meshgrid(*tensors: Tensor | Sequence[Tensor],
+             indexing: Literal["ij", "xy"] = "ij") -> tuple[Tensor, ...]:
     """Coordinate grids (no gradient)."""
+    seq = cast("Sequence[Tensor]", tensors)
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tensors[0]
-    return tuple(_wrap(g) for g in np.meshgrid(*[t._data for t in tensors], indexing=indexing))
+        seq = tensors[0]
+    return tuple(_wrap(g) for g in np.meshgrid(*[t._data for t in seq], indexing=indexing))

@@ -22,8 +22,9 @@ import json
 import os
 import random as _pyrandom
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,8 @@ def default_cache_dir() -> Path:
 class _ArrayDataset(Dataset):
     """Shared sample logic: ``(transform(x[i]), target_transform(y[i]))``."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, transform, target_transform) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, transform: Callable | None,
+                 target_transform: Callable | None) -> None:
         self.data = _wrap(x)
         self.targets = _wrap(y)
         self.transform = transform
@@ -51,7 +53,7 @@ class _ArrayDataset(Dataset):
     def _sample_x(self, index: int) -> np.ndarray:
         return self.data._data[index]
 
-    def __getitem__(self, index: int):
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         x = _wrap(self._sample_x(index))
         y = int(self.targets._data[index])
         if self.transform is not None:
@@ -117,7 +119,8 @@ def _atomic_savez(path: Path, arrays: dict) -> None:
         raise
 
 
-def load_mnist1d(root=None, regenerate: bool = False, **dataset_args) -> dict:
+def load_mnist1d(root: str | os.PathLike[str] | None = None, regenerate: bool = False,
+                 **dataset_args: Any) -> dict[str, np.ndarray]:
     """The MNIST-1D arrays, generated once with ``mnist1d.make_dataset`` and cached.
 
     Args:
@@ -161,9 +164,9 @@ class MNIST1D(_ArrayDataset):
     ``final_seq_length``) and ``y`` an int in 0..9. ``.t`` holds the sample positions.
     """
 
-    def __init__(self, root=None, train: bool = True, transform: Callable | None = None,
-                 target_transform: Callable | None = None, regenerate: bool = False,
-                 **dataset_args) -> None:
+    def __init__(self, root: str | os.PathLike[str] | None = None, train: bool = True,
+                 transform: Callable | None = None, target_transform: Callable | None = None,
+                 regenerate: bool = False, **dataset_args: Any) -> None:
         d = load_mnist1d(root, regenerate=regenerate, **dataset_args)
         x, y = (d["x"], d["y"]) if train else (d["x_test"], d["y_test"])
         super().__init__(np.ascontiguousarray(x, dtype=np.float32), y.astype(np.int64),
@@ -174,11 +177,12 @@ class MNIST1D(_ArrayDataset):
 
 
 # --------------------------------------------------------------------------- IDX / MNIST
-_IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
-               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_IDX_DTYPES: dict[int, np.dtype] = {
+    0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read one IDX file (``.gz`` or raw), the format of the MNIST distribution.
 
     Layout: two zero bytes, a type code (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
@@ -252,7 +256,8 @@ class MNIST(_ArrayDataset):
         FileNotFoundError: naming the missing files and where to put them.
     """
 
-    def __init__(self, root, train: bool = True, transform: Callable | None = None,
+    def __init__(self, root: str | os.PathLike[str], train: bool = True,
+                 transform: Callable | None = None,
                  target_transform: Callable | None = None) -> None:
         root = Path(root).expanduser()
         stems = _MNIST_FILES[bool(train)]
@@ -268,7 +273,8 @@ class MNIST(_ArrayDataset):
                 f"{root} or {root / 'MNIST' / 'raw'}. They are the files of the original MNIST "
                 f"distribution (Y. LeCun, C. Cortes, C. Burges) and its mirrors; numbagrad "
                 f"never downloads them.")
-        images, labels = read_idx(paths[0]), read_idx(paths[1])
+        image_path, label_path = (p for p in paths if p is not None)
+        images, labels = read_idx(image_path), read_idx(label_path)
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"MNIST: expected images (N, H, W) and labels (N,), got "
                              f"{images.shape} from {paths[0]} and {labels.shape} from {paths[1]}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins as _builtins
 
 import numpy as np
+import numpy.typing as npt
 
 float16 = half = np.dtype(np.float16)
 float32 = float = np.dtype(np.float32)  # noqa: A001 - PyTorch's names
@@ -21,7 +22,7 @@ bool = np.dtype(np.bool_)  # noqa: A001
 complex64 = np.dtype(np.complex64)
 complex128 = np.dtype(np.complex128)
 
-_default = [float32]
+_default: list[np.dtype] = [float32]
 
 _TORCH_NAMES = {
     np.dtype(np.float16): "torch.float16", np.dtype(np.float32): "torch.float32",
@@ -32,7 +33,7 @@ _TORCH_NAMES = {
 }
 
 
-def as_dtype(d) -> np.dtype:
+def as_dtype(d: npt.DTypeLike) -> np.dtype:
     """Normalise ``d`` (NumPy dtype, type, string like ``'float32'``) to an ``np.dtype``."""
     if d is _builtins.float:
         return _default[0]
@@ -47,7 +48,7 @@ def get_default_dtype() -> np.dtype:
     return _default[0]
 
 
-def set_default_dtype(d) -> None:
+def set_default_dtype(d: npt.DTypeLike) -> None:
     """Set the default floating dtype (``float32`` or ``float64``)."""
     d = np.dtype(d)
     if d.kind != "f":
@@ -55,7 +56,7 @@ def set_default_dtype(d) -> None:
     _default[0] = d
 
 
-def type_name(d) -> str:
+def type_name(d: npt.DTypeLike) -> str:
     """``'torch.float32'``-style name used in reprs."""
     d = np.dtype(d)
     return _TORCH_NAMES.get(d, str(d))
@@ -64,7 +65,7 @@ def type_name(d) -> str:
 class device(str):
     """A device name; only ``'cpu'`` exists here."""
 
-    def __new__(cls, name="cpu", index=None):
+    def __new__(cls, name: str = "cpu", index: _builtins.int | None = None) -> device:
         check_device(name)
         return super().__new__(cls, "cpu")
 
@@ -73,7 +74,7 @@ class device(str):
         return "cpu"
 
 
-def check_device(d) -> None:
+def check_device(d: object) -> None:
     """Accept ``'cpu'``; reject any other device with a clear error."""
     name = str(d)
     if not name.startswith("cpu"):

@@ -3,13 +3,20 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeAlias
+
 import numpy as np
 
-from .function import grad as _grad
+from .engine import grad as _grad
 from .grad_mode import enable_grad
 from .tensor import Tensor, _wrap
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
+
+Inputs: TypeAlias = Tensor | Sequence[Tensor]
+"""One tensor, or a tuple/list of them (the result then has one entry per input)."""
+Tensors: TypeAlias = Tensor | tuple[Tensor, ...]
 
 
 def _tuple(x):
@@ -33,7 +40,8 @@ def _finish(g, x, create_graph):
     return g if create_graph else _wrap(g._data)
 
 
-def vjp(func, inputs, v=None, create_graph=False, strict=False):
+def vjp(func: Callable[..., Tensor], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Tensor, Tensors]:
     """``(func(inputs), v^T J)``. Shapes: v like the output; result like the inputs."""
     inputs, is_tuple = _tuple(inputs)
     with enable_grad():
@@ -46,7 +54,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     return out, (res if is_tuple else res[0])
 
 
-def jvp(func, inputs, v=None, create_graph=False, strict=False):
+def jvp(func: Callable[..., Tensor], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Tensor, Tensor]:
     """``(func(inputs), J v)`` via the double-vjp trick (two reverse passes)."""
     inputs, is_tuple = _tuple(inputs)
     vs = _tuple(v)[0] if v is not None else tuple(_wrap(np.ones_like(x._data)) for x in inputs)
@@ -65,14 +74,15 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     return (out if create_graph else _wrap(out._data)), jv
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
+def jacobian(func: Callable[..., Tensor], inputs: Inputs, create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False) -> Tensors:
     """The Jacobian ``d func / d inputs``. Shape: ``out.shape + input.shape`` (a tuple of
     such when ``inputs`` is a tuple)."""
     inputs, is_tuple = _tuple(inputs)
     with enable_grad():
         xs = _prepare(inputs, create_graph)
         out = func(*xs)
-        rows = [[] for _ in xs]
+        rows: list[list[Tensor]] = [[] for _ in xs]
         for e in range(out._data.size):
             seed = np.zeros(out._data.size, dtype=out._data.dtype)
             seed[e] = 1
@@ -88,7 +98,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
     return jac if is_tuple else jac[0]
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
+def hessian(func: Callable[..., Tensor], inputs: Inputs, create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False) -> Tensor | tuple[Tensors, ...]:
     """The Hessian of a scalar ``func``. Shape: ``input.shape + input.shape``."""
     inputs, is_tuple = _tuple(inputs)
 
@@ -104,7 +115,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
                  for i in range(len(inputs)))
 
 
-def hvp(func, inputs, v, create_graph=False, strict=False):
+def hvp(func: Callable[..., Tensor], inputs: Inputs, v: Inputs, create_graph: bool = False,
+        strict: bool = False) -> tuple[Tensor, Tensors]:
     """``(func(inputs), H v)`` for scalar ``func`` (H symmetric, so equal to ``vhp``)."""
     inputs, is_tuple = _tuple(inputs)
     vs = _tuple(v)[0]
@@ -120,4 +132,3 @@ def hvp(func, inputs, v, create_graph=False, strict=False):
 
 
 vhp = hvp
-_ = Tensor

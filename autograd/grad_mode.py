@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
@@ -18,6 +20,9 @@ class _GradState(threading.local):
 
 
 _state = _GradState()
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_C = TypeVar("_C", bound="_GradModeContext")
 
 
 def is_grad_enabled() -> bool:
@@ -33,24 +38,24 @@ class _GradModeContext:
     def __init__(self) -> None:
         self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self: _C) -> _C:
         self._prev.append(_state.enabled)
         _state.enabled = self._target
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         _state.enabled = self._prev.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__._fresh(self):
                 return fn(*args, **kwargs)
-        return wrapper
+        return cast(_F, wrapper)
 
     @staticmethod
-    def _fresh(ctx: "_GradModeContext") -> "_GradModeContext":
+    def _fresh(ctx: _GradModeContext) -> _GradModeContext:
         # A decorator can be re-entered (recursion, threads): give each call its own stack.
         clone = object.__new__(type(ctx))
         clone.__dict__.update(ctx.__dict__)
@@ -60,12 +65,13 @@ class _GradModeContext:
 
 class _BareDecoratorMixin:
     # PyTorch 2.x accepts the bare form ``@no_grad`` as well as ``@no_grad()``.
-    def __new__(cls, orig_func=None):
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
         if orig_func is not None and callable(orig_func):
-            return cls()(orig_func)
+            switch: Any = cls()  # the concrete switch (a _GradModeContext) is callable
+            return switch(orig_func)
         return super().__new__(cls)
 
-    def __init__(self, orig_func=None) -> None:
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
         super().__init__()
 
 
@@ -109,26 +115,26 @@ class set_grad_enabled(_GradModeContext):
         self._prev.append(_state.enabled)
         _state.enabled = self._target
 
-    def __enter__(self):
+    def __enter__(self: _C) -> _C:
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self._prev:
             _state.enabled = self._prev.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         # Used as a decorator, the immediate switch done in __init__ is undone first.
         if self._prev:
             _state.enabled = self._prev.pop()
         target = self._target
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             prev = _state.enabled
             _state.enabled = target
             try:
                 return fn(*args, **kwargs)
             finally:
                 _state.enabled = prev
-        return wrapper
+        return cast(_F, wrapper)

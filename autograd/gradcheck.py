@@ -6,9 +6,12 @@ On failure the error names the input, the worst entries, and analytic vs numeric
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
-from .function import grad as _grad
+from .engine import grad as _grad
 from .tensor import Tensor, _wrap
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -18,7 +21,7 @@ class GradcheckError(RuntimeError):
     """Raised by ``gradcheck`` when analytic and numerical gradients disagree."""
 
 
-def _as_tuple(x):
+def _as_tuple(x: Any) -> tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
@@ -68,9 +71,9 @@ def _analytical_jacobians(func, inputs, diff_idx):
     return jac
 
 
-def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, nondet_tol: float = 0.0,
-              check_undefined_grad: bool = True, fast_mode: bool = False, **_ignored) -> bool:
+def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Tensor], *, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, fast_mode: bool = False, **_ignored: Any) -> bool:
     """Compare ``func``'s analytical gradients with central finite differences.
 
     Args:
@@ -123,9 +126,10 @@ def _mismatch_message(i, j, x, a, n, bad):
     return "\n".join(lines)
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
-                  raise_exception: bool = True, seed: int = 0, **_ignored) -> bool:
+def gradgradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
+                  grad_outputs: Tensor | Sequence[Tensor] | None = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
+                  raise_exception: bool = True, seed: int = 0, **_ignored: Any) -> bool:
     """Check second derivatives: gradcheck of ``(inputs, v) -> grad(func(inputs), inputs, v)``.
 
     Args:
@@ -158,5 +162,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         return tuple(g if g is not None else _wrap(np.zeros_like(d._data))
                      for g, d in zip(gs, diff))
 
-    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+    return gradcheck(first_derivative, (*inputs, *grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

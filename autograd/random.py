@@ -6,6 +6,8 @@ reproducible runs here, not PyTorch's numbers.
 """
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 
 __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
@@ -19,7 +21,7 @@ class Generator:
         self._seed = 0
         self.np = np.random.default_rng(0)
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         """Reset the stream from ``seed``; returns self."""
         self._seed = int(seed)
         self.np = np.random.default_rng(self._seed)
@@ -27,18 +29,19 @@ class Generator:
 
     def seed(self) -> int:
         """Re-seed from OS entropy; returns the new seed."""
-        s = int(np.random.SeedSequence().entropy % (2**63))
+        entropy = cast(int, np.random.SeedSequence().entropy)  # an int when drawn from the OS
+        s = int(entropy % (2**63))
         self.manual_seed(s)
         return s
 
     def initial_seed(self) -> int:
         return self._seed
 
-    def get_state(self) -> dict:
+    def get_state(self) -> dict[str, Any]:
         """The bit generator state (a JSON-able dict of ints)."""
-        return self.np.bit_generator.state
+        return cast("dict[str, Any]", self.np.bit_generator.state)  # typed Mapping, is a dict
 
-    def set_state(self, state: dict) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restore a state from ``get_state``."""
         self.np.bit_generator.state = state
 
@@ -61,16 +64,16 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> dict:
+def get_rng_state() -> dict[str, Any]:
     """The global generator's state (for checkpoints)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state: dict) -> None:
+def set_rng_state(state: dict[str, Any]) -> None:
     """Restore the global generator's state."""
     default_generator.set_state(state)
 
 
-def rng(generator=None) -> np.random.Generator:
+def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator behind ``generator`` (or the global one)."""
     return (generator or default_generator).np

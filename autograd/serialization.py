@@ -22,6 +22,7 @@ import os
 import struct
 import tempfile
 from collections import OrderedDict
+from typing import IO, Any
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def _encode(obj, arrays: dict, memo: dict, path: str):
                     f"None)")
 
 
-def save(obj, f) -> None:
+def save(obj: object, f: str | os.PathLike[str] | IO[bytes]) -> None:
     """Write ``obj`` to ``f`` (a path or a binary file object) in safetensors format.
 
     Raises:
@@ -185,7 +186,8 @@ def _decode(node, arrays: dict, name: str):
     raise CheckpointError(f"load: {name} has an unknown structure tag {sorted(node)[:3]}")
 
 
-def load(f, map_location=None, weights_only=True):
+def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
+         weights_only: bool = True) -> Any:
     """Read an object written by :func:`save` (or a plain safetensors file).
 
     Args:

@@ -9,10 +9,14 @@ is installed; ``.source`` gives the DOT text without it.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from .function import AccumulateGrad, Node
+from .node import AccumulateGrad, Node
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ["to_dot"]
 
@@ -26,8 +30,9 @@ def _shape(shape) -> str:
     return str(tuple(int(s) for s in shape))  # "(4,)" for 1-d, "()" for 0-d, as Python prints
 
 
-def to_dot(tensor, params: Mapping[str, Tensor] | None = None, show_constants: bool = True,
-           graph_attr: Mapping[str, str] | None = None):
+def to_dot(tensor: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | None = None,
+           show_constants: bool = True,
+           graph_attr: Mapping[str, str] | None = None) -> graphviz.Digraph:
     """Build a Graphviz digraph of the graph that produced ``tensor`` (or several tensors).
 
     Args:
@@ -67,7 +72,7 @@ def to_dot(tensor, params: Mapping[str, Tensor] | None = None, show_constants: b
             dot.node(key, "\n".join(parts), **style)
         return key
 
-    stack = []
+    stack: list[Any] = []  # graph nodes (Node, or a custom Function's node)
     for i, out in enumerate(outputs):
         prefix = "output" if len(outputs) == 1 else f"output {i}"
         key = add_tensor(out, _OUT, prefix)

@@ -5,10 +5,11 @@ Usage: ``python -m benchmarks [--quick] [--only W1,W5,C1] [--threads N]``
 Each workload is built once per library from the same code (benchmarks/workloads.py),
 warmed up, then timed in alternating rounds (ours, torch, ours, torch, ...) so drift on a
 shared machine hits both alike; each block starts with a short pause and one untimed step so
-the spinning thread pools of the library that ran before do not count against the next. Prints the median (min-max) per library, the ratio
-ours/PyTorch (>1 is better for rates; for W4, time per op, <1 is better), and our peak
-resident memory. C1 (import time, first W2 step with a cold and a warm Numba cache) and M1
-(peak memory of 50 W2 steps, ours vs PyTorch) run in fresh subprocesses (startup.py).
+the spinning thread pools of the library that ran before do not count against the next.
+Prints the median (min-max) per library, the ratio ours/PyTorch (>1 is better for rates;
+for W4, time per op, <1 is better), and our peak resident memory. C1 (import time, first
+W2 step with a cold and a warm Numba cache) and M1 (peak memory of 50 W2 steps, ours vs
+PyTorch) run in fresh subprocesses (startup.py).
 """
 from __future__ import annotations
 

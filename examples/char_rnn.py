@@ -13,17 +13,9 @@ norm clipped. At the end it prints a sample and writes ``sample.txt`` and ``loss
 """
 from __future__ import annotations
 
-import os
-
-# Small models: BLAS threads cost more than they save on their matrices, and on a busy
-# machine their spinning makes every step many times slower. One BLAS thread unless the
-# user chose otherwise (read when NumPy is first imported, hence before any import).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import json
+import sys
 import time
 from pathlib import Path
 
@@ -34,6 +26,10 @@ import autograd as torch
 import nn
 import nn.functional as F
 import optim
+
+# Small models: threads cost more than they save on their matrices, and on a busy
+# machine spinning BLAS workers make every step many times slower.
+torch.set_num_threads(1)
 
 TEXT = """\
 Alice was beginning to get very tired of sitting by her sister on the bank, and of having
@@ -69,6 +65,7 @@ look down and make out what she was coming to, but it was too dark to see anythi
 looked at the sides of the well, and noticed that they were filled with cupboards and
 book-shelves; here and there she saw maps and pictures hung upon pegs. She took down a jar
 from one of the shelves as she passed; it was labelled 'ORANGE MARMALADE', but to her great
+
 disappointment it was empty: she did not like to drop the jar for fear of killing somebody
 underneath, so managed to put it into one of the cupboards as she fell past it.
 """

@@ -10,19 +10,18 @@ applies log-softmax (numerically safer than a softmax layer followed by a log).
 Prints ``model.summary()`` first and, at the end, accuracy, per-class
 precision/recall/F1, and writes ``confusion_matrix.png`` to ``--out``.
 """
-import os
 
-# Small models: BLAS threads cost more than they save on their matrices, and on a busy
-# machine their spinning makes every step many times slower. One BLAS thread unless the
-# user chose otherwise (read when NumPy is first imported, hence before any import).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
+
+from _classify import fit, load, parser, predict, report
 
 import autograd as torch
 import nn
-from _classify import fit, load, parser, predict, report
+
+# Small models: threads cost more than they save on their matrices, and on a busy
+# machine spinning BLAS workers make every step many times slower.
+torch.set_num_threads(1)
 
 
 def main(argv=None) -> dict:

@@ -267,7 +267,7 @@ atomically; `autograd.load` reads it back."""),
 torch.save(cnn.state_dict(), "cnn_mnist1d.safetensors")
 restored = CNN()
 restored.load_state_dict(torch.load("cnn_mnist1d.safetensors"))
-print(f"test accuracy: original {evaluate(cnn, test)[1]:.1f}%, reloaded {evaluate(restored, test)[1]:.1f}%")"""),
+print(f"test accuracy: original {evaluate(cnn, test)[1]:.1f}%, reloaded {evaluate(restored, test)[1]:.1f}%")"""),  # noqa: E501
     ("md", """\
 ## Transfer learning: freeze the features, replace the head
 
@@ -393,7 +393,7 @@ for step in range(150):
     loss = F.cross_entropy(logits.reshape(-1, len(chars)), torch.tensor(w[:, 1:]).reshape(-1))
     opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
     losses.append(loss.item())
-plt.figure(figsize=(6, 3)); plt.plot(losses); plt.xlabel("step"); plt.ylabel("loss (nats/char)"); plt.show()"""),
+plt.figure(figsize=(6, 3)); plt.plot(losses); plt.xlabel("step"); plt.ylabel("loss (nats/char)"); plt.show()"""),  # noqa: E501
     ("code", """\
 def sample(model, prime="Alice ", n=150, temperature=0.7):
     out = list(prime)

@@ -1,18 +1,28 @@
 """The functional op surface (``autograd.add``, ``autograd.matmul``, ...), one family
 per module: elementwise, reduce, shape, index, linalg, activation, compare, inplace.
+
+Ops modules import each other at module level in one acyclic order: _util < activation,
+compare, linalg, elementwise < reduce < shape < index < inplace; loss (on activation),
+recurrent (on elementwise, linalg) and linear sit on top and are not re-exported here. The
+two upward uses (``elementwise.where`` -> ``index.nonzero``, ``reduce.max``/``min`` ->
+``index.gather``) import inside the function.
 """
+from . import activation, compare, conv, elementwise, index, linalg, pool, reduce, shape  # noqa: F401
+from . import inplace as _inplace_mod  # noqa: F401
 from ._util import normalize_dim, size_args  # noqa: F401
-from .activation import *  # noqa: F401,F403
-from .compare import *  # noqa: F401,F403
-from .conv import *  # noqa: F401,F403
-from .elementwise import *  # noqa: F401,F403
-from .index import *  # noqa: F401,F403
-from .inplace import *  # noqa: F401,F403
-from .linalg import *  # noqa: F401,F403
-from .pool import *  # noqa: F401,F403
-from .reduce import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
-from . import activation, compare, conv, elementwise, index, inplace as _inplace_mod, linalg, pool, reduce, shape  # noqa: F401,E501
+
+# The star imports come after the module imports on purpose: ``inplace`` here is the
+# function (``inplace.__all__``), which the module binding would otherwise shadow.
+from .activation import *  # noqa: F403
+from .compare import *  # noqa: F403
+from .conv import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .index import *  # noqa: F403
+from .inplace import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .pool import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .shape import *  # noqa: F403
 
 FAMILIES = {
     "elementwise": elementwise.__all__,

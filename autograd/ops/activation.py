@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op
-from ._util import normalize_dim
+from ..node import Op
+from ..tensor import Tensor
+from ._util import DTypeLike, normalize_dim
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -25,7 +26,7 @@ class Softmax(Op):
         return out * (grad - (grad * out).sum(dim, keepdim=True)), None
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """Softmax along ``dim``. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)
@@ -49,7 +50,7 @@ class LogSoftmax(Op):
         return grad - out.exp() * grad.sum(dim, keepdim=True), None
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """log(softmax(input)) along ``dim``, computed stably. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)

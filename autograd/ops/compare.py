@@ -38,37 +38,39 @@ logical_or = _binary(np.logical_or, "logical_or")
 logical_xor = _binary(np.logical_xor, "logical_xor")
 
 
-def logical_not(input):
+def logical_not(input: Tensor) -> Tensor:
     """Elementwise not (bool tensors: ``~x``)."""
     d = input._data
     return _wrap(np.invert(d) if d.dtype.kind in "iu" else np.logical_not(d))
 
 
-def isnan(input):
+def isnan(input: Tensor) -> Tensor:
     """True where NaN."""
     return _wrap(np.isnan(input._data))
 
 
-def isinf(input):
+def isinf(input: Tensor) -> Tensor:
     """True where +-inf."""
     return _wrap(np.isinf(input._data))
 
 
-def isfinite(input):
+def isfinite(input: Tensor) -> Tensor:
     """True where finite."""
     return _wrap(np.isfinite(input._data))
 
 
-def equal(input, other) -> bool:
+def equal(input: Tensor, other: Tensor) -> bool:
     """True when shapes and all values are equal."""
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """``np.allclose`` on the values."""
     return bool(np.allclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
     """Elementwise ``np.isclose``; bool tensor."""
     return _wrap(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))

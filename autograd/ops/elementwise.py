@@ -8,11 +8,15 @@ as weak, so ``float32_tensor * 2.0`` stays float32, as in PyTorch).
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 
-from ..function import Op
+from ..grad_mode import no_grad
+from ..kernels import elementwise as _kernels
+from ..node import Op
 from ..tensor import Tensor, _wrap
+from ._util import DTypeLike, Scalar, TensorLike
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
@@ -43,7 +47,7 @@ class Add(Op):
         return grad if n[0] else None, grad if n[1] else None
 
 
-def add(input, other, *, alpha=1):
+def add(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
     if alpha != 1:
         other = mul(other, alpha)
@@ -63,7 +67,7 @@ class Sub(Op):
         return grad if n[0] else None, -grad if n[1] else None
 
 
-def sub(input, other, *, alpha=1):
+def sub(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         other = mul(other, alpha)
@@ -84,7 +88,7 @@ class Mul(Op):
         return grad * b if n[0] else None, grad * a if n[1] else None
 
 
-def mul(input, other):
+def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input * other`` with broadcasting."""
     return Mul.apply(input, other)
 
@@ -105,12 +109,12 @@ class Div(Op):
         return ga, gb
 
 
-def div(input, other, *, rounding_mode=None):
+def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
     if rounding_mode is None:
         return Div.apply(input, other)
     q = Div.apply(input, other)
-    with _no_grad():
+    with no_grad():
         return floor(q) if rounding_mode == "floor" else trunc(q)
 
 
@@ -129,7 +133,7 @@ class Neg(Op):
         return -grad
 
 
-def neg(input):
+def neg(input: Tensor) -> Tensor:
     """``-input``."""
     return Neg.apply(input)
 
@@ -163,7 +167,7 @@ class Pow(Op):
         return ga, gb
 
 
-def pow(input, exponent):
+def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
     """``input ** exponent``; either may be a Python number."""
     exponent = _scalar(exponent)
     if isinstance(exponent, int) and not isinstance(exponent, bool) and isinstance(input, Tensor) \
@@ -172,7 +176,7 @@ def pow(input, exponent):
     return Pow.apply(_scalar(input), exponent)
 
 
-def square(input):
+def square(input: Tensor) -> Tensor:
     """``input * input``."""
     return Mul.apply(input, input)
 
@@ -189,7 +193,7 @@ class Exp(Op):
         return grad * ctx.output
 
 
-def exp(input):
+def exp(input: Tensor) -> Tensor:
     """Elementwise e**x."""
     return Exp.apply(input)
 
@@ -206,7 +210,7 @@ class Expm1(Op):
         return grad * (ctx.output + 1.0)
 
 
-def expm1(input):
+def expm1(input: Tensor) -> Tensor:
     """Elementwise exp(x) - 1."""
     return Expm1.apply(input)
 
@@ -224,17 +228,17 @@ class Log(Op):
         return grad / a
 
 
-def log(input):
+def log(input: Tensor) -> Tensor:
     """Natural logarithm."""
     return Log.apply(input)
 
 
-def log2(input):
+def log2(input: Tensor) -> Tensor:
     """Base-2 logarithm."""
     return log(input) * (1.0 / math.log(2.0))
 
 
-def log10(input):
+def log10(input: Tensor) -> Tensor:
     """Base-10 logarithm."""
     return log(input) * (1.0 / math.log(10.0))
 
@@ -252,7 +256,7 @@ class Log1p(Op):
         return grad / (a + 1.0)
 
 
-def log1p(input):
+def log1p(input: Tensor) -> Tensor:
     """log(1 + x)."""
     return Log1p.apply(input)
 
@@ -269,7 +273,7 @@ class Sqrt(Op):
         return grad / (ctx.output * 2.0)
 
 
-def sqrt(input):
+def sqrt(input: Tensor) -> Tensor:
     """Square root."""
     return Sqrt.apply(input)
 
@@ -287,7 +291,7 @@ class Rsqrt(Op):
         return grad * (out * out * out) * -0.5
 
 
-def rsqrt(input):
+def rsqrt(input: Tensor) -> Tensor:
     """1 / sqrt(x)."""
     return Rsqrt.apply(input)
 
@@ -305,12 +309,12 @@ class Abs(Op):
         return grad * sign(a)
 
 
-def abs(input):
+def abs(input: Tensor) -> Tensor:
     """Absolute value."""
     return Abs.apply(input)
 
 
-def sign(input):
+def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 (gradient zero everywhere, so it is a constant)."""
     return _wrap(np.sign(input._data))
 
@@ -328,7 +332,7 @@ class Sin(Op):
         return grad * cos(a)
 
 
-def sin(input):
+def sin(input: Tensor) -> Tensor:
     """Sine."""
     return Sin.apply(input)
 
@@ -346,7 +350,7 @@ class Cos(Op):
         return -grad * sin(a)
 
 
-def cos(input):
+def cos(input: Tensor) -> Tensor:
     """Cosine."""
     return Cos.apply(input)
 
@@ -383,7 +387,7 @@ class TanhGrad(Op):
                 grad * g * y * -2.0 if n[1] else None)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
     return Tanh.apply(input)
 
@@ -422,7 +426,7 @@ class SigmoidGrad(Op):
                 grad * g * (1.0 - y * 2.0) if n[1] else None)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid."""
     return Sigmoid.apply(input)
 
@@ -444,10 +448,9 @@ class ReLUGrad(Op):
 
     @staticmethod
     def forward(ctx, g, y):
-        from ..kernels.elementwise import relu_backward
         if g.shape != y.shape or g.dtype != y.dtype:
             return g * (y > 0)
-        return relu_backward(g, y)
+        return _kernels.relu_backward(g, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -457,12 +460,12 @@ class ReLUGrad(Op):
         return ReLUGrad.apply(grad, y.detach()) if ctx.needs_input_grad[0] else None, None
 
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
     return ReLU.apply(input)
 
 
-def relu6(input, inplace=False):
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6)."""
     return hardtanh(input, 0.0, 6.0)
 
@@ -481,7 +484,7 @@ class LeakyReLU(Op):
         return grad * np.where(ctx.positive, 1.0, slope).astype(grad.dtype), None
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
     return LeakyReLU.apply(input, float(negative_slope))
 
@@ -501,7 +504,7 @@ class ELU(Op):
         return grad * where(_wrap(ctx.positive), 1.0, neg_part), None
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """Exponential linear unit."""
     return ELU.apply(input, float(alpha))
 
@@ -509,8 +512,7 @@ def elu(input, alpha=1.0, inplace=False):
 def _erf(a):
     # The kernel flattens through np.ascontiguousarray, which turns 0-d into 1-d:
     # restore the input's shape (erf/gelu of a 0-d tensor returned shape (1,)).
-    from ..kernels.elementwise import erf as erf_kernel
-    return erf_kernel(a).reshape(np.shape(a))
+    return _kernels.erf(a).reshape(np.shape(a))
 
 
 class Erf(Op):
@@ -526,7 +528,7 @@ class Erf(Op):
         return grad * (2.0 / math.sqrt(math.pi)) * exp(-(a * a))
 
 
-def erf(input):
+def erf(input: Tensor) -> Tensor:
     """Gauss error function."""
     return Erf.apply(input)
 
@@ -559,7 +561,7 @@ class GELU(Op):
         return grad * (cdf + a * pdf), None
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit; ``approximate='tanh'`` for the tanh form."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
@@ -580,7 +582,7 @@ class SiLU(Op):
         return grad * s * (1.0 + a * (1.0 - s))
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (a.k.a. swish)."""
     return SiLU.apply(input)
 
@@ -601,7 +603,7 @@ class Softplus(Op):
         return grad * where(_wrap(ctx.linear), 1.0, sigmoid(a * beta)), None, None
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Smooth ReLU: log(1 + exp(beta x)) / beta."""
     return Softplus.apply(input, float(beta), float(threshold))
 
@@ -627,7 +629,7 @@ class Clamp(Op):
         return grad * ctx.mask, None, None
 
 
-def clamp(input, min=None, max=None):
+def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float | None = None) -> Tensor:
     """Clip values to [min, max]; either bound may be None or a Tensor."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
@@ -644,7 +646,7 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """Clamp to [min_val, max_val]."""
     return Clamp.apply(input, float(min_val), float(max_val))
 
@@ -666,7 +668,7 @@ class Maximum(Op):
                 grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
 
 
-def maximum(input, other):
+def maximum(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise maximum of two tensors."""
     return Maximum.apply(input, other)
 
@@ -688,7 +690,7 @@ class Minimum(Op):
                 grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
 
 
-def minimum(input, other):
+def minimum(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise minimum of two tensors."""
     return Minimum.apply(input, other)
 
@@ -710,13 +712,22 @@ class Where(Op):
                 Where.apply(cond, zero, grad) if n[2] else None)
 
 
-def where(condition, input=None, other=None):
+@overload
+def where(condition: TensorLike) -> tuple[Tensor, ...]: ...
+
+
+@overload
+def where(condition: TensorLike, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor: ...
+
+
+def where(condition: TensorLike, input: Tensor | Scalar | None = None,
+          other: Tensor | Scalar | None = None) -> Tensor | tuple[Tensor, ...]:
     """Select from ``input`` where ``condition`` else ``other`` (broadcasting).
 
     With one argument, returns the indices of nonzero entries (as ``torch.where``).
     """
     if input is None and other is None:
-        from .index import nonzero
+        from .index import nonzero  # lazy: index imports this module (ops import order)
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
@@ -737,7 +748,7 @@ class Reciprocal(Op):
         return -grad * out * out
 
 
-def reciprocal(input):
+def reciprocal(input: Tensor) -> Tensor:
     """1 / x."""
     return Reciprocal.apply(input)
 
@@ -755,7 +766,7 @@ class Cast(Op):
         return grad.to(a.dtype), None
 
 
-def cast(input, dtype):
+def cast(input: Tensor, dtype: DTypeLike) -> Tensor:
     """``input.to(dtype)``."""
     return Cast.apply(input, np.dtype(dtype))
 
@@ -772,7 +783,7 @@ class Clone(Op):
         return grad
 
 
-def clone(input, *, memory_format=None):
+def clone(input: Tensor, *, memory_format: object = None) -> Tensor:
     """A copy that stays connected to the graph."""
     return Clone.apply(input)
 
@@ -795,17 +806,17 @@ class Lerp(Op):
                 grad * (b - a) if n[2] else None)
 
 
-def lerp(input, end, weight):
+def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """``input + weight * (end - input)``."""
     return Lerp.apply(input, end, _scalar(weight))
 
 
-def addcmul(input, tensor1, tensor2, *, value=1):
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
     return input + tensor1 * tensor2 * value
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1):
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
     return input + tensor1 / tensor2 * value
 
@@ -828,7 +839,7 @@ trunc = _const(np.trunc)
 floor_divide = _const(np.floor_divide)
 
 
-def round(input, *, decimals=0):
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Round half to even, as PyTorch (no gradient)."""
     return _wrap(np.round(input._data, decimals))
 
@@ -850,11 +861,7 @@ class Remainder(Op):
         return grad if n[0] else None, gb
 
 
-def remainder(input, other):
+def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
     return Remainder.apply(_scalar(input), _scalar(other))
 
-
-def _no_grad():
-    from ..grad_mode import no_grad
-    return no_grad()

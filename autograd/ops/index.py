@@ -3,11 +3,15 @@ ScatterAdd (each other's backward), and composites index_select, masked_fill, on
 """
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 
-from ..function import Op
+from ..node import Op
 from ..tensor import Tensor, _wrap
-from ._util import normalize_dim
+from ._util import Scalar, TensorLike, normalize_dim
+from .elementwise import where
+from .shape import pad
 
 __all__ = ["getitem", "index_put", "gather", "scatter_add", "scatter", "index_select",
            "masked_fill", "masked_select", "one_hot", "nonzero", "take_along_dim"]
@@ -87,7 +91,7 @@ class IndexBackward(Op):
         return GetItem.apply(grad, index, basic), None, None, None
 
 
-def getitem(input, index):
+def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: ints, slices, None, Ellipsis, integer arrays/tensors, bool masks."""
     index = _convert_index(index)
     return GetItem.apply(input, index, _is_basic(index))
@@ -114,7 +118,7 @@ class IndexPut(Op):
         return ga, gv, None
 
 
-def index_put(input, index, value):
+def index_put(input: Tensor, index: Any, value: Tensor | Scalar) -> Tensor:
     """Out-of-place ``input[index] = value``."""
     index = _convert_index(index)
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
@@ -166,7 +170,7 @@ class Gather(Op):
         return ScatterAdd.apply(zeros, dim, index, grad), None, None
 
 
-def gather(input, dim, index):
+def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     """Gather values along ``dim`` at ``index`` (int64, same ndim as input)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dim(dim, input._data.ndim, "gather")
@@ -174,7 +178,7 @@ def gather(input, dim, index):
     return Gather.apply(input, d, idx)
 
 
-def take_along_dim(input, indices, dim):
+def take_along_dim(input: Tensor, indices: TensorLike, dim: int) -> Tensor:
     """``gather`` with broadcasting of ``indices`` (NumPy's take_along_axis)."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     d = normalize_dim(dim, input._data.ndim, "take_along_dim")
@@ -204,7 +208,6 @@ class ScatterAdd(Op):
         if n[3]:
             gsrc = Gather.apply(grad, dim, index)
             if tuple(index.shape) != tuple(src.shape):
-                from .shape import pad
                 widths = []
                 for s, i in zip(reversed(src.shape), reversed(index.shape)):
                     widths += [0, s - i]
@@ -212,7 +215,7 @@ class ScatterAdd(Op):
         return grad if n[0] else None, None, None, gsrc
 
 
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: int, index: TensorLike, src: Tensor) -> Tensor:
     """Out-of-place ``input.scatter_add_(dim, index, src)``."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dim(dim, input._data.ndim, "scatter_add")
@@ -220,14 +223,15 @@ def scatter_add(input, dim, index, src):
     return ScatterAdd.apply(input, d, idx, src)
 
 
-def scatter(input, dim, index, src=None, value=None, reduce=None):
+def scatter(input: Tensor, dim: int, index: TensorLike, src: Tensor | None = None,
+            value: Scalar | None = None, reduce: str | None = None) -> Tensor:
     """Out-of-place ``scatter``: ``out[index[i][j]][j] = src[i][j]`` (dim=0). Gradient flows to
     ``input`` where not overwritten and to ``src`` at the written positions."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     d = normalize_dim(dim, input._data.ndim, "scatter")
     _check_gather("scatter", input._data, d, idx)
     if reduce == "add":
-        return scatter_add(input, d, idx, src)
+        return scatter_add(input, d, idx, cast(Tensor, src))  # src is required with reduce='add'
     coords = _full_index(idx, d)
     fill = value if src is None else src
     if isinstance(fill, Tensor):
@@ -236,7 +240,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     return IndexPut.apply(input, fill, coords)
 
 
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     """Select entries ``index`` (1-D int tensor) along ``dim``."""
     d = normalize_dim(dim, input._data.ndim, "index_select")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -246,9 +250,8 @@ def index_select(input, dim, index):
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: TensorLike, value: Tensor | Scalar) -> Tensor:
     """``value`` where ``mask`` is True (mask broadcasts to input's shape)."""
-    from .elementwise import where
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill: expected a bool mask, got dtype {m.dtype}")
@@ -262,7 +265,7 @@ def masked_fill(input, mask, value):
     return where(_wrap(m), value, input)
 
 
-def masked_select(input, mask):
+def masked_select(input: Tensor, mask: TensorLike) -> Tensor:
     """1-D tensor of the entries where ``mask`` (broadcast) is True."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     shape = np.broadcast_shapes(m.shape, input._data.shape)
@@ -270,7 +273,7 @@ def masked_select(input, mask):
     return getitem(x, np.broadcast_to(m, shape))
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: shape ``tensor.shape + (num_classes,)``."""
     idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
@@ -285,7 +288,7 @@ def one_hot(tensor, num_classes=-1):
     return _wrap(out)
 
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input: TensorLike, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """Indices of non-zero entries: ``[n, ndim]`` int64, or a tuple of 1-D tensors."""
     data = input._data if isinstance(input, Tensor) else np.asarray(input)
     nz = np.nonzero(data)

@@ -11,15 +11,19 @@ which needs per-op knowledge of what backward reads.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..grad_mode import _state
 from ..tensor import Tensor, _wrap
+from .index import _convert_index, index_put
 
 __all__ = ["inplace", "setitem_"]
 
 
-def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
+def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Apply ``fn(t, *args, **kwargs)`` and store the result in ``t`` itself."""
     recording = _state.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if recording and t._rg and t.grad_fn is None:
@@ -66,16 +70,14 @@ def _store(t: Tensor, value: np.ndarray, fn) -> None:
     np.copyto(dst, value, casting="same_kind")
 
 
-def setitem_(t: Tensor, index, value) -> None:
+def setitem_(t: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``, recorded as an in-place ``index_put``."""
-    from .index import index_put
     if isinstance(value, np.generic):
         value = value.item()
     elif not isinstance(value, (Tensor, int, float, bool)):
         value = _wrap(np.asarray(value, dtype=t._data.dtype))
     recording = _state.enabled and (t._rg or (isinstance(value, Tensor) and value._rg))
     if not recording:  # no graph: write straight into the array, no full copy
-        from .index import _convert_index
         v = value._data if isinstance(value, Tensor) else value
         try:
             t._data[_convert_index(index)] = v

@@ -7,9 +7,13 @@ in the README's benchmark section.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
 
-from ..function import Op, ShapeError
+from ..node import Op, ShapeError
+from ..tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "einsum", "addmm", "baddbmm"]
 
@@ -63,13 +67,13 @@ class MatMul(Op):
         return ga, gb
 
 
-def matmul(input, other):
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with broadcasting. Shapes: (..., n, k) @ (..., k, m) -> (..., n, m);
     1-D operands are treated as vectors as in NumPy."""
     return MatMul.apply(input, other)
 
 
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """(n, k) @ (k, m) -> (n, m); both must be 2-D."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and "
@@ -77,7 +81,7 @@ def mm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """(b, n, k) @ (b, k, m) -> (b, n, m); both must be 3-D with equal batch."""
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: expected 3-D tensors with equal batch size, got shapes "
@@ -85,7 +89,7 @@ def bmm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
-def mv(input, vec):
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     """(n, k) @ (k,) -> (n,)."""
     if input.ndim != 2 or vec.ndim != 1:
         raise ShapeError(f"mv: expected a matrix and a vector, got shapes {tuple(input.shape)} "
@@ -93,7 +97,7 @@ def mv(input, vec):
     return MatMul.apply(input, vec)
 
 
-def dot(input, other):
+def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
         raise ShapeError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D "
@@ -101,18 +105,18 @@ def dot(input, other):
     return MatMul.apply(input, other)
 
 
-def outer(input, vec2):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product: (n,) x (m,) -> (n, m)."""
     return input.unsqueeze(-1) * vec2
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``."""
     prod = mm(mat1, mat2)
     return (input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod)
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     prod = bmm(batch1, batch2)
     return (input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod)
@@ -149,11 +153,12 @@ class Einsum(Op):
         return tuple(grads)
 
 
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``. Ellipsis and repeated
     indices within one operand (diagonals) are not supported."""
+    tensors = cast("tuple[Tensor, ...]", operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
+        tensors = tuple(operands[0])
     eq = equation.replace(" ", "")
     if "..." in eq:
         raise NotImplementedError("einsum: '...' is not supported; spell out the dimensions")
@@ -164,15 +169,15 @@ def einsum(equation, *operands):
         letters = lhs.replace(",", "")
         out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     ins = lhs.split(",")
-    if len(ins) != len(operands):
+    if len(ins) != len(tensors):
         raise ValueError(f"einsum: equation {equation!r} names {len(ins)} operands, got "
-                         f"{len(operands)}")
-    for sub, t in zip(ins, operands):
+                         f"{len(tensors)}")
+    for sub, t in zip(ins, tensors):
         if len(set(sub)) != len(sub):
             raise NotImplementedError(f"einsum: repeated index in {sub!r} (diagonals) is not "
                                       f"supported")
         if len(sub) != t.ndim:
             raise ShapeError(f"einsum: operand subscripts {sub!r} do not match operand of shape "
                              f"{tuple(t.shape)}")
-    return Einsum.apply(*operands, ins=ins, out=out)
+    return Einsum.apply(*tensors, ins=ins, out=out)
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, ShapeError
 from ..grad_mode import _state
+from ..node import Op, ShapeError
+from ..tensor import Tensor, _wrap
 
 __all__ = ["linear"]
 
@@ -52,12 +53,7 @@ class Linear(Op):
         return (gx, gw, gb) if b is not None else (gx, gw)
 
 
-def _wrap(a):
-    from ..tensor import _wrap as w
-    return w(a)
-
-
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` in one node.
 
     Shapes: input (*, in_features), weight (out_features, in_features), bias

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, ShapeError
 from ..grad_mode import _state
 from ..kernels import loss as _k
-from .activation import softmax, log_softmax
+from ..node import Op, ShapeError
+from ..tensor import Tensor, _wrap
+from ._util import TensorLike
+from .activation import log_softmax, softmax
 
 __all__ = ["cross_entropy"]
 
@@ -104,11 +106,6 @@ class CrossEntropy(Op):
             (None,) * 5
 
 
-def _wrap(a):
-    from ..tensor import _wrap as w
-    return w(a)
-
-
 def _check_reduction(reduction, op):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
@@ -122,8 +119,9 @@ def _reduce(loss, reduction):
     return loss
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
-                  reduce=None, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between logits and class indices or class probabilities.
 
     Args:
@@ -143,7 +141,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
-    from ..tensor import Tensor
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
     if input.dtype.kind != "f":
@@ -201,7 +198,6 @@ def _ones(c: int, dtype) -> np.ndarray:
 
 
 def _cross_entropy_probs(input, target, w, reduction, ls):
-    from ..tensor import Tensor
     tshape = tuple(target.shape)
     if tshape != tuple(input.shape):
         raise ShapeError(f"cross_entropy: probability targets must have the input's shape "

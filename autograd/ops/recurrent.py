@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, ShapeError, once_differentiable
+from ..function import once_differentiable
 from ..kernels import rnn as K
-from ..tensor import _wrap
+from ..node import Op, ShapeError
+from ..tensor import Tensor, _wrap
 from .elementwise import relu, sigmoid, tanh
 from .linalg import matmul
 
@@ -39,9 +40,9 @@ def _check(op, gates, x, h0, w_ih, w_hh, b_ih, b_hh, c0=None):
     """Name the op and the shapes when the layer's arguments do not fit together."""
     if x.ndim != 3:
         raise ShapeError(f"{op}: input must be 3-D [T, B, I], got shape {tuple(x.shape)}")
-    T, B, I = x.shape
+    _, B, n_in = x.shape
     H = w_hh.shape[-1] if w_hh.ndim == 2 else -1
-    want = {"w_ih": (gates * H, I), "w_hh": (gates * H, H), "h0": (B, H), "c0": (B, H),
+    want = {"w_ih": (gates * H, n_in), "w_hh": (gates * H, H), "h0": (B, H), "c0": (B, H),
             "b_ih": (gates * H,), "b_hh": (gates * H,)}
     got = {"w_ih": w_ih, "w_hh": w_hh, "h0": h0, "c0": c0, "b_ih": b_ih, "b_hh": b_hh}
     for name, a in got.items():
@@ -141,7 +142,8 @@ def _last(out, reverse):
     return out[0] if reverse else out[out.shape[0] - 1]
 
 
-def rnn_tanh_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+def rnn_tanh_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                   b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
     """One Elman RNN layer (tanh), one direction, fused over time.
 
     Args:
@@ -156,13 +158,15 @@ def rnn_tanh_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
     return out, _last(out, reverse)
 
 
-def rnn_relu_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+def rnn_relu_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                   b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
     """As ``rnn_tanh_layer`` with ReLU: ``h_t = relu(x_t W_ih^T + b_ih + h W_hh^T + b_hh)``."""
     out = RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, relu=True, reverse=bool(reverse))
     return out, _last(out, reverse)
 
 
-def gru_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
     """One GRU layer, one direction, fused over time (PyTorch's r, z, n gates).
 
     Args:
@@ -175,7 +179,8 @@ def gru_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
     return out, _last(out, reverse)
 
 
-def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+               b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
     """One LSTM layer, one direction, fused over time (PyTorch's i, f, g, o gates).
 
     Args:
@@ -198,17 +203,20 @@ def _affine(x, w, b):
     return y if b is None else y + b
 
 
-def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
     """One step ``tanh(input W_ih^T + b_ih + hx W_hh^T + b_hh)``. input [B, I], hx [B, H]."""
     return tanh(_affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh))
 
 
-def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                  b_hh: Tensor | None = None) -> Tensor:
     """One step ``relu(input W_ih^T + b_ih + hx W_hh^T + b_hh)``."""
     return relu(_affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh))
 
 
-def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
     """One GRU step (PyTorch's formula): returns h' [B, H].
 
     ``r = σ(W_ir x + b_ir + W_hr h + b_hr)``, ``z = σ(W_iz x + b_iz + W_hz h + b_hz)``,
@@ -223,7 +231,8 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return n + z * (hx - n)
 
 
-def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
+def lstm_cell(input: Tensor, hx: Tensor, cx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step (gates i, f, g, o): returns (h' [B, H], c' [B, H])."""
     H = hx.shape[-1]
     a = _affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh)

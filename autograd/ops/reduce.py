@@ -6,20 +6,30 @@ Prod, Cumsum, Norm; composites mean, var, std, logsumexp, max/min with indices.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..function import Op, ShapeError
 from ..kernels.reduce import sum_to as _sum_to_array
+from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
-from ._util import normalize_dim, normalize_dims
+from ._util import Dims, DTypeLike, normalize_dim, normalize_dims
+from .elementwise import maximum, minimum, where
 
 __all__ = ["sum", "sum_to", "broadcast_to", "mean", "prod", "amax", "amin", "max", "min",
            "var", "std", "var_mean", "std_mean", "logsumexp", "norm", "argmax", "argmin",
            "cumsum", "cumprod", "all", "any", "count_nonzero"]
 
-_values_indices = namedtuple("return_types", ["values", "indices"])
+
+class return_types(NamedTuple):
+    """``(values, indices)`` of ``max``/``min`` with ``dim`` (PyTorch's ``return_types``)."""
+
+    values: Tensor
+    indices: Tensor
+
+
+_values_indices = return_types
 
 
 def _keep_shape(shape, dims):
@@ -44,7 +54,8 @@ class Sum(Op):
         return broadcast_to(grad, a.shape), None, None
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+        dtype: DTypeLike | None = None) -> Tensor:
     """Sum over ``dim`` (int, tuple or None for all). Shape: reduced dims removed
     unless ``keepdim``. Integer and bool inputs sum to int64, as in PyTorch."""
     if dtype is not None:
@@ -67,7 +78,7 @@ class SumTo(Op):
         return broadcast_to(grad, a.shape), None
 
 
-def sum_to(input, shape):
+def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     """Reduce ``input`` by summation to ``shape`` (which must broadcast to input's shape)."""
     return SumTo.apply(input, tuple(shape))
 
@@ -89,7 +100,7 @@ class BroadcastTo(Op):
         return sum_to(grad, a.shape), None
 
 
-def broadcast_to(input, shape):
+def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     """``input`` expanded to ``shape`` (NumPy broadcasting rules)."""
     shape = tuple(shape)
     if tuple(input._data.shape) == shape:
@@ -97,7 +108,8 @@ def broadcast_to(input, shape):
     return BroadcastTo.apply(input, shape)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+         dtype: DTypeLike | None = None) -> Tensor:
     """Arithmetic mean over ``dim``. Integer inputs are an error, as in PyTorch."""
     if dtype is not None:
         input = input.to(dtype)
@@ -120,7 +132,7 @@ def _count(shape, dims) -> int:
 class _Extreme(Op):
     """out = max/min of a over ``dims``; ties share the gradient evenly (PyTorch's amax)."""
 
-    reduce = None
+    reduce: Callable[..., Any] | None = None
 
     @classmethod
     def forward(cls, ctx, a, dims, keepdim):
@@ -156,13 +168,13 @@ class Amin(_Extreme):
     op_name = "amin"
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
     dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amax")
     return Amax.apply(input, dims, bool(keepdim))
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
     dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amin")
     return Amin.apply(input, dims, bool(keepdim))
@@ -170,7 +182,6 @@ def amin(input, dim=(), keepdim=False):
 
 def _extreme_with_indices(input, dim, keepdim, arg, name, other):
     if other is not None:  # torch.max(a, b) is the elementwise maximum
-        from .elementwise import maximum, minimum
         return maximum(input, other) if name == "max" else minimum(input, other)
     if dim is None:
         return Amax.apply(input, None, False) if name == "max" else Amin.apply(input, None, False)
@@ -179,7 +190,7 @@ def _extreme_with_indices(input, dim, keepdim, arg, name, other):
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size "
                          f"(input shape {tuple(input._data.shape)})")
     idx = arg(input._data, axis=d, keepdims=True) if input._data.ndim else np.zeros((), np.int64)
-    from .index import gather
+    from .index import gather  # lazy: index imports this module (via shape)
     values = gather(input, d, _wrap(idx)) if input._data.ndim else input
     idx_t = _wrap(idx)
     if not keepdim and input._data.ndim:
@@ -188,7 +199,8 @@ def _extreme_with_indices(input, dim, keepdim, arg, name, other):
     return _values_indices(values, idx_t)
 
 
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
     """Without ``dim``: the maximum (0-d). With ``dim``: ``(values, indices)``, the gradient
     going to the first maximal entry (as PyTorch). ``max(a, b)`` with a Tensor second
     argument is the elementwise maximum."""
@@ -197,14 +209,15 @@ def max(input, dim=None, keepdim=False, *, other=None):
     return _extreme_with_indices(input, dim, keepdim, np.argmax, "max", other)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
     """Like ``max`` for the minimum."""
     if isinstance(dim, Tensor):
         dim, other = None, dim
     return _extreme_with_indices(input, dim, keepdim, np.argmin, "min", other)
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the maximum (flattened when ``dim`` is None). int64, no gradient."""
     if dim is None:
         return _wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
@@ -212,7 +225,7 @@ def argmax(input, dim=None, keepdim=False):
     return _wrap(np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the minimum (flattened when ``dim`` is None). int64, no gradient."""
     if dim is None:
         return _wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
@@ -220,7 +233,8 @@ def argmin(input, dim=None, keepdim=False):
     return _wrap(np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None) -> Tensor:
     """Variance over ``dim`` with ``correction`` (default 1, Bessel) or ``unbiased``."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -232,24 +246,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return total * (1.0 / denom if denom > 0 else float("inf") if n else float("nan"))
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None) -> Tensor:
     """Standard deviation: ``sqrt(var(...))``."""
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: float | None = None) -> tuple[Tensor, Tensor]:
     """``(var, mean)``."""
     return (var(input, dim, unbiased, keepdim, correction=correction),
             mean(input, dim, keepdim))
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: float | None = None) -> tuple[Tensor, Tensor]:
     """``(std, mean)``."""
     return (std(input, dim, unbiased, keepdim, correction=correction),
             mean(input, dim, keepdim))
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably (max subtracted first)."""
     dims = normalize_dims(dim, input._data.ndim, "logsumexp")
     m = np.max(input._data, axis=dims, keepdims=True) if input._data.size else \
@@ -281,7 +298,6 @@ class Prod(Op):
             return grad * out / a, None, None
         # With zeros: d/da_i = prod of the others. Exactly one zero in a slice gives the
         # product of the non-zeros at that position; two or more give 0 everywhere.
-        from .elementwise import where
         is_zero = a._data == 0
         nz = is_zero.sum(axis=dim, keepdims=True)
         safe = where(_wrap(is_zero), 1.0, a)
@@ -292,7 +308,8 @@ class Prod(Op):
         return grad * g, None, None
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+         dtype: DTypeLike | None = None) -> Tensor:
     """Product over one ``dim`` (or all elements)."""
     if dtype is not None:
         input = input.to(dtype)
@@ -315,14 +332,14 @@ class Cumsum(Op):
         return grad.flip(dim).cumsum(dim).flip(dim), None
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """Cumulative sum along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
     return Cumsum.apply(input, normalize_dim(dim, input._data.ndim, "cumsum"))
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """Cumulative product along ``dim`` (via exp(cumsum(log|x|)) signs; inputs must be non-zero
     for the gradient)."""
     if dtype is not None:
@@ -346,12 +363,12 @@ class Norm2(Op):
         if not keepdim:
             shape = _keep_shape(a.shape, dims)
             grad, out = grad.reshape(shape), out.reshape(shape)
-        from .elementwise import where
         zero = _wrap(out._data == 0)
         return grad * a / where(zero, 1.0, out) * where(zero, 0.0, 1.0), None, None
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim: bool = False,
+         dtype: DTypeLike | None = None) -> Tensor:
     """Vector p-norm over ``dim`` (``'fro'`` and 2: Euclidean; also 1, inf, -inf, 0,
     any positive float)."""
     if dtype is not None:
@@ -373,19 +390,19 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return Sum.apply(input.abs() ** float(p), dims, bool(keepdim)) ** (1.0 / p)
 
 
-def all(input, dim=None, keepdim=False):
+def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True where all elements are non-zero (bool, no gradient)."""
     dims = normalize_dims(dim, input._data.ndim, "all")
     return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
 
 
-def any(input, dim=None, keepdim=False):
+def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True where any element is non-zero (bool, no gradient)."""
     dims = normalize_dims(dim, input._data.ndim, "any")
     return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input: Tensor, dim: Dims | None = None) -> Tensor:
     """Number of non-zero entries (int64)."""
     dims = normalize_dims(dim, input._data.ndim, "count_nonzero")
     return _wrap(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))

@@ -3,10 +3,13 @@ unflatten, transpose, squeeze, unsqueeze, expand, tile, stack, split, chunk, mov
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ..function import Op, ShapeError
-from ._util import normalize_dim, size_args
+from ..node import Op, ShapeError
+from ..tensor import Tensor
+from ._util import Dims, Size, normalize_dim, size_args
 from .reduce import broadcast_to
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "permute",
@@ -50,7 +53,7 @@ class Reshape(Op):
         return grad.reshape(a.shape), None
 
 
-def reshape(input, *shape):
+def reshape(input: Tensor, *shape: Size) -> Tensor:
     """``input`` with shape ``shape`` (one entry may be -1). Same number of elements."""
     shape = _infer_shape(size_args(shape), input._data.size, "reshape", input._data.shape)
     if shape == input._data.shape:
@@ -58,14 +61,14 @@ def reshape(input, *shape):
     return Reshape.apply(input, shape)
 
 
-def view(input, *shape):
+def view(input: Tensor, *shape: Size) -> Tensor:
     """``reshape`` (views and copies are indistinguishable to autograd here)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
         return input.to(shape[0])  # view(dtype)
     return reshape(input, *shape)
 
 
-def view_as(input, other):
+def view_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` reshaped to ``other``'s shape."""
     return reshape(input, other.shape)
 
@@ -73,7 +76,7 @@ def view_as(input, other):
 reshape_as = view_as
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one."""
     nd = input._data.ndim
     if nd == 0:
@@ -89,17 +92,17 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (n,) + shp[e + 1:])
 
 
-def ravel(input):
+def ravel(input: Tensor) -> Tensor:
     """Flattened to 1-D."""
     return reshape(input, (-1,))
 
 
-def unflatten(input, dim, sizes):
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
     d = normalize_dim(dim, input._data.ndim, "unflatten")
     shp = input._data.shape
-    sizes = _infer_shape(tuple(sizes), shp[d], "unflatten", shp)
-    return reshape(input, shp[:d] + sizes + shp[d + 1:])
+    new_sizes = _infer_shape(tuple(sizes), shp[d], "unflatten", shp)
+    return reshape(input, shp[:d] + new_sizes + shp[d + 1:])
 
 
 class Permute(Op):
@@ -115,7 +118,7 @@ class Permute(Op):
         return grad.permute(tuple(np.argsort(dims))), None
 
 
-def permute(input, *dims):
+def permute(input: Tensor, *dims: Size) -> Tensor:
     """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``."""
     dims = size_args(dims)
     nd = input._data.ndim
@@ -130,7 +133,7 @@ def permute(input, *dims):
     return Permute.apply(input, dims)
 
 
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     nd = input._data.ndim
     if nd < 2 and dim0 in (0, -1) and dim1 in (0, -1):
@@ -144,7 +147,7 @@ def transpose(input, dim0, dim1):
 swapaxes = transpose
 
 
-def movedim(input, source, destination):
+def movedim(input: Tensor, source: Dims, destination: Dims) -> Tensor:
     """Move dim(s) ``source`` to position(s) ``destination``."""
     nd = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
@@ -157,26 +160,26 @@ def movedim(input, source, destination):
     return permute(input, tuple(order))
 
 
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: Dims | None = None) -> Tensor:
     """Remove size-1 dims (all, or those in ``dim``; others are left alone as in PyTorch)."""
     shp = input._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {normalize_dim(d, len(shp), "squeeze") for d in dims}
+        given = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = {normalize_dim(d, len(shp), "squeeze") for d in given}
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
     return reshape(input, new)
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim`` (``-1`` appends)."""
     shp = input._data.shape
     d = normalize_dim(dim, len(shp) + 1, "unsqueeze")
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
 
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: Size) -> Tensor:
     """Broadcast to ``sizes`` (-1 keeps a dim); a view, no copy."""
     sizes = size_args(sizes)
     shp = input._data.shape
@@ -194,7 +197,7 @@ def expand(input, *sizes):
     return broadcast_to(input, target)
 
 
-def expand_as(input, other):
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """``expand`` to ``other``'s shape."""
     return expand(input, tuple(other.shape))
 
@@ -217,7 +220,7 @@ class Repeat(Op):
         return g.reshape(a.shape), None
 
 
-def repeat(input, *repeats):
+def repeat(input: Tensor, *repeats: Size) -> Tensor:
     """Tile ``input``; ``len(repeats)`` must be >= ``input.dim()``."""
     reps = size_args(repeats)
     if len(reps) < input._data.ndim:
@@ -226,7 +229,7 @@ def repeat(input, *repeats):
     return Repeat.apply(input, reps)
 
 
-def tile(input, dims):
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Like ``repeat``, padding ``dims`` with leading ones when shorter."""
     dims = tuple(dims)
     dims = (1,) * (input._data.ndim - len(dims)) + dims
@@ -251,7 +254,7 @@ class Cat(Op):
         return tuple(out)
 
 
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate along ``dim``; other dims must match."""
     tensors = list(tensors)
     if not tensors:
@@ -276,7 +279,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Stack same-shaped tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
@@ -290,25 +293,25 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
-def hstack(tensors):
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 1 (dim 0 for 1-D)."""
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
-def vstack(tensors):
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 0 (1-D tensors become rows)."""
     return cat([t.unsqueeze(0) if t.ndim == 1 else t for t in tensors], 0)
 
 
-def narrow(input, dim, start, length):
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start+length`` along ``dim``."""
     d = normalize_dim(dim, input._data.ndim, "narrow")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return input[idx]
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
     d = normalize_dim(dim, tensor._data.ndim, "split")
     n = tensor._data.shape[d]
@@ -330,7 +333,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(out)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces (PyTorch's rule: ceil(n / chunks) each)."""
     d = normalize_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
@@ -338,7 +341,7 @@ def chunk(input, chunks, dim=0):
     return split(input, step, d)
 
 
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """Tuple of slices along ``dim``, with that dim removed."""
     d = normalize_dim(dim, input._data.ndim, "unbind")
     return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
@@ -356,7 +359,7 @@ class Flip(Op):
         return grad.flip(ctx.inputs[1]), None
 
 
-def flip(input, dims):
+def flip(input: Tensor, dims: Dims) -> Tensor:
     """Reverse the order along ``dims`` (int or tuple)."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     dims = tuple(normalize_dim(d, input._data.ndim, "flip") for d in dims)
@@ -377,7 +380,7 @@ class Pad(Op):
         return grad[idx], None, None
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims; ``pad`` = (last_before, last_after,
     second_last_before, ...), as ``torch.nn.functional.pad``. Constant mode only;
     negative pads crop."""
@@ -414,7 +417,7 @@ class Roll(Op):
         return Roll.apply(grad, neg, dims), None, None
 
 
-def roll(input, shifts, dims=None):
+def roll(input: Tensor, shifts: Dims, dims: Dims | None = None) -> Tensor:
     """Roll elements along ``dims`` (flattened when None)."""
     if isinstance(shifts, (list, tuple)):
         shifts = tuple(int(s) for s in shifts)

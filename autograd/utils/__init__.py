@@ -4,8 +4,10 @@
 """
 from __future__ import annotations
 
+from types import ModuleType
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> ModuleType:
     import importlib
     if name in ("data", "transforms"):
         return importlib.import_module(f"{__name__}.{name}")

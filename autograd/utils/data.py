@@ -19,8 +19,8 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -38,10 +38,13 @@ __all__ = [
 class Dataset:
     """Map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__``."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
-    def __add__(self, other: "Dataset") -> "ConcatDataset":
+    if TYPE_CHECKING:  # map-style datasets define it; not at runtime (len() of the base fails)
+        def __len__(self) -> int: ...
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
@@ -64,7 +67,7 @@ class TensorDataset(Dataset):
     Returns from ``ds[i]`` a tuple ``(tensors[0][i], tensors[1][i], ...)``.
     """
 
-    def __init__(self, *tensors) -> None:
+    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset: needs at least one tensor")
         sizes = [len(t) if not isinstance(t, Tensor) else t.shape[0] for t in tensors]
@@ -74,10 +77,10 @@ class TensorDataset(Dataset):
                              f"must agree, got shapes {shapes}")
         self.tensors = tuple(tensors)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[Any, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __getitems__(self, indices) -> list:
+    def __getitems__(self, indices: Iterable[int]) -> list[tuple[Any, ...]]:
         return [self[i] for i in indices]
 
     def __len__(self) -> int:
@@ -99,7 +102,7 @@ class Subset(Dataset):
         self.dataset = dataset
         self.indices = list(indices)
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int | list[int]) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
@@ -129,7 +132,7 @@ class ConcatDataset(Dataset):
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int) -> Any:
         if idx < 0:
             if -idx > len(self):
                 raise IndexError(f"ConcatDataset: index {idx} out of range for length {len(self)}")
@@ -139,7 +142,8 @@ class ConcatDataset(Dataset):
         return self.datasets[d][idx - start]
 
 
-def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list:
+def random_split(dataset: Dataset, lengths: Sequence[float],
+                 generator: _random.Generator | None = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random ``Subset``s.
 
     Args:
@@ -180,18 +184,18 @@ def random_split(dataset: Dataset, lengths: Sequence, generator=None) -> list:
 class Sampler:
     """Base class: iterating yields dataset indices."""
 
-    def __init__(self, data_source=None) -> None:
+    def __init__(self, data_source: Sized | None = None) -> None:
         # PyTorch's base class accepts (and ignores) the data source; subclasses keep it.
         self._unused_data_source = None
 
-    def __iter__(self) -> Iterator[int]:
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
 
 
 class SequentialSampler(Sampler):
     """Indices ``0, 1, ..., len(data_source) - 1``."""
 
-    def __init__(self, data_source) -> None:
+    def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
     def __iter__(self) -> Iterator[int]:
@@ -211,8 +215,8 @@ class RandomSampler(Sampler):
         generator: an ``autograd.Generator`` (default: the global one), read at each pass.
     """
 
-    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
-                 generator=None) -> None:
+    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
+                 generator: _random.Generator | None = None) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -243,7 +247,7 @@ class RandomSampler(Sampler):
 class SubsetRandomSampler(Sampler):
     """The given ``indices`` in a random order each pass."""
 
-    def __init__(self, indices: Sequence[int], generator=None) -> None:
+    def __init__(self, indices: Sequence[int], generator: _random.Generator | None = None) -> None:
         self.indices = list(indices)
         self.generator = generator
 
@@ -283,12 +287,12 @@ class BatchSampler(Sampler):
             yield batch
 
     def __len__(self) -> int:
-        n = len(self.sampler)
+        n = len(cast(Sized, self.sampler))  # TypeError for a sampler without a length
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
 # --------------------------------------------------------------------------- collate
-def default_collate(batch: list):
+def default_collate(batch: list[Any]) -> Any:
     """Merge a list of samples into a batch of engine Tensors.
 
     Tensors and NumPy arrays of shape ``S`` stack to ``(B, *S)``; Python/NumPy numbers
@@ -367,11 +371,14 @@ class DataLoader:
     same values as collating the samples, much faster.
     """
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler=None, batch_sampler=None, num_workers: int = 0,
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Iterable[Any] | None = None,
+                 batch_sampler: Iterable[Sequence[int]] | None = None, num_workers: int = 0,
                  collate_fn: Callable | None = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
-                 generator=None, *, prefetch_factor=None, persistent_workers: bool = False) -> None:
+                 drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable | None = None,
+                 generator: _random.Generator | None = None, *, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
@@ -399,9 +406,10 @@ class DataLoader:
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
         if batch_size is not None and batch_sampler is None and not self._iterable:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+            batch_sampler = BatchSampler(cast(Iterable[int], sampler), batch_size, drop_last)
+        # Any: user iterables of indices (len() only if they have one); None for a stream.
+        self.sampler: Any = sampler
+        self.batch_sampler: Any = batch_sampler
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_size is not None or batch_sampler is not None else _identity)
 

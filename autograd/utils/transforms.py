@@ -19,12 +19,17 @@ Example:
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import random as _random
 from ..tensor import Tensor, _wrap
+
+Sample: TypeAlias = Tensor | np.ndarray
+"""What a transform takes and returns: a Tensor stays a Tensor, an array an array."""
 
 __all__ = ["Compose", "Lambda", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip",
            "RandomRotation", "RandomShift", "GaussianNoise"]
@@ -36,7 +41,7 @@ def _unwrap(x):
     return np.asarray(x), False
 
 
-def _rewrap(arr: np.ndarray, was_tensor: bool):
+def _rewrap(arr: np.ndarray, was_tensor: bool) -> Sample:
     return _wrap(arr) if was_tensor else arr
 
 
@@ -50,7 +55,7 @@ class Compose:
     def __init__(self, transforms: Sequence[Callable]) -> None:
         self.transforms = list(transforms)
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         for t in self.transforms:
             x = t(x)
         return x
@@ -68,7 +73,7 @@ class Lambda:
             raise TypeError(f"Lambda: expected a callable, got {type(fn).__name__}")
         self.fn = fn
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         return self.fn(x)
 
     def __repr__(self) -> str:
@@ -84,7 +89,7 @@ class ToTensor:
     their values.
     """
 
-    def __call__(self, x) -> Tensor:
+    def __call__(self, x: npt.ArrayLike | Tensor) -> Tensor:
         arr, _ = _unwrap(x)
         scale = arr.dtype == np.uint8
         if arr.ndim in (1, 2):
@@ -111,14 +116,14 @@ class Normalize:
         std: one value per channel (or one value for all); must be non-zero.
     """
 
-    def __init__(self, mean, std) -> None:
+    def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]) -> None:
         self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
         self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
         if np.any(self.std == 0):
             raise ValueError(f"Normalize: std evaluated to zero, leading to division by zero "
                              f"(std={self.std.tolist()})")
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
         if arr.ndim < 1:
             raise ValueError("Normalize: expected a (C, ...) sample, got a 0-d value")
@@ -166,8 +171,10 @@ class RandomCrop:
     Shapes: ``(C, H, W) -> (C, h, w)``; ``(C, L) -> (C, l)``.
     """
 
-    def __init__(self, size, padding=None, pad_if_needed: bool = False, fill: float = 0,
-                 padding_mode: str = "constant", generator=None) -> None:
+    def __init__(self, size: int | Sequence[int], padding: int | Sequence[int] | None = None,
+                 pad_if_needed: bool = False, fill: float = 0,
+                 padding_mode: Literal["constant", "edge", "reflect", "wrap", "symmetric"] = "constant",
+                 generator: _random.Generator | None = None) -> None:
         if padding_mode not in ("constant", "edge", "reflect", "wrap", "symmetric"):
             raise ValueError(f"RandomCrop: padding_mode must be constant, edge, reflect, wrap "
                              f"or symmetric, got {padding_mode!r}")
@@ -178,15 +185,16 @@ class RandomCrop:
         self.padding_mode = padding_mode
         self.generator = generator
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
         size = _spatial(self.size, arr.ndim, "RandomCrop")
         k = len(size)
         axes = list(range(arr.ndim - k, arr.ndim))
         pads = [(0, 0)] * arr.ndim
         if self.padding is not None:
-            p = (self.padding,) * k if isinstance(self.padding, numbers.Integral) else tuple(
-                self.padding)
+            # casts: mypy does not narrow on the numbers ABCs (python/mypy#3186)
+            p = ((cast(int, self.padding),) * k if isinstance(self.padding, numbers.Integral)
+                 else tuple(cast(Sequence[int], self.padding)))
             if len(p) != k:
                 raise ValueError(f"RandomCrop: padding {self.padding} needs one value per "
                                  f"cropped axis ({k})")
@@ -201,7 +209,7 @@ class RandomCrop:
                 extra = s - have
                 pads[a] = (pads[a][0] + extra, pads[a][1] + extra)
         if any(p != (0, 0) for p in pads):
-            kw = {"constant_values": self.fill} if self.padding_mode == "constant" else {}
+            kw: dict[str, Any] = {"constant_values": self.fill} if self.padding_mode == "constant" else {}
             arr = np.pad(arr, pads, mode=self.padding_mode, **kw)
         rng = _random.rng(self.generator)
         index = [slice(None)] * arr.ndim
@@ -231,7 +239,7 @@ class RandomShift:
     """
 
     def __init__(self, max_shift: int, mode: str = "constant", fill: float = 0.0,
-                 generator=None) -> None:
+                 generator: _random.Generator | None = None) -> None:
         if mode not in ("constant", "wrap"):
             raise ValueError(f"RandomShift: mode must be 'constant' or 'wrap', got {mode!r}")
         if max_shift < 0:
@@ -241,7 +249,7 @@ class RandomShift:
         self.fill = fill
         self.generator = generator
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
         shift = int(_random.rng(self.generator).integers(-self.max_shift, self.max_shift + 1))
         if self.mode == "wrap":
@@ -266,13 +274,13 @@ class RandomHorizontalFlip:
         generator: an ``autograd.Generator`` (default: the global one).
     """
 
-    def __init__(self, p: float = 0.5, generator=None) -> None:
+    def __init__(self, p: float = 0.5, generator: _random.Generator | None = None) -> None:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"RandomHorizontalFlip: p must be in [0, 1], got {p}")
         self.p = p
         self.generator = generator
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
         if _random.rng(self.generator).random() < self.p:
             arr = np.ascontiguousarray(arr[..., ::-1])
@@ -299,13 +307,14 @@ class RandomRotation:
     Shapes: ``(C, H, W) -> (C, H, W)`` or ``(H, W) -> (H, W)``.
     """
 
-    def __init__(self, degrees, fill: float = 0.0, order: int = 1, generator=None) -> None:
+    def __init__(self, degrees: float | Sequence[float], fill: float = 0.0, order: int = 1,
+                 generator: _random.Generator | None = None) -> None:
         if isinstance(degrees, numbers.Real):
             if degrees < 0:
                 raise ValueError(f"RandomRotation: degrees must be non-negative when a single "
                                  f"number, got {degrees}")
             degrees = (-float(degrees), float(degrees))
-        lo, hi = (float(d) for d in degrees)
+        lo, hi = (float(d) for d in cast(Sequence[float], degrees))  # see RandomCrop's cast
         if lo > hi:
             raise ValueError(f"RandomRotation: degrees range must be (low, high) with "
                              f"low <= high, got {degrees}")
@@ -314,7 +323,7 @@ class RandomRotation:
         self.order = order
         self.generator = generator
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         from scipy import ndimage  # scipy is an optional extra; only rotation needs it
         arr, was_tensor = _unwrap(x)
         if arr.ndim not in (2, 3):
@@ -339,13 +348,13 @@ class GaussianNoise:
         generator: an ``autograd.Generator`` (default: the global one).
     """
 
-    def __init__(self, std: float, generator=None) -> None:
+    def __init__(self, std: float, generator: _random.Generator | None = None) -> None:
         if std < 0:
             raise ValueError(f"GaussianNoise: std must be >= 0, got {std}")
         self.std = float(std)
         self.generator = generator
 
-    def __call__(self, x):
+    def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
         noise = _random.rng(self.generator).standard_normal(arr.shape) * self.std
         dtype = arr.dtype if arr.dtype.kind == "f" else np.float32

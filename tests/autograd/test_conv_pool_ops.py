@@ -16,18 +16,19 @@ def t(*shape):
 
 def ref_conv2d(x, w, stride, pad, dil, groups):
     N, C, H, W = x.shape
-    O, Cg, KH, KW = w.shape
+    Cout, Cg, KH, KW = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
     OH = (H + 2 * pad[0] - dil[0] * (KH - 1) - 1) // stride[0] + 1
     OW = (W + 2 * pad[1] - dil[1] * (KW - 1) - 1) // stride[1] + 1
-    y = np.zeros((N, O, OH, OW))
-    og = O // groups
+    y = np.zeros((N, Cout, OH, OW))
+    og = Cout // groups
     for n in range(N):
-        for o in range(O):
+        for o in range(Cout):
             g = o // og
             for i in range(OH):
                 for j in range(OW):
-                    patch = xp[n, g * Cg:(g + 1) * Cg, i * stride[0]:i * stride[0] + dil[0] * (KH - 1) + 1:dil[0],
+                    patch = xp[n, g * Cg:(g + 1) * Cg,
+                               i * stride[0]:i * stride[0] + dil[0] * (KH - 1) + 1:dil[0],
                                j * stride[1]:j * stride[1] + dil[1] * (KW - 1) + 1:dil[1]]
                     y[n, o, i, j] = (patch * w[o]).sum()
     return y

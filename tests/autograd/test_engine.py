@@ -1,6 +1,5 @@
 """The backward engine: backward()/grad() options, accumulation, hooks, retain_grad,
 detach, higher order, freed graphs, version checks, long chains, anomaly detection."""
-import time
 
 import numpy as np
 import pytest

@@ -55,6 +55,7 @@ def test_round_trip_nested_structure(tmp_path):
 
 def test_file_objects_and_plain_safetensors(tmp_path):
     import io
+
     import safetensors.numpy as stn
     buf = io.BytesIO()
     autograd.save({"a": autograd.ones(2)}, buf)

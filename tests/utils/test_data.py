@@ -6,8 +6,18 @@ import pytest
 
 import autograd
 from autograd.utils.data import (
-    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler,
-    SequentialSampler, Subset, SubsetRandomSampler, TensorDataset, default_collate, random_split,
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    default_collate,
+    random_split,
 )
 
 

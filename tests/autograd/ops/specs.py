@@ -17,8 +17,9 @@ Shapes stay tiny: gradcheck costs two forward passes per input element.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from scipy import special as _sp

@@ -22,13 +22,13 @@ def ref_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     p = (padding, padding) if np.isscalar(padding) else padding
     d = (dilation, dilation) if np.isscalar(dilation) else dilation
     N, Cin, H, W = x.shape
-    O, Cg, KH, KW = w.shape
+    Cout, Cg, KH, KW = w.shape
     xp = _pad2(x, *p)
     OH = (H + 2 * p[0] - d[0] * (KH - 1) - 1) // s[0] + 1
     OW = (W + 2 * p[1] - d[1] * (KW - 1) - 1) // s[1] + 1
-    y = np.zeros((N, O, OH, OW))
-    og = O // groups
-    for o in range(O):
+    y = np.zeros((N, Cout, OH, OW))
+    og = Cout // groups
+    for o in range(Cout):
         g = o // og
         for i in range(OH):
             for j in range(OW):
@@ -108,10 +108,10 @@ def ref_fold(cols, size, k, stride=1):
     H, W = size
     OW = (W - k) // stride + 1
     y = np.zeros((N, Cc, H, W))
-    for l in range(L):
-        i, j = divmod(l, OW)
+    for col in range(L):
+        i, j = divmod(col, OW)
         y[:, :, i * stride:i * stride + k, j * stride:j * stride + k] += \
-            cols[:, :, l].reshape(N, Cc, k, k)
+            cols[:, :, col].reshape(N, Cc, k, k)
     return y
 
 

@@ -2,7 +2,8 @@
 random shapes/dims for the reductions (forward vs NumPy, gradient shape == input shape)."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import autograd
