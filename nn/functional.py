@@ -1,5 +1,6 @@
-"""``torch.nn.functional``: activations, dropout, embedding, normalisation, losses, and
-the convolution/pooling ops (re-exported from ``autograd.ops.conv`` / ``autograd.ops.pool``).
+"""``torch.nn.functional``: activations, dropout, embedding, normalisation, losses,
+attention, and the convolution/pooling ops (re-exported from ``autograd.ops.conv`` /
+``autograd.ops.pool``).
 
 Everything is built from differentiable engine ops, so gradients of any order work,
 except where a docstring says otherwise. ``inplace=True`` arguments are accepted for
@@ -13,11 +14,22 @@ import math
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, _inplace
+from autograd.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from autograd.ops.linear import linear as _linear
-from autograd.ops.loss import _legacy_reduction, cross_entropy  # noqa: F401
+from autograd.ops.loss import cross_entropy as _cross_entropy
+from autograd.ops.pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from autograd.random import rng
-from autograd.tensor import _wrap
+
+from . import _reduction
 
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "sigmoid",
@@ -31,7 +43,7 @@ __all__ = [
     "scaled_dot_product_attention",
 ]
 
-_REDUCTIONS = ("none", "mean", "sum")
+_NEG_INF = float("-inf")
 
 
 # --------------------------------------------------------------------------- linear
@@ -152,7 +164,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         return input * 0.0
     keep = rng().random(input.shape) >= p
-    return input * _wrap((keep / (1.0 - p)).astype(input.dtype))
+    return input * _inplace.wrap((keep / (1.0 - p)).astype(input.dtype))
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -167,7 +179,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input * 0.0
     mask_shape = tuple(input.shape[:-2]) + (1, 1)
     keep = rng().random(mask_shape) >= p
-    return input * _wrap((keep / (1.0 - p)).astype(input.dtype))
+    return input * _inplace.wrap((keep / (1.0 - p)).astype(input.dtype))
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
@@ -181,8 +193,8 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     keep = rng().random(input.shape) >= p
     a = (1.0 / math.sqrt((alpha_p ** 2 * p + 1) * (1 - p)))
     b = -a * alpha_p * p
-    return input * _wrap((keep * a).astype(input.dtype)) + \
-        _wrap(((~keep) * (a * alpha_p) + b).astype(input.dtype))
+    return input * _inplace.wrap((keep * a).astype(input.dtype)) + \
+        _inplace.wrap(((~keep) * (a * alpha_p) + b).astype(input.dtype))
 
 
 # ------------------------------------------------------------------------ embedding
@@ -197,7 +209,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     """
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
-    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    idx = _inplace.array(input) if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be an integer tensor, got dtype {idx.dtype}")
     n = weight.shape[0]
@@ -208,15 +220,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         padding_idx += n
     if max_norm is not None:
         rows = np.unique(idx)
-        w = weight._data
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
-        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        w[rows] *= scale[:, None].astype(w.dtype)
-        weight._vbox[0] += 1
+        with _inplace.writing(weight) as w:
+            norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+            scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+            w[rows] *= scale[:, None].astype(w.dtype)
     flat = idx.reshape(-1)
-    out = autograd.index_select(weight, 0, _wrap(flat.astype(np.int64)))
+    out = autograd.index_select(weight, 0, _inplace.wrap(flat.astype(np.int64)))
     if padding_idx is not None and weight.requires_grad:
-        pad_rows = _wrap((flat == padding_idx)[:, None])
+        pad_rows = _inplace.wrap((flat == padding_idx)[:, None])
         out = autograd.where(pad_rows, out.detach(), out)  # same values, no gradient there
     return out.reshape(*idx.shape, weight.shape[1])
 
@@ -300,23 +311,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = centered * (var + eps).rsqrt()
         if running_mean is not None and momentum is not None:
             m = float(momentum)
-            rm = running_mean._data
-            rm *= (1 - m)
-            rm += (m * mean._data.reshape(c)).astype(rm.dtype)
-            running_mean._vbox[0] += 1
+            with _inplace.writing(running_mean) as rm:
+                rm *= (1 - m)
+                rm += (m * _inplace.array(mean).reshape(c)).astype(rm.dtype)
         if running_var is not None and momentum is not None:
             m = float(momentum)
-            rv = running_var._data
-            rv *= (1 - m)
-            rv += (m * var._data.reshape(c) * (count / (count - 1))).astype(rv.dtype)
-            running_var._vbox[0] += 1
+            with _inplace.writing(running_var) as rv:
+                rv *= (1 - m)
+                rv += (m * _inplace.array(var).reshape(c) * (count / (count - 1))).astype(rv.dtype)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "
                              "training=False")
-        mean = _wrap(running_mean._data.reshape(bshape).astype(input.dtype, copy=False))
-        inv = 1.0 / np.sqrt(running_var._data.reshape(bshape) + eps)
-        out = (input - mean) * _wrap(inv.astype(input.dtype, copy=False))
+        rm = _inplace.array(running_mean).reshape(bshape)
+        mean = _inplace.wrap(rm.astype(input.dtype, copy=False))
+        inv = 1.0 / np.sqrt(_inplace.array(running_var).reshape(bshape) + eps)
+        out = (input - mean) * _inplace.wrap(inv.astype(input.dtype, copy=False))
     if weight is not None:
         out = out * weight.reshape(*bshape)
     if bias is not None:
@@ -349,23 +359,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # --------------------------------------------------------------------------- losses
-def _reduction(size_average, reduce, reduction, op):
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
-    return reduction
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
+# ``reduction`` and the legacy size_average/reduce flags: nn/_reduction.py, for every loss.
 def _as_target(target, input):
-    return target if isinstance(target, Tensor) else _wrap(np.asarray(target, dtype=input.dtype))
+    return target if isinstance(target, Tensor) else _inplace.wrap(np.asarray(target, dtype=input.dtype))
 
 
 def _check_same_shape(input, target, op):
@@ -379,31 +375,31 @@ def _check_same_shape(input, target, op):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target)^2``, reduced. Shapes broadcast."""
-    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
+    reduction = _reduction.resolve(size_average, reduce, reduction, "mse_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "mse_loss")
     d = input - target
     loss = d * d
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|input - target|``, reduced. Shapes broadcast."""
-    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
+    reduction = _reduction.resolve(size_average, reduce, reduction, "l1_loss")
     target = _as_target(target, input)
     _check_same_shape(input, target, "l1_loss")
     loss = (input - target).abs()
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
                    beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta`` else ``|d| - 0.5 beta`` (L1 when beta=0)."""
-    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    reduction = _reduction.resolve(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     target = _as_target(target, input)
@@ -411,14 +407,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     d = input - target
     ad = d.abs()
     if beta == 0.0:
-        return _reduce(ad, reduction)
+        return _reduction.apply(ad, reduction)
     loss = autograd.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``."""
-    reduction = _reduction(None, None, reduction, "huber_loss")
+    reduction = _reduction.resolve(None, None, reduction, "huber_loss")
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     target = _as_target(target, input)
@@ -428,7 +424,18 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     loss = autograd.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits and class indices or class probabilities: the fused
+    log-softmax + NLL op ``autograd.ops.loss.cross_entropy`` (see its docstring for the
+    shapes and ``weight`` / ``ignore_index`` / ``label_smoothing``), with ``reduction``
+    and the legacy flags resolved here as for every other loss."""
+    reduction = _reduction.resolve(size_average, reduce, reduction, "cross_entropy")
+    return _cross_entropy(input, target, weight, ignore_index=ignore_index,
+                          reduction=reduction, label_smoothing=label_smoothing)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -438,12 +445,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     Shapes: input (C,), (N, C) or (N, C, d1, ...); target (), (N,) or (N, d1, ...).
     ``mean`` divides by the summed weights of the non-ignored targets.
     """
-    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
-    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    reduction = _reduction.resolve(size_average, reduce, reduction, "nll_loss")
+    t = _inplace.array(target) if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must be integer class indices, got dtype {t.dtype}")
     if input.ndim == 1:
-        out = nll_loss(input.unsqueeze(0), _wrap(t.reshape(1)), weight,
+        out = nll_loss(input.unsqueeze(0), _inplace.wrap(t.reshape(1)), weight,
                        ignore_index=ignore_index, reduction=reduction)
         return out.squeeze(0) if reduction == "none" else out
     c = input.shape[1]
@@ -456,27 +463,27 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise IndexError(f"nll_loss: Target {int(t[valid & ((t < 0) | (t >= c))][0])} is out "
                          f"of bounds (input has {c} classes)")
     safe = np.where(valid, t, 0).astype(np.int64)
-    w = np.ones(c) if weight is None else (weight._data if isinstance(weight, Tensor)
+    w = np.ones(c) if weight is None else (_inplace.array(weight) if isinstance(weight, Tensor)
                                            else np.asarray(weight))
     wrow = (w[safe] * valid).astype(input.dtype)
-    picked = autograd.gather(input, 1, _wrap(np.expand_dims(safe, 1))).squeeze(1)
-    loss = -picked * _wrap(wrow)
+    picked = autograd.gather(input, 1, _inplace.wrap(np.expand_dims(safe, 1))).squeeze(1)
+    loss = -picked * _inplace.wrap(wrow)
     if reduction == "mean":
         return loss.sum() / float(wrow.sum())
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x`` in [0, 1]; each log
     is clamped at -100 (PyTorch's rule). Shapes: input and target equal."""
-    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    reduction = _reduction.resolve(size_average, reduce, reduction, "binary_cross_entropy")
     target = _as_target(target, input)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy: Using a target size ({tuple(target.shape)}) "
                          f"that is different to the input size ({tuple(input.shape)}) is "
                          f"deprecated. Please ensure they have the same size.")
-    x = input._data
+    x = _inplace.array(input)
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between "
                            "0 and 1")
@@ -486,7 +493,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(target * log_x + (1 - target) * log_1mx)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
@@ -497,7 +504,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Shapes: input and target equal; ``weight`` broadcasts to them, ``pos_weight``
     broadcasts along the last (class) dim.
     """
-    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    reduction = _reduction.resolve(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     target = _as_target(target, input)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy_with_logits: Target size "
@@ -510,7 +517,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input + sp
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
@@ -519,34 +526,78 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
     log-probabilities (``exp(t) (t - input)`` when ``log_target``). ``reduction`` is
     ``'none' | 'mean' | 'batchmean' | 'sum'``; ``'batchmean'`` divides the sum by N."""
     if reduction != "batchmean":
-        reduction = _reduction(size_average, reduce, reduction, "kl_div")
+        reduction = _reduction.resolve(size_average, reduce, reduction, "kl_div")
     target = _as_target(target, input)
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        pos = target._data > 0
-        safe_log = autograd.where(_wrap(pos), target, 1.0).log()  # xlogy: 0 log 0 = 0
+        pos = _inplace.array(target) > 0
+        safe_log = autograd.where(_inplace.wrap(pos), target, 1.0).log()  # xlogy: 0 log 0 = 0
         loss = target * safe_log - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
-    return _reduce(loss, reduction)
+    return _reduction.apply(loss, reduction)
+
+
+# ------------------------------------------------------------------------ attention
+def _additive_mask(mask, dtype, *, true_blocks: bool, op: str):
+    """A bool mask as an additive float mask (-inf where blocked); float masks pass
+    (cast to ``dtype``). ``true_blocks``: True marks a blocked position (the
+    ``MultiheadAttention`` convention) rather than an allowed one (``scaled_dot_product_
+    attention``'s)."""
+    if mask is None:
+        return None
+    if mask.dtype == autograd.bool:
+        blocked = mask if true_blocks else mask.logical_not()
+        return autograd.zeros(*mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
+    if mask.dtype != dtype:
+        if not mask.is_floating_point():
+            raise TypeError(f"{op}: only bool and floating types of masks are supported, got "
+                            f"{mask.dtype}")
+        mask = mask.to(dtype)
+    return mask
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None, enable_gqa: bool = False):
+    """``softmax(Q K^T * scale + mask) V`` over the last two dims (PyTorch's semantics).
+
+    Args:
+        query: [..., L, E]. key: [..., S, E]. value: [..., S, Ev].
+        attn_mask: broadcastable to [..., L, S]; bool (True = may attend) or float (added).
+        dropout_p: dropout probability on the attention weights (always applied when > 0,
+            as PyTorch's functional form does).
+        is_causal: mask out future positions (upper triangle); not with ``attn_mask``.
+        scale: score scale, default 1/sqrt(E).
+
+    Returns:
+        [..., L, Ev].
+    """
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
+                           f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit: "
+                           f"expected [..., L, E], [..., S, E], [..., S, Ev]")
+    L, S = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = autograd.matmul(query, key.transpose(-2, -1)) * scale
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
+                               "set when is_causal=True")
+        causal = autograd.tril(autograd.ones(L, S, dtype=autograd.bool))
+        scores = scores.masked_fill(causal.logical_not(), _NEG_INF)
+    elif attn_mask is not None:
+        scores = scores + _additive_mask(attn_mask, scores.dtype, true_blocks=False,
+                                         op="scaled_dot_product_attention")
+    weights = scores.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return autograd.matmul(weights, value)
 
 
 # ------------------------------------------------------- convolution and pooling ops
-# Implemented (with torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py.
-from autograd.ops.conv import (  # noqa: E402,F401
-    conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold,
-)
-from autograd.ops.pool import (  # noqa: E402,F401
-    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
-    max_pool1d, max_pool2d,
-)
-
-
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None, enable_gqa=False):
-    """``softmax(Q K^T * scale + mask) V`` (PyTorch's semantics; a bool ``attn_mask`` is
-    True where attention is allowed). Implemented in ``nn.modules.attention``, which
-    imports this module, hence the call-time import."""
-    from .modules.attention import scaled_dot_product_attention as sdpa
-    return sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+# conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, max_pool1d/2d,
+# avg_pool1d/2d, adaptive_avg_pool1d/2d and adaptive_max_pool2d are implemented (with
+# torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py and imported above.

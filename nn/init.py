@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from autograd import _inplace
 from autograd.random import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -19,9 +20,7 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 
 def _write(tensor, values):
     # Initialisation is never part of the graph (PyTorch runs it under no_grad).
-    tensor._data[...] = values
-    tensor._vbox[0] += 1
-    return tensor
+    return _inplace.copy_into(tensor, values)
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -142,7 +141,7 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None):
     """He uniform: U(-bound, bound), bound = gain(nonlinearity, a) * sqrt(3 / fan)."""
     if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op")
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=1)
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -154,7 +153,7 @@ def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None):
     """He normal: N(0, std^2), std = gain(nonlinearity, a) / sqrt(fan)."""
     if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op")
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=1)
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)

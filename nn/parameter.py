@@ -1,7 +1,7 @@
 """``Parameter``: a leaf Tensor that a ``Module`` registers as learnable state."""
 from __future__ import annotations
 
-from autograd import Tensor
+from autograd import Tensor, _inplace
 
 __all__ = ["Parameter"]
 
@@ -22,7 +22,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if isinstance(data, Tensor):
-            data = data._data  # share storage, drop any graph: a Parameter is always a leaf
+            data = _inplace.array(data)  # share storage, drop any graph: a Parameter is always a leaf
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

@@ -11,10 +11,11 @@
     sched.step()
 
 Every update rule matches ``torch.optim``'s numerically (float32 and float64) and runs
-as one fused Numba pass per parameter (``autograd/kernels/optim.py``), updating
-``p._data`` in place under ``no_grad`` and bumping the version counter.
+as one fused Numba pass per parameter (``autograd/kernels/optim.py``), writing the
+parameter's storage in place under ``no_grad`` through ``autograd._inplace.writing``
+(which bumps its version counter).
 """
-from . import lr_scheduler
+from . import _check, lr_scheduler  # noqa: F401  (_check first: it names a foreign autograd)
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.kernels import optim as _k
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_nonnegative
 
 __all__ = ["Adadelta"]
 
@@ -46,25 +46,15 @@ class Adadelta(Optimizer):
         super()._validate(hp)
         if not 0.0 <= hp["rho"] <= 1.0:
             raise ValueError(f"Invalid rho value: {hp['rho']}")
-        if not 0.0 <= hp["eps"]:
-            raise ValueError(f"Invalid epsilon value: {hp['eps']}")
-        if not 0.0 <= hp["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {hp['weight_decay']}")
+        _check_nonnegative(hp, "eps", "weight_decay")
 
     def _update_group(self, group: dict) -> None:
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
         wd, maximize = group["weight_decay"], bool(group["maximize"])
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            a, g, wb = self._arrays(p)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = 0.0
-            sq = self._buf(state, "square_avg", p._data)
-            acc = self._buf(state, "acc_delta", p._data)
-            state["step"] = float(state["step"]) + 1.0
-            dt = a.dtype.type
-            _k.adadelta_step(a, g, sq, acc, dt(-lr), dt(rho), dt(1 - rho), dt(eps), dt(wd),
-                             wd != 0, maximize)
-            self._finish(p, a, wb)
+        for u in self._updates(group, counted=True):
+            sq = u.buffer("square_avg")
+            acc = u.buffer("acc_delta")
+            u.count_step()
+            dt = u.param.dtype.type
+            _k.adadelta_step(u.param, u.grad, sq, acc, dt(-lr), dt(rho), dt(1 - rho), dt(eps),
+                             dt(wd), wd != 0, maximize)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.kernels import optim as _k
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_nonnegative, _state_buffer
 
 __all__ = ["Adagrad"]
 
@@ -49,15 +49,7 @@ class Adagrad(Optimizer):
 
     def _validate(self, hp: dict) -> None:
         super()._validate(hp)
-        if not 0.0 <= hp["lr_decay"]:
-            raise ValueError(f"Invalid lr_decay value: {hp['lr_decay']}")
-        if not 0.0 <= hp["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {hp['weight_decay']}")
-        if not 0.0 <= hp["initial_accumulator_value"]:
-            raise ValueError("Invalid initial_accumulator_value value: "
-                             f"{hp['initial_accumulator_value']}")
-        if not 0.0 <= hp["eps"]:
-            raise ValueError(f"Invalid epsilon value: {hp['eps']}")
+        _check_nonnegative(hp, "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def _init_group_state(self, group: dict) -> None:
         # PyTorch fills ``sum`` from the constructor's initial_accumulator_value.
@@ -66,22 +58,15 @@ class Adagrad(Optimizer):
             state = self.state[p]
             state["step"] = 0.0
             state.pop("sum", None)
-            self._buf(state, "sum", p._data, fill=init)
+            _state_buffer(state, "sum", p, fill=init)
 
     def _update_group(self, group: dict) -> None:
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         wd, maximize = group["weight_decay"], bool(group["maximize"])
         init = self.defaults["initial_accumulator_value"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            a, g, wb = self._arrays(p)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = 0.0
-            acc = self._buf(state, "sum", p._data, fill=init)
-            state["step"] = step = float(state["step"]) + 1.0
+        for u in self._updates(group, counted=True):
+            acc = u.buffer("sum", fill=init)
+            step = u.count_step()
             clr = lr / (1 + (step - 1) * lr_decay)
-            dt = a.dtype.type
-            _k.adagrad_step(a, g, acc, dt(-clr), dt(eps), dt(wd), wd != 0, maximize)
-            self._finish(p, a, wb)
+            dt = u.param.dtype.type
+            _k.adagrad_step(u.param, u.grad, acc, dt(-clr), dt(eps), dt(wd), wd != 0, maximize)

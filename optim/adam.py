@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.kernels import optim as _k
 
-from .optimizer import Optimizer, _as_float, _empty
+from .optimizer import Optimizer, _as_float, _check_nonnegative, _empty
 
 __all__ = ["Adam"]
 
@@ -54,33 +54,26 @@ class Adam(Optimizer):
 
     def _validate(self, hp: dict) -> None:
         super()._validate(hp)
-        if not 0.0 <= hp["eps"]:
-            raise ValueError(f"Invalid epsilon value: {hp['eps']}")
+        _check_nonnegative(hp, "eps")
         betas = hp["betas"]
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i in (0, 1):
             if not 0.0 <= betas[i] < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
-        if not 0.0 <= hp["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {hp['weight_decay']}")
+        _check_nonnegative(hp, "weight_decay")
 
     def _update_group(self, group: dict) -> None:
         beta1, beta2 = group["betas"]
         lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
         amsgrad, maximize = bool(group["amsgrad"]), bool(group["maximize"])
         decoupled = bool(group.get("decoupled_weight_decay", False))
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            a, g, wb = self._arrays(p)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = 0.0
-            m = self._buf(state, "exp_avg", p._data)
-            v = self._buf(state, "exp_avg_sq", p._data)
-            vmax = self._buf(state, "max_exp_avg_sq", p._data) if amsgrad else _empty(a.dtype)
-            state["step"] = step = float(state["step"]) + 1.0
+        for u in self._updates(group, counted=True):
+            a = u.param
+            m = u.buffer("exp_avg")
+            v = u.buffer("exp_avg_sq")
+            vmax = u.buffer("max_exp_avg_sq") if amsgrad else _empty(a.dtype)
+            step = u.count_step()
             # Scalars in float64 exactly as PyTorch computes them in Python ...
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
@@ -89,8 +82,7 @@ class Adam(Optimizer):
             # ... then cast to the parameter dtype, as its CPU kernels do.
             dt = a.dtype.type
             w1 = dt(1 - beta1)
-            _k.adam_step(a, g, m, v, vmax, w1, bool(abs(w1) < 0.5), dt(1) - w1, dt(beta2),
+            _k.adam_step(a, u.grad, m, v, vmax, w1, bool(abs(w1) < 0.5), dt(1) - w1, dt(beta2),
                          dt(1 - beta2), dt(bc2_sqrt), dt(eps), dt(-step_size), dt(wd),
                          dt(1 - lr * wd), wd != 0 and not decoupled, wd != 0 and decoupled,
                          amsgrad, maximize)
-            self._finish(p, a, wb)

@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, _inplace
 
 __all__ = ["Optimizer", "required"]
 
@@ -58,10 +61,74 @@ def _empty(dtype) -> np.ndarray:
 def _as_float(value, name: str):
     """Hyper-parameters given as one-element tensors/arrays become Python numbers."""
     if isinstance(value, (Tensor, np.ndarray)):
-        if np.size(value._data if isinstance(value, Tensor) else value) != 1:
+        arr = _inplace.array(value) if isinstance(value, Tensor) else value
+        if np.size(arr) != 1:
             raise ValueError(f"Tensor {name} must be 1-element")
-        return float(value._data if isinstance(value, Tensor) else value)
+        return float(arr)
     return value
+
+
+def _check_nonnegative(hparams: dict, *keys: str) -> None:
+    """Raise ``ValueError("Invalid <key> value: ...")`` (``epsilon`` for ``eps``) for the
+    first of ``keys`` whose value is not >= 0 (NaN included), in the order given."""
+    for key in keys:
+        if not 0.0 <= hparams[key]:
+            name = "epsilon" if key == "eps" else key
+            raise ValueError(f"Invalid {name} value: {hparams[key]}")
+
+
+def _state_buffer(state: dict, key: str, param: Tensor, fill: float = 0.0) -> Tensor:
+    """State buffer ``key`` of ``param``: created (zeros, or ``fill``) when absent, recast
+    to the parameter's dtype and C-contiguous shape when a loaded one differs."""
+    like = _inplace.array(param)
+    t = state.get(key)
+    if t is None:
+        arr = np.full(like.shape, fill, dtype=like.dtype) if fill else \
+            np.zeros(like.shape, dtype=like.dtype)
+        t = state[key] = Tensor(arr)
+        return t
+    arr = _inplace.array(t)
+    if arr.dtype != like.dtype or not arr.flags.c_contiguous or arr.shape != like.shape:
+        if arr.size != like.size:
+            raise RuntimeError(f"optimizer state {key!r} has shape {arr.shape} but its "
+                               f"parameter has shape {like.shape}")
+        _inplace.set_storage(t, np.array(arr, dtype=like.dtype, order="C").reshape(like.shape))
+    return t
+
+
+class _ParamUpdate:
+    """One parameter's step, as ``Optimizer._updates`` yields it.
+
+    ``param`` and ``grad`` are the flat arrays a fused kernel reads and writes (``param``
+    is the parameter's own storage, or a staged contiguous copy that is written back);
+    ``buffer(key)`` gives a state buffer's flat array. The parameter and every buffer
+    taken are write scopes (``autograd._inplace.writing``): each version is bumped once
+    when the step ends.
+    """
+
+    __slots__ = ("tensor", "param", "grad", "_states", "_scope")
+
+    def __init__(self, tensor: Tensor, param: np.ndarray, grad: np.ndarray, states: dict,
+                 scope: ExitStack) -> None:
+        self.tensor, self.param, self.grad = tensor, param, grad
+        self._states, self._scope = states, scope
+
+    @property
+    def state(self) -> dict:
+        """``optimizer.state[tensor]`` (created on first access)."""
+        return self._states[self.tensor]
+
+    def buffer(self, key: str, fill: float = 0.0) -> np.ndarray:
+        """The flat array of state buffer ``key``, created (zeros or ``fill``) if absent,
+        open for writing until the step ends."""
+        t = _state_buffer(self.state, key, self.tensor, fill)
+        return self._scope.enter_context(_inplace.writing(t)).reshape(-1)
+
+    def count_step(self) -> float:
+        """Advance ``state["step"]`` by one (as a float) and return it."""
+        state = self.state
+        state["step"] = step = float(state["step"]) + 1.0
+        return step
 
 
 class Optimizer:
@@ -79,10 +146,11 @@ class Optimizer:
             parameter appears in more than one group.
 
     Subclasses implement ``_update_group(group)`` (called under ``no_grad`` by
-    ``step``) and may override ``_validate(hparams)`` to reject bad hyper-parameters.
+    ``step``), usually as one loop over ``self._updates(group)`` calling a fused kernel,
+    and may override ``_validate(hparams)`` to reject bad hyper-parameters.
     """
 
-    def __init__(self, params, defaults: dict) -> None:
+    def __init__(self, params: Iterable[Any], defaults: dict) -> None:
         self.defaults = dict(defaults)
         if self.defaults.get("differentiable"):
             raise NotImplementedError(
@@ -206,10 +274,9 @@ class Optimizer:
                         g = p.grad = g.detach()
                     else:
                         g.requires_grad_(False)
-                    g._data[...] = 0
-                    g._vbox[0] += 1
+                    _inplace.copy_into(g, 0)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step over every parameter that has a gradient.
 
         Args:
@@ -232,10 +299,10 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} does not implement step")
 
     # Helpers shared by the update rules ------------------------------------
-    def _arrays(self, p):
-        """(flat param view, flat gradient, write-back array or None) for the kernels."""
-        a = p._data
-        g = p.grad._data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+    def _grad(self, p: Tensor) -> np.ndarray:
+        """``p``'s gradient as a flat contiguous array of ``p``'s dtype (checked)."""
+        a = _inplace.array(p)
+        g = _inplace.array(p.grad) if isinstance(p.grad, Tensor) else np.asarray(p.grad)
         if a.dtype.kind != "f":
             raise TypeError(f"{type(self).__name__}.step: parameters must be floating point, "
                             f"got dtype {a.dtype} (shape {a.shape})")
@@ -244,36 +311,32 @@ class Optimizer:
                                f"not match its parameter of shape {a.shape}")
         if g.dtype != a.dtype:
             g = g.astype(a.dtype)
-        g = np.ascontiguousarray(g).reshape(-1)
-        if a.flags.c_contiguous and a.flags.writeable:
-            return a.reshape(-1), g, None
-        # A strided or read-only view: update a contiguous copy, then copy it back.
-        work = np.array(a, order="C", copy=True).reshape(-1)
-        return work, g, a
+        return np.ascontiguousarray(g).reshape(-1)
 
-    @staticmethod
-    def _finish(p, work, writeback) -> None:
-        """Copy a staged update back if needed and bump the parameter's version."""
-        if writeback is not None:
-            np.copyto(writeback, work.reshape(writeback.shape))
-        p._vbox[0] += 1
+    def _updates(self, group: dict, counted: bool = False) -> Iterator[_ParamUpdate]:
+        """Yield a ``_ParamUpdate`` for each parameter of ``group`` that has a gradient.
 
-    @staticmethod
-    def _buf(state: dict, key: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        """The flat array of state buffer ``key``, created (zeros or ``fill``) if absent."""
-        t = state.get(key)
-        if t is None:
-            arr = np.full(like.shape, fill, dtype=like.dtype) if fill else \
-                np.zeros(like.shape, dtype=like.dtype)
-            state[key] = Tensor(arr)
-            return arr.reshape(-1)
-        arr = t._data
-        if arr.dtype != like.dtype or not arr.flags.c_contiguous or arr.shape != like.shape:
-            if arr.size != like.size:
-                raise RuntimeError(f"optimizer state {key!r} has shape {arr.shape} but its "
-                                   f"parameter has shape {like.shape}")
-            arr = t._data = np.array(arr, dtype=like.dtype, order="C").reshape(like.shape)
-        return arr.reshape(-1)
+        The per-parameter setup every update rule shares: the checked flat gradient, the
+        parameter's flat array (a strided or read-only one is staged in a contiguous copy
+        and copied back after the step), one write scope per parameter and buffer, and,
+        when ``counted``, ``state["step"] = 0.0`` for a parameter without state (advance
+        it with ``count_step``).
+        """
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = self._grad(p)
+            with ExitStack() as scope:
+                a = scope.enter_context(_inplace.writing(p))
+                staged = not (a.flags.c_contiguous and a.flags.writeable)
+                work = np.array(a, order="C", copy=True).reshape(-1) if staged else a.reshape(-1)
+                if counted:
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["step"] = 0.0
+                yield _ParamUpdate(p, work, g, self.state, scope)
+                if staged:
+                    np.copyto(a, work.reshape(a.shape))
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> dict:
@@ -349,13 +412,16 @@ class Optimizer:
 
     # ------------------------------------------------------------------ misc
     def __getstate__(self) -> dict:
+        """Pickle ``defaults``, ``state`` and ``param_groups`` only."""
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
     def __setstate__(self, state: dict) -> None:
+        """Restore from ``__getstate__``'s dict."""
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
+        """The class name and every param group's hyper-parameters."""
         lines = [type(self).__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
@@ -367,8 +433,9 @@ class Optimizer:
 
 
 def _snapshot(value):
+    """A copy of one state value for ``state_dict`` (Tensors and arrays copied)."""
     if isinstance(value, Tensor):
-        return Tensor(value._data.copy())
+        return Tensor(_inplace.array(value).copy())
     if isinstance(value, np.ndarray):
         return value.copy()
     return copy.deepcopy(value)
@@ -378,13 +445,13 @@ def _cast(param, value, key):
     """Copy one loaded state value: buffers to ``param``'s dtype, ``step`` to a float."""
     if key == "step":
         if isinstance(value, Tensor):
-            return float(value._data)
+            return float(_inplace.array(value))
         return float(value) if value is not None else value
     if isinstance(value, Tensor):
-        arr = value._data
+        arr = _inplace.array(value)
     elif isinstance(value, np.ndarray) or hasattr(value, "__array__"):
         arr = np.asarray(value)  # also takes a torch.Tensor from a PyTorch state dict
     else:
         return copy.deepcopy(value)
-    dtype = param._data.dtype if arr.dtype.kind == "f" else arr.dtype
+    dtype = _inplace.array(param).dtype if arr.dtype.kind == "f" else arr.dtype
     return Tensor(np.array(arr, dtype=dtype, order="C", copy=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from autograd.kernels import optim as _k
 
-from .optimizer import Optimizer, _empty
+from .optimizer import Optimizer, _check_nonnegative, _empty
 
 __all__ = ["RMSprop"]
 
@@ -49,30 +49,20 @@ class RMSprop(Optimizer):
 
     def _validate(self, hp: dict) -> None:
         super()._validate(hp)
-        for key in ("eps", "momentum", "weight_decay", "alpha"):
-            if not 0.0 <= hp[key]:
-                name = "epsilon" if key == "eps" else key
-                raise ValueError(f"Invalid {name} value: {hp[key]}")
+        _check_nonnegative(hp, "eps", "momentum", "weight_decay", "alpha")
 
     def _update_group(self, group: dict) -> None:
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, momentum = group["weight_decay"], group["momentum"]
         centered, maximize = bool(group["centered"]), bool(group["maximize"])
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            a, g, wb = self._arrays(p)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = 0.0
-            sq = self._buf(state, "square_avg", p._data)
-            buf = self._buf(state, "momentum_buffer", p._data) if momentum > 0 \
-                else _empty(a.dtype)
-            gavg = self._buf(state, "grad_avg", p._data) if centered else _empty(a.dtype)
-            state["step"] = float(state["step"]) + 1.0
+        for u in self._updates(group, counted=True):
+            a = u.param
+            sq = u.buffer("square_avg")
+            buf = u.buffer("momentum_buffer") if momentum > 0 else _empty(a.dtype)
+            gavg = u.buffer("grad_avg") if centered else _empty(a.dtype)
+            u.count_step()
             dt = a.dtype.type
             w = dt(1 - alpha)
-            _k.rmsprop_step(a, g, sq, gavg, buf, dt(-lr), dt(alpha), w, bool(abs(w) < 0.5),
+            _k.rmsprop_step(a, u.grad, sq, gavg, buf, dt(-lr), dt(alpha), w, bool(abs(w) < 0.5),
                             dt(1) - w, dt(eps), dt(wd), dt(momentum), wd != 0, centered,
                             momentum > 0, maximize)
-            self._finish(p, a, wb)

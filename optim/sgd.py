@@ -57,19 +57,16 @@ class SGD(Optimizer):
     def _update_group(self, group: dict) -> None:
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
         dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            a, g, wb = self._arrays(p)
+        for u in self._updates(group):
+            a = u.param
             dt = a.dtype.type
             if momentum != 0:
-                state = self.state[p]
+                state = u.state
                 first = state.get("momentum_buffer") is None
                 if first:
                     state.pop("momentum_buffer", None)
-                buf = self._buf(state, "momentum_buffer", p._data)
+                buf = u.buffer("momentum_buffer")
             else:
                 first, buf = False, _empty(a.dtype)
-            _k.sgd_step(a, g, buf, dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
+            _k.sgd_step(a, u.grad, buf, dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
                         wd != 0, momentum != 0, first, bool(nesterov), bool(maximize))
-            self._finish(p, a, wb)

@@ -1,6 +1,7 @@
-"""Attention: ``scaled_dot_product_attention`` (functional), ``MultiheadAttention``,
-``TransformerEncoderLayer`` and ``TransformerEncoder``, with PyTorch's arguments,
-submodule/parameter names, initialisation and mask conventions.
+"""Attention layers: ``MultiheadAttention``, ``TransformerEncoderLayer`` and
+``TransformerEncoder``, with PyTorch's arguments, submodule/parameter names,
+initialisation and mask conventions. The functional ``scaled_dot_product_attention``
+lives in ``nn.functional`` (re-exported here).
 
 Mask conventions (PyTorch's, and they differ):
 
@@ -20,6 +21,7 @@ import autograd
 
 from .. import functional as F
 from .. import init
+from ..functional import scaled_dot_product_attention
 from ..parameter import Parameter
 from .container import ModuleList
 from .dropout import Dropout
@@ -29,66 +31,6 @@ from .normalization import LayerNorm
 
 __all__ = ["scaled_dot_product_attention", "MultiheadAttention", "TransformerEncoderLayer",
            "TransformerEncoder", "NonDynamicallyQuantizableLinear"]
-
-_NEG_INF = float("-inf")
-
-
-def _is_bool(t) -> bool:
-    return t.dtype == autograd.bool
-
-
-def _additive(mask, dtype, *, true_blocks: bool, op: str):
-    """A bool mask as an additive float mask (-inf where blocked); float masks pass."""
-    if mask is None:
-        return None
-    if _is_bool(mask):
-        blocked = mask if true_blocks else mask.logical_not()
-        return autograd.zeros(*mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
-    if mask.dtype != dtype:
-        if not mask.is_floating_point():
-            raise TypeError(f"{op}: only bool and floating types of masks are supported, got "
-                            f"{mask.dtype}")
-        mask = mask.to(dtype)
-    return mask
-
-
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale=None, enable_gqa: bool = False):
-    """``softmax(Q K^T * scale + mask) V`` over the last two dims (PyTorch's semantics).
-
-    Args:
-        query: [..., L, E]. key: [..., S, E]. value: [..., S, Ev].
-        attn_mask: broadcastable to [..., L, S]; bool (True = may attend) or float (added).
-        dropout_p: dropout probability on the attention weights (always applied when > 0,
-            as PyTorch's functional form does).
-        is_causal: mask out future positions (upper triangle); not with ``attn_mask``.
-        scale: score scale, default 1/sqrt(E).
-
-    Returns:
-        [..., L, Ev].
-    """
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
-                           f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit: "
-                           f"expected [..., L, E], [..., S, E], [..., S, Ev]")
-    L, S = query.shape[-2], key.shape[-2]
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = autograd.matmul(query, key.transpose(-2, -1)) * scale
-    if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
-                               "set when is_causal=True")
-        causal = autograd.tril(autograd.ones(L, S, dtype=autograd.bool))
-        scores = scores.masked_fill(causal.logical_not(), _NEG_INF)
-    elif attn_mask is not None:
-        scores = scores + _additive(attn_mask, scores.dtype, true_blocks=False,
-                                    op="scaled_dot_product_attention")
-    weights = scores.softmax(-1)
-    if dropout_p > 0.0:
-        weights = F.dropout(weights, dropout_p, True)
-    return autograd.matmul(weights, value)
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -264,12 +206,12 @@ class MultiheadAttention(Module):
             else:
                 raise RuntimeError(f"{name}: attn_mask's dimension {attn_mask.dim()} is not "
                                    f"supported (expected 2-D or 3-D)")
-            mask = _additive(attn_mask, dtype, true_blocks=True, op=name)
+            mask = F._additive_mask(attn_mask, dtype, true_blocks=True, op=name)
         if key_padding_mask is not None:
             if tuple(key_padding_mask.shape) != (B, S):
                 raise RuntimeError(f"{name}: expecting key_padding_mask shape of {(B, S)}, but "
                                    f"got {tuple(key_padding_mask.shape)}")
-            kpm = _additive(key_padding_mask, dtype, true_blocks=True, op=name)
+            kpm = F._additive_mask(key_padding_mask, dtype, true_blocks=True, op=name)
             kpm = kpm.reshape(B, 1, 1, S)
             mask = kpm if mask is None else mask + kpm
         return mask

@@ -62,24 +62,24 @@ class Sequential(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
-    def __add__(self, other: "Sequential") -> "Sequential":
+    def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise ValueError(f"add operator supports only objects of Sequential class, "
                              f"but {type(other)} is given.")
         return Sequential(*self, *other)
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules) -> "Sequential":
+    def extend(self, modules) -> Sequential:
         """Append every module of ``modules``; returns self."""
         for m in modules:
             self.append(m)
         return self
 
-    def insert(self, index: int, module: Module) -> "Sequential":
+    def insert(self, index: int, module: Module) -> Sequential:
         """Insert ``module`` before position ``index``; returns self."""
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
@@ -139,18 +139,18 @@ class ModuleList(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
-    def __iadd__(self, modules) -> "ModuleList":
+    def __iadd__(self, modules) -> ModuleList:
         return self.extend(modules)
 
-    def __add__(self, other) -> "ModuleList":
+    def __add__(self, other) -> ModuleList:
         return ModuleList(list(self) + list(other))
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules) -> "ModuleList":
+    def extend(self, modules) -> ModuleList:
         """Append every module of the iterable ``modules``; returns self."""
         for m in modules:
             self.append(m)
@@ -261,13 +261,13 @@ class ParameterList(Module):
     def __iter__(self):
         return iter(self._parameters.values())
 
-    def append(self, value) -> "ParameterList":
+    def append(self, value) -> ParameterList:
         """Add a Parameter (Tensors are wrapped) at the end; returns self."""
         self.register_parameter(str(len(self)),
                                 value if isinstance(value, Parameter) else Parameter(value))
         return self
 
-    def extend(self, values) -> "ParameterList":
+    def extend(self, values) -> ParameterList:
         """Append every value; returns self."""
         for v in values:
             self.append(v)

@@ -2,6 +2,7 @@
 are registered as buffers, so they appear in ``state_dict`` as in PyTorch)."""
 from __future__ import annotations
 
+from .. import _reduction
 from .. import functional as F
 from .module import Module
 
@@ -10,10 +11,12 @@ __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
 
 
 class _Loss(Module):
+    """Base of the loss modules: stores ``reduction`` with the legacy ``size_average`` /
+    ``reduce`` flags folded in (``nn/_reduction.py``; the functional loss validates it)."""
+
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
-        from autograd.ops.loss import _legacy_reduction
-        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+        self.reduction = _reduction.legacy(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):

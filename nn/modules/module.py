@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, _inplace
 
 from ..parameter import Parameter
+from ..utils.summary import summary as _summary
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -30,14 +33,15 @@ class RemovableHandle:
 
     _next_id = itertools.count()
 
-    def __init__(self, hooks_dict) -> None:
+    def __init__(self, hooks_dict: dict) -> None:
         self.hooks_dict = hooks_dict
         self.id = next(RemovableHandle._next_id)
 
     def remove(self) -> None:
+        """Unregister the hook (a no-op when already removed)."""
         self.hooks_dict.pop(self.id, None)
 
-    def __enter__(self) -> "RemovableHandle":
+    def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -63,7 +67,8 @@ class Module:
     training: bool
     _version = 1
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Create the empty parameter, buffer, module and hook stores (no arguments)."""
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments "
                             f"{args} {kwargs}")
@@ -76,13 +81,14 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Define the computation; every subclass overrides this."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ------------------------------------------------------------- calling
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` between the forward pre-hooks and the forward hooks."""
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)  # hot path: no hook machinery
         for hook in list(self._forward_pre_hooks.values()):
@@ -96,7 +102,8 @@ class Module:
                 out = result
         return out
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any], *,
+                                  prepend: bool = False) -> RemovableHandle:
         """Register ``hook(module, args) -> None | new_args`` run before ``forward``.
 
         Returns:
@@ -108,7 +115,8 @@ class Module:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any], *,
+                              prepend: bool = False) -> RemovableHandle:
         """Register ``hook(module, args, output) -> None | new_output`` run after ``forward``.
 
         Returns:
@@ -125,7 +133,7 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")
 
-    def register_parameter(self, name: str, param) -> None:
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (a ``Parameter`` or None) under ``name``."""
         self._check_init("parameter")
         self._check_name(name, "parameter")
@@ -139,7 +147,7 @@ class Module:
                              f"parameters must be created explicitly.")
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register a non-learnable Tensor (or None) saved in ``state_dict`` when persistent."""
         self._check_init("buffer")
         self._check_name(name, "buffer")
@@ -154,7 +162,7 @@ class Module:
         else:
             self._non_persistent_buffers_set.add(name)
 
-    def add_module(self, name: str, module) -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Register a child module (or None) under ``name``."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -174,7 +182,8 @@ class Module:
         if name == "":
             raise KeyError(f'{what} name can\'t be empty string ""')
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Route Parameters, Modules and values of registered buffers into their stores."""
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
@@ -209,7 +218,8 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
+        """Look ``name`` up among the parameters, buffers and child modules."""
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
             s = d.get(store)
@@ -218,6 +228,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
+        """Unregister a parameter, buffer or child module, or delete a plain attribute."""
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -225,7 +236,8 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
+        """Attributes plus the names of parameters, buffers and child modules."""
         keys = list(object.__dir__(self))
         keys += list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
@@ -244,28 +256,28 @@ class Module:
                 yield (module_prefix + ("." if module_prefix else "") + k, v)
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True):
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, Parameter)`` in registration order, depth first."""
         yield from self._named_members(lambda m: m._parameters.items(), prefix, recurse,
                                        remove_duplicate)
 
-    def parameters(self, recurse: bool = True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every Parameter (shared ones once)."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True):
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """Yield ``(dotted_name, buffer)``."""
         yield from self._named_members(lambda m: m._buffers.items(), prefix, recurse,
                                        remove_duplicate)
 
-    def buffers(self, recurse: bool = True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Yield every buffer."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for direct children."""
         memo = set()
         for name, m in self._modules.items():
@@ -273,12 +285,13 @@ class Module:
                 memo.add(id(m))
                 yield name, m
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """Yield direct children."""
         for _, m in self.named_children():
             yield m
 
-    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yield ``(dotted_name, module)`` for self (name ``prefix``) and all descendants."""
         if memo is None:
             memo = set()
@@ -293,12 +306,12 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from m.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """Yield self and all descendants."""
         for _, m in self.named_modules():
             yield m
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         """The descendant at dotted path ``target`` (``''`` is self)."""
         mod = self
         if target == "":
@@ -318,7 +331,7 @@ class Module:
         return mod._parameters[name]
 
     # --------------------------------------------------------------- modes
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Set training mode on self and all descendants; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -326,11 +339,11 @@ class Module:
             m.__dict__["training"] = mode
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """``train(False)``: dropout off, batch norm uses running statistics."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` on every parameter; returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -346,9 +359,9 @@ class Module:
             else:
                 if p.grad.grad_fn is not None:
                     p.grad = p.grad.detach()
-                p.grad._data = np.zeros_like(p.grad._data)
+                _inplace.set_storage(p.grad, np.zeros_like(_inplace.array(p.grad)))
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn(module)`` on every descendant (children first) and self; returns self."""
         for m in self.children():
             m.apply(fn)
@@ -356,22 +369,24 @@ class Module:
         return self
 
     # ---------------------------------------------------------- dtype moves
-    def _apply_to_floats(self, cast) -> "Module":
+    def _apply_to_floats(self, cast: Callable[[np.ndarray], np.ndarray]) -> Module:
         # Parameters keep their identity (optimizers hold them): swap the array inside.
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is None or t._data.dtype.kind not in "fc":
+                    if t is None:
                         continue
-                    new = cast(t._data)
-                    if new is not t._data:
-                        t._data = new
-                        t._vbox[0] += 1
-                    if t.grad is not None and t.grad._data.dtype != new.dtype:
-                        t.grad._data = cast(t.grad._data)
+                    old = _inplace.array(t)
+                    if old.dtype.kind not in "fc":
+                        continue
+                    new = cast(old)
+                    if new is not old:
+                        _inplace.set_storage(t, new)
+                    if t.grad is not None and _inplace.array(t.grad).dtype != new.dtype:
+                        _inplace.set_storage(t.grad, cast(_inplace.array(t.grad)))
         return self
 
-    def to(self, *args, **kwargs) -> "Module":
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast floating-point parameters and buffers: ``to(dtype)``, ``to(tensor)``,
         ``to('cpu')`` (devices other than cpu are rejected). Integer buffers are kept."""
         dtype = kwargs.get("dtype")
@@ -394,27 +409,28 @@ class Module:
                             f"but got desired dtype={dtype}")
         return self._apply_to_floats(lambda a: a if a.dtype == dtype else a.astype(dtype))
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         """Cast floating-point parameters and buffers to float32."""
         return self.to(np.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         """Cast floating-point parameters and buffers to float64."""
         return self.to(np.float64)
 
-    def half(self) -> "Module":
+    def half(self) -> Module:
         """Cast floating-point parameters and buffers to float16."""
         return self.to(np.float16)
 
-    def type(self, dst_type) -> "Module":
+    def type(self, dst_type: Any) -> Module:
         """Cast floating-point parameters and buffers to ``dst_type``."""
         return self.to(dst_type)
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         """No-op (everything lives on the CPU); returns self."""
         return self
 
-    def cuda(self, device=None):
+    def cuda(self, device: Any = None) -> Module:
+        """Always raises ``RuntimeError``: numbagrad has no CUDA device."""
         raise RuntimeError("numbagrad runs on the CPU only; there is no CUDA device")
 
     # ---------------------------------------------------------- state dict
@@ -426,7 +442,8 @@ class Module:
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
 
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+    def state_dict(self, *args: Any, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
         """An ``OrderedDict`` of parameters then persistent buffers, per module, depth first.
 
         Values are detached Tensors sharing storage with the module's (``keep_vars=True``
@@ -462,16 +479,17 @@ class Module:
                               f'Tensor or array-like from checkpoint but received '
                               f'{type(value).__name__}')
                 continue
-            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if arr.shape != target._data.shape:
+            arr = _inplace.array(value) if isinstance(value, Tensor) else np.asarray(value)
+            shape = _inplace.array(target).shape
+            if arr.shape != shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{autograd.Size(arr.shape)} from checkpoint, the shape in "
-                              f"current model is {autograd.Size(target._data.shape)}.")
+                              f"current model is {autograd.Size(shape)}.")
                 continue
-            np.copyto(target._data, arr, casting="unsafe")
-            target._vbox[0] += 1
+            _inplace.copy_into(target, arr)
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> tuple[list[str], list[str]]:
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
         Args:
@@ -520,6 +538,7 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        """PyTorch's nested layout: ``Name(extra_repr)`` with one ``(child): ...`` line each."""
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({key}): " + _addindent(repr(m), 2) for key, m in self._modules.items()]
@@ -532,83 +551,8 @@ class Module:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
 
-    def summary(self, input_shape, dtype=None, print_fn=print) -> str:
-        """Keras-style table of layers, output shapes and parameter counts.
-
-        Runs one forward pass on a zero input under ``no_grad`` in eval mode (so batch
-        norm statistics are untouched; the training flags are restored afterwards).
-        Rows are the modules that ran and are leaves or own parameters directly, in call
-        order; "Param #" counts each row's own parameters, so the column sums to the total.
-
-        Args:
-            input_shape: the full input shape including the batch dimension, e.g.
-                ``(1, 1, 28, 28)``; a list of shapes for a multi-input ``forward``.
-            dtype: input dtype (default float32; pass ``autograd.int64`` for Embedding).
-            print_fn: called with the table; ``None`` to only return it.
-
-        Returns:
-            The table as a string.
-        """
-        shapes = list(input_shape) if input_shape and isinstance(input_shape[0], (tuple, list)) \
-            else [tuple(input_shape)]
-        dtype = np.dtype(dtype) if dtype is not None else autograd.get_default_dtype()
-        inputs = [autograd.zeros(*s, dtype=dtype) for s in shapes]
-        names = {id(m): n for n, m in self.named_modules()}
-        rows, handles, seen = [], [], set()
-
-        def shape_of(out):
-            if isinstance(out, Tensor):
-                return list(out.shape)
-            if isinstance(out, (tuple, list)):
-                return [shape_of(o) for o in out if o is not None]
-            return "-"
-
-        def hook(mod, args, out):
-            if id(mod) not in seen:
-                seen.add(id(mod))
-                rows.append((names[id(mod)], mod, shape_of(out)))
-
-        modes = {id(m): m.training for m in self.modules()}
-        for m in self.modules():
-            if m is not self and (not m._modules or m._parameters):
-                handles.append(m.register_forward_hook(hook))
-        try:
-            self.eval()
-            with autograd.no_grad():
-                out = self(*inputs)
-        finally:
-            for h in handles:
-                h.remove()
-            for m in self.modules():
-                m.__dict__["training"] = modes[id(m)]
-        # modules with parameters that never ran still count
-        for n, m in self.named_modules():
-            if m is not self and id(m) not in seen and m._parameters and \
-                    any(p is not None for p in m._parameters.values()):
-                rows.append((n, m, "(not called)"))
-        if not rows:
-            rows.append(("", self, shape_of(out)))
-        table = []
-        w1, w2 = 40, 28
-        bar = "=" * (w1 + w2 + 12)
-        table.append(f'Model: "{self._get_name()}"')
-        table.append(bar)
-        table.append(f"{'Layer (type)':<{w1}}{'Output Shape':<{w2}}{'Param #':>12}")
-        table.append(bar)
-        for name, m, shape in rows:
-            own = sum(p.numel() for p in m._parameters.values() if p is not None) \
-                if m is not self or len(rows) > 1 else sum(p.numel() for p in self.parameters())
-            label = f"{name} ({m._get_name()})" if name else m._get_name()
-            table.append(f"{label:<{w1}}{str(shape):<{w2}}{own:>12,}")
-        table.append(bar)
-        params = list(self.parameters())
-        total = sum(p.numel() for p in params)
-        trainable = sum(p.numel() for p in params if p.requires_grad)
-        table.append(f"Total params: {total:,}")
-        table.append(f"Trainable params: {trainable:,}")
-        table.append(f"Non-trainable params: {total - trainable:,}")
-        table.append(bar)
-        text = "\n".join(table)
-        if print_fn is not None:
-            print_fn(text)
-        return text
+    def summary(self, input_shape: Any, dtype: Any = None,
+                print_fn: Callable[[str], Any] | None = print) -> str:
+        """Keras-style table of layers, output shapes and parameter counts: see
+        ``nn.utils.summary.summary`` (this method calls it with ``self``)."""
+        return _summary(self, input_shape, dtype, print_fn)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numbers
 
-
 import autograd
+from autograd import _inplace
 
 from .. import functional as F
 from .. import init
@@ -77,13 +77,16 @@ class _BatchNorm(Module):
                              f"in dim 1, got input of shape {tuple(input.shape)}")
 
     def forward(self, input):
+        """Normalise ``input`` (N, C, *) per channel: with the batch statistics in training
+        (counting the batch in ``num_batches_tracked`` and updating the running statistics
+        in place), with the running statistics in eval mode."""
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data[...] += 1
-            self.num_batches_tracked._vbox[0] += 1
+            with _inplace.writing(self.num_batches_tracked) as n:
+                n[...] += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(_inplace.array(self.num_batches_tracked))
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if track else None,

@@ -58,7 +58,7 @@ class RNNBase(Module):
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           f"non-zero dropout expects num_layers greater than 1, but got "
-                          f"dropout={dropout} and num_layers={num_layers}")
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=1)
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import autograd
+from autograd import _inplace
 
 from .. import functional as F
 from .. import init
@@ -52,9 +53,11 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
+        """Weight from N(0, 1); the ``padding_idx`` row (if any) zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
+            with _inplace.writing(self.weight) as w:
+                w[self.padding_idx] = 0
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -77,7 +80,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None,
                         norm_type: float = 2.0, scale_grad_by_freq: bool = False,
-                        sparse: bool = False) -> "Embedding":
+                        sparse: bool = False) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D; shared storage), frozen by
         default."""
         if embeddings.dim() != 2:

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, _inplace
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -38,10 +38,11 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
         return autograd.tensor(0.0)
     dtype = grads[0].dtype
     if norm_type == math.inf:
-        norms = [np.max(np.abs(g._data)) if g._data.size else 0.0 for g in grads]
+        norms = [np.max(np.abs(a)) if a.size else 0.0 for a in map(_inplace.array, grads)]
         total = float(max(norms))
     else:
-        norms = [np.linalg.norm(g._data.ravel().astype(np.float64), norm_type) for g in grads]
+        norms = [np.linalg.norm(_inplace.array(g).ravel().astype(np.float64), norm_type)
+                 for g in grads]
         total = float(np.linalg.norm(np.asarray(norms), norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
@@ -52,8 +53,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if coef < 1.0 or not math.isfinite(total):
         coef = min(coef, 1.0) if math.isfinite(coef) else coef
         for g in grads:
-            g._data *= g._data.dtype.type(coef)
-            g._vbox[0] += 1
+            with _inplace.writing(g) as a:
+                a *= a.dtype.type(coef)
     # from an ndarray: autograd.tensor(python_float, dtype=float64) rounds through float32
     return autograd.tensor(np.asarray(total, dtype=dtype))
 
@@ -62,5 +63,5 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clamp every gradient element into ``[-clip_value, clip_value]`` in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._vbox[0] += 1
+        with _inplace.writing(g) as a:
+            np.clip(a, -clip_value, clip_value, out=a)

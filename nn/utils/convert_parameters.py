@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, _inplace
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -25,9 +25,9 @@ def vector_to_parameters(vec, parameters) -> None:
     if total != vec.numel():
         raise ValueError(f"vector_to_parameters: the vector has {vec.numel()} elements but "
                          f"the parameters need {total}")
+    flat = _inplace.array(vec)
     offset = 0
     for p in params:
         n = p.numel()
-        p._data[...] = vec._data[offset:offset + n].reshape(p._data.shape)
-        p._vbox[0] += 1
+        _inplace.copy_into(p, flat[offset:offset + n].reshape(tuple(p.shape)))
         offset += n

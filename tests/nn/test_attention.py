@@ -171,3 +171,9 @@ def test_tiny_training_run_attention_learns_to_pick_the_flagged_token():
         loss.backward()
         opt.step()
     assert loss.item() < 0.1, loss.item()
+
+
+def test_sdpa_lives_in_functional():
+    import nn.functional as F
+    assert sdpa is F.scaled_dot_product_attention
+    assert F.scaled_dot_product_attention.__module__ == "nn.functional"

@@ -35,7 +35,7 @@ LAYERS = [
 ]
 
 
-@pytest.mark.parametrize("name,make,shapes", LAYERS, ids=[l[0] for l in LAYERS])
+@pytest.mark.parametrize("name,make,shapes", LAYERS, ids=[layer[0] for layer in LAYERS])
 def test_layer_gradcheck(name, make, shapes):
     m = make().double()
     for p in m.parameters():  # make affine params non-trivial

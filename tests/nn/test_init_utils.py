@@ -36,8 +36,10 @@ def test_fans_and_gains():
     (init.xavier_uniform_, dict(gain=2), lambda a: np.abs(a).max() <= 2 * math.sqrt(6 / 500) + 1e-6
      and abs(a.std() - 2 * math.sqrt(2 / 500)) < 0.003),
     (init.xavier_normal_, {}, lambda a: abs(a.std() - math.sqrt(2 / 500)) < 0.002),
-    (init.kaiming_uniform_, dict(nonlinearity="relu"), lambda a: np.abs(a).max() <= math.sqrt(6 / 200) + 1e-6),
-    (init.kaiming_normal_, dict(mode="fan_out", nonlinearity="relu"), lambda a: abs(a.std() - math.sqrt(2 / 300)) < 0.003),
+    (init.kaiming_uniform_, dict(nonlinearity="relu"),
+     lambda a: np.abs(a).max() <= math.sqrt(6 / 200) + 1e-6),
+    (init.kaiming_normal_, dict(mode="fan_out", nonlinearity="relu"),
+     lambda a: abs(a.std() - math.sqrt(2 / 300)) < 0.003),
 ])
 def test_init_distributions_in_place_without_graph(fn, kw, check):
     p = nn.Parameter(autograd.empty(300, 200))

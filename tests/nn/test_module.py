@@ -273,6 +273,31 @@ def test_summary_embedding_dtype_and_tuple_output():
     assert "emb (Embedding)" in text and "[2, 5, 3]" in text and "Total params: 30" in text
 
 
+def test_summary_function_is_the_method():
+    from nn.utils.summary import summary
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    printed = []
+    text = summary(m, (3, 4), print_fn=printed.append)
+    assert printed == [text] and text == m.summary((3, 4), print_fn=None)
+    assert nn.utils.summary is summary
+
+
+def test_writes_bump_the_version():
+    """load_state_dict, to(dtype), zero_grad(set_to_none=False) write through
+    autograd._inplace, so a graph that saved the old value notices."""
+    m = nn.Linear(3, 2)
+    w = m.weight
+    v = w._version
+    m.load_state_dict(m.state_dict())
+    assert w._version == v + 1
+    m.double()
+    assert w._version == v + 2 and w.dtype == autograd.float64
+    m(autograd.ones(1, 3, dtype=autograd.float64)).sum().backward()
+    g = w.grad
+    m.zero_grad(set_to_none=False)
+    assert w.grad is g and not g.numpy().any()
+
+
 def test_missing_forward():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)

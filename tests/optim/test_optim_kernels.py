@@ -8,11 +8,11 @@ import sys
 import textwrap
 
 import numpy as np
+import optim_numpy_reference as ref
 import pytest
 
 import autograd
 import optim
-import optim_numpy_reference as ref
 
 SIZES = [(0,), (1,), (), (7,), (33, 31)]
 TOL = {np.float32: dict(rtol=1e-6, atol=1e-7), np.float64: dict(rtol=1e-14, atol=1e-15)}

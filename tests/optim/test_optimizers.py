@@ -271,3 +271,17 @@ def test_custom_optimizer_in_pytorch_style():
     opt.step()
     np.testing.assert_allclose(p._data, 0.9)
     assert isinstance(opt, optim.Optimizer)
+
+
+def test_step_bumps_param_and_buffer_versions_once():
+    """Every write of a step goes through autograd._inplace.writing: one bump each."""
+    p = autograd.ones(3, requires_grad=True)
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = autograd.ones(3)
+    v = p._version
+    opt.step()
+    m = opt.state[p]["exp_avg"]
+    assert p._version == v + 1 and opt.state[p]["step"] == 1.0
+    mv = m._version
+    opt.step()
+    assert p._version == v + 2 and m._version == mv + 1
