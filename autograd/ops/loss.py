@@ -120,8 +120,8 @@ def _reduce(loss, reduction):
 
 
 def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None = None,
-                  size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between logits and class indices or class probabilities.
 
     Args:
@@ -133,13 +133,11 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
             out of the ``mean`` denominator).
         reduction: ``'none'`` | ``'mean'`` (weighted mean, PyTorch's rule) | ``'sum'``.
         label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
-        size_average, reduce: PyTorch's deprecated flags (mapped to ``reduction``).
 
     Returns:
         A 0-d loss, or per-element losses shaped like ``target`` (minus the class dim for
         probabilities) for ``'none'``.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
@@ -221,12 +219,3 @@ def _cross_entropy_probs(input, target, w, reduction, ls):
         return loss.sum() / n
     return _reduce(loss, reduction)
 
-
-def _legacy_reduction(size_average, reduce, reduction):
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
