@@ -14,13 +14,31 @@ import builtins
 import importlib
 import importlib.machinery
 import sys as _sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import functional
 from .creation import *
 from .dtypes import (
-    bool, complex64, complex128, cpu, device, double, float, float16, float32, float64,
-    get_default_dtype, half, int, int8, int16, int32, int64, long, set_default_dtype, short,
+    bool,
+    complex64,
+    complex128,
+    cpu,
+    device,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
     uint8,
 )
 from .engine import backward, detect_anomaly, grad, is_anomaly_enabled, set_detect_anomaly
@@ -30,9 +48,19 @@ from .gradcheck import gradcheck, gradgradcheck
 from .node import ShapeError
 from .ops import *
 from .random import (
-    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from .tensor import Size, Tensor
+
+if TYPE_CHECKING:
+    import types
+    from collections.abc import Sequence
 
 # torch.autograd.* spellings: the package is its own ``autograd`` attribute.
 autograd = _sys.modules[__name__]
@@ -77,23 +105,27 @@ class _PackageAlias:
 
     _ALIASES = {__name__ + ".nn": "nn", __name__ + ".optim": "optim"}
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         """A spec for ``autograd.nn[...]`` / ``autograd.optim[...]``; None for any other name."""
         if not fullname.startswith(__name__ + "."):
             return None
         for alias in self._ALIASES:
             if fullname == alias or fullname.startswith(alias + "."):
-                return importlib.machinery.ModuleSpec(fullname, self)
+                # self implements the Loader protocol (create_module/exec_module) without
+                # subclassing importlib.abc.Loader: importing importlib.abc at start-up would
+                # pull in tempfile, shutil, lzma and bz2 (~8 ms) for a type check's sake
+                return importlib.machinery.ModuleSpec(fullname, self)  # type: ignore[arg-type]
         return None
 
-    def create_module(self, spec: Any) -> Any:
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         """The real top-level module the alias names."""
         for alias, real in self._ALIASES.items():
             if spec.name == alias or spec.name.startswith(alias + "."):
                 return importlib.import_module(real + spec.name[len(alias):])
         return None
 
-    def exec_module(self, module: Any) -> None:
+    def exec_module(self, module: types.ModuleType) -> None:
         """The real module is already executed."""
 
 
@@ -102,6 +134,8 @@ if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
 
 
 def __getattr__(name: str) -> Any:
+    """Lazy attributes: ``nn``, ``optim``, ``utils``, ``viz``, ``datasets``,
+    ``serialization``, ``save`` and ``load`` (imported on first use)."""
     # torch.nn / torch.optim / torch.utils resolve lazily to the top-level packages,
     # so `import autograd` does not import nn (which imports autograd): no cycle.
     if name in ("nn", "optim"):

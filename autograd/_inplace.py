@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import numpy.typing as npt
 
 from .tensor import Tensor, _wrap
 
@@ -47,7 +48,7 @@ def writing(t: Tensor) -> Iterator[np.ndarray]:
         t._vbox[0] += 1
 
 
-def copy_into(t: Tensor, value) -> Tensor:
+def copy_into(t: Tensor, value: Tensor | npt.ArrayLike) -> Tensor:
     """Copy ``value`` (Tensor, array or number) into ``t``'s array, broadcasting and
     casting as ``np.copyto(..., casting="unsafe")``; bump the version once; return ``t``."""
     src = value._data if isinstance(value, Tensor) else value

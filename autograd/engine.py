@@ -9,12 +9,18 @@ return output-shaped gradients.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
+
 import numpy as np
 
 from .grad_mode import _state
 from .node import _FREED_MSG, _OutputRef
 from .ops.reduce import sum_to as _sum_to
 from .tensor import Tensor, _wrap
+
+if TYPE_CHECKING:
+    from .node import Node
 
 __all__ = ["backward", "detect_anomaly", "grad", "is_anomaly_enabled", "run_backward",
            "set_detect_anomaly"]
@@ -38,12 +44,14 @@ class detect_anomaly:
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
+        """Turn anomaly detection on (or off, for ``check_nan=False``)."""
         self._prev = _anomaly[0]
         _anomaly[0] = self.check_nan
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
+        """Restore the previous setting; exceptions propagate."""
         _anomaly[0] = self._prev
         return False
 
@@ -120,8 +128,9 @@ def _fit_grad(g, x, node):
     return g
 
 
-def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None,
-                 accumulate=True):
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retain_graph: bool,
+                 create_graph: bool, inputs: Sequence[Tensor] | None = None,
+                 accumulate: bool = True) -> list[Tensor | None] | None:
     """Backpropagate ``root_grads`` from ``roots``.
 
     Args:
@@ -136,6 +145,11 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None,
     Returns:
         With ``accumulate=False``, a list of gradients (or None) aligned with ``inputs``.
     """
+    capture_leaf: dict[int, list[int]] | None
+    capture_node: dict[tuple[int, int], list[int]] | None
+    results: list[Tensor | None] | None
+    fn: Any  # a Node or _OutputRef (told apart by __class__, which mypy does not narrow on)
+    g: Any   # a root's seed, then each input gradient (a Tensor, or None, or array-like)
     capture_leaf = capture_node = None
     results = None
     if inputs is not None:
@@ -147,9 +161,9 @@ def run_backward(roots, root_grads, *, retain_graph, create_graph, inputs=None,
                 capture_leaf.setdefault(id(t), []).append(i)
             else:
                 capture_node.setdefault((id(e[0]), e[1]), []).append(i)
-    handed = set()  # ids of arrays already stored in some .grad (avoid aliasing two .grad's)
-    buffers = {}
-    root_nodes = []
+    handed: set[int] = set()  # ids of arrays already in some .grad (avoid aliasing two .grad's)
+    buffers: dict[Node, Any] = {}
+    root_nodes: list[Node] = []
     for t, g in zip(roots, root_grads):
         handed.add(id(g._data))
         e = _edge(t)
@@ -322,7 +336,10 @@ def _as_grad_list(outputs, grad_outputs, op):
     return roots, seeds
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors: Tensor | Sequence[Tensor],
+             grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
 
     Args:
@@ -341,8 +358,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                  inputs=inputs, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple[Tensor, ...]:
     """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` written).
 
     Args:
@@ -355,10 +375,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         materialize_grads: return zeros instead of None for unused inputs.
 
     Returns:
-        A tuple with one gradient Tensor (or None) per input.
+        A tuple with one gradient Tensor (or None, when unused) per input; typed
+        ``tuple[Tensor, ...]`` as in PyTorch.
     """
     single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
+    inputs = cast("tuple[Tensor, ...]", (inputs,) if single else tuple(inputs))
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t._rg:
             raise RuntimeError(f"grad: input {i} does not require grad")
@@ -369,8 +390,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     results = run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
                            inputs=inputs, accumulate=False)
-    out = []
-    for i, (t, g) in enumerate(zip(inputs, results)):
+    out: list[Any] = []
+    for i, (t, g) in enumerate(zip(inputs, cast("list[Tensor | None]", results))):
         if g is None:
             if materialize_grads:
                 g = _wrap(np.zeros_like(t._data))

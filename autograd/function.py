@@ -8,6 +8,8 @@ only be computed on arrays.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from .tensor import Tensor, _wrap
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 FunctionCtx = Node
+"""The ``ctx`` a Function's ``forward``/``backward`` receive (the graph node)."""
 
 
 class Function:
@@ -44,19 +47,23 @@ class Function:
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - abstract
+        """The output(s), a Tensor or a tuple, computed from the inputs under no-grad."""
         raise NotImplementedError("Function subclasses must implement forward(ctx, ...)")
 
     @staticmethod
-    def backward(ctx, *grads):  # pragma: no cover - abstract
+    def backward(ctx: Any, *grads: Any) -> Any:  # pragma: no cover - abstract
+        """One gradient per input of ``forward`` (None where not needed), from one gradient
+        per output."""
         raise NotImplementedError("Function subclasses must implement backward(ctx, ...)")
 
     @staticmethod
-    def setup_context(ctx, inputs, output):  # pragma: no cover - optional
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> Any:  # pragma: no cover
+        """Optional: save what backward needs; then ``forward`` does not take ``ctx``."""
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when any input requires grad, record a node for backward."""
         record = _state.enabled and any(isinstance(a, Tensor) and a._rg for a in args)
         node = Node(cls, args)
@@ -77,10 +84,10 @@ class Function:
         if not record:
             return result
         node.n_outputs = len(outs)
-        non_diff = getattr(node, "_non_diff", set())
+        non_diff: set[int] = getattr(node, "_non_diff", set())
         in_ids = {id(a) for a in args if isinstance(a, Tensor)}
-        new_outs = []
-        vboxes = []
+        new_outs: list[Any] = []
+        vboxes: list[Any] = []
         for i, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 new_outs.append(o)
@@ -98,7 +105,7 @@ class Function:
                           for o in new_outs]
         out_index = {id(o): i for i, o in enumerate(outs) if isinstance(o, Tensor)}
         if node._saved is not None:
-            packed = []
+            packed: list[Any] = []
             for t in node._saved:
                 if t is None:
                     packed.append(None)
@@ -109,7 +116,8 @@ class Function:
                     packed.append(("in", t, None, t._vbox[0]))
             node._saved = tuple(packed)
         node._out_vbox = vboxes[0]
-        node._out = new_outs[0]._data if isinstance(new_outs[0], Tensor) else None
+        # None when output 0 is not a Tensor (then nothing reads ctx.output)
+        node._out = new_outs[0]._data if isinstance(new_outs[0], Tensor) else None  # type: ignore[assignment]
         node._out_version = 0
         return tuple(new_outs) if is_tuple else new_outs[0]
 
@@ -143,7 +151,7 @@ def _zeros_for(node, index):
     return _wrap(np.zeros(shape, dtype=dtype))
 
 
-def once_differentiable(backward_fn):
+def once_differentiable(backward_fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator for a ``backward`` that can only be computed on arrays.
 
     The wrapped backward runs under no-grad. Under ``create_graph=True`` its results
@@ -152,7 +160,7 @@ def once_differentiable(backward_fn):
     """
 
     @functools.wraps(backward_fn)
-    def wrapper(ctx, *grads):
+    def wrapper(ctx: Any, *grads: Any) -> Any:
         create = _state.enabled
         _state.enabled = False
         try:
@@ -176,12 +184,14 @@ def once_differentiable(backward_fn):
 
 class _OnceDifferentiableError(Op):
     @staticmethod
-    def forward(ctx, value, *sources, name):
+    def forward(ctx: Any, value: np.ndarray, *sources: Any, name: str) -> np.ndarray:
+        """``value`` unchanged, connected to ``sources`` (the gradients it was computed from)."""
         ctx.op_name = name
         return value
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor) -> NoReturn:
+        """Raises: a once-differentiable backward cannot be differentiated again."""
         raise RuntimeError(
             f"{ctx.op_name}'s backward is marked once_differentiable: it cannot be "
             f"differentiated again (double backward / create_graph=True through it is "

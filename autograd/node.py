@@ -9,12 +9,25 @@ front door is :mod:`autograd.function`; the engine that walks the nodes is
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 import numpy as np
 
 from .grad_mode import _state
 from .tensor import Tensor, _wrap
 
+if TYPE_CHECKING:
+    import weakref
+
+    from .function import Function
+
 __all__ = ["AccumulateGrad", "Node", "Op", "ShapeError"]
+
+_Hook: TypeAlias = "Callable[[Tensor], Tensor | None]"
+"""A gradient hook: ``hook(grad) -> new grad or None``."""
+_NextFunctions: TypeAlias = "tuple[tuple[Node | AccumulateGrad | None, int], ...]"
+"""``((node_or_None, output_index), ...)``, one pair per input."""
 
 
 class _Scratch:
@@ -41,9 +54,29 @@ class Node:
     __slots__ = ("op", "_inputs", "_versions", "_out", "_out_vbox", "needs_input_grad",
                  "_hooks", "_retain", "n_outputs", "_saved", "_freed", "__dict__", "__weakref__")
 
-    def __init__(self, op, inputs):
+    op: type[Op] | type[Function]
+    _inputs: Sequence[Any]          # the op's positional args; after _free, the graph edges
+    _versions: list[int | None]
+    _out: np.ndarray                # set by apply before any read (None until then / freed)
+    _out_vbox: list[int]            # set by apply before any read (None until then)
+    needs_input_grad: tuple[bool, ...]
+    _hooks: dict[int, list[_Hook]] | None
+    _retain: list[tuple[int, weakref.ref[Tensor]]] | None
+    n_outputs: int
+    _saved: tuple[Any, ...] | None
+    _freed: bool
+    # set later (in __dict__) by apply / Function.apply / the ctx API:
+    _out_version: int
+    _saved_out_vboxes: list[Any]    # per output: its version box (None: not a Tensor)
+    _out_meta: list[tuple[tuple[int, ...], np.dtype | None]]
+    _materialize: bool
+    _non_diff: set[int]
+
+    def __init__(self, op: type[Op] | type[Function], inputs: Sequence[Any]) -> None:
         self.op = op
         self._inputs = inputs
+        versions: list[int | None]
+        needs: list[bool]
         versions, needs = [], []
         for x in inputs:
             if isinstance(x, Tensor):
@@ -54,8 +87,8 @@ class Node:
                 needs.append(False)
         self._versions = versions
         self.needs_input_grad = tuple(needs)
-        self._out = None
-        self._out_vbox = None
+        self._out = None  # type: ignore[assignment]  # placeholder until apply sets it
+        self._out_vbox = None  # type: ignore[assignment]  # placeholder until apply sets it
         self._hooks = None
         self._retain = None
         self.n_outputs = 1
@@ -64,7 +97,7 @@ class Node:
 
     # -- what backward reads ------------------------------------------------
     @property
-    def inputs(self) -> tuple:
+    def inputs(self) -> Sequence[Any]:
         """The op's inputs (Tensors, or the constants it was given), version-checked."""
         if self._freed:
             raise RuntimeError(_FREED_MSG.format(name=self.name()))
@@ -77,7 +110,7 @@ class Node:
         return self._inputs
 
     @property
-    def output(self):
+    def output(self) -> Tensor:
         """The op's output, rebuilt as a graph-connected Tensor (no reference cycle)."""
         if self._freed:
             raise RuntimeError(_FREED_MSG.format(name=self.name()))
@@ -99,9 +132,9 @@ class Node:
         return self.op.__name__ + "Backward"
 
     @property
-    def next_functions(self) -> tuple:
+    def next_functions(self) -> _NextFunctions:
         """``((node_or_None, 0), ...)`` for each input, as PyTorch's ``grad_fn.next_functions``."""
-        out = []
+        out: list[tuple[Node | AccumulateGrad | None, int]] = []
         for x in self._inputs:
             if self._freed:
                 if x is None:
@@ -124,23 +157,24 @@ class Node:
                 out.append((None, 0))
         return tuple(out)
 
-    def register_hook(self, hook) -> None:
+    def register_hook(self, hook: _Hook) -> None:
         """Register ``hook(grad) -> grad or None`` on this node's (first) output gradient."""
         _add_node_hook(self, 0, hook)
 
     def __repr__(self) -> str:
+        """``<MulBackward object>``."""
         return f"<{self.name()} object>"
 
     # -- PyTorch Function ctx API -------------------------------------------
-    def save_for_backward(self, *tensors) -> None:
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Save Tensors (or None) for backward; read them back with ``saved_tensors``."""
         self._saved = tensors
 
-    def mark_non_differentiable(self, *tensors) -> None:
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Accepted for compatibility; integer outputs are never differentiable anyway."""
         self._non_diff = {id(t) for t in tensors}
 
-    def mark_dirty(self, *tensors) -> None:
+    def mark_dirty(self, *tensors: Tensor) -> None:
         """Accepted for compatibility: in-place Functions are treated as out-of-place."""
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -148,11 +182,12 @@ class Node:
         self._materialize = bool(value)
 
     @property
-    def saved_tensors(self) -> tuple:
-        """The Tensors given to ``save_for_backward``, version-checked."""
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        """The Tensors given to ``save_for_backward`` (None where None was saved),
+        version-checked."""
         if self._freed:
             raise RuntimeError(_FREED_MSG.format(name=self.name()))
-        out = []
+        out: list[Any] = []
         for item in self._saved or ():
             if item is None:
                 out.append(None)
@@ -182,7 +217,7 @@ class Node:
     def _free(self) -> None:
         # Keep the graph's shape (for next_functions / visualisation) but drop the
         # activations: non-leaf inputs are replaced by their grad_fn, leaves kept as-is.
-        edges = []
+        edges: list[Any] = []
         for x in self._inputs:
             if isinstance(x, Tensor) and x._rg:
                 edges.append(x if x.grad_fn is None else x.grad_fn)
@@ -190,7 +225,7 @@ class Node:
                 edges.append(None)
         self._freed = True
         self._inputs = edges
-        self._out = None
+        self._out = None  # type: ignore[assignment]  # freed: no reader gets past _freed
         self._saved = None
         self.__dict__.clear()
 
@@ -201,20 +236,24 @@ class _OutputRef:
 
     __slots__ = ("node", "index")
 
-    def __init__(self, node, index):
+    def __init__(self, node: Node, index: int) -> None:
         self.node, self.index = node, index
 
     def name(self) -> str:
+        """The owning node's name."""
         return self.node.name()
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> _NextFunctions:
+        """The owning node's ``next_functions``."""
         return self.node.next_functions
 
-    def register_hook(self, hook) -> None:
+    def register_hook(self, hook: _Hook) -> None:
+        """Register ``hook(grad) -> grad or None`` on this output's gradient."""
         _add_node_hook(self.node, self.index, hook)
 
     def __repr__(self) -> str:
+        """``<MulBackward object>`` (the owning node's name)."""
         return f"<{self.node.name()} object>"
 
 
@@ -223,22 +262,24 @@ class AccumulateGrad:
 
     __slots__ = ("variable",)
 
-    def __init__(self, variable):
+    def __init__(self, variable: Tensor) -> None:
         self.variable = variable
 
     def name(self) -> str:
+        """``'AccumulateGrad'``."""
         return "AccumulateGrad"
 
     @property
-    def next_functions(self) -> tuple:
+    def next_functions(self) -> _NextFunctions:
         """A leaf's accumulator has no inputs (as in PyTorch)."""
         return ()
 
     def __repr__(self) -> str:
+        """``<AccumulateGrad object>``."""
         return "<AccumulateGrad object>"
 
 
-def _add_node_hook(node, index, hook) -> None:
+def _add_node_hook(node: Node, index: int, hook: _Hook) -> None:
     if node._hooks is None:
         node._hooks = {}
     node._hooks.setdefault(index, []).append(hook)
@@ -261,10 +302,10 @@ class Op:
     """
 
     @classmethod
-    def apply(cls, *args, **attrs):
+    def apply(cls, *args: Any, **attrs: Any) -> Tensor:
         """Run the op on Tensors (or constants); record a node only when needed."""
         record = False
-        arrays = []
+        arrays: list[Any] = []
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
@@ -294,11 +335,15 @@ class Op:
         return t
 
     @staticmethod
-    def forward(ctx, *arrays, **attrs):  # pragma: no cover - abstract
+    def forward(ctx: Any, *arrays: Any, **attrs: Any) -> np.ndarray:  # pragma: no cover - abstract
+        """Compute the output array from input arrays; ``ctx`` is the node, or a throw-away
+        object when no graph is recorded."""
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, grad):  # pragma: no cover - abstract
+    def backward(ctx: Node, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]:  # pragma: no cover
+        """One gradient per positional input (None where not needed), from the
+        output-shaped ``grad``."""
         raise NotImplementedError
 
     @classmethod

@@ -55,7 +55,8 @@ def configure_numba() -> Any:
         with _state_lock:
             if not _numba_ready[0]:
                 if "NUMBA_THREADING_LAYER" not in os.environ:
-                    numba.config.THREADING_LAYER = "workqueue"
+                    # numba.config fills its options in at import time: not in its stubs
+                    numba.config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
                 _numba_ready[0] = True
     return numba
 
@@ -178,7 +179,7 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 
 def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
-              n_tasks: int) -> list:
+              n_tasks: int) -> list[Any]:
     """Run ``task(state, i)`` for ``i in range(n_tasks)`` on ``min(num_threads(), n_tasks)``
     threads and return the results in index order.
 
@@ -190,7 +191,7 @@ def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
     after every thread has stopped writing.
     """
     threads = max(1, min(num_threads(), n_tasks))
-    results: list = [None] * n_tasks
+    results: list[Any] = [None] * n_tasks
     claim = itertools.count()
     lock = threading.Lock()
     failed: list[BaseException] = []

@@ -10,14 +10,34 @@ from __future__ import annotations
 
 import builtins
 import importlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal, SupportsIndex, TypeAlias, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import dtypes as _dt
 from .grad_mode import _state
 from .random import rng as _rng
 
+if TYPE_CHECKING:
+    from .node import Node, _OutputRef
+    from .random import Generator
+
 __all__ = ["Tensor"]
+
+# Builtin names for annotations inside ``Tensor``, whose methods ``int``/``float``/``bool``
+# shadow them there (the spelling of PyTorch's own stubs).
+_int: TypeAlias = int
+_float: TypeAlias = float
+_bool: TypeAlias = bool
+
+Number: TypeAlias = int | float | bool
+"""A Python number where a Tensor method also takes a tensor (PyTorch's ``Number``)."""
+_Dims: TypeAlias = int | Sequence[int]
+"""One dimension or several."""
+_Hook: TypeAlias = "Callable[[Tensor], Tensor | None]"
+"""A gradient hook: ``hook(grad) -> new grad or None``."""
 
 _new = object.__new__
 
@@ -31,7 +51,7 @@ class _Later:
     def __init__(self, alias: str, module: str) -> None:
         self._alias, self._module = alias, module
 
-    def __getattr__(self, attr: str):
+    def __getattr__(self, attr: str) -> Any:
         module = importlib.import_module(self._module, __package__)
         globals()[self._alias] = module
         return getattr(module, attr)
@@ -43,7 +63,7 @@ _node = _Later("_node", ".node")
 _engine = _Later("_engine", ".engine")
 
 
-def _wrap(data) -> "Tensor":
+def _wrap(data: np.ndarray) -> Tensor:
     """Cheapest Tensor construction: no checks, no copy (the engine's hot path)."""
     t = _new(Tensor)
     t._data = data
@@ -55,7 +75,7 @@ def _wrap(data) -> "Tensor":
     return t
 
 
-def _to_array(data, dtype=None) -> np.ndarray:
+def _to_array(data: Any, dtype: npt.DTypeLike | None = None) -> np.ndarray:
     """Convert Python/NumPy data to an array with PyTorch's default-dtype rules."""
     if isinstance(data, Tensor):
         arr = data._data
@@ -83,12 +103,12 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return arr
 
 
-def _contains_tensor(seq) -> bool:
+def _contains_tensor(seq: Sequence[Any]) -> bool:
     return builtins.any(isinstance(x, Tensor) or (isinstance(x, (list, tuple)) and _contains_tensor(x))
                         for x in seq)
 
 
-def _tensors_to_nested(seq):
+def _tensors_to_nested(seq: Sequence[Any]) -> list[Any]:
     return [x._data if isinstance(x, Tensor) else
             (_tensors_to_nested(x) if isinstance(x, (list, tuple)) else x) for x in seq]
 
@@ -109,7 +129,15 @@ class Tensor:
     __slots__ = ("_data", "grad", "_rg", "grad_fn", "_vbox", "_hooks", "__weakref__")
     __array_priority__ = 1000  # make ndarray <op> Tensor defer to Tensor's reflected ops
 
-    def __init__(self, data=None, dtype=None, requires_grad: bool = False):
+    _data: np.ndarray
+    grad: Tensor | None
+    _rg: _bool
+    grad_fn: Node | _OutputRef | None
+    _vbox: list[_int]
+    _hooks: list[_Hook] | None
+
+    def __init__(self, data: Tensor | npt.ArrayLike | None = None,
+                 dtype: npt.DTypeLike | None = None, requires_grad: _bool = False) -> None:
         if data is None:
             data = np.empty((0,), dtype=_dt.get_default_dtype())
         if dtype is None and not isinstance(data, (np.ndarray, Tensor)):
@@ -126,12 +154,12 @@ class Tensor:
 
     # ------------------------------------------------------------------ graph
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> _bool:
         """Whether operations on this tensor are recorded for backward."""
         return self._rg
 
     @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
+    def requires_grad(self, value: _bool) -> None:
         value = bool(value)
         if value and self._data.dtype.kind not in "fc":
             raise RuntimeError(
@@ -144,25 +172,26 @@ class Tensor:
                 "var_no_grad = var.detach().")
         self._rg = value
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
         self.requires_grad = requires_grad
         return self
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> _bool:
         """True for tensors not produced by a recorded op (user-created or detached)."""
         return self.grad_fn is None
 
     @property
-    def _version(self) -> int:
+    def _version(self) -> _int:
         return self._vbox[0]
 
     def _bump(self) -> None:
         self._vbox[0] += 1
 
-    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
-                 inputs=None) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph: _bool | None = None,
+                 create_graph: _bool = False,
+                 inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         Args:
@@ -177,7 +206,7 @@ class Tensor:
         """Populate ``.grad`` for this non-leaf tensor during backward."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        fn = self.grad_fn
+        fn: Any = self.grad_fn  # Node or _OutputRef
         if fn is None:
             return
         import weakref
@@ -187,14 +216,14 @@ class Tensor:
         node._retain.append((idx, weakref.ref(self)))
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> _bool:
         """True after ``retain_grad()`` on a non-leaf."""
-        fn = self.grad_fn
+        fn: Any = self.grad_fn  # Node or _OutputRef
         if fn is None or getattr(fn, "_retain", None) is None:
             return False
         return builtins.any(ref() is self for _, ref in fn._retain)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: _Hook) -> _HookHandle:
         """Register ``hook(grad) -> Tensor or None``, called with this tensor's gradient.
 
         Returns:
@@ -207,7 +236,7 @@ class Tensor:
                 self._hooks = []
             hooks = self._hooks
         else:
-            fn = self.grad_fn
+            fn: Any = self.grad_fn  # Node or _OutputRef
             node, idx = (fn.node, fn.index) if isinstance(fn, _node._OutputRef) else (fn, 0)
             _node._add_node_hook(node, idx, hook)
             hooks = node._hooks[idx]
@@ -215,20 +244,20 @@ class Tensor:
             hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing storage (and version counter) with self, outside the graph."""
         t = _wrap(self._data)
         t._vbox = self._vbox
         return t
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         """Detach self from the graph in place, making it a leaf."""
         self.grad_fn = None
         self._rg = False
         return self
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """A detached Tensor sharing storage with self; in-place changes to it bypass autograd.
 
         ``p.data += -lr * p.grad`` updates ``p`` and does not count as an in-place op for
@@ -237,49 +266,54 @@ class Tensor:
         return _wrap(self._data)
 
     @data.setter
-    def data(self, value) -> None:
+    def data(self, value: Tensor | npt.ArrayLike) -> None:
         arr = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = arr
 
     # ------------------------------------------------------------- properties
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> Size:
         """Tuple of dimension sizes (PyTorch's ``torch.Size`` is a tuple too)."""
         return Size(self._data.shape)
 
-    def size(self, dim=None):
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: _int) -> _int: ...
+
+    def size(self, dim: _int | None = None) -> Size | _int:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_ops.normalize_dim(dim, self._data.ndim, "size")]
 
-    def dim(self) -> int:
+    def dim(self) -> _int:
         """Number of dimensions."""
         return self._data.ndim
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> _int:
         """Number of dimensions."""
         return self._data.ndim
 
-    def ndimension(self) -> int:
+    def ndimension(self) -> _int:
         """Number of dimensions."""
         return self._data.ndim
 
-    def numel(self) -> int:
+    def numel(self) -> _int:
         """Number of elements."""
         return self._data.size
 
-    def nelement(self) -> int:
+    def nelement(self) -> _int:
         """Number of elements."""
         return self._data.size
 
-    def element_size(self) -> int:
+    def element_size(self) -> _int:
         """Bytes per element."""
         return self._data.itemsize
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         """The NumPy dtype (compares equal to ``autograd.float32`` and friends)."""
         return self._data.dtype
 
@@ -289,106 +323,128 @@ class Tensor:
         return _dt.cpu
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> _bool:
+        """Always False (CPU only)."""
         return False
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """All dimensions reversed (a transpose for 2-D)."""
         return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> "Tensor":
+    def mT(self) -> Tensor:
         """The last two dimensions swapped (batched matrix transpose)."""
         return _ops.transpose(self, -2, -1)
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> _bool:
+        """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> _bool:
+        """True when the array is C-contiguous."""
         return bool(self._data.flags.c_contiguous)
 
-    def contiguous(self) -> "Tensor":
+    def contiguous(self) -> Tensor:
         """Self when already C-contiguous, else a contiguous copy (differentiable)."""
         if self._data.flags.c_contiguous:
             return self
         return _ops.contiguous(self)
 
-    def stride(self, dim=None):
-        """Strides in elements."""
+    @overload
+    def stride(self, dim: None = None) -> tuple[_int, ...]: ...
+    @overload
+    def stride(self, dim: _int) -> _int: ...
+
+    def stride(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
+        """Strides in elements (all of them, or that of dimension ``dim``)."""
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[dim]
 
-    def data_ptr(self) -> int:
+    def data_ptr(self) -> _int:
+        """Address of the first element."""
         return self._data.__array_interface__["data"][0]
 
     # ---------------------------------------------------------------- values
-    def item(self):
+    def item(self) -> Number:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"item: a Tensor with {self._data.size} elements cannot be "
                                f"converted to a Python scalar (shape {self._data.shape})")
         return self._data.item()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray:
+    def numpy(self, *, force: _bool = False) -> np.ndarray:
         """The underlying array (shared storage, like PyTorch)."""
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """Nested Python lists (a Python number for 0-d)."""
         return self._data.tolist()
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: npt.DTypeLike | None = None,
+                  copy: _bool | None = None) -> np.ndarray:
+        """NumPy protocol: the underlying array (cast to ``dtype`` if given)."""
         if dtype is not None:
             return self._data.astype(dtype)
         return self._data
 
-    def __len__(self) -> int:
+    def __len__(self) -> _int:
+        """Size of the first dimension."""
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
+        """Iterate over the first dimension (each item: shape ``self.shape[1:]``)."""
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> _bool:
+        """Truth value of a one-element tensor."""
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is "
                                f"ambiguous (shape {self._data.shape})")
         return bool(self._data)
 
-    def __float__(self) -> float:
+    def __float__(self) -> _float:
+        """Value of a one-element tensor as a Python float."""
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> _int:
+        """Value of a one-element tensor as a Python int."""
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> _int:
+        """A one-element integer tensor used as an index."""
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.item())
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> _int:
+        """Identity hash (``==`` is elementwise, as in PyTorch)."""
         return id(self)
 
     def __repr__(self) -> str:
+        """``tensor([...], dtype=..., grad_fn=<...>)``."""
         return _format(self)
 
     def __format__(self, spec: str) -> str:
+        """Format specs apply to 0-d tensors' value; otherwise ``repr``."""
         if self._data.ndim == 0 and spec:
             return format(self._data.item(), spec)
         return repr(self)
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        """Copy/deepcopy support (data copied, graph not)."""
         # deepcopy/copy support; saving weights uses safetensors, never pickle.
         return (_rebuild, (self._data.copy(), self._rg, type(self)))
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[_int, Any]) -> Tensor:
+        """A copy of data, ``requires_grad`` and ``.grad`` (not the graph)."""
         t = _rebuild(self._data.copy(), self._rg, type(self))
         if self.grad is not None:
             t.grad = _wrap(self.grad._data.copy())
@@ -396,7 +452,7 @@ class Tensor:
         return t
 
     # ----------------------------------------------------------------- dtype
-    def to(self, *args, **kwargs) -> "Tensor":
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Cast to a dtype (``to(dtype)``, ``to(other_tensor)``); devices other than cpu
         are rejected, ``'cpu'`` is accepted and ignored."""
         dtype = kwargs.get("dtype")
@@ -416,323 +472,800 @@ class Tensor:
             return self
         return _ops.cast(self, dtype)
 
-    def type(self, dtype=None):
+    def type(self, dtype: npt.DTypeLike | None = None) -> str | Tensor:
+        """The type name (``'torch.float32'``) without ``dtype``; else ``to(dtype)``."""
         if dtype is None:
             return _dt.type_name(self._data.dtype)
         return self.to(dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
+        """Cast to float32."""
         return self.to(np.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
+        """Cast to float64."""
         return self.to(np.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
+        """Cast to float16."""
         return self.to(np.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
+        """Cast to int64."""
         return self.to(np.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
+        """Cast to int32."""
         return self.to(np.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
+        """Cast to bool."""
         return self.to(np.bool_)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
+        """Self (everything lives on the CPU)."""
         return self
 
-    def cuda(self, *args, **kwargs):
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Always raises: there is no CUDA device."""
         raise RuntimeError("numbagrad runs on the CPU only; there is no CUDA device")
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back to self)."""
         return _ops.clone(self)
 
-    def new_tensor(self, data, dtype=None, requires_grad=False) -> "Tensor":
+    def new_tensor(self, data: Tensor | npt.ArrayLike, dtype: npt.DTypeLike | None = None,
+                   requires_grad: _bool = False) -> Tensor:
+        """A new leaf copy of ``data``, by default of self's dtype."""
         return Tensor(np.array(_to_array(data), dtype=dtype or self.dtype), requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None) -> "Tensor":
+    def new_zeros(self, *size: _int | Sequence[_int],
+                       dtype: npt.DTypeLike | None = None) -> Tensor:
+        """A new tensor of shape ``size`` filled with zeros, by default of self's dtype."""
         return _wrap(np.zeros(_ops.size_args(size), dtype=dtype or self.dtype))
 
-    def new_ones(self, *size, dtype=None) -> "Tensor":
+    def new_ones(self, *size: _int | Sequence[_int],
+                      dtype: npt.DTypeLike | None = None) -> Tensor:
+        """A new tensor of shape ``size`` filled with ones, by default of self's dtype."""
         return _wrap(np.ones(_ops.size_args(size), dtype=dtype or self.dtype))
 
-    def new_full(self, size, fill_value, dtype=None) -> "Tensor":
+    def new_full(self, size: _int | Sequence[_int], fill_value: Number,
+                 dtype: npt.DTypeLike | None = None) -> Tensor:
+        """A new tensor of shape ``size`` filled with ``fill_value``, by default of self's dtype."""
         return _wrap(np.full(_ops.size_args((size,)), fill_value, dtype=dtype or self.dtype))
 
-    def new_empty(self, *size, dtype=None) -> "Tensor":
+    def new_empty(self, *size: _int | Sequence[_int],
+                       dtype: npt.DTypeLike | None = None) -> Tensor:
+        """A new tensor of shape ``size`` filled with uninitialised, by default of self's dtype."""
         return _wrap(np.empty(_ops.size_args(size), dtype=dtype or self.dtype))
 
     # --------------------------------------------------------------- operators
-    def __add__(self, other):
+    def __add__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self + other`` (broadcasting)."""
         return _ops.add(self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other + self``."""
         return _ops.add(other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self - other``."""
         return _ops.sub(self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other - self``."""
         return _ops.sub(other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self * other`` (elementwise)."""
         return _ops.mul(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other * self``."""
         return _ops.mul(other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self / other``."""
         return _ops.div(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other / self``."""
         return _ops.div(other, self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self // other`` (no gradient)."""
         return _ops.floor_divide(self, other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other // self`` (no gradient)."""
         return _ops.floor_divide(other, self)
 
-    def __mod__(self, other):
+    def __mod__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self % other`` (Python's sign convention)."""
         return _ops.remainder(self, other)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self ** other``."""
         return _ops.pow(self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other ** self``."""
         return _ops.pow(other, self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Tensor) -> Tensor:
+        """``self @ other`` (see ``matmul``)."""
         return _ops.matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Tensor) -> Tensor:
+        """``other @ self``."""
         return _ops.matmul(other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
+        """``-self``."""
         return _ops.neg(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
+        """``+self``: self."""
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
+        """``abs(self)``."""
         return _ops.abs(self)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
+        """``~self``: logical not (bool result)."""
         return _ops.logical_not(self)
 
-    def __and__(self, other):
+    def __and__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self & other``: logical and (bool result)."""
         return _ops.logical_and(self, other)
 
-    def __or__(self, other):
+    def __or__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self | other``: logical or (bool result)."""
         return _ops.logical_or(self, other)
 
-    def __xor__(self, other):
+    def __xor__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self ^ other``: logical xor (bool result)."""
         return _ops.logical_xor(self, other)
 
-    def __eq__(self, other):
+    # elementwise comparison returns a bool Tensor, not a bool (as PyTorch's stubs)
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        """``self == other``, elementwise (bool Tensor)."""
         return _ops.eq(self, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        """``self != other``, elementwise (bool Tensor)."""
         return _ops.ne(self, other)
 
-    def __lt__(self, other):
+    def __lt__(self, other: Tensor | Number) -> Tensor:
+        """``self < other``, elementwise (bool Tensor)."""
         return _ops.lt(self, other)
 
-    def __le__(self, other):
+    def __le__(self, other: Tensor | Number) -> Tensor:
+        """``self <= other``, elementwise (bool Tensor)."""
         return _ops.le(self, other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Tensor | Number) -> Tensor:
+        """``self > other``, elementwise (bool Tensor)."""
         return _ops.gt(self, other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Tensor | Number) -> Tensor:
+        """``self >= other``, elementwise (bool Tensor)."""
         return _ops.ge(self, other)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
+        """NumPy-style indexing (ints, slices, None, Ellipsis, bool/int tensors)."""
         return _ops.getitem(self, index)
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: Tensor | npt.ArrayLike) -> None:
+        """``self[index] = value`` in place (version-counted, recorded when needed)."""
         _ops.setitem_(self, index, value)
 
     # in-place arithmetic (version-counted; see ops.inplace)
-    def __iadd__(self, other):
+    def __iadd__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self += other`` in place."""
         return _ops.inplace(self, _ops.add, other)
 
-    def __isub__(self, other):
+    def __isub__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self -= other`` in place."""
         return _ops.inplace(self, _ops.sub, other)
 
-    def __imul__(self, other):
+    def __imul__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self *= other`` in place."""
         return _ops.inplace(self, _ops.mul, other)
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self /= other`` in place."""
         return _ops.inplace(self, _ops.div, other)
 
-    def __ipow__(self, other):
+    def __ipow__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``self **= other`` in place."""
         return _ops.inplace(self, _ops.pow, other)
 
     # ------------------------------------------------------ op methods (see autograd.ops)
-    def add(self, other, *, alpha=1): return _ops.add(self, other, alpha=alpha)
-    def sub(self, other, *, alpha=1): return _ops.sub(self, other, alpha=alpha)
-    def mul(self, other): return _ops.mul(self, other)
-    def div(self, other, *, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
-    def true_divide(self, other): return _ops.div(self, other)
-    def neg(self): return _ops.neg(self)
-    def pow(self, exponent): return _ops.pow(self, exponent)
-    def square(self): return _ops.square(self)
-    def exp(self): return _ops.exp(self)
-    def expm1(self): return _ops.expm1(self)
-    def log(self): return _ops.log(self)
-    def log1p(self): return _ops.log1p(self)
-    def log2(self): return _ops.log2(self)
-    def log10(self): return _ops.log10(self)
-    def sqrt(self): return _ops.sqrt(self)
-    def rsqrt(self): return _ops.rsqrt(self)
-    def abs(self): return _ops.abs(self)
-    def sign(self): return _ops.sign(self)
-    def sin(self): return _ops.sin(self)
-    def cos(self): return _ops.cos(self)
-    def tanh(self): return _ops.tanh(self)
-    def sigmoid(self): return _ops.sigmoid(self)
-    def relu(self): return _ops.relu(self)
-    def erf(self): return _ops.erf(self)
-    def reciprocal(self): return _ops.reciprocal(self)
-    def floor(self): return _ops.floor(self)
-    def ceil(self): return _ops.ceil(self)
-    def round(self, *, decimals=0): return _ops.round(self, decimals=decimals)
-    def trunc(self): return _ops.trunc(self)
-    def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
+    # Each is ``autograd.<name>(self, ...)``; shapes broadcast as in PyTorch.
+    def add(self, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return _ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Tensor | Number) -> Tensor:
+        """``self * other``."""
+        return _ops.mul(self, other)
+
+    def div(self, other: Tensor | Number, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode`` ``'trunc'`` or ``'floor'`` rounds the result."""
+        return _ops.div(self, other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Tensor | Number) -> Tensor:
+        """``self / other``."""
+        return _ops.div(self, other)
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return _ops.neg(self)
+
+    def pow(self, exponent: Tensor | Number) -> Tensor:
+        """``self ** exponent``."""
+        return _ops.pow(self, exponent)
+
+    def square(self) -> Tensor:
+        """``self ** 2``."""
+        return _ops.square(self)
+
+    def exp(self) -> Tensor:
+        """Elementwise ``e ** self``."""
+        return _ops.exp(self)
+
+    def expm1(self) -> Tensor:
+        """Elementwise ``exp(self) - 1``, accurate near 0."""
+        return _ops.expm1(self)
+
+    def log(self) -> Tensor:
+        """Elementwise natural logarithm."""
+        return _ops.log(self)
+
+    def log1p(self) -> Tensor:
+        """Elementwise ``log(1 + self)``, accurate near 0."""
+        return _ops.log1p(self)
+
+    def log2(self) -> Tensor:
+        """Elementwise base-2 logarithm."""
+        return _ops.log2(self)
+
+    def log10(self) -> Tensor:
+        """Elementwise base-10 logarithm."""
+        return _ops.log10(self)
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root."""
+        return _ops.sqrt(self)
+
+    def rsqrt(self) -> Tensor:
+        """Elementwise ``1 / sqrt(self)``."""
+        return _ops.rsqrt(self)
+
+    def abs(self) -> Tensor:
+        """Elementwise absolute value."""
+        return _ops.abs(self)
+
+    def sign(self) -> Tensor:
+        """Elementwise sign (-1, 0 or 1)."""
+        return _ops.sign(self)
+
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return _ops.sin(self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return _ops.cos(self)
+
+    def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise logistic sigmoid ``1 / (1 + exp(-self))``."""
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """Elementwise ``max(self, 0)``."""
+        return _ops.relu(self)
+
+    def erf(self) -> Tensor:
+        """Elementwise error function."""
+        return _ops.erf(self)
+
+    def reciprocal(self) -> Tensor:
+        """Elementwise ``1 / self``."""
+        return _ops.reciprocal(self)
+
+    def floor(self) -> Tensor:
+        """Elementwise floor (zero gradient)."""
+        return _ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Elementwise ceiling (zero gradient)."""
+        return _ops.ceil(self)
+
+    def round(self, *, decimals: _int = 0) -> Tensor:
+        """Round half to even to ``decimals`` places (zero gradient)."""
+        return _ops.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        """Elementwise rounding toward zero (zero gradient)."""
+        return _ops.trunc(self)
+
+    def clamp(self, min: Tensor | Number | None = None, max: Tensor | Number | None = None) -> Tensor:
+        """Limit to ``[min, max]`` (either bound optional)."""
+        return _ops.clamp(self, min, max)
+
     clip = clamp
-    def maximum(self, other): return _ops.maximum(self, other)
-    def minimum(self, other): return _ops.minimum(self, other)
-    def where(self, condition, other): return _ops.where(condition, self, other)
-    def lerp(self, end, weight): return _ops.lerp(self, end, weight)
-    def addcmul(self, t1, t2, *, value=1): return _ops.addcmul(self, t1, t2, value=value)
-    def addcdiv(self, t1, t2, *, value=1): return _ops.addcdiv(self, t1, t2, value=value)
-    def eq(self, other): return _ops.eq(self, other)
-    def ne(self, other): return _ops.ne(self, other)
-    def lt(self, other): return _ops.lt(self, other)
-    def le(self, other): return _ops.le(self, other)
-    def gt(self, other): return _ops.gt(self, other)
-    def ge(self, other): return _ops.ge(self, other)
-    def equal(self, other): return _ops.equal(self, other)
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return _ops.allclose(self, other, rtol, atol, equal_nan)
-    def isnan(self): return _ops.isnan(self)
-    def isinf(self): return _ops.isinf(self)
-    def isfinite(self): return _ops.isfinite(self)
-    def logical_not(self): return _ops.logical_not(self)
-    def logical_and(self, other): return _ops.logical_and(self, other)
-    def logical_or(self, other): return _ops.logical_or(self, other)
 
-    def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops.sum(self, dim, keepdim, dtype=dtype)
-    def mean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mean(self, dim, keepdim, dtype=dtype)
-    def prod(self, dim=None, keepdim=False, *, dtype=None): return _ops.prod(self, dim, keepdim, dtype=dtype)
-    def max(self, dim=None, keepdim=False): return _ops.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return _ops.min(self, dim, keepdim)
-    def amax(self, dim=(), keepdim=False): return _ops.amax(self, dim, keepdim)
-    def amin(self, dim=(), keepdim=False): return _ops.amin(self, dim, keepdim)
-    def argmax(self, dim=None, keepdim=False): return _ops.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return _ops.argmin(self, dim, keepdim)
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _ops.var(self, dim, unbiased, keepdim, correction=correction)
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return _ops.std(self, dim, unbiased, keepdim, correction=correction)
-    def logsumexp(self, dim, keepdim=False): return _ops.logsumexp(self, dim, keepdim)
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return _ops.norm(self, p, dim, keepdim, dtype)
-    def cumsum(self, dim, *, dtype=None): return _ops.cumsum(self, dim, dtype=dtype)
-    def cumprod(self, dim, *, dtype=None): return _ops.cumprod(self, dim, dtype=dtype)
-    def all(self, dim=None, keepdim=False): return _ops.all(self, dim, keepdim)
-    def any(self, dim=None, keepdim=False): return _ops.any(self, dim, keepdim)
-    def count_nonzero(self, dim=None): return _ops.count_nonzero(self, dim)
+    def maximum(self, other: Tensor | Number) -> Tensor:
+        """Elementwise maximum of self and ``other``."""
+        return _ops.maximum(self, other)
 
-    def reshape(self, *shape): return _ops.reshape(self, *shape)
-    def view(self, *shape): return _ops.view(self, *shape)
-    def view_as(self, other): return _ops.view_as(self, other)
-    def reshape_as(self, other): return _ops.view_as(self, other)
-    def flatten(self, start_dim=0, end_dim=-1): return _ops.flatten(self, start_dim, end_dim)
-    def ravel(self): return _ops.ravel(self)
-    def unflatten(self, dim, sizes): return _ops.unflatten(self, dim, sizes)
-    def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
+    def minimum(self, other: Tensor | Number) -> Tensor:
+        """Elementwise minimum of self and ``other``."""
+        return _ops.minimum(self, other)
+
+    def where(self, condition: Tensor | npt.ArrayLike, other: Tensor | Number) -> Tensor:
+        """Self where ``condition`` holds, ``other`` elsewhere."""
+        return _ops.where(condition, self, other)
+
+    def lerp(self, end: Tensor, weight: Tensor | _float) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _ops.lerp(self, end, weight)
+
+    def addcmul(self, t1: Tensor, t2: Tensor, *, value: Number = 1) -> Tensor:
+        """``self + value * t1 * t2``."""
+        return _ops.addcmul(self, t1, t2, value=value)
+
+    def addcdiv(self, t1: Tensor, t2: Tensor, *, value: Number = 1) -> Tensor:
+        """``self + value * t1 / t2``."""
+        return _ops.addcdiv(self, t1, t2, value=value)
+
+    def eq(self, other: Tensor | Number) -> Tensor:
+        """``self == other``, elementwise (bool Tensor)."""
+        return _ops.eq(self, other)
+
+    def ne(self, other: Tensor | Number) -> Tensor:
+        """``self != other``, elementwise (bool Tensor)."""
+        return _ops.ne(self, other)
+
+    def lt(self, other: Tensor | Number) -> Tensor:
+        """``self < other``, elementwise (bool Tensor)."""
+        return _ops.lt(self, other)
+
+    def le(self, other: Tensor | Number) -> Tensor:
+        """``self <= other``, elementwise (bool Tensor)."""
+        return _ops.le(self, other)
+
+    def gt(self, other: Tensor | Number) -> Tensor:
+        """``self > other``, elementwise (bool Tensor)."""
+        return _ops.gt(self, other)
+
+    def ge(self, other: Tensor | Number) -> Tensor:
+        """``self >= other``, elementwise (bool Tensor)."""
+        return _ops.ge(self, other)
+
+    def equal(self, other: Tensor) -> _bool:
+        """True when ``other`` has self's shape and the same values."""
+        return _ops.equal(self, other)
+
+    def allclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08,
+                 equal_nan: _bool = False) -> _bool:
+        """True when ``|self - other| <= atol + rtol * |other|`` everywhere."""
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        """Elementwise NaN test (bool Tensor)."""
+        return _ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """Elementwise infinity test (bool Tensor)."""
+        return _ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """Elementwise finiteness test (bool Tensor)."""
+        return _ops.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        """Elementwise logical not (bool Tensor)."""
+        return _ops.logical_not(self)
+
+    def logical_and(self, other: Tensor | Number) -> Tensor:
+        """Elementwise logical and (bool Tensor)."""
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: Tensor | Number) -> Tensor:
+        """Elementwise logical or (bool Tensor)."""
+        return _ops.logical_or(self, other)
+
+    def sum(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+            dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Sum over ``dim`` (all dimensions when None)."""
+        return _ops.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+             dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Mean over ``dim`` (all dimensions when None)."""
+        return _ops.mean(self, dim, keepdim, dtype=dtype)
+
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, *,
+             dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Product over ``dim`` (all elements when None)."""
+        return _ops.prod(self, dim, keepdim, dtype=dtype)
+
+    @overload
+    def max(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+    @overload
+    def max(self, dim: Tensor, keepdim: _bool = False) -> Tensor: ...
+    @overload
+    def max(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+
+    def max(self, dim: _int | Tensor | None = None,
+            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+        """The maximum (0-d); with ``dim``, ``(values, indices)``; with a Tensor, the
+        elementwise maximum."""
+        return _ops.max(self, dim, keepdim)
+
+    @overload
+    def min(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+    @overload
+    def min(self, dim: Tensor, keepdim: _bool = False) -> Tensor: ...
+    @overload
+    def min(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+
+    def min(self, dim: _int | Tensor | None = None,
+            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+        """The minimum (0-d); with ``dim``, ``(values, indices)``; with a Tensor, the
+        elementwise minimum."""
+        return _ops.min(self, dim, keepdim)
+
+    def amax(self, dim: _Dims = (), keepdim: _bool = False) -> Tensor:
+        """Maximum over ``dim`` (all dimensions when empty); gradient split among ties."""
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim: _Dims = (), keepdim: _bool = False) -> Tensor:
+        """Minimum over ``dim`` (all dimensions when empty); gradient split among ties."""
+        return _ops.amin(self, dim, keepdim)
+
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        """Index of the maximum along ``dim`` (of the flattened tensor when None); int64."""
+        return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        """Index of the minimum along ``dim`` (of the flattened tensor when None); int64."""
+        return _ops.argmin(self, dim, keepdim)
+
+    def var(self, dim: _Dims | None = None, unbiased: _bool | None = None, keepdim: _bool = False,
+            *, correction: _float | None = None) -> Tensor:
+        """Variance over ``dim`` (Bessel-corrected unless ``correction``/``unbiased`` say not)."""
+        return _ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim: _Dims | None = None, unbiased: _bool | None = None, keepdim: _bool = False,
+            *, correction: _float | None = None) -> Tensor:
+        """Standard deviation over ``dim`` (see ``var``)."""
+        return _ops.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: _Dims, keepdim: _bool = False) -> Tensor:
+        """``log(sum(exp(self), dim))``, computed stably."""
+        return _ops.logsumexp(self, dim, keepdim)
+
+    def norm(self, p: _float | str = "fro", dim: _Dims | None = None, keepdim: _bool = False,
+             dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Vector p-norm over ``dim`` (all elements when None)."""
+        return _ops.norm(self, p, dim, keepdim, dtype)
+
+    def cumsum(self, dim: _int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Cumulative sum along ``dim`` (same shape)."""
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: _int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Cumulative product along ``dim`` (same shape)."""
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def all(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor:
+        """True where all elements over ``dim`` are non-zero (bool Tensor)."""
+        return _ops.all(self, dim, keepdim)
+
+    def any(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor:
+        """True where any element over ``dim`` is non-zero (bool Tensor)."""
+        return _ops.any(self, dim, keepdim)
+
+    def count_nonzero(self, dim: _Dims | None = None) -> Tensor:
+        """Number of non-zero elements over ``dim`` (int64)."""
+        return _ops.count_nonzero(self, dim)
+
+    def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
+        """Same data in shape ``shape`` (one entry may be -1); a view when possible."""
+        return _ops.reshape(self, *shape)
+
+    def view(self, *shape: _int | Sequence[_int]) -> Tensor:
+        """A view of shape ``shape`` (one entry may be -1)."""
+        return _ops.view(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """``view(other.shape)``."""
+        return _ops.view_as(self, other)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
+        return _ops.view_as(self, other)
+
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
+        """Dimensions ``start_dim..end_dim`` merged into one."""
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def ravel(self) -> Tensor:
+        """All elements as a 1-D tensor."""
+        return _ops.ravel(self)
+
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
+        """Dimension ``dim`` split into ``sizes``."""
+        return _ops.unflatten(self, dim, sizes)
+
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        """Dimensions ``dim0`` and ``dim1`` swapped (a view)."""
+        return _ops.transpose(self, dim0, dim1)
+
     swapaxes = transpose
-    def t(self): return _ops.transpose(self, 0, -1) if self._data.ndim == 2 else self
-    def permute(self, *dims): return _ops.permute(self, *dims)
-    def movedim(self, source, destination): return _ops.movedim(self, source, destination)
-    def squeeze(self, dim=None): return _ops.squeeze(self, dim)
-    def unsqueeze(self, dim): return _ops.unsqueeze(self, dim)
-    def expand(self, *sizes): return _ops.expand(self, *sizes)
-    def expand_as(self, other): return _ops.expand_as(self, other)
-    def broadcast_to(self, shape): return _ops.broadcast_to(self, shape)
-    def repeat(self, *repeats): return _ops.repeat(self, *repeats)
-    def tile(self, dims): return _ops.tile(self, dims)
-    def split(self, split_size, dim=0): return _ops.split(self, split_size, dim)
-    def chunk(self, chunks, dim=0): return _ops.chunk(self, chunks, dim)
-    def unbind(self, dim=0): return _ops.unbind(self, dim)
-    def narrow(self, dim, start, length): return _ops.narrow(self, dim, start, length)
-    def flip(self, *dims): return _ops.flip(self, dims[0] if len(dims) == 1 else dims)
-    def roll(self, shifts, dims=None): return _ops.roll(self, shifts, dims)
 
-    def gather(self, dim, index): return _ops.gather(self, dim, index)
-    def scatter_add(self, dim, index, src): return _ops.scatter_add(self, dim, index, src)
-    def scatter(self, dim, index, src=None, value=None, reduce=None): return _ops.scatter(self, dim, index, src, value, reduce)
-    def index_select(self, dim, index): return _ops.index_select(self, dim, index)
-    def masked_fill(self, mask, value): return _ops.masked_fill(self, mask, value)
-    def masked_select(self, mask): return _ops.masked_select(self, mask)
-    def take_along_dim(self, indices, dim): return _ops.take_along_dim(self, indices, dim)
-    def nonzero(self, *, as_tuple=False): return _ops.nonzero(self, as_tuple=as_tuple)
+    def t(self) -> Tensor:
+        """Transpose of a 2-D tensor; 0-D and 1-D tensors unchanged."""
+        return _ops.transpose(self, 0, -1) if self._data.ndim == 2 else self
 
-    def tril(self, diagonal=0): return _creation.tril(self, diagonal)
-    def triu(self, diagonal=0): return _creation.triu(self, diagonal)
-    def matmul(self, other): return _ops.matmul(self, other)
-    def mm(self, mat2): return _ops.mm(self, mat2)
-    def bmm(self, mat2): return _ops.bmm(self, mat2)
-    def mv(self, vec): return _ops.mv(self, vec)
-    def dot(self, other): return _ops.dot(self, other)
-    def outer(self, other): return _ops.outer(self, other)
-    def softmax(self, dim, dtype=None): return _ops.softmax(self, dim, dtype)
-    def log_softmax(self, dim, dtype=None): return _ops.log_softmax(self, dim, dtype)
+    def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
+        """Dimensions reordered as ``dims`` (a view)."""
+        return _ops.permute(self, *dims)
 
-    # in-place forms: version-counted (see autograd/ops/inplace.py)
-    def add_(self, other, *, alpha=1): return _ops.inplace(self, _ops.add, other, alpha=alpha)
-    def sub_(self, other, *, alpha=1): return _ops.inplace(self, _ops.sub, other, alpha=alpha)
-    def mul_(self, other): return _ops.inplace(self, _ops.mul, other)
-    def div_(self, other): return _ops.inplace(self, _ops.div, other)
-    def pow_(self, exponent): return _ops.inplace(self, _ops.pow, exponent)
-    def neg_(self): return _ops.inplace(self, _ops.neg)
-    def exp_(self): return _ops.inplace(self, _ops.exp)
-    def log_(self): return _ops.inplace(self, _ops.log)
-    def sqrt_(self): return _ops.inplace(self, _ops.sqrt)
-    def abs_(self): return _ops.inplace(self, _ops.abs)
-    def tanh_(self): return _ops.inplace(self, _ops.tanh)
-    def sigmoid_(self): return _ops.inplace(self, _ops.sigmoid)
-    def relu_(self): return _ops.inplace(self, _ops.relu)
-    def clamp_(self, min=None, max=None): return _ops.inplace(self, _ops.clamp, min, max)
+    def movedim(self, source: _Dims, destination: _Dims) -> Tensor:
+        """Dimension(s) ``source`` moved to position(s) ``destination``."""
+        return _ops.movedim(self, source, destination)
+
+    def squeeze(self, dim: _Dims | None = None) -> Tensor:
+        """Size-1 dimensions (all, or those in ``dim``) removed."""
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: _int) -> Tensor:
+        """A size-1 dimension inserted at ``dim``."""
+        return _ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes: _int | Sequence[_int]) -> Tensor:
+        """Size-1 dimensions broadcast to ``sizes`` (-1 keeps a size); a read-only view."""
+        return _ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
+        return _ops.expand_as(self, other)
+
+    def broadcast_to(self, shape: Sequence[_int]) -> Tensor:
+        """Self broadcast to ``shape``."""
+        return _ops.broadcast_to(self, shape)
+
+    def repeat(self, *repeats: _int | Sequence[_int]) -> Tensor:
+        """Tiled ``repeats[i]`` times along dimension ``i`` (a copy)."""
+        return _ops.repeat(self, *repeats)
+
+    def tile(self, dims: Sequence[_int]) -> Tensor:
+        """Like ``repeat``, padding ``dims`` with leading 1s."""
+        return _ops.tile(self, dims)
+
+    def split(self, split_size: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` along ``dim`` (or of the listed sizes)."""
+        return _ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """At most ``chunks`` near-equal pieces along ``dim``."""
+        return _ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, that dimension removed."""
+        return _ops.unbind(self, dim)
+
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
+        """Elements ``start:start + length`` along ``dim`` (a view)."""
+        return _ops.narrow(self, dim, start, length)
+
+    def flip(self, *dims: _int | Sequence[_int]) -> Tensor:
+        """Order reversed along ``dims``."""
+        return _ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts: _Dims, dims: _Dims | None = None) -> Tensor:
+        """Elements shifted cyclically by ``shifts`` along ``dims`` (flattened when None)."""
+        return _ops.roll(self, shifts, dims)
+
+    def gather(self, dim: _int, index: Tensor | npt.ArrayLike) -> Tensor:
+        """``out[i][j] = self[index[i][j]][j]`` (for ``dim=0``); ``out`` has index's shape."""
+        return _ops.gather(self, dim, index)
+
+    def scatter_add(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor) -> Tensor:
+        """A copy of self with ``src`` added at ``index`` along ``dim``."""
+        return _ops.scatter_add(self, dim, index, src)
+
+    def scatter(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor | None = None,
+                value: Number | None = None, reduce: str | None = None) -> Tensor:
+        """A copy of self with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+        return _ops.scatter(self, dim, index, src, value, reduce)
+
+    def index_select(self, dim: _int, index: Tensor | npt.ArrayLike) -> Tensor:
+        """The entries ``index`` (1-D) along ``dim``."""
+        return _ops.index_select(self, dim, index)
+
+    def masked_fill(self, mask: Tensor | npt.ArrayLike, value: Tensor | Number) -> Tensor:
+        """A copy with ``value`` where ``mask`` (broadcast) is True."""
+        return _ops.masked_fill(self, mask, value)
+
+    def masked_select(self, mask: Tensor | npt.ArrayLike) -> Tensor:
+        """The elements where ``mask`` is True, as a 1-D tensor."""
+        return _ops.masked_select(self, mask)
+
+    def take_along_dim(self, indices: Tensor | npt.ArrayLike, dim: _int) -> Tensor:
+        """Values at ``indices`` along ``dim`` (as ``np.take_along_axis``)."""
+        return _ops.take_along_dim(self, indices, dim)
+
+    @overload
+    def nonzero(self, *, as_tuple: Literal[False] = False) -> Tensor: ...
+    @overload
+    def nonzero(self, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+
+    def nonzero(self, *, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
+        """Indices of non-zero elements: shape ``(n, ndim)``, or one 1-D tensor per dim."""
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """Lower triangle of the last two dimensions; the rest zeroed."""
+        return _creation.tril(self, diagonal)
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """Upper triangle of the last two dimensions; the rest zeroed."""
+        return _creation.triu(self, diagonal)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with NumPy's broadcasting rules (1-D, 2-D and batched)."""
+        return _ops.matmul(self, other)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """``(n, m) @ (m, p) -> (n, p)``."""
+        return _ops.mm(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """``(b, n, m) @ (b, m, p) -> (b, n, p)``."""
+        return _ops.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """``(n, m) @ (m,) -> (n,)``."""
+        return _ops.mv(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors (0-d)."""
+        return _ops.dot(self, other)
+
+    def outer(self, other: Tensor) -> Tensor:
+        """``(n,)`` outer ``(m,) -> (n, m)``."""
+        return _ops.outer(self, other)
+
+    def softmax(self, dim: _int, dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Softmax along ``dim``."""
+        return _ops.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim: _int, dtype: npt.DTypeLike | None = None) -> Tensor:
+        """``log(softmax(self, dim))``, computed stably."""
+        return _ops.log_softmax(self, dim, dtype)
+
+    # in-place forms: version-counted (see autograd/ops/inplace.py); each returns self
+    def add_(self, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
+        """In-place ``add``."""
+        return _ops.inplace(self, _ops.add, other, alpha=alpha)
+
+    def sub_(self, other: Tensor | Number, *, alpha: Number = 1) -> Tensor:
+        """In-place ``sub``."""
+        return _ops.inplace(self, _ops.sub, other, alpha=alpha)
+
+    def mul_(self, other: Tensor | Number) -> Tensor:
+        """In-place ``mul``."""
+        return _ops.inplace(self, _ops.mul, other)
+
+    def div_(self, other: Tensor | Number) -> Tensor:
+        """In-place ``div``."""
+        return _ops.inplace(self, _ops.div, other)
+
+    def pow_(self, exponent: Tensor | Number) -> Tensor:
+        """In-place ``pow``."""
+        return _ops.inplace(self, _ops.pow, exponent)
+
+    def neg_(self) -> Tensor:
+        """In-place ``neg``."""
+        return _ops.inplace(self, _ops.neg)
+
+    def exp_(self) -> Tensor:
+        """In-place ``exp``."""
+        return _ops.inplace(self, _ops.exp)
+
+    def log_(self) -> Tensor:
+        """In-place ``log``."""
+        return _ops.inplace(self, _ops.log)
+
+    def sqrt_(self) -> Tensor:
+        """In-place ``sqrt``."""
+        return _ops.inplace(self, _ops.sqrt)
+
+    def abs_(self) -> Tensor:
+        """In-place ``abs``."""
+        return _ops.inplace(self, _ops.abs)
+
+    def tanh_(self) -> Tensor:
+        """In-place ``tanh``."""
+        return _ops.inplace(self, _ops.tanh)
+
+    def sigmoid_(self) -> Tensor:
+        """In-place ``sigmoid``."""
+        return _ops.inplace(self, _ops.sigmoid)
+
+    def relu_(self) -> Tensor:
+        """In-place ``relu``."""
+        return _ops.inplace(self, _ops.relu)
+
+    def clamp_(self, min: Tensor | Number | None = None, max: Tensor | Number | None = None) -> Tensor:
+        """In-place ``clamp``."""
+        return _ops.inplace(self, _ops.clamp, min, max)
+
     clip_ = clamp_
-    def lerp_(self, end, weight): return _ops.inplace(self, _ops.lerp, end, weight)
-    def addcmul_(self, t1, t2, *, value=1): return _ops.inplace(self, _ops.addcmul, t1, t2, value=value)
-    def addcdiv_(self, t1, t2, *, value=1): return _ops.inplace(self, _ops.addcdiv, t1, t2, value=value)
-    def masked_fill_(self, mask, value): return _ops.inplace(self, _ops.masked_fill, mask, value)
-    def scatter_add_(self, dim, index, src): return _ops.inplace(self, _ops.scatter_add, dim, index, src)
-    def scatter_(self, dim, index, src=None, value=None, reduce=None): return _ops.inplace(self, _ops.scatter, dim, index, src, value, reduce)
 
-    def zero_(self) -> "Tensor":
+    def lerp_(self, end: Tensor, weight: Tensor | _float) -> Tensor:
+        """In-place ``lerp``."""
+        return _ops.inplace(self, _ops.lerp, end, weight)
+
+    def addcmul_(self, t1: Tensor, t2: Tensor, *, value: Number = 1) -> Tensor:
+        """In-place ``addcmul``."""
+        return _ops.inplace(self, _ops.addcmul, t1, t2, value=value)
+
+    def addcdiv_(self, t1: Tensor, t2: Tensor, *, value: Number = 1) -> Tensor:
+        """In-place ``addcdiv``."""
+        return _ops.inplace(self, _ops.addcdiv, t1, t2, value=value)
+
+    def masked_fill_(self, mask: Tensor | npt.ArrayLike, value: Tensor | Number) -> Tensor:
+        """In-place ``masked_fill``."""
+        return _ops.inplace(self, _ops.masked_fill, mask, value)
+
+    def scatter_add_(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor) -> Tensor:
+        """In-place ``scatter_add``."""
+        return _ops.inplace(self, _ops.scatter_add, dim, index, src)
+
+    def scatter_(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor | None = None,
+                 value: Number | None = None, reduce: str | None = None) -> Tensor:
+        """In-place ``scatter``."""
+        return _ops.inplace(self, _ops.scatter, dim, index, src, value, reduce)
+
+    def zero_(self) -> Tensor:
         """Fill with zeros in place."""
         return self.fill_(0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value: Tensor | Number) -> Tensor:
         """Fill with ``value`` (a number or 0-d Tensor) in place."""
         return _ops.inplace(self, _fill, value)
 
-    def copy_(self, src, non_blocking=False) -> "Tensor":
+    def copy_(self, src: Tensor | npt.ArrayLike, non_blocking: _bool = False) -> Tensor:
         """Copy ``src`` (broadcast, cast) into self in place; gradient flows to ``src``."""
         return _ops.inplace(self, _copy_from, src)
 
-    def uniform_(self, a=0.0, b=1.0, generator=None) -> "Tensor":
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0,
+                 generator: Generator | None = None) -> Tensor:
         """Fill with U(a, b) samples in place."""
         return _fill_random(self, _rng(generator).uniform(a, b, self._data.shape))
 
-    def normal_(self, mean=0.0, std=1.0, generator=None) -> "Tensor":
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0,
+                generator: Generator | None = None) -> Tensor:
         """Fill with N(mean, std^2) samples in place."""
         return _fill_random(self, _rng(generator).normal(mean, std, self._data.shape))
 
-    def bernoulli_(self, p=0.5, generator=None) -> "Tensor":
+    def bernoulli_(self, p: _float = 0.5, generator: Generator | None = None) -> Tensor:
         """Fill with Bernoulli(p) samples in place."""
         return _fill_random(self, _rng(generator).random(self._data.shape) < p)
 
@@ -761,7 +1294,7 @@ def _copy_from(t, src):
 _TRUE = np.ones((), dtype=bool)
 
 
-def _fill_random(t, values) -> "Tensor":
+def _fill_random(t: Tensor, values: np.ndarray) -> Tensor:
     if t._rg and t.grad_fn is None and _state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation (random fill); wrap it in 'with autograd.no_grad():'")
@@ -770,28 +1303,31 @@ def _fill_random(t, values) -> "Tensor":
     return t
 
 
-class Size(tuple):
+class Size(tuple[int, ...]):
     """The shape of a Tensor: a tuple with ``numel()``, like ``torch.Size``."""
 
     __slots__ = ()
 
     def numel(self) -> int:
+        """Number of elements of a tensor of this shape (the product of the sizes)."""
         n = 1
         for s in self:
             n *= s
         return n
 
     def __repr__(self) -> str:
+        """``torch.Size([2, 3])``, as PyTorch prints it."""
         return f"torch.Size({list(self)})"
 
 
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
 
-    def __init__(self, hooks: list, hook) -> None:
+    def __init__(self, hooks: list[_Hook], hook: _Hook) -> None:
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:
+        """Unregister the hook (no-op if already removed)."""
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 

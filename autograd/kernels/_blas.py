@@ -15,22 +15,25 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["ROW_MAJOR", "NO_TRANS", "TRANS", "gemm_fn", "library"]
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
-_cache: list = []
+_cache: list[dict[np.dtype | str, Any]] = []
 
 
-def library() -> dict:
+def library() -> dict[np.dtype | str, Any]:
     """The CBLAS GEMMs and thread-count functions of NumPy's OpenBLAS, keyed by dtype and
     by ``"get_threads"`` / ``"set_threads"``; empty when not found (found once, cached)."""
     if _cache:
         return _cache[0]
-    found = {}
+    found: dict[np.dtype | str, Any] = {}
     libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
     for path in sorted(glob.glob(os.path.join(libdir, "libscipy_openblas64_*.so"))):
         try:
@@ -56,7 +59,7 @@ def library() -> dict:
     return found
 
 
-def gemm_fn(dtype):
+def gemm_fn(dtype: npt.DTypeLike) -> Callable[..., None] | None:
     """``cblas_?gemm`` of NumPy's OpenBLAS for ``dtype`` (float32/64), or None if absent.
 
     Signature (row-major CBLAS): ``f(ROW_MAJOR, transa, transb, M, N, K, alpha, a_ptr, lda,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 from ..runtime import configure_numba, parallel_kernel
 
@@ -23,6 +25,9 @@ __all__ = ["njit", "njit_parallel", "prange"]
 
 # Stand-in until Numba is loaded; in plain Python a prange loop is a range loop.
 prange = range
+"""``numba.prange`` once Numba is loaded (``range`` until then, and under NUMBA_DISABLE_JIT)."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _lock = threading.Lock()
 _loaded = [False]
@@ -31,7 +36,9 @@ _loaded = [False]
 class _LazyKernel:
     """A kernel not compiled yet: the first call materialises all kernels, then delegates."""
 
-    def __init__(self, fn, options):
+    dispatcher: Callable[..., Any] | None
+
+    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
         self.py_func = fn
         self.options = options
         self.dispatcher = None
@@ -41,16 +48,18 @@ class _LazyKernel:
         self.__module__ = fn.__module__
         self.__wrapped__ = fn
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Materialise every kernel (first call), then run the compiled one."""
         if self.dispatcher is None:
             _materialize()
-        return self.dispatcher(*args, **kwargs)
+        return self.dispatcher(*args, **kwargs)  # type: ignore[misc]  # set by _materialize
 
-    def __repr__(self):
+    def __repr__(self) -> str:
+        """``<lazy numba kernel name>``."""
         return f"<lazy numba kernel {self.__qualname__}>"
 
 
-def _compile(kernel: _LazyKernel):
+def _compile(kernel: _LazyKernel) -> Callable[..., Any]:
     """The callable that replaces a stand-in: a Numba dispatcher, entered through the
     runtime's lock when the kernel is ``parallel=True``."""
     if kernel.dispatcher is None:
@@ -75,15 +84,25 @@ def _materialize() -> None:
         _loaded[0] = True
 
 
-def njit(fn=None, **options):
-    """``numba.njit(cache=True, **options)``, compiled lazily; ``@njit`` or ``@njit(...)``."""
+@overload
+def njit(fn: _F, /, **options: Any) -> _F: ...
+@overload
+def njit(fn: None = None, /, **options: Any) -> Callable[[_F], _F]: ...
+
+
+# fn stays keyword-capable at run time; the overloads take it positionally so that
+# ``@njit(**options_dict)`` type-checks
+def njit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  # type: ignore[misc]
+    """``numba.njit(cache=True, **options)``, compiled lazily; ``@njit`` or ``@njit(...)``.
+
+    Typed as returning the decorated function itself: the kernel keeps its call signature."""
     options.setdefault("cache", True)
     if fn is None:
         return lambda f: _wrap(f, options)
     return _wrap(fn, options)
 
 
-def _wrap(fn, options):
+def _wrap(fn: Callable[..., Any], options: dict[str, Any]) -> Any:
     kernel = _LazyKernel(fn, options)
     if _loaded[0]:  # a kernel module imported after Numba was loaded: no stand-in needed
         numba = configure_numba()
@@ -94,7 +113,15 @@ def _wrap(fn, options):
     return kernel
 
 
-def njit_parallel(fn=None, **options):
+@overload
+def njit_parallel(fn: _F, /, **options: Any) -> _F: ...
+@overload
+def njit_parallel(fn: None = None, /, **options: Any) -> Callable[[_F], _F]: ...
+
+
+# fn stays keyword-capable at run time; the overloads take it positionally so that
+# ``@njit_parallel(**options_dict)`` type-checks
+def njit_parallel(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  # type: ignore[misc]
     """``njit`` with ``parallel=True``: the outermost ``prange`` loop runs on all threads."""
     options.setdefault("parallel", True)
     return njit(fn, **options)
