@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import _state
+from ..node import Node
 from ..tensor import Tensor, _wrap
 from .index import _convert_index, index_put
 
@@ -43,7 +44,7 @@ def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> 
     t._vbox[0] += 1
     t.grad_fn, t._rg = res.grad_fn, res._rg
     node = res.grad_fn
-    if node is not None and node._out_vbox is res._vbox:
+    if isinstance(node, Node) and node._out_vbox is res._vbox:
         node._out_vbox = t._vbox          # later in-place changes of t invalidate this output
         node._out_version = t._vbox[0]
     return t
