@@ -1,6 +1,6 @@
 """Side-by-side timings of the conv and pool kernels against PyTorch CPU.
 
-Not the main benchmark runner: a small script that justifies ``autograd/kernels/conv.py``
+Not the main benchmark runner: a small script that justifies ``autograd/kernels/conv/``
 and ``pool.py`` (PERFORMANCE.md, W6 and the pooling of W2). Usage::
 
     python benchmarks/kernels_bench.py [--quick] [--reps N]
@@ -62,11 +62,11 @@ def _report(name, a, b, unit_work=None, unit=""):
     print(line, flush=True)
 
 
-def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="W6 conv fwd+bwd"):
+def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, Cout=64, k=3, groups=1, name="W6 conv fwd+bwd"):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((N, C, H, W), dtype=np.float32)
-    w = rng.standard_normal((O, C // groups, k, k), dtype=np.float32)
-    gy = rng.standard_normal((N, O, H, W), dtype=np.float32)
+    w = rng.standard_normal((Cout, C // groups, k, k), dtype=np.float32)
+    gy = rng.standard_normal((N, Cout, H, W), dtype=np.float32)
     geo = ((1, 1), (k // 2, k // 2), (1, 1), groups)
 
     stages = {
@@ -90,10 +90,10 @@ def bench_conv(reps, rounds, N=32, C=64, H=32, W=32, O=64, k=3, groups=1, name="
             torch.nn.functional.conv2d(xt, wt, None, *geo).backward(gyt)
 
     a, b = _side_by_side(ours, theirs, reps, rounds)
-    flops = 3 * 2 * N * O * (C // groups) * k * k * H * W
+    flops = 3 * 2 * N * Cout * (C // groups) * k * k * H * W
     _report(name, a, b, flops, "GFLOP/s")
     # Where our time goes, and which algorithm conv.py's rule picked.
-    alg = K._algorithm(x.dtype, C, O, groups, *geo[:3], k, k, H, W)
+    alg = K.select_algorithm(x.dtype, C, Cout, groups, *geo[:3], k, k, H, W)
     parts = ", ".join(f"{s} {np.median(_time(fn, reps * rounds)) * 1e3:.1f}" for s, fn in stages.items())
     print(f"{'':28s} ours by stage ({alg}): {parts} ms", flush=True)
 
@@ -143,9 +143,9 @@ def main():
     bench_conv(reps, rounds)
     bench_maxpool(reps, rounds)
     if args.all:
-        bench_conv(reps, rounds, N=64, C=1, H=28, W=28, O=32, name="W2 conv1 1->32")
-        bench_conv(reps, rounds, N=64, C=32, H=13, W=13, O=64, name="W2 conv2 32->64")
-        bench_conv(reps, rounds, C=64, O=64, groups=64, name="depthwise 64 3x3")
+        bench_conv(reps, rounds, N=64, C=1, H=28, W=28, Cout=32, name="W2 conv1 1->32")
+        bench_conv(reps, rounds, N=64, C=32, H=13, W=13, Cout=64, name="W2 conv2 32->64")
+        bench_conv(reps, rounds, C=64, Cout=64, groups=64, name="depthwise 64 3x3")
 
 
 if __name__ == "__main__":

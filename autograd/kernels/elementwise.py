@@ -25,9 +25,7 @@ def erf(x: np.ndarray) -> np.ndarray:
 @njit
 def _relu_backward_flat(g, y, out):
     # Serial on purpose: one memory-bound pass gains nothing from a second thread, and
-    # the parallel version paid for waking Numba's pool. [64, 32, 26, 26] float32, median
-    # of 50 calls: serial 0.25-0.26 ms vs parallel 0.37-0.54; right after a 256^3
-    # np.matmul (OpenBLAS's worker still spinning) 0.36-0.45 vs 0.44-0.62.
+    # the parallel version paid for waking Numba's pool (figures in benchmarks/NOTES.md).
     for i in range(g.size):
         out[i] = g[i] if y[i] > 0 else 0
 
@@ -36,7 +34,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``g * (y > 0)`` in one pass (ReLU's backward; y is the ReLU output).
 
     Shapes: g and y equal; returns an array of g's shape and dtype. NumPy's version takes
-    two passes and a float*bool cast: 0.76 ms vs 0.25 ms at [64, 32, 26, 26] float32.
+    two passes and a float*bool cast, about 3x slower.
     """
     g = np.ascontiguousarray(g)
     y = np.ascontiguousarray(y)

@@ -16,7 +16,7 @@ momentum is 0, say) are passed as empty arrays of the same dtype.
 
 Kernels use ``error_model="numpy"``: a division by zero gives inf/nan as in PyTorch
 instead of raising, and, without the per-division zero check, LLVM vectorises the
-loops (about 8x faster on the W1 Adam step: 380 us -> 45 us).
+loops (about 8x faster on the W1 Adam step; benchmarks/NOTES.md).
 
 Nothing is compiled on import: each kernel compiles (or loads from the on-disk
 cache) on its first call. ``NUMBA_DISABLE_JIT=1`` runs them as plain Python.
@@ -28,6 +28,37 @@ import numpy as np
 from ._jit import njit
 
 __all__ = ["sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adadelta_step"]
+
+
+@njit(inline="always", error_model="numpy")
+def _grad(g, p, i, wd, has_wd, maximize):
+    """``g[i]``, negated for ``maximize``, plus the L2 penalty ``wd * p[i]`` when
+    ``has_wd`` (PyTorch's order)."""
+    gi = g[i]
+    if maximize:
+        gi = -gi
+    if has_wd:
+        gi = gi + wd * p[i]
+    return gi
+
+
+@njit(inline="always", error_model="numpy")
+def _decay_square(avg, i, decay, one_minus_decay, gi):
+    """``avg[i] = avg[i] * decay + one_minus_decay * gi * gi`` (``mul_`` then
+    ``addcmul_``); returns the new value."""
+    s = avg[i] * decay
+    s = s + one_minus_decay * gi * gi
+    avg[i] = s
+    return s
+
+
+@njit(inline="always", error_model="numpy")
+def _lerp(start, end, weight, small_weight, one_minus_weight):
+    """``torch.lerp``: ``start + weight * (end - start)`` when ``small_weight``
+    (``|weight| < 0.5``), else ``end - (end - start) * one_minus_weight``."""
+    if small_weight:
+        return start + weight * (end - start)
+    return end - (end - start) * one_minus_weight
 
 
 @njit(error_model="numpy")
@@ -43,11 +74,7 @@ def sgd_step(p, g, buf, neg_lr, wd, momentum, one_minus_dampening,
         one_minus_dampening: ``1 - dampening``.
     """
     for i in range(p.shape[0]):
-        gi = g[i]
-        if maximize:
-            gi = -gi
-        if has_wd:
-            gi = gi + wd * p[i]
+        gi = _grad(g, p, i, wd, has_wd, maximize)
         if has_momentum:
             if first:
                 b = gi
@@ -86,15 +113,9 @@ def adam_step(p, g, m, v, vmax, w1, small_w1, one_minus_w1, b2, one_minus_b2, bc
             pi = pi * decay_factor
         elif l2:
             gi = gi + wd * pi
-        mi = m[i]
-        if small_w1:
-            mi = mi + w1 * (gi - mi)
-        else:
-            mi = gi - (gi - mi) * one_minus_w1
+        mi = _lerp(m[i], gi, w1, small_w1, one_minus_w1)
         m[i] = mi
-        vi = v[i] * b2
-        vi = vi + one_minus_b2 * gi * gi
-        v[i] = vi
+        vi = _decay_square(v, i, b2, one_minus_b2, gi)
         if amsgrad:
             if vmax[i] > vi or vmax[i] != vmax[i]:
                 vi = vmax[i]
@@ -118,20 +139,10 @@ def rmsprop_step(p, g, sq, gavg, buf, neg_lr, alpha, one_minus_alpha, small_w, o
         has_momentum, momentum: heavy-ball buffer ``buf = momentum * buf + g / avg``.
     """
     for i in range(p.shape[0]):
-        gi = g[i]
-        if maximize:
-            gi = -gi
-        if has_wd:
-            gi = gi + wd * p[i]
-        s = sq[i] * alpha
-        s = s + one_minus_alpha * gi * gi
-        sq[i] = s
+        gi = _grad(g, p, i, wd, has_wd, maximize)
+        s = _decay_square(sq, i, alpha, one_minus_alpha, gi)
         if centered:
-            ga = gavg[i]
-            if small_w:
-                ga = ga + one_minus_alpha * (gi - ga)
-            else:
-                ga = gi - (gi - ga) * one_minus_w
+            ga = _lerp(gavg[i], gi, one_minus_alpha, small_w, one_minus_w)
             gavg[i] = ga
             avg = np.sqrt(s + (-ga) * ga)
         else:
@@ -153,11 +164,7 @@ def adagrad_step(p, g, acc, neg_clr, eps, wd, has_wd, maximize):
         neg_clr: ``-lr / (1 + (step - 1) * lr_decay)``. eps: added to the root.
     """
     for i in range(p.shape[0]):
-        gi = g[i]
-        if maximize:
-            gi = -gi
-        if has_wd:
-            gi = gi + wd * p[i]
+        gi = _grad(g, p, i, wd, has_wd, maximize)
         s = acc[i] + gi * gi
         acc[i] = s
         p[i] = p[i] + neg_clr * gi / (np.sqrt(s) + eps)
@@ -173,14 +180,8 @@ def adadelta_step(p, g, sq, acc_delta, neg_lr, rho, one_minus_rho, eps, wd, has_
         eps: added inside both roots. neg_lr: ``-lr`` (scales the delta).
     """
     for i in range(p.shape[0]):
-        gi = g[i]
-        if maximize:
-            gi = -gi
-        if has_wd:
-            gi = gi + wd * p[i]
-        s = sq[i] * rho
-        s = s + one_minus_rho * gi * gi
-        sq[i] = s
+        gi = _grad(g, p, i, wd, has_wd, maximize)
+        s = _decay_square(sq, i, rho, one_minus_rho, gi)
         std = np.sqrt(s + eps)
         a = acc_delta[i]
         delta = np.sqrt(a + eps)

@@ -51,6 +51,17 @@ def pool_output_size(in_size, kernel, stride, padding, dilation=1, ceil_mode=Fal
     return out
 
 
+def _ints(*pairs):
+    """``(h, w)`` pairs -> one flat tuple of Python ints."""
+    return tuple(int(v) for pair in pairs for v in (pair[0], pair[1]))
+
+
+def _grad_input(gy, input_size):
+    """An empty ``gx[N, C, H, W]`` of ``gy.dtype`` for ``input_size = (H, W)``."""
+    return np.empty((gy.shape[0], gy.shape[1], int(input_size[0]), int(input_size[1])),
+                    dtype=gy.dtype)
+
+
 def _check(name, *arrays):
     # The op layer guarantees these; one cheap check per public call catches wiring bugs.
     for a in arrays:
@@ -59,23 +70,44 @@ def _check(name, *arrays):
 
 
 # --------------------------------------------------------------------------- Numba kernels
+@njit(inline="always")
+def _max_window(i, size, out, k, s, p, d, adaptive):
+    """``[start, end)`` of max-pool window ``i`` along one dim, clipped to the input, the
+    start stepped past the padding in steps of the dilation (as PyTorch); ``adaptive``:
+    ``[floor(i*size/out), ceil((i+1)*size/out))``."""
+    if adaptive:
+        return (i * size) // out, ((i + 1) * size + out - 1) // out
+    start = i * s - p
+    end = min(start + (k - 1) * d + 1, size)
+    while start < 0:
+        start += d
+    return start, end
+
+
+@njit(inline="always")
+def _avg_window(i, size, out, k, s, p, adaptive):
+    """``[start, end)`` of average-pool window ``i`` along one dim, clipped to the padded
+    input (the caller clips to the input); ``adaptive`` as in :func:`_max_window`."""
+    if adaptive:
+        return (i * size) // out, ((i + 1) * size + out - 1) // out
+    start = i * s - p
+    return start, min(start + k, size + p)
+
+
 @njit_parallel
-def _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw):
+def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw):
+    # Fixed windows (stride, padding, dilation) or, with ``adaptive``, PyTorch's adaptive
+    # windows [floor(i*In/Out), ceil((i+1)*In/Out)); one loop nest, so the tie and NaN
+    # rules exist once.
     N, C, H, W = x.shape
     OH, OW = y.shape[2], y.shape[3]
     for nc in prange(N * C):
         n = nc // C
         c = nc - n * C
         for oh in range(OH):
-            h0 = oh * sh - ph
-            h1 = min(h0 + (KH - 1) * dh + 1, H)
-            while h0 < 0:  # skip padded rows in steps of the dilation, as PyTorch does
-                h0 += dh
+            h0, h1 = _max_window(oh, H, OH, KH, sh, ph, dh, adaptive)
             for ow in range(OW):
-                w0 = ow * sw - pw
-                w1 = min(w0 + (KW - 1) * dw + 1, W)
-                while w0 < 0:
-                    w0 += dw
+                w0, w1 = _max_window(ow, W, OW, KW, sw, pw, dw, adaptive)
                 best = -np.inf
                 besti = h0 * W + w0
                 for ih in range(h0, h1, dh):
@@ -94,7 +126,7 @@ def _max_pool_plain_plane(xp, yp, ip, W, OH, OW, KH, KW, sh, sw):
     # One flattened plane of the common case (no padding, no dilation, every window inside
     # the plane); same tie (first wins) and NaN (last NaN wins) rules as above. A serial
     # helper called from the prange loop: Numba's parfor lowering of the same loop nest
-    # on 4-D indices ran 2-3x slower (W2's [64, 32, 26, 26], k=2: 3.2-4.8 -> 1.7 ms).
+    # on 4-D indices ran 2-3x slower (figures in benchmarks/NOTES.md).
     if KH == 2 and KW == 2:
         # W2's MaxPool2d(2): the four taps unrolled by hand
         for oh in range(OH):
@@ -181,11 +213,15 @@ def _index_scatter_add_kernel(gy, idx, gx):
 
 
 @njit_parallel
-def _avg_pool_kernel(x, y, gy, gx, backward, KH, KW, sh, sw, ph, pw, include_pad, divisor):
-    # One loop nest for both directions so the window/divisor rule exists once:
+def _avg_pool_kernel(x, y, gy, gx, backward, adaptive, KH, KW, sh, sw, ph, pw, include_pad,
+                     divisor):
+    # One loop nest for both directions and both window rules, so the window/divisor rule
+    # exists once:
     # forward  y[n, c, oh, ow] = sum(window of x) / d
     # backward gx[window] += gy[n, c, oh, ow] / d
-    # (the unused pair of arrays is a dummy). divisor > 0 is divisor_override.
+    # (the unused pair of arrays is a dummy). divisor > 0 is divisor_override. With
+    # ``adaptive`` the windows are [floor(i*In/Out), ceil((i+1)*In/Out)), inside the
+    # input, and d is their size (pass include_pad=True, divisor=0).
     N, C, H, W = gx.shape if backward else x.shape
     OH, OW = (gy.shape[2], gy.shape[3]) if backward else (y.shape[2], y.shape[3])
     for nc in prange(N * C):
@@ -196,11 +232,9 @@ def _avg_pool_kernel(x, y, gy, gx, backward, KH, KW, sh, sw, ph, pw, include_pad
                 for iw in range(W):
                     gx[n, c, ih, iw] = 0.0
         for oh in range(OH):
-            h0 = oh * sh - ph
-            h1 = min(h0 + KH, H + ph)
+            h0, h1 = _avg_window(oh, H, OH, KH, sh, ph, adaptive)
             for ow in range(OW):
-                w0 = ow * sw - pw
-                w1 = min(w0 + KW, W + pw)
+                w0, w1 = _avg_window(ow, W, OW, KW, sw, pw, adaptive)
                 pool_size = (h1 - h0) * (w1 - w0)  # clipped to the padded input
                 a0 = max(h0, 0)
                 a1 = min(h1, H)
@@ -229,63 +263,6 @@ def _avg_pool_kernel(x, y, gy, gx, backward, KH, KW, sh, sw, ph, pw, include_pad
                     y[n, c, oh, ow] = acc / d
 
 
-@njit_parallel
-def _adaptive_avg_kernel(x, y, gy, gx, backward):
-    # Same two-direction scheme as _avg_pool_kernel, with adaptive windows.
-    N, C, H, W = gx.shape if backward else x.shape
-    OH, OW = (gy.shape[2], gy.shape[3]) if backward else (y.shape[2], y.shape[3])
-    for nc in prange(N * C):
-        n = nc // C
-        c = nc - n * C
-        if backward:
-            for ih in range(H):
-                for iw in range(W):
-                    gx[n, c, ih, iw] = 0.0
-        for oh in range(OH):
-            h0 = (oh * H) // OH
-            h1 = ((oh + 1) * H + OH - 1) // OH
-            for ow in range(OW):
-                w0 = (ow * W) // OW
-                w1 = ((ow + 1) * W + OW - 1) // OW
-                d = (h1 - h0) * (w1 - w0)
-                if backward:
-                    g = gy[n, c, oh, ow] / d
-                    for ih in range(h0, h1):
-                        for iw in range(w0, w1):
-                            gx[n, c, ih, iw] += g
-                else:
-                    acc = 0.0
-                    for ih in range(h0, h1):
-                        for iw in range(w0, w1):
-                            acc += x[n, c, ih, iw]
-                    y[n, c, oh, ow] = acc / d
-
-
-@njit_parallel
-def _adaptive_max_kernel(x, y, idx):
-    N, C, H, W = x.shape
-    OH, OW = y.shape[2], y.shape[3]
-    for nc in prange(N * C):
-        n = nc // C
-        c = nc - n * C
-        for oh in range(OH):
-            h0 = (oh * H) // OH
-            h1 = ((oh + 1) * H + OH - 1) // OH
-            for ow in range(OW):
-                w0 = (ow * W) // OW
-                w1 = ((ow + 1) * W + OW - 1) // OW
-                best = -np.inf
-                besti = h0 * W + w0
-                for ih in range(h0, h1):
-                    for iw in range(w0, w1):
-                        v = x[n, c, ih, iw]
-                        if v > best or v != v:  # NaN propagates, as in PyTorch
-                            best = v
-                            besti = ih * W + iw
-                y[n, c, oh, ow] = best
-                idx[n, c, oh, ow] = besti
-
-
 # --------------------------------------------------------------------------- public API
 def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False):
     """Max pooling with indices (``F.max_pool2d(..., return_indices=True)``).
@@ -301,22 +278,19 @@ def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), 
     """
     _check("max_pool2d_forward", x)
     N, C, H, W = x.shape
-    KH, KW = int(kernel_size[0]), int(kernel_size[1])
-    sh, sw = int(stride[0]), int(stride[1])
-    ph, pw = int(padding[0]), int(padding[1])
-    dh, dw = int(dilation[0]), int(dilation[1])
+    KH, KW, sh, sw, ph, pw, dh, dw = _ints(kernel_size, stride, padding, dilation)
     OH = pool_output_size(H, KH, sh, ph, dh, ceil_mode)
     OW = pool_output_size(W, KW, sw, pw, dw, ceil_mode)
     y = np.empty((N, C, OH, OW), dtype=x.dtype)
     idx = np.empty((N, C, OH, OW), dtype=np.int64)
     if ph == pw == 0 and dh == dw == 1 and (OH - 1) * sh + KH <= H and (OW - 1) * sw + KW <= W:
-        # 2.5 -> 1.3 ms at W2's [64, 32, 26, 26], k=2 (general kernel -> the 4-D form of
-        # this one), then -> ~1.7 ms from 3.2-4.8 in a slower phase (flattened planes)
+        # the common case on flattened planes: about 2x faster than the general kernel at
+        # W2's shape (benchmarks/NOTES.md)
         P = N * C
         _max_pool_fwd_plain_kernel(x.reshape(P, H * W), y.reshape(P, OH * OW),
                                    idx.reshape(P, OH * OW), W, OH, OW, KH, KW, sh, sw)
     else:
-        _max_pool_fwd_kernel(x, y, idx, KH, KW, sh, sw, ph, pw, dh, dw)
+        _max_pool_fwd_kernel(x, y, idx, False, KH, KW, sh, sw, ph, pw, dh, dw)
     return y, idx
 
 
@@ -333,8 +307,8 @@ def max_pool2d_backward(gy, indices, input_size, tiles=None):
         input_size: ``(H, W)`` of the plane to scatter into.
         tiles: ``(KH, KW)`` when the indices come from :func:`max_pool2d_forward` with
             ``stride == kernel_size``, no padding, no dilation: windows then tile the
-            plane and gx takes plain stores (2.0 -> 0.27 ms at W2's
-            ``[64, 32, 26, 26]``). Ignored if the windows do not fit in the plane.
+            plane and gx takes plain stores (about 7x faster at W2's shape, see
+            benchmarks/NOTES.md). Ignored if the windows do not fit in the plane.
 
     Returns:
         ``gx[N, C, H, W]`` of ``gy.dtype``; zero where nothing was selected, summed where
@@ -342,9 +316,8 @@ def max_pool2d_backward(gy, indices, input_size, tiles=None):
     """
     _check("max_pool2d_backward", gy)
     assert indices.dtype == np.int64 and indices.shape == gy.shape and indices.flags.c_contiguous
-    N, C = gy.shape[0], gy.shape[1]
-    H, W = int(input_size[0]), int(input_size[1])
-    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    gx = _grad_input(gy, input_size)
+    N, C, H, W = gx.shape
     OH, OW = gy.shape[2], gy.shape[3]
     if tiles is not None and OH * int(tiles[0]) <= H and OW * int(tiles[1]) <= W:
         P = N * C
@@ -370,13 +343,11 @@ def avg_pool2d_forward(x, kernel_size, stride, padding=(0, 0), ceil_mode=False,
     """
     _check("avg_pool2d_forward", x)
     N, C, H, W = x.shape
-    KH, KW = int(kernel_size[0]), int(kernel_size[1])
-    sh, sw = int(stride[0]), int(stride[1])
-    ph, pw = int(padding[0]), int(padding[1])
+    KH, KW, sh, sw, ph, pw = _ints(kernel_size, stride, padding)
     OH = pool_output_size(H, KH, sh, ph, 1, ceil_mode)
     OW = pool_output_size(W, KW, sw, pw, 1, ceil_mode)
     y = np.empty((N, C, OH, OW), dtype=x.dtype)
-    _avg_pool_kernel(x, y, y, x, False, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
+    _avg_pool_kernel(x, y, y, x, False, False, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
                      int(divisor_override or 0))
     return y
 
@@ -393,12 +364,9 @@ def avg_pool2d_backward(gy, input_size, kernel_size, stride, padding=(0, 0), cei
         ``gx[N, C, H, W]`` of ``gy.dtype``.
     """
     _check("avg_pool2d_backward", gy)
-    N, C = gy.shape[0], gy.shape[1]
-    KH, KW = int(kernel_size[0]), int(kernel_size[1])
-    sh, sw = int(stride[0]), int(stride[1])
-    ph, pw = int(padding[0]), int(padding[1])
-    gx = np.empty((N, C, int(input_size[0]), int(input_size[1])), dtype=gy.dtype)
-    _avg_pool_kernel(gx, gy, gy, gx, True, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
+    KH, KW, sh, sw, ph, pw = _ints(kernel_size, stride, padding)
+    gx = _grad_input(gy, input_size)
+    _avg_pool_kernel(gx, gy, gy, gx, True, False, KH, KW, sh, sw, ph, pw, bool(count_include_pad),
                      int(divisor_override or 0))
     return gx
 
@@ -416,7 +384,7 @@ def adaptive_avg_pool2d_forward(x, output_size):
     _check("adaptive_avg_pool2d_forward", x)
     N, C = x.shape[0], x.shape[1]
     y = np.empty((N, C, int(output_size[0]), int(output_size[1])), dtype=x.dtype)
-    _adaptive_avg_kernel(x, y, y, x, False)
+    _avg_pool_kernel(x, y, y, x, False, True, 0, 0, 1, 1, 0, 0, True, 0)
     return y
 
 
@@ -430,9 +398,8 @@ def adaptive_avg_pool2d_backward(gy, input_size):
         ``gx[N, C, H, W]`` of ``gy.dtype``.
     """
     _check("adaptive_avg_pool2d_backward", gy)
-    N, C = gy.shape[0], gy.shape[1]
-    gx = np.empty((N, C, int(input_size[0]), int(input_size[1])), dtype=gy.dtype)
-    _adaptive_avg_kernel(gx, gy, gy, gx, True)
+    gx = _grad_input(gy, input_size)
+    _avg_pool_kernel(gx, gy, gy, gx, True, True, 0, 0, 1, 1, 0, 0, True, 0)
     return gx
 
 
@@ -453,5 +420,5 @@ def adaptive_max_pool2d_forward(x, output_size):
     OH, OW = int(output_size[0]), int(output_size[1])
     y = np.empty((N, C, OH, OW), dtype=x.dtype)
     idx = np.empty((N, C, OH, OW), dtype=np.int64)
-    _adaptive_max_kernel(x, y, idx)
+    _max_pool_fwd_kernel(x, y, idx, True, 0, 0, 1, 1, 0, 0, 1, 1)
     return y, idx

@@ -6,25 +6,20 @@ Layout (PyTorch's): ``x[T, B, I]``, ``h0[B, H]`` (``c0[B, H]``), ``w_ih[G*H, I]`
 4 (LSTM: i, f, g, o). Outputs ``out[T, B, H]`` are in input time order also when
 ``reverse=True`` (the layer then runs from t = T-1 down to 0).
 
-How the work is split (T=50, B=32, I=32, H=128, float32, one BLAS thread, on a shared
-2-core machine under load; medians of 50 calls, three alternating rounds):
+How the work is split (figures in benchmarks/NOTES.md, "Recurrent layers"):
 
 * the input projection of all time steps is one BLAS GEMM (``x[T*B, I] @ w_ih.T``)
   outside the time loop; so are, in backward, the gradients for ``x``, ``w_ih``,
   ``w_hh`` and the biases (one GEMM or sum each over all steps);
 * inside the loop each step is one NumPy GEMM (``h @ w_hh.T``, or ``g @ w_hh`` in
-  backward) plus one fused Numba gate kernel. The same loop fully inside Numba (``np.dot``
-  there, calling the same gate kernel) measured the same for the GRU forward (15.1-15.3
-  ms against 15.0-18.8 ms, mins 10.0 vs 6.6 ms), and would make SciPy a run-time
-  dependency, so the loop stays in Python.
+  backward) plus one fused Numba gate kernel. The loop stays in Python: inside Numba it
+  measured the same and would make SciPy a run-time dependency.
 * float32 ``tanh``/``sigmoid`` use a vectorisable rational approximation (max error
-  3.3e-7, about 3 ulp, against 1.1e-7 for NumPy's own); libm's scalar ``tanh`` costs
-  10 ns per element: 12 288 tanh took 131 us that way and 4.7 us vectorised. float64
-  uses libm, so float64 gradient checks see exact functions.
-* each gate kernel runs one simple loop per quantity over a batch row: one fused loop
-  writing four arrays measured 62 us per GRU step, the split loops 20 us (LLVM
-  vectorises the simple loops; ``error_model="numpy"`` removes the per-element
-  division-by-zero branch that otherwise blocks it).
+  3.3e-7, about 3 ulp); libm's scalar ``tanh`` is about 30x slower. float64 uses libm, so
+  float64 gradient checks see exact functions.
+* each gate kernel runs one simple loop per quantity over a batch row, which LLVM
+  vectorises (one fused loop writing four arrays was 3x slower); ``error_model="numpy"``
+  removes the per-element division-by-zero branch that otherwise blocks it.
 """
 from __future__ import annotations
 
@@ -40,7 +35,7 @@ __all__ = [
 ]
 
 # error_model="numpy": a float division by zero gives inf instead of raising, which is
-# what lets LLVM vectorise the gate loops (see the module docstring for the figures).
+# what lets LLVM vectorise the gate loops (see the module docstring).
 _NP = {"error_model": "numpy"}
 
 
@@ -84,6 +79,13 @@ def _sigmoid(x, fast):
     return 1.0 / (1.0 + math.exp(-x))
 
 
+@njit(inline="always", **_NP)
+def _sigmoid_gates(g, x, p, b_hh, k0, k1, fast):
+    """Gates ``g[k] = sigmoid(x[k] + p[k] + b_hh[k])`` for ``k0 <= k < k1`` of one row."""
+    for k in range(k0, k1):
+        g[k] = _sigmoid(x[k] + p[k] + b_hh[k], fast)
+
+
 # ---------------------------------------------------------------------------
 # Fused per-step gate kernels (one time step, all batch rows)
 # ---------------------------------------------------------------------------
@@ -119,8 +121,7 @@ def _gru_step_fwd(xp_t, hp, b_hh, h_prev, fast, gates_t, hn_t, h_out):
     B, H = h_prev.shape
     for b in range(B):
         x, p, g, hn, o, hv = xp_t[b], hp[b], gates_t[b], hn_t[b], h_out[b], h_prev[b]
-        for k in range(2 * H):  # r, z
-            g[k] = _sigmoid(x[k] + p[k] + b_hh[k], fast)
+        _sigmoid_gates(g, x, p, b_hh, 0, 2 * H, fast)  # r, z
         for j in range(H):
             hn[j] = p[2 * H + j] + b_hh[2 * H + j]
         for j in range(H):  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
@@ -162,12 +163,10 @@ def _lstm_step_fwd(xp_t, hp, b_hh, c_prev, fast, gates_t, c_out, h_out):
     B, H = c_prev.shape
     for b in range(B):
         x, p, g, cv, co, o = xp_t[b], hp[b], gates_t[b], c_prev[b], c_out[b], h_out[b]
-        for k in range(2 * H):  # i, f
-            g[k] = _sigmoid(x[k] + p[k] + b_hh[k], fast)
+        _sigmoid_gates(g, x, p, b_hh, 0, 2 * H, fast)  # i, f
         for k in range(2 * H, 3 * H):  # g
             g[k] = _tanh(x[k] + p[k] + b_hh[k], fast)
-        for k in range(3 * H, 4 * H):  # o
-            g[k] = _sigmoid(x[k] + p[k] + b_hh[k], fast)
+        _sigmoid_gates(g, x, p, b_hh, 3 * H, 4 * H, fast)  # o
         for j in range(H):  # c' = f * c + i * g
             co[j] = g[H + j] * cv[j] + g[j] * g[2 * H + j]
         for j in range(H):  # h' = o * tanh(c')
@@ -231,11 +230,11 @@ def _prev_states(out, h0, reverse):
 
 def _param_grads(x, gx, gh, hprev, has_bias):
     """Gradients of x, w_ih, w_hh, b_ih, b_hh from per-step pre-activation grads."""
-    T, B, I = x.shape
+    T, B, n_in = x.shape
     GH = gx.shape[2]
     gx2 = gx.reshape(T * B, GH)
     gh2 = gh.reshape(T * B, GH)
-    dw_ih = gx2.T @ x.reshape(T * B, I)
+    dw_ih = gx2.T @ x.reshape(T * B, n_in)
     dw_hh = gh2.T @ hprev.reshape(T * B, -1)
     db_ih = gx2.sum(0) if has_bias else None
     db_hh = gh2.sum(0) if has_bias else None

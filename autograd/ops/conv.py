@@ -3,17 +3,21 @@
 Three 2-D ops close a triangle (Chainer's GradData/GradWeight idea): ``Conv2d``, its
 input gradient ``Conv2dGradInput`` (which *is* the transposed convolution) and its weight
 gradient ``Conv2dGradWeight``. Each one's backward is written with the other two, so every
-order of derivative works. 1-D convolution is 2-D with a height of one. The kernels
-(autograd/kernels/conv.py) pick, per case, kernel-tap GEMMs on a padded grid (stride 1),
-im2col + one GEMM (general) or a direct loop (depthwise); see `_choose_algorithm`.
+order of derivative works. 1-D convolution is 2-D with a height of one.
+
+The algorithm (Winograd, kernel-tap GEMMs, im2col + GEMM or a direct loop; see
+``autograd.kernels.conv.rule``) is selected ONCE, in the forward of whichever of the
+three ops runs first, and stored on its ctx (``ctx.algorithm``). Every op of the
+triangle computes the same convolution geometry, so the backward passes that choice on
+to the ops it applies (and through them to their own backwards) instead of selecting
+again.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, ShapeError
 from ..kernels import conv as K
-
+from ..node import Op, ShapeError
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -30,16 +34,31 @@ def _c(a: np.ndarray) -> np.ndarray:
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
+def _select(ctx, algorithm, dtype, x_shape, w_shape, stride, padding, dilation, groups):
+    """Store the geometry and the algorithm on ctx (selecting it unless given) and return
+    the algorithm."""
+    if algorithm is None:
+        _, C, H, W = x_shape
+        algorithm = K.select_algorithm(dtype, C, w_shape[0], groups, stride, padding,
+                                       dilation, w_shape[2], w_shape[3], H, W)
+    ctx.geom = (stride, padding, dilation, groups)
+    ctx.algorithm = algorithm
+    return algorithm
+
+
+def _attrs(ctx):
+    """The keyword attributes that apply another op of the triangle to ctx's convolution."""
+    s, p, d, g = ctx.geom
+    return dict(stride=s, padding=p, dilation=d, groups=g, algorithm=ctx.algorithm)
+
+
 def _conv_input_weight_grads(ctx, grad):
     """(gx, gw) of Conv2d / Conv2dBias from their saved x, w and geometry; each None
     when not needed. Written with the GradInput/GradWeight ops, so twice differentiable."""
     x, w = ctx.inputs[0], ctx.inputs[1]
-    s, p, d, g = ctx.geom
     n = ctx.needs_input_grad
-    gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), stride=s, padding=p,
-                               dilation=d, groups=g) if n[0] else None
-    gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), stride=s, padding=p,
-                                dilation=d, groups=g) if n[1] else None
+    gx = Conv2dGradInput.apply(grad, w, x_shape=tuple(x.shape), **_attrs(ctx)) if n[0] else None
+    gw = Conv2dGradWeight.apply(x, grad, w_shape=tuple(w.shape), **_attrs(ctx)) if n[1] else None
     return gx, gw
 
 
@@ -47,9 +66,9 @@ class Conv2d(Op):
     """y = conv2d(x, w) without bias. x [N,C,H,W], w [O,C/groups,KH,KW] -> y [N,O,OH,OW]."""
 
     @staticmethod
-    def forward(ctx, x, w, *, stride, padding, dilation, groups):
-        ctx.geom = (stride, padding, dilation, groups)
-        return K.conv2d_forward(_c(x), _c(w), stride, padding, dilation, groups)
+    def forward(ctx, x, w, *, stride, padding, dilation, groups, algorithm=None):
+        alg = _select(ctx, algorithm, x.dtype, x.shape, w.shape, stride, padding, dilation, groups)
+        return K.conv2d_forward(_c(x), _c(w), stride, padding, dilation, groups, algorithm=alg)
 
     @staticmethod
     def backward(ctx, grad):
@@ -61,9 +80,10 @@ class Conv2dBias(Op):
     x [N,C,H,W], w [O,C/groups,KH,KW], b [O] -> y [N,O,OH,OW]."""
 
     @staticmethod
-    def forward(ctx, x, w, b, *, stride, padding, dilation, groups):
-        ctx.geom = (stride, padding, dilation, groups)
-        return K.conv2d_forward(_c(x), _c(w), stride, padding, dilation, groups, bias=_c(b))
+    def forward(ctx, x, w, b, *, stride, padding, dilation, groups, algorithm=None):
+        alg = _select(ctx, algorithm, x.dtype, x.shape, w.shape, stride, padding, dilation, groups)
+        return K.conv2d_forward(_c(x), _c(w), stride, padding, dilation, groups, bias=_c(b),
+                                algorithm=alg)
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,18 +96,18 @@ class Conv2dGradInput(Op):
     """gx = conv2d's input gradient (== conv_transpose2d(gy, w)), shape ``x_shape``."""
 
     @staticmethod
-    def forward(ctx, gy, w, *, x_shape, stride, padding, dilation, groups):
-        ctx.geom = (stride, padding, dilation, groups)
-        return K.conv2d_backward_input(_c(gy), _c(w), x_shape, stride, padding, dilation, groups)
+    def forward(ctx, gy, w, *, x_shape, stride, padding, dilation, groups, algorithm=None):
+        alg = _select(ctx, algorithm, gy.dtype, x_shape, w.shape, stride, padding, dilation,
+                      groups)
+        return K.conv2d_backward_input(_c(gy), _c(w), x_shape, stride, padding, dilation, groups,
+                                       algorithm=alg)
 
     @staticmethod
     def backward(ctx, grad):
         gy, w = ctx.inputs
-        s, p, d, g = ctx.geom
         n = ctx.needs_input_grad
-        ggy = Conv2d.apply(grad, w, stride=s, padding=p, dilation=d, groups=g) if n[0] else None
-        gw = Conv2dGradWeight.apply(grad, gy, w_shape=tuple(w.shape), stride=s, padding=p,
-                                    dilation=d, groups=g) if n[1] else None
+        ggy = Conv2d.apply(grad, w, **_attrs(ctx)) if n[0] else None
+        gw = Conv2dGradWeight.apply(grad, gy, w_shape=tuple(w.shape), **_attrs(ctx)) if n[1] else None
         return ggy, gw
 
 
@@ -95,18 +115,18 @@ class Conv2dGradWeight(Op):
     """gw = conv2d's weight gradient for input x and output gradient gy, shape ``w_shape``."""
 
     @staticmethod
-    def forward(ctx, x, gy, *, w_shape, stride, padding, dilation, groups):
-        ctx.geom = (stride, padding, dilation, groups)
-        return K.conv2d_backward_weight(_c(x), _c(gy), w_shape, stride, padding, dilation, groups)
+    def forward(ctx, x, gy, *, w_shape, stride, padding, dilation, groups, algorithm=None):
+        alg = _select(ctx, algorithm, x.dtype, x.shape, w_shape, stride, padding, dilation,
+                      groups)
+        return K.conv2d_backward_weight(_c(x), _c(gy), w_shape, stride, padding, dilation, groups,
+                                        algorithm=alg)
 
     @staticmethod
     def backward(ctx, grad):
         x, gy = ctx.inputs
-        s, p, d, g = ctx.geom
         n = ctx.needs_input_grad
-        gx = Conv2dGradInput.apply(gy, grad, x_shape=tuple(x.shape), stride=s, padding=p,
-                                   dilation=d, groups=g) if n[0] else None
-        ggy = Conv2d.apply(x, grad, stride=s, padding=p, dilation=d, groups=g) if n[1] else None
+        gx = Conv2dGradInput.apply(gy, grad, x_shape=tuple(x.shape), **_attrs(ctx)) if n[0] else None
+        ggy = Conv2d.apply(x, grad, **_attrs(ctx)) if n[1] else None
         return gx, ggy
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, ShapeError
 from ..kernels import pool as K
+from ..node import Op, ShapeError
 from ..tensor import _wrap
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",

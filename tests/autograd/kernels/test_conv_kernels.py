@@ -1,15 +1,20 @@
-"""Conv kernels (autograd/kernels/conv.py) against slow, obviously correct NumPy loops.
+"""Conv kernels (autograd/kernels/conv/) against slow, obviously correct NumPy loops.
 
 Every case runs through every algorithm ("gemm", "direct", "taps", "winograd", forced by
-patching ``_choose_algorithm``; a forced algorithm that cannot compute a geometry is
+patching ``rule.choose_algorithm``; a forced algorithm that cannot compute a geometry is
 demoted to one that can) in float32 and float64. The backward kernels are also checked as
 exact adjoints of the forward (<conv(x), gy> == <x, gx> == <w, gw>).
 """
+# ruff: noqa: E741 (shape letters O, I and the pad letter l follow the kernels' names)
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from autograd.kernels import _blas
 from autograd.kernels import conv as K
+from autograd.kernels.conv import gemm as GEMM
+from autograd.kernels.conv import rule as R
 
 
 # --------------------------------------------------------------------------- references
@@ -123,7 +128,7 @@ def _tol(dtype):
 
 @pytest.fixture(params=["gemm", "direct", "taps", "winograd"])
 def algorithm(request, monkeypatch):
-    monkeypatch.setattr(K, "_choose_algorithm", lambda *a, **k: request.param)
+    monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: request.param)
     return request.param
 
 
@@ -191,28 +196,28 @@ def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
     args = ((1, 1), (1, 1), (1, 1), 1)
     out = {}
     for alg in ("gemm", "direct"):
-        orig = K._choose_algorithm
-        K._choose_algorithm = lambda *a, _alg=alg: _alg
+        orig = R.choose_algorithm
+        R.choose_algorithm = lambda *a, _alg=alg: _alg
         try:
             out[alg] = (K.conv2d_forward(x, w, *args),
                         K.conv2d_backward_input(gy, w, x.shape, *args),
                         K.conv2d_backward_weight(x, gy, w.shape, *args))
         finally:
-            K._choose_algorithm = orig
+            R.choose_algorithm = orig
     for a, b in zip(out["gemm"], out["direct"]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
 
 
 def test_choose_algorithm_rule():
-    assert K._choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
-    assert K._choose_algorithm(32, 64, 1, 3, 3, True, True) == "taps"      # W2 conv2
-    assert K._choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
-    assert K._choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
-    assert K._choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
-    assert K._choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2
-    assert K._choose_algorithm(1, 32, 1, 3, 3) == "gemm"       # W2 conv1: one big K=9 GEMM
-    assert K._choose_algorithm(64, 64, 16, 3, 3) == "gemm"     # Cg = Og = 4
-    assert K._choose_algorithm(32, 64, 32, 3, 3) == "direct"   # depthwise, multiplier 2
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
+    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True) == "taps"      # W2 conv2
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
+    assert K.choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
+    assert K.choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
+    assert K.choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2
+    assert K.choose_algorithm(1, 32, 1, 3, 3) == "gemm"       # W2 conv1: one big K=9 GEMM
+    assert K.choose_algorithm(64, 64, 16, 3, 3) == "gemm"     # Cg = Og = 4
+    assert K.choose_algorithm(32, 64, 32, 3, 3) == "direct"   # depthwise, multiplier 2
 
 
 @settings(max_examples=25, deadline=None)
@@ -230,15 +235,15 @@ def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, 
     x = rng.standard_normal((N, G * Cg, H, W))
     w = rng.standard_normal((G * Og, Cg, KH, KW))
     geo = ((sh, sw), pads, (dh, dw), G)
-    orig = K._choose_algorithm
-    K._choose_algorithm = lambda *a: alg
+    orig = R.choose_algorithm
+    R.choose_algorithm = lambda *a: alg
     try:
         y = K.conv2d_forward(x, w, *geo)
         gy = rng.standard_normal(y.shape)
         gx = K.conv2d_backward_input(gy, w, x.shape, *geo)
         gw = K.conv2d_backward_weight(x, gy, w.shape, *geo)
     finally:
-        K._choose_algorithm = orig
+        R.choose_algorithm = orig
     np.testing.assert_allclose(y, ref_conv2d(x, w, *geo), rtol=1e-10, atol=1e-10)
     gx_ref, gw_ref = ref_conv2d_backward(x, w, gy, *geo)
     np.testing.assert_allclose(gx, gx_ref, rtol=1e-10, atol=1e-10)
@@ -247,7 +252,7 @@ def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, 
 
 @pytest.mark.parametrize("budget", [1, 3000, 10**9])  # one sample per chunk, uneven chunks, one chunk
 def test_gemm_path_batch_chunking(budget, monkeypatch):
-    monkeypatch.setattr(K, "_COL_BUDGET_BYTES", budget)
+    monkeypatch.setattr(GEMM, "COL_BUDGET_BYTES", budget)
     case = (5, 4, 6, 5, 6, 3, 2, (2, 1), (1, 0), (1, 2), 2)
     x, w, stride, padding, dilation, groups = _make(case, np.float64, seed=7)
     y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
@@ -268,11 +273,11 @@ def test_taps_path_is_chosen_for_w6_like_shape_and_agrees_with_gemm(monkeypatch)
     w = rng.standard_normal((12, 16, 3, 3), dtype=np.float32)
     gy = rng.standard_normal((3, 12, 10, 9), dtype=np.float32)
     args = ((1, 1), (1, 1), (1, 1), 1)
-    if K._gemm_fn(np.float32) is not None:
-        assert K._choose_algorithm(16, 12, 1, 3, 3, True) == "taps"
+    if _blas.gemm_fn(np.float32) is not None:
+        assert K.choose_algorithm(16, 12, 1, 3, 3, True) == "taps"
     taps = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
             K.conv2d_backward_weight(x, gy, w.shape, *args))
-    monkeypatch.setattr(K, "_choose_algorithm", lambda *a: "gemm")
+    monkeypatch.setattr(R, "choose_algorithm", lambda *a: "gemm")
     gemm = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
             K.conv2d_backward_weight(x, gy, w.shape, *args))
     for a, b in zip(taps, gemm):
@@ -281,8 +286,32 @@ def test_taps_path_is_chosen_for_w6_like_shape_and_agrees_with_gemm(monkeypatch)
 
 def test_taps_path_falls_back_when_blas_is_missing(monkeypatch):
     # Without NumPy's OpenBLAS (another BLAS build) the taps path is never taken.
-    monkeypatch.setattr(K, "_gemm_fn", lambda dtype: None)
+    monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
     x, w, stride, padding, dilation, groups = _make(CASES[0], np.float64)
-    assert not K._taps_possible(x.dtype, groups, stride, padding, dilation, 3, 3, *x.shape[2:])
+    assert not R.taps_possible(x.dtype, groups, stride, padding, dilation, 3, 3, *x.shape[2:])
     y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
     np.testing.assert_allclose(y, ref_conv2d(x, w, stride, padding, dilation, groups), rtol=1e-10)
+
+
+def test_conv_op_selects_the_algorithm_once_per_convolution(monkeypatch):
+    # The op layer selects in the forward and hands the pick to both backward kernels and
+    # to the ops of double backward; no kernel selects again.
+    import autograd
+    from autograd.ops.conv import conv2d
+    calls = []
+    real = R.select_algorithm
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+    monkeypatch.setattr(R, "select_algorithm", counting)  # what a kernel would call
+    monkeypatch.setattr(K, "select_algorithm", counting)  # what the op calls
+    rng = np.random.default_rng(9)
+    x = autograd.tensor(rng.standard_normal((2, 16, 6, 6)), requires_grad=True)
+    w = autograd.tensor(rng.standard_normal((8, 16, 3, 3)), requires_grad=True)
+    y = conv2d(x, w, padding=1)
+    (gx,) = autograd.grad((y * y).sum(), x, create_graph=True)
+    assert len(calls) == 1
+    (gx * gx).sum().backward()
+    assert len(calls) == 1
+    assert x.grad is not None and w.grad is not None

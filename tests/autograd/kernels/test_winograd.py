@@ -1,18 +1,20 @@
-"""Winograd F(2x2, 3x3) kernels (autograd/kernels/winograd.py) and their thread runner.
+"""Winograd F(2x2, 3x3) kernels (autograd/kernels/conv/winograd.py) and their thread runner.
 
 The three public functions are checked against the NumPy loop references of
 test_conv_kernels over pads 0..2 (uneven too), odd sizes that leave partial tiles, one-
 pixel outputs and empty batches; then the chunking, the threads and the BLAS thread count
 they borrow.
 """
+# ruff: noqa: E741 (shape letters O, I and the pad letter l follow the kernels' names)
 import numpy as np
 import pytest
-
-from autograd.kernels import _blas, _threads
-from autograd.kernels import conv as K
-from autograd.kernels import winograd as WG
-
 from test_conv_kernels import ref_conv2d, ref_conv2d_backward
+
+from autograd import runtime as _threads
+from autograd.kernels import _blas
+from autograd.kernels.conv import rule as R
+from autograd.kernels.conv import winograd as WG
+from autograd.kernels.conv.geometry import geometry
 
 pytestmark = pytest.mark.skipif(_blas.gemm_fn(np.float64) is None,
                                 reason="the Winograd path needs NumPy's bundled OpenBLAS")
@@ -49,9 +51,10 @@ def _make(case, dtype, seed=0):
 
 
 def _all(x, w, gy, pads, b=None):
-    return (WG.winograd_forward(x, w, pads, b),
-            WG.winograd_backward_input(gy, w, x.shape, pads),
-            WG.winograd_backward_weight(x, gy, pads))
+    g = geometry(x.shape[2:], (3, 3), (1, 1), pads, (1, 1))
+    return (WG.forward(x, w, g, 1, b),
+            WG.backward_input(gy, w, x.shape, g, 1),
+            WG.backward_weight(x, gy, w.shape, g, 1))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -108,13 +111,13 @@ def test_winograd_is_bit_reproducible_at_any_thread_count(threads, monkeypatch):
 
 
 def test_winograd_restores_blas_thread_count():
-    lib = _blas._load()
+    lib = _blas.library()
     before = lib["get_threads"]()
     x, w, gy, _, pads = _make(CASES[0], np.float32)
     _all(x, w, gy, pads)
     assert lib["get_threads"]() == before
-    with _blas.single_threaded():
-        with _blas.single_threaded():  # nested (or concurrent) users: the last one restores
+    with _threads.blas_single_threaded():
+        with _threads.blas_single_threaded():  # nested (or concurrent) users: the last one restores
             assert lib["get_threads"]() == 1
         assert lib["get_threads"]() == 1
     assert lib["get_threads"]() == before
@@ -123,7 +126,7 @@ def test_winograd_restores_blas_thread_count():
 def test_winograd_from_concurrent_threads():
     # Two user threads convolving at once share the worker pool and the BLAS setting.
     from concurrent.futures import ThreadPoolExecutor
-    before = _blas._load()["get_threads"]()
+    before = _blas.library()["get_threads"]()
     cases = [_make((3, 6, 9, 7, 5, (1, 1, 1, 1)), np.float64, seed=s) for s in range(4)]
     expected = [_all(x, w, gy, p) for x, w, gy, _, p in cases]
     with ThreadPoolExecutor(2) as ex:
@@ -131,7 +134,7 @@ def test_winograd_from_concurrent_threads():
     for got, ref in zip(results, expected):
         for a, b in zip(got, ref):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-    assert _blas._load()["get_threads"]() == before
+    assert _blas.library()["get_threads"]() == before
 
 
 def test_run_tasks_returns_results_in_index_order_and_reraises(monkeypatch):
@@ -158,14 +161,14 @@ def test_run_tasks_returns_results_in_index_order_and_reraises(monkeypatch):
 
 def test_rule_picks_winograd_for_w6_like_shapes_and_demotes_otherwise():
     f32 = np.dtype(np.float32)
-    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "winograd"
-    assert K._algorithm(f32, 64, 64, 1, (2, 2), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"  # stride
-    assert K._algorithm(f32, 64, 64, 1, (1, 1), (3, 3), (1, 1), 3, 3, 32, 32) == "gemm"  # pad 3
-    assert K._algorithm(f32, 64, 64, 1, (1, 1), (2, 2), (2, 2), 3, 3, 32, 32) == "taps"  # dilated
-    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 5, 5, 32, 32) == "taps"  # 5x5
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "winograd"
+    assert R.select_algorithm(f32, 64, 64, 1, (2, 2), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"  # stride
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (3, 3), (1, 1), 3, 3, 32, 32) == "gemm"  # pad 3
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (2, 2), (2, 2), 3, 3, 32, 32) == "taps"  # dilated
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 5, 5, 32, 32) == "taps"  # 5x5
 
 
 def test_winograd_off_without_blas(monkeypatch):
-    monkeypatch.setattr(K, "_gemm_fn", lambda dtype: None)
+    monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
     f32 = np.dtype(np.float32)
-    assert K._algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"

@@ -1,4 +1,5 @@
-"""Winograd F(2x2, 3x3) convolution: 3x3 kernel, stride 1, dilation 1, groups 1.
+"""The ``"winograd"`` algorithm: Winograd F(2x2, 3x3) for 3x3 kernels, stride 1,
+dilation 1, groups 1, padding 0..2.
 
 A 3x3 convolution computed on 2x2 output tiles needs 16 multiplications per tile and
 channel pair instead of 36 (Lavin & Gray, "Fast Algorithms for Convolutional Neural
@@ -21,20 +22,15 @@ the transformed input tiles. Both gradients keep that form:
 
 Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
 transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. Each thread
-(:func:`autograd.kernels._threads.run_tasks`) takes chunks one by one and runs the whole
-pipeline on each in ONE ``nogil`` Numba call: input transform, 16 single-threaded BLAS
-GEMMs called through the CBLAS function pointer, output transform. Measured on W6:
-
-* three whole-tensor passes instead (``prange`` transforms around one batched matmul):
-  46 ms for the forward: the 33 MB transformed tensors make every stage memory-bound and
-  the Numba and OpenBLAS thread pools fight between stages;
-* chunked, with the 16 GEMMs as ctypes calls from Python: 13-16 ms per stage (each call
-  holds the GIL for about 2 us, so the two threads queued on it);
-* chunked, one Numba call per chunk: 11-12 ms per stage (the taps path: 17-22 ms).
+(:func:`autograd.runtime.run_tasks`) takes chunks one by one and runs the whole pipeline
+on each in ONE ``nogil`` Numba call: input transform, 16 single-threaded BLAS GEMMs
+called through the CBLAS function pointer, output transform. Whole-tensor passes were
+memory-bound, and 16 ctypes calls per chunk from Python queued the threads on the GIL
+(figures in benchmarks/NOTES.md). Scratch: about 1 MB per thread.
 
 The 16 transformed planes of a chunk are spaced by a few cache lines more than their
 size: at exactly ``C * tiles`` elements apart (a multiple of 4 KiB) all 16 streams of a
-transform map to the same L1 sets, and the input transform took 24 ms instead of 5.
+transform map to the same L1 sets, and the input transform ran about 5x slower.
 
 The transforms only add, subtract and halve, so float32 results stay within a few ulps of
 the direct sum: on W6's shapes the largest difference to the direct convolution is below
@@ -45,22 +41,24 @@ reads the 4x4 input window at row ``2*th - pad_top``, column ``2*tw - pad_left``
 outside the image) and produces outputs ``[2*th : 2*th+2, 2*tw : 2*tw+2]``, cropped to
 ``[OH, OW]``.
 """
+# ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
-from . import _blas
-from ._jit import njit
-from ._threads import run_tasks
+from ...runtime import blas_single_threaded, run_tasks
+from .. import _blas
+from .._jit import njit
+from .geometry import Geometry
 
-__all__ = ["winograd_possible", "winograd_forward", "winograd_backward_input",
-           "winograd_backward_weight"]
+__all__ = ["backward_input", "backward_weight", "forward", "supports"]
 
 
 # Bytes of one chunk's transformed tiles (input and output planes together): half the
-# 2 MB L2 of this machine's cores. W6 forward, ms, by tiles per chunk (C = O = 64):
-# 64: 25.9, 128: 24.3, 256: 25.0, 512: 25.6, 1024: 27.4 (an early unpadded version;
-# the ordering held after the fixes).
+# 2 MB L2 of this machine's cores (chunk sizes from 64 to 1024 tiles were measured;
+# figures in benchmarks/NOTES.md).
 _CHUNK_BYTES = 1 << 20
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
@@ -71,11 +69,12 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = _blas.ROW_MAJOR, _blas.NO_TRANS, _blas.TRANS
 _WEIGHT_GROUPS = 8
 
 
-def winograd_possible(KH, KW, stride, pads, dilation, groups):
+def supports(g: Geometry, groups: int, KH: int, KW: int) -> bool:
     """Whether this path computes the geometry: 3x3, stride 1, dilation 1, groups 1 and
-    pads ``(top, bottom, left, right)`` in 0..2. It also needs :func:`_blas.gemm_fn`."""
-    return (KH == 3 and KW == 3 and groups == 1 and tuple(stride) == (1, 1)
-            and tuple(dilation) == (1, 1) and all(0 <= p <= 2 for p in pads))
+    pads ``(top, bottom, left, right)`` in 0..2. It also needs
+    :func:`autograd.kernels._blas.gemm_fn`."""
+    return (KH == 3 and KW == 3 and groups == 1 and g.stride == (1, 1)
+            and g.dilation == (1, 1) and all(0 <= p <= 2 for p in g.pads))
 
 
 # --------------------------------------------------------------------------- transforms
@@ -86,10 +85,7 @@ def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
     N, C, H, W = x.shape
     L = 2 * TW + 2
     rows = np.empty((4, L), dtype=x.dtype)
-    a = np.empty(L, dtype=x.dtype)
-    b = np.empty(L, dtype=x.dtype)
-    e = np.empty(L, dtype=x.dtype)
-    f = np.empty(L, dtype=x.dtype)
+    t = np.empty((4, L), dtype=x.dtype)
     for r in range(row0, row1):
         n = r // TH
         top = 2 * (r - n * TH) - pt
@@ -105,30 +101,19 @@ def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
                     for k in range(L):
                         rows[i, k] = 0.0
             for k in range(L):  # B^T d: combinations of the four rows
-                a[k] = rows[0, k] - rows[2, k]
-                b[k] = rows[1, k] + rows[2, k]
-                e[k] = rows[2, k] - rows[1, k]
-                f[k] = rows[1, k] - rows[3, k]
+                t[0, k] = rows[0, k] - rows[2, k]
+                t[1, k] = rows[1, k] + rows[2, k]
+                t[2, k] = rows[2, k] - rows[1, k]
+                t[3, k] = rows[1, k] - rows[3, k]
             base = c * cs + j0 * js
             for tw in range(TW):  # (B^T d) B: the same combinations of columns 2tw..2tw+3
                 k = 2 * tw
                 j = base + tw * js
-                V[0, j] = a[k] - a[k + 2]
-                V[1, j] = a[k + 1] + a[k + 2]
-                V[2, j] = a[k + 2] - a[k + 1]
-                V[3, j] = a[k + 1] - a[k + 3]
-                V[4, j] = b[k] - b[k + 2]
-                V[5, j] = b[k + 1] + b[k + 2]
-                V[6, j] = b[k + 2] - b[k + 1]
-                V[7, j] = b[k + 1] - b[k + 3]
-                V[8, j] = e[k] - e[k + 2]
-                V[9, j] = e[k + 1] + e[k + 2]
-                V[10, j] = e[k + 2] - e[k + 1]
-                V[11, j] = e[k + 1] - e[k + 3]
-                V[12, j] = f[k] - f[k + 2]
-                V[13, j] = f[k + 1] + f[k + 2]
-                V[14, j] = f[k + 2] - f[k + 1]
-                V[15, j] = f[k + 1] - f[k + 3]
+                for i in range(4):
+                    V[4 * i, j] = t[i, k] - t[i, k + 2]
+                    V[4 * i + 1, j] = t[i, k + 1] + t[i, k + 2]
+                    V[4 * i + 2, j] = t[i, k + 2] - t[i, k + 1]
+                    V[4 * i + 3, j] = t[i, k + 1] - t[i, k + 3]
 
 
 @njit(nogil=True)
@@ -273,8 +258,8 @@ def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, ge
 def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm):
     """One chunk of grad-weight: ``dU[xi] += dM[xi]^T @ V[xi]`` over tile rows
     ``[row0, row1)``, on tile-major planes (``[nt, C]`` and ``[nt, O]``): the GEMM is then
-    A^T B, which OpenBLAS ran 10-15% faster here than A B^T on ``[C, nt]`` planes (W6
-    grad-weight 13.7-14.6 vs 15.1-15.8 ms; single-threaded 64x64x128: 75 vs 55 GFLOP/s)."""
+    A^T B, which OpenBLAS ran 10-15% faster here than A B^T on ``[C, nt]`` planes
+    (figures in benchmarks/NOTES.md)."""
     O, C = dU.shape[1], dU.shape[2]
     nt = (row1 - row0) * TW
     _input_tiles(x, V, row0, row1, pt, pl, TH, TW, 1, C)
@@ -336,55 +321,51 @@ def _conv(x, U, pt, pl, OH, OW, bias):
         _conv_rows(x, U, planes[0], planes[1], y, b, has_bias, r0, r1, pt, pl, TH, TW, tc,
                    gemm)
 
-    with _blas.single_threaded():
+    with blas_single_threaded():
         run_tasks(lambda: (ch.planes(C), ch.planes(O)), chunk, ch.count)
     return y
 
 
-def winograd_forward(x, w, pads, bias=None):
-    """y = conv2d(x, w, padding=pads) (+ bias[o]).
-
-    x[N, C, H, W], w[O, C, 3, 3], bias [O] or None, pads (top, bottom, left, right) each
-    in 0..2 -> y[N, O, H + top + bottom - 2, W + left + right - 2].
-    """
-    N, C, H, W = x.shape
-    pt, pb, pl, pr = pads
-    return _conv(x, _weight_transform(w), pt, pl, H + pt + pb - 2, W + pl + pr - 2, bias)
+def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
+            bias: np.ndarray | None) -> np.ndarray:
+    """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o]) for a geometry :func:`supports`:
+    x[N, C, H, W], w[O, C, 3, 3], ``OH = H + top + bottom - 2`` (W alike)."""
+    return _conv(x, _weight_transform(w), g.pt, g.pl, g.OH, g.OW, bias)
 
 
-def winograd_backward_input(gy, w, x_shape, pads):
-    """gx[N, C, H, W] of ``y = conv2d(x, w, padding=pads)`` for gy[N, O, OH, OW]: the
-    full correlation of gy with the flipped kernel, i.e. the forward with padding 2 - pad."""
-    N, C, H, W = x_shape
-    pt, pb, pl, pr = pads
+def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geometry,
+                   groups: int) -> np.ndarray:
+    """gx[N, C, H, W] for gy[N, O, OH, OW]: the full correlation of gy with the flipped
+    kernel, i.e. the forward with padding ``2 - pad``."""
+    H, W = int(x_shape[2]), int(x_shape[3])
     wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return _conv(gy, _weight_transform(wf), 2 - pt, 2 - pl, H, W, None)
+    return _conv(gy, _weight_transform(wf), 2 - g.pt, 2 - g.pl, H, W, None)
 
 
-def winograd_backward_weight(x, gy, pads):
-    """gw[O, C, 3, 3] of ``y = conv2d(x, w, padding=pads)`` for x[N, C, H, W] and
-    gy[N, O, OH, OW]: sums of ``dM[xi] @ V[xi]^T`` over fixed groups of chunks, added in
-    group order (the same bits at any thread count), then ``G^T dU G``."""
+def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Geometry,
+                    groups: int) -> np.ndarray:
+    """gw[O, C, 3, 3] for x[N, C, H, W] and gy[N, O, OH, OW]: sums of ``dM[xi] @ V[xi]^T``
+    over fixed groups of chunks, added in group order (the same bits at any thread
+    count), then ``G^T dU G``."""
     N, C = x.shape[:2]
     O, OH, OW = gy.shape[1:]
-    pt, _, pl, _ = pads
+    pt, pl = g.pt, g.pl
     if N == 0:
         return np.zeros((O, C, 3, 3), dtype=x.dtype)
     ch = _Chunks(N, OH, OW, C, O, x.dtype)
     gemm = _blas.gemm_fn(x.dtype)
-    TH, TW, tc = ch.TH, ch.TW, ch.tc
+    TH, TW = ch.TH, ch.TW
+    n_groups = min(ch.count, _WEIGHT_GROUPS)
 
-    groups = min(ch.count, _WEIGHT_GROUPS)
-
-    def group(planes, g):  # chunks [g*count/groups, (g+1)*count/groups) into one dU
+    def group(planes, k):  # chunks [k*count/n_groups, (k+1)*count/n_groups) into one dU
         dU = np.zeros((16, O, C), dtype=x.dtype)
-        for k in range(g * ch.count // groups, (g + 1) * ch.count // groups):
-            r0, r1, _ = ch.span(k)
+        for i in range(k * ch.count // n_groups, (k + 1) * ch.count // n_groups):
+            r0, r1, _ = ch.span(i)
             _weight_grad_rows(x, gy, planes[0], planes[1], dU, r0, r1, pt, pl, TH, TW, gemm)
         return dU
 
-    with _blas.single_threaded():
-        dU = sum(run_tasks(lambda: (ch.planes(C), ch.planes(O)), group, groups))
+    with blas_single_threaded():
+        dU = sum(run_tasks(lambda: (ch.planes(C), ch.planes(O)), group, n_groups))
     gw = np.empty((O, C, 3, 3), dtype=x.dtype)
     _weight_tiles_adjoint(dU, gw)
     return gw

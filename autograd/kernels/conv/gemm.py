@@ -1,0 +1,192 @@
+"""The ``"gemm"`` algorithm: im2col in Numba into the "GEMM layout" ``[C*KH*KW, N, L]``,
+then ONE BLAS GEMM per group and stage over all ``N*L`` columns; grad-input folds the
+GEMM's columns back with col2im. Works for every geometry (the fallback of the others).
+
+The column buffer (``C*KH*KW*N*L`` elements) is filled in equal batch chunks that stay
+under :data:`COL_BUDGET_BYTES`.
+"""
+# ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._jit import njit_parallel, prange
+from .geometry import Geometry, valid_columns
+
+__all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "forward", "unfold"]
+
+# Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
+# stays under this size. It bounds scratch memory (W6's columns are 75 MB in one piece)
+# and keeps the chunks few: small chunks help one thread, but every chunk alternates
+# Numba's and OpenBLAS's thread pools. 64 MB (two chunks for W6) was never far from the
+# best at any thread setting; figures in benchmarks/NOTES.md.
+COL_BUDGET_BYTES = 64 << 20
+
+
+@njit_parallel
+def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+    # x[N, C, H, W] -> cols[C*KH*KW, N, OH*OW]. This "GEMM layout" lets each conv stage
+    # be ONE large GEMM over all N*L columns instead of N thin ones. Every element of
+    # cols is written (zeros where the window hits padding): cols may be np.empty.
+    N, C, H, W = x.shape
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for kh in range(KH):
+            for kw in range(KW):
+                row = (c * KH + kh) * KW + kw
+                a = pl - kw * dw
+                lo, hi = valid_columns(a, sw, W, OW)
+                if lo > hi:  # the zero fills below cover [0, lo) and [hi, OW)
+                    lo = hi
+                for oh in range(OH):
+                    ih = oh * sh - pt + kh * dh
+                    base = oh * OW
+                    if ih < 0 or ih >= H:
+                        for ow in range(OW):
+                            cols[row, n, base + ow] = 0.0
+                        continue
+                    for ow in range(lo):
+                        cols[row, n, base + ow] = 0.0
+                    if sw == 1:  # unit stride: a contiguous copy (memcpy speed)
+                        cols[row, n, base + lo:base + hi] = x[n, c, ih, lo - a:hi - a]
+                    else:
+                        for ow in range(lo, hi):
+                            cols[row, n, base + ow] = x[n, c, ih, ow * sw - a]
+                    for ow in range(hi, OW):
+                        cols[row, n, base + ow] = 0.0
+
+
+@njit_parallel
+def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+    # Adjoint of _im2col_kernel: x[n, c] = sum of every column entry read from it.
+    # Parallel over N*C so each thread owns whole x[n, c] planes (no write races).
+    N, C, H, W = x.shape
+    for nc in prange(N * C):
+        n = nc // C
+        c = nc - n * C
+        for ih in range(H):
+            for iw in range(W):
+                x[n, c, ih, iw] = 0.0
+        for kh in range(KH):
+            for kw in range(KW):
+                row = (c * KH + kh) * KW + kw
+                a = pl - kw * dw
+                lo, hi = valid_columns(a, sw, W, OW)
+                for oh in range(OH):
+                    ih = oh * sh - pt + kh * dh
+                    if ih < 0 or ih >= H:
+                        continue
+                    base = oh * OW
+                    if sw == 1:
+                        for ow in range(lo, hi):
+                            x[n, c, ih, ow - a] += cols[row, n, base + ow]
+                    else:
+                        for ow in range(lo, hi):
+                            x[n, c, ih, ow * sw - a] += cols[row, n, base + ow]
+
+
+def _run(kernel, a, b, KH, KW, g: Geometry) -> None:
+    kernel(a, b, KH, KW, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.OH, g.OW)
+
+
+def unfold(x: np.ndarray, KH: int, KW: int, g: Geometry) -> np.ndarray:
+    """x[N, C, H, W] -> its columns in the GEMM layout ``[C*KH*KW, N, OH*OW]``; row
+    ``(c*KH + kh)*KW + kw`` holds ``x[n, c, oh*sh - top + kh*dh, ow*sw - left + kw*dw]``
+    (zero outside the image) at ``[:, n, oh*OW + ow]``."""
+    N, C = x.shape[0], x.shape[1]
+    cols = np.empty((C * KH * KW, N, g.OH * g.OW), dtype=x.dtype)
+    _run(_im2col_kernel, x, cols, KH, KW, g)
+    return cols
+
+
+def fold(cols: np.ndarray, x_shape: Sequence[int], KH: int, KW: int, g: Geometry) -> np.ndarray:
+    """The adjoint of :func:`unfold`: GEMM-layout columns summed back into an
+    ``x_shape`` image (overlapping windows add up, padding is dropped)."""
+    x = np.empty(tuple(int(s) for s in x_shape), dtype=cols.dtype)
+    _run(_col2im_kernel, cols, x, KH, KW, g)
+    return x
+
+
+def _batch_chunk(N: int, rows: int, L: int, itemsize: int) -> int:
+    """Samples per GEMM chunk: equal chunks whose ``[rows, B, L]`` buffer fits the budget."""
+    per_sample = max(1, rows * L * itemsize)
+    n_chunks = -(-(N * per_sample) // COL_BUDGET_BYTES)  # ceil
+    return max(1, -(-N // max(1, n_chunks)))
+
+
+def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
+            bias: np.ndarray | None) -> np.ndarray:
+    """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o], added while y is copied out of the
+    GEMM layout)."""
+    N, C = x.shape[:2]
+    O, Cg, KH, KW = w.shape
+    G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
+    y = np.empty((N, O, g.OH, g.OW), dtype=x.dtype)
+    wg = w.reshape(G, Og, CgK)
+    B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
+    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
+    out = np.empty((G, Og, B * L), dtype=x.dtype)
+    y3 = y.reshape(N, O, L)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
+        o = out if b == B else np.empty((G, Og, b * L), dtype=x.dtype)
+        _run(_im2col_kernel, x[s:s + b], c, KH, KW, g)
+        # [G, Og, Cg*K] @ [G, Cg*K, b*L] -> [G, Og, b*L] == [O, b, L]: one GEMM per group
+        np.matmul(wg, c.reshape(G, CgK, b * L), out=o)
+        if bias is None:
+            y3[s:s + b] = o.reshape(O, b, L).transpose(1, 0, 2)
+        else:
+            np.add(o.reshape(O, b, L).transpose(1, 0, 2), bias.reshape(O, 1), out=y3[s:s + b])
+    return y
+
+
+def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geometry,
+                   groups: int) -> np.ndarray:
+    """gx[N, C, H, W]: the GEMM ``w^T @ gy`` per group, folded back with col2im."""
+    N, C, H, W = (int(s) for s in x_shape)
+    O, Cg, KH, KW = w.shape
+    G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
+    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
+    B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
+    gcols = np.empty((G, CgK, B * L), dtype=gy.dtype)
+    gyt = np.empty((O, B, L), dtype=gy.dtype)
+    gy3 = gy.reshape(N, O, L)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        g2 = gyt if b == B else np.empty((O, b, L), dtype=gy.dtype)
+        gc = gcols if b == B else np.empty((G, CgK, b * L), dtype=gy.dtype)
+        g2[...] = gy3[s:s + b].transpose(1, 0, 2)
+        # [G, Cg*K, Og] @ [G, Og, b*L] -> [G, Cg*K, b*L] == GEMM-layout columns [C*K, b, L]
+        np.matmul(wgT, g2.reshape(G, Og, b * L), out=gc)
+        _run(_col2im_kernel, gc.reshape(C * KH * KW, b, L), gx[s:s + b], KH, KW, g)
+    return gx
+
+
+def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Geometry,
+                    groups: int) -> np.ndarray:
+    """gw[O, C // groups, KH, KW]: the GEMM ``gy @ cols^T`` per group (the batch sum is
+    inside the GEMM)."""
+    N, C = x.shape[:2]
+    O, Cg, KH, KW = (int(s) for s in w_shape)
+    G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
+    B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
+    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
+    gyt = np.empty((O, B, L), dtype=x.dtype)
+    gy3 = gy.reshape(N, O, L)
+    gw = np.zeros((G, Og, CgK), dtype=x.dtype)
+    part = np.empty((G, Og, CgK), dtype=x.dtype)
+    for s in range(0, N, B):
+        b = min(B, N - s)
+        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
+        g2 = gyt if b == B else np.empty((O, b, L), dtype=x.dtype)
+        _run(_im2col_kernel, x[s:s + b], c, KH, KW, g)
+        g2[...] = gy3[s:s + b].transpose(1, 0, 2)
+        # [G, Og, b*L] @ [G, b*L, Cg*K] -> [G, Og, Cg*K]: the batch sum is inside the GEMM
+        np.matmul(g2.reshape(G, Og, b * L), c.reshape(G, CgK, b * L).transpose(0, 2, 1), out=part)
+        gw += part
+    return gw.reshape(O, Cg, KH, KW)
