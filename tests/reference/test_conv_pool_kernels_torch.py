@@ -52,7 +52,8 @@ def test_conv2d_vs_torch(case, algorithm, dtype, monkeypatch):
     op = tuple(n + 2 * p - ((o - 1) * s + d * (k - 1) + 1)
                for n, p, o, s, d, k in zip((H, W), padding, (OH, OW), stride, dilation, (KH, KW)))
     if all(o < max(s, d) for o, s, d in zip(op, stride, dilation)):  # torch's own constraint
-        ct = F.conv_transpose2d(torch.tensor(gy), torch.tensor(w), None, stride, padding, op, groups, dilation)
+        ct = F.conv_transpose2d(torch.tensor(gy), torch.tensor(w), None, stride, padding, op,
+                                groups, dilation)
         np.testing.assert_allclose(gx, ct.numpy(), **_tol(dtype))
 
 

@@ -73,7 +73,8 @@ def test_conv_transpose1d():
     (lambda x: autograd.adaptive_max_pool2d(x, (4, 3)), lambda x: TF.adaptive_max_pool2d(x, (4, 3))),
     (lambda x: autograd.max_pool1d(x.flatten(2), 4, 3, 1), lambda x: TF.max_pool1d(x.flatten(2), 4, 3, 1)),
     (lambda x: autograd.avg_pool1d(x.flatten(2), 4, 3, 1), lambda x: TF.avg_pool1d(x.flatten(2), 4, 3, 1)),
-    (lambda x: autograd.adaptive_avg_pool1d(x.flatten(2), 5), lambda x: TF.adaptive_avg_pool1d(x.flatten(2), 5)),
+    (lambda x: autograd.adaptive_avg_pool1d(x.flatten(2), 5),
+     lambda x: TF.adaptive_avg_pool1d(x.flatten(2), 5)),
     (lambda x: autograd.unfold(x, (2, 3), 2, 1, 2), lambda x: TF.unfold(x, (2, 3), 2, 1, 2)),
 ])
 def test_pooling_and_unfold(ours, theirs):

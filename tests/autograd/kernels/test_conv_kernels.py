@@ -5,7 +5,6 @@ patching ``rule.choose_algorithm``; a forced algorithm that cannot compute a geo
 demoted to one that can) in float32 and float64. The backward kernels are also checked as
 exact adjoints of the forward (<conv(x), gy> == <x, gx> == <w, gw>).
 """
-# ruff: noqa: E741 (shape letters O, I and the pad letter l follow the kernels' names)
 import numpy as np
 import pytest
 from hypothesis import given, settings

@@ -1,7 +1,6 @@
 """RNN/GRU/LSTM whole-sequence kernels against a plain NumPy step-by-step reference
 (forward), and their backward-through-time against central finite differences (float64).
 """
-# ruff: noqa: E741 (shape letters O, I and the pad letter l follow the kernels' names)
 import numpy as np
 import pytest
 

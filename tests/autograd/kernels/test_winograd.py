@@ -5,7 +5,6 @@ test_conv_kernels over pads 0..2 (uneven too), odd sizes that leave partial tile
 pixel outputs and empty batches; then the chunking, the threads and the BLAS thread count
 they borrow.
 """
-# ruff: noqa: E741 (shape letters O, I and the pad letter l follow the kernels' names)
 import numpy as np
 import pytest
 from test_conv_kernels import ref_conv2d, ref_conv2d_backward
