@@ -8,6 +8,8 @@ gradient. Here the write and the bump are one call, so they cannot come apart:
     with writing(p) as a:          # a: p's own ndarray, written in place
         kernel(a, ...)             # version bumped on exit (also if the write raises)
 
+    scope = writing(p)             # several tensors: open() each, one bump each on exit
+
     copy_into(t, values)           # broadcast + cast into t's array, one bump
     set_storage(t, new_array)      # replace t's array (e.g. a dtype change), one bump
 
@@ -17,9 +19,6 @@ array (the engine's own constructor). Writing through ``array(t)`` is a bug: use
 ``writing``.
 """
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
@@ -39,13 +38,38 @@ def wrap(arr: np.ndarray) -> Tensor:
     return _wrap(arr)
 
 
-@contextmanager
-def writing(t: Tensor) -> Iterator[np.ndarray]:
-    """Yield ``t``'s own array for in-place writes; bump ``t``'s version once on exit."""
-    try:
-        yield t._data
-    finally:
-        t._vbox[0] += 1
+class writing:
+    """A write scope: ``with writing(t) as a:`` yields ``t``'s own array for in-place
+    writes; on exit (also when the body raises) every tensor opened in the scope has its
+    version bumped once.
+
+    ``open(t)`` adds a tensor to an open scope and returns its array, for code that learns
+    which tensors it writes as it goes (an optimizer step opens its state buffers so)::
+
+        scope = writing(p)
+        with scope as a:
+            m = scope.open(state["exp_avg"])   # bumped with p when the scope ends
+
+    A plain class rather than ``contextlib.contextmanager``: optimizers enter one per
+    parameter per step.
+    """
+
+    __slots__ = ("_opened",)
+
+    def __init__(self, t: Tensor) -> None:
+        self._opened = [t]
+
+    def __enter__(self) -> np.ndarray:
+        return self._opened[0]._data
+
+    def open(self, t: Tensor) -> np.ndarray:
+        """Add ``t`` to this scope (bumped on exit) and return its array."""
+        self._opened.append(t)
+        return t._data
+
+    def __exit__(self, *exc: object) -> None:
+        for t in self._opened:
+            t._vbox[0] += 1
 
 
 def copy_into(t: Tensor, value: Tensor | npt.ArrayLike) -> Tensor:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from itertools import chain
 from typing import Any
 
@@ -106,23 +105,27 @@ class _ParamUpdate:
     when the step ends.
     """
 
-    __slots__ = ("tensor", "param", "grad", "_states", "_scope")
+    __slots__ = ("tensor", "param", "grad", "_states", "_state", "_scope")
 
     def __init__(self, tensor: Tensor, param: np.ndarray, grad: np.ndarray, states: dict,
-                 scope: ExitStack) -> None:
+                 scope: _inplace.writing) -> None:
         self.tensor, self.param, self.grad = tensor, param, grad
         self._states, self._scope = states, scope
+        self._state: dict | None = None
 
     @property
     def state(self) -> dict:
         """``optimizer.state[tensor]`` (created on first access)."""
-        return self._states[self.tensor]
+        state = self._state
+        if state is None:
+            state = self._state = self._states[self.tensor]
+        return state
 
     def buffer(self, key: str, fill: float = 0.0) -> np.ndarray:
         """The flat array of state buffer ``key``, created (zeros or ``fill``) if absent,
         open for writing until the step ends."""
         t = _state_buffer(self.state, key, self.tensor, fill)
-        return self._scope.enter_context(_inplace.writing(t)).reshape(-1)
+        return self._scope.open(t).reshape(-1)
 
     def count_step(self) -> float:
         """Advance ``state["step"]`` by one (as a float) and return it."""
@@ -318,7 +321,8 @@ class Optimizer:
 
         The per-parameter setup every update rule shares: the checked flat gradient, the
         parameter's flat array (a strided or read-only one is staged in a contiguous copy
-        and copied back after the step), one write scope per parameter and buffer, and,
+        and copied back after the step), one write scope per parameter that its buffers join,
+        and,
         when ``counted``, ``state["step"] = 0.0`` for a parameter without state (advance
         it with ``count_step``).
         """
@@ -326,8 +330,8 @@ class Optimizer:
             if p.grad is None:
                 continue
             g = self._grad(p)
-            with ExitStack() as scope:
-                a = scope.enter_context(_inplace.writing(p))
+            scope = _inplace.writing(p)
+            with scope as a:
                 staged = not (a.flags.c_contiguous and a.flags.writeable)
                 work = np.array(a, order="C", copy=True).reshape(-1) if staged else a.reshape(-1)
                 if counted:
