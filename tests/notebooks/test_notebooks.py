@@ -24,11 +24,9 @@ def kernel_env(tmp_path_factory):
     write_kernel_spec(path=root / "kernels" / "numbagrad-test", overrides={
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "numbagrad test kernel"})
-    keys = ("MPLBACKEND", "NUMBAGRAD_CACHE", "JUPYTER_PATH", "OPENBLAS_NUM_THREADS")
+    keys = ("MPLBACKEND", "NUMBAGRAD_CACHE", "JUPYTER_PATH")
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["MPLBACKEND"] = "Agg"
-    # Tiny models on a shared machine: spinning BLAS threads only slow the kernels down.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ["NUMBAGRAD_CACHE"] = str(tmp_path_factory.mktemp("cache"))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(root), saved["JUPYTER_PATH"]]))
     yield
