@@ -4,9 +4,32 @@ A checkpoint is any nesting of dicts (``OrderedDict`` kept), lists, tuples, Tens
 NumPy arrays, and plain ``int``/``float``/``bool``/``str``/``None`` (dict keys may be
 str, int, float, bool or None): enough for model + optimizer + scheduler + RNG state.
 Every array goes into the safetensors tensor table (keys ``"0"``, ``"1"``, ...; an
-array that appears twice is stored once and comes back as Tensors sharing storage);
-the structure around them is JSON in the safetensors ``__metadata__`` under ``"numbagrad"``. Loading only
-parses JSON and copies bytes: nothing from the file is ever executed.
+array that appears twice is stored once and comes back as Tensors sharing storage).
+The structure around them is JSON in the safetensors ``__metadata__`` under
+``"numbagrad"``: a flat *node table* (format ``numbagrad-checkpoint-2``). Each node is a
+JSON scalar or a one-tag object (``{"__list__": [i, ...]}``, ``{"__tuple__": [...]}``,
+``{"__dict__": [k0, v0, k1, v1, ...]}``, ``{"__odict__": [...]}``,
+``{"__tensor__": "3", "requires_grad": false}``, ``{"__ndarray__": "3"}``,
+``{"__float__": "nan"}``) whose children are indices of *earlier* nodes, each used once;
+the last node is the root. The JSON is therefore never more than three levels deep,
+and both :func:`save` and :func:`load` walk the structure with an explicit stack, never
+recursion. Files written in the older nested format ``numbagrad-checkpoint-1`` still load.
+Loading only parses JSON and copies bytes: nothing from the file is ever executed.
+
+Limits (a file beyond them raises :class:`CheckpointError`; ``save`` refuses to write
+what ``load`` would refuse to read):
+
+* nesting depth: at most ``MAX_DEPTH`` = 10 000 nested containers (dicts, lists, tuples);
+* the safetensors JSON header: at most 100 MiB (safetensors' own limit);
+* integers in the structure: at most 4 300 decimal digits (Python's default
+  ``int``-from-string limit; ``save`` accepts ints of up to 14 000 bits);
+* tensor shapes: at most 64 dimensions, every size and byte offset below 2**63, and the
+  byte range of each tensor must match ``prod(shape) * itemsize``.
+
+``load`` of a path refuses anything that is not a regular file (a directory, a FIFO, a
+device such as ``/dev/zero``, or a symlink to one) before reading a byte, opens it
+without blocking, and reads only the bytes the header accounts for, checked against the
+file's size first. Tensors flagged ``requires_grad`` must be floating point.
 
 A plain safetensors file (written by ``safetensors.torch.save_file``, say) loads as an
 ``OrderedDict`` of name -> Tensor, so PyTorch weights exported that way load directly.
@@ -18,18 +41,36 @@ half-written checkpoint under the real name.
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
 import struct
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "MAX_DEPTH"]
 
-_FORMAT = "numbagrad-checkpoint-1"
+_FORMAT = "numbagrad-checkpoint-2"
+_FORMAT_V1 = "numbagrad-checkpoint-1"  # nested JSON structure; still readable
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
+MAX_DEPTH = 10_000  # nested containers in one checkpoint
+_MAX_INT_DIGITS = 4300  # digits of an int literal in the structure JSON (load)
+_MAX_INT_BITS = 14_000  # bits of an int that save accepts (< 4300 decimal digits)
+_MAX_NDIM = 64
+_MAX_INDEX = 2 ** 63  # shape sizes and byte offsets must stay below this
+_CHUNK = 16 * 1024 * 1024  # read granularity, so a lying header never allocates up front
+# safetensors dtypes NumPy can hold, with their item sizes (others are left to safetensors)
+_ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "U16": 2, "I16": 2, "F16": 2, "U32": 4, "I32": 4,
+             "F32": 4, "U64": 8, "I64": 8, "F64": 8, "C64": 8, "C128": 16}
+_CONTAINER_TAGS = ("__list__", "__tuple__", "__dict__", "__odict__")
+_ALLOWED_KEYS = {"__list__": {"__list__"}, "__tuple__": {"__tuple__"},
+                 "__dict__": {"__dict__"}, "__odict__": {"__odict__"},
+                 "__tensor__": {"__tensor__", "requires_grad"},
+                 "__ndarray__": {"__ndarray__"}, "__float__": {"__float__"}}
 
 
 class CheckpointError(ValueError):
@@ -37,19 +78,25 @@ class CheckpointError(ValueError):
 
 
 # --------------------------------------------------------------------------- save
-def _encode(obj, arrays: dict, memo: dict, path: str):
-    from .tensor import Tensor
+_CONTAINER = object()  # _encode_leaf's answer for dicts, lists and tuples
+
+
+def _encode_leaf(obj: object, arrays: dict, memo: dict, path: str, tensor_cls: type) -> Any:
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, (int, np.integer)):
-        return int(obj)
+        v = int(obj)
+        if v.bit_length() > _MAX_INT_BITS:
+            raise ValueError(f"save: the int at {path} has {v.bit_length()} bits; checkpoints "
+                             f"hold ints of at most {_MAX_INT_BITS} bits")
+        return v
     if isinstance(obj, (float, np.floating)):
         f = float(obj)
         if f != f or f in (float("inf"), float("-inf")):
             return {"__float__": repr(f)}  # JSON has no nan/inf
         return f
-    if isinstance(obj, (Tensor, np.ndarray)):
-        arr = obj._data if isinstance(obj, Tensor) else obj
+    if isinstance(obj, (tensor_cls, np.ndarray)):
+        arr: Any = obj._data if isinstance(obj, tensor_cls) else obj  # type: ignore[attr-defined]
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"save: cannot store an array of dtype {arr.dtype} at {path}")
         key = memo.get(id(arr))
@@ -57,25 +104,69 @@ def _encode(obj, arrays: dict, memo: dict, path: str):
             key = str(len(arrays))
             arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")  # keeps 0-d
             memo[id(arr)] = key
-        if isinstance(obj, Tensor):
-            return {"__tensor__": key, "requires_grad": bool(obj.requires_grad)}
+        if isinstance(obj, tensor_cls):
+            return {"__tensor__": key, "requires_grad": bool(obj.requires_grad)}  # type: ignore[attr-defined]
         return {"__ndarray__": key}
-    if isinstance(obj, dict):
-        items = []
-        for k, v in obj.items():
-            if not (k is None or isinstance(k, (str, int, float, bool))):
-                raise TypeError(f"save: dict keys must be str/int/float/bool/None, got "
-                                f"{type(k).__name__} at {path}")
-            items.append([_encode(k, arrays, memo, path), _encode(v, arrays, memo,
-                                                                   f"{path}[{k!r}]")])
-        return {"__odict__" if isinstance(obj, OrderedDict) else "__dict__": items}
-    if isinstance(obj, tuple):
-        return {"__tuple__": [_encode(v, arrays, memo, f"{path}[{i}]") for i, v in enumerate(obj)]}
-    if isinstance(obj, list):
-        return [_encode(v, arrays, memo, f"{path}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, (dict, list, tuple)):
+        return _CONTAINER
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {path} "
                     f"(supported: dict, list, tuple, Tensor, ndarray, int, float, bool, str, "
                     f"None)")
+
+
+def _encode(obj: object) -> tuple[list, dict]:
+    """The node table of ``obj`` (children before parents, root last) and its arrays.
+
+    An explicit stack replaces recursion: ``("visit", obj, path, depth)`` emits a leaf
+    node or schedules a container, ``("build", tag, n, id)`` turns the last ``n`` emitted
+    node indices into the container's node once all its children are done."""
+    from .tensor import Tensor
+    nodes: list = []
+    arrays: dict = {}
+    memo: dict = {}
+    done: list[int] = []  # indices of finished nodes not yet claimed by a parent
+    active: set[int] = set()  # ids of the containers on the current path (cycle check)
+    stack: list[tuple] = [("visit", obj, "obj", 0)]
+    while stack:
+        item = stack.pop()
+        if item[0] == "build":
+            _, tag, n, oid = item
+            kids = done[len(done) - n:]
+            del done[len(done) - n:]
+            active.discard(oid)
+            done.append(len(nodes))
+            nodes.append({tag: kids})
+            continue
+        _, o, path, depth = item
+        leaf = _encode_leaf(o, arrays, memo, path, Tensor)
+        if leaf is not _CONTAINER:
+            done.append(len(nodes))
+            nodes.append(leaf)
+            continue
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"save: {path} is nested more than {MAX_DEPTH} containers deep "
+                             f"(the checkpoint limit)")
+        if id(o) in active:
+            raise ValueError(f"save: {path} contains itself (a reference cycle)")
+        children: list[tuple[object, str]] = []
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if not (k is None or isinstance(k, (str, int, float, bool))):
+                    raise TypeError(f"save: dict keys must be str/int/float/bool/None, got "
+                                    f"{type(k).__name__} at {path}")
+                children.append((k, f"{path} key {k!r}"))
+                children.append((v, f"{path}[{k!r}]"))
+            tag = "__odict__" if isinstance(o, OrderedDict) else "__dict__"
+        else:
+            assert isinstance(o, (list, tuple))
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(o)]
+            tag = "__tuple__" if isinstance(o, tuple) else "__list__"
+        active.add(id(o))
+        stack.append(("build", tag, len(children), id(o)))
+        for child, child_path in reversed(children):
+            stack.append(("visit", child, child_path, depth + 1))
+    assert len(done) == 1
+    return nodes, arrays
 
 
 def save(obj: object, f: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -83,11 +174,13 @@ def save(obj: object, f: str | os.PathLike[str] | IO[bytes]) -> None:
 
     Raises:
         TypeError: for objects outside the supported set (nothing is written then).
+        ValueError: for structures :func:`load` would refuse: nesting deeper than
+            ``MAX_DEPTH``, reference cycles, ints of more than 14 000 bits.
     """
     import safetensors.numpy as stn
-    arrays: dict = {}
-    structure = _encode(obj, arrays, {}, "obj")
-    data = stn.save(arrays, metadata={"format": _FORMAT, "numbagrad": json.dumps(structure)})
+    nodes, arrays = _encode(obj)
+    data = stn.save(arrays, metadata={"format": _FORMAT,
+                                      "numbagrad": json.dumps(nodes, separators=(",", ":"))})
     if hasattr(f, "write"):
         f.write(data)
         return
@@ -115,75 +208,274 @@ def save(obj: object, f: str | os.PathLike[str] | IO[bytes]) -> None:
 
 
 # --------------------------------------------------------------------------- load
-def _header(data: bytes, name: str) -> dict:
-    if len(data) < 8:
-        raise CheckpointError(f"load: {name} is truncated or not a safetensors file "
-                              f"({len(data)} bytes; a header needs at least 8)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > _MAX_HEADER:
-        raise CheckpointError(f"load: {name} claims a {n}-byte header (limit {_MAX_HEADER}); "
-                              f"the file is corrupt or hostile")
-    if 8 + n > len(data):
-        raise CheckpointError(f"load: {name} is truncated: its header claims {n} bytes but "
-                              f"only {len(data) - 8} follow")
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise CheckpointError(f"an integer of {len(text.lstrip('-'))} digits (limit "
+                              f"{_MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _json(text: str | bytes, name: str, what: str) -> Any:
+    """``json.loads`` whose every failure (syntax, absurd ints, nesting deep enough to
+    exhaust the recursion limit) is a CheckpointError."""
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"load: {name} has a corrupt header (not JSON): {exc}") from None
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(text, parse_int=_parse_int)
+    except CheckpointError as exc:
+        raise CheckpointError(f"load: {name} has a corrupt {what}: {exc}") from None
+    except (UnicodeDecodeError, ValueError, TypeError) as exc:  # JSONDecodeError, int digits
+        raise CheckpointError(f"load: {name} has a corrupt {what} (not JSON): {exc}") from None
+    except RecursionError:
+        raise CheckpointError(f"load: {name} has a {what} nested too deeply to parse") from None
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _read_exact(read: Callable[[int], bytes], count: int, name: str, what: str) -> bytes:
+    """Exactly ``count`` bytes from ``read``, in chunks, or a CheckpointError."""
+    parts, got = [], 0
+    while got < count:
+        chunk = read(min(_CHUNK, count - got))
+        if not chunk:
+            raise CheckpointError(f"load: {name} is truncated: {what} needs {count} bytes but "
+                                  f"only {got} follow")
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _check_int(value: object, name: str, what: str) -> int:
+    if type(value) is not int or not 0 <= value < _MAX_INDEX:
+        raise CheckpointError(f"load: {name} is corrupt: {what} is {value!r:.60}, not an "
+                              f"integer in [0, 2**63)")
+    return value
+
+
+def _check_header(header: object, name: str) -> int:
+    """Validate the safetensors header; return the length of the data section it describes."""
     if not isinstance(header, dict):
         raise CheckpointError(f"load: {name} has a corrupt header (not a JSON object)")
-    body = len(data) - 8 - n
+    meta = header.get("__metadata__", {})
+    if not (isinstance(meta, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items())):
+        raise CheckpointError(f"load: {name} has corrupt __metadata__ (must map str to str)")
+    body = 0
     for key, info in header.items():
         if key == "__metadata__":
             continue
+        if not isinstance(info, dict):
+            raise CheckpointError(f"load: {name}: entry {key!r} is not a JSON object")
+        offsets, shape, dtype = info.get("data_offsets"), info.get("shape"), info.get("dtype")
+        if not (isinstance(offsets, list) and len(offsets) == 2):
+            raise CheckpointError(f"load: {name}: entry {key!r} has no valid data_offsets")
+        start = _check_int(offsets[0], name, f"the start offset of tensor {key!r}")
+        end = _check_int(offsets[1], name, f"the end offset of tensor {key!r}")
+        if start > end:
+            raise CheckpointError(f"load: {name} is corrupt: tensor {key!r} spans bytes "
+                                  f"[{start}, {end})")
+        if not isinstance(dtype, str):
+            raise CheckpointError(f"load: {name}: entry {key!r} has no valid dtype")
+        if not (isinstance(shape, list) and len(shape) <= _MAX_NDIM):
+            raise CheckpointError(f"load: {name}: entry {key!r} has no valid shape (a list of "
+                                  f"at most {_MAX_NDIM} sizes)")
+        sizes = [_check_int(s, name, f"a size in the shape of tensor {key!r}") for s in shape]
+        if dtype in _ITEMSIZE and math.prod(sizes) * _ITEMSIZE[dtype] != end - start:
+            raise CheckpointError(f"load: {name} is corrupt: tensor {key!r} of shape {sizes} "
+                                  f"and dtype {dtype} cannot fill bytes [{start}, {end})")
+        body = max(body, end)
+    return body
+
+
+def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, dict, str]:
+    """The whole checkpoint (exactly the bytes its header accounts for), its parsed
+    header and a name for messages. Paths must be regular files (checked before opening
+    and again on the open descriptor; opened non-blocking so a FIFO cannot hang)."""
+    fh: Any
+    if hasattr(f, "read"):
+        fh, name, size = f, str(getattr(f, "name", "<file object>")), None
+    else:
+        name = os.fspath(f)
+        st = os.stat(name)  # follows symlinks: a link to /dev/zero is a character device
+        if not stat.S_ISREG(st.st_mode):
+            raise CheckpointError(f"load: {name} is {_kind(st.st_mode)}, not a regular file")
+        flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(name, flags)
         try:
-            start, end = info["data_offsets"]
-        except (TypeError, KeyError, ValueError):
-            raise CheckpointError(f"load: {name}: entry {key!r} has no valid data_offsets") \
-                from None
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= body):
-            raise CheckpointError(f"load: {name} is truncated or corrupt: tensor {key!r} "
-                                  f"spans bytes [{start}, {end}) of a {body}-byte data section")
-    return header
+            st = os.fstat(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not stat.S_ISREG(st.st_mode):  # replaced between stat and open
+            os.close(fd)
+            raise CheckpointError(f"load: {name} is {_kind(st.st_mode)}, not a regular file")
+        fh, size = os.fdopen(fd, "rb"), st.st_size
+    try:
+        if size is not None and size < 8:
+            raise CheckpointError(f"load: {name} is truncated or not a safetensors file "
+                                  f"({size} bytes; a header needs at least 8)")
+        prefix = _read_exact(fh.read, 8, name, "the header length")
+        (n,) = struct.unpack("<Q", prefix)
+        if n > _MAX_HEADER:
+            raise CheckpointError(f"load: {name} claims a {n}-byte header (limit "
+                                  f"{_MAX_HEADER}); the file is corrupt or hostile")
+        if size is not None and 8 + n > size:
+            raise CheckpointError(f"load: {name} is truncated: its header claims {n} bytes but "
+                                  f"only {size - 8} follow")
+        raw_header = _read_exact(fh.read, n, name, "the header")
+        header = _json(raw_header, name, "header")
+        body = _check_header(header, name)
+        if size is not None and 8 + n + body > size:
+            raise CheckpointError(f"load: {name} is truncated or corrupt: its tensor data "
+                                  f"spans bytes [0, {body}) of a {size - 8 - n}-byte data section")
+        if size is not None and 8 + n + body < size:
+            raise CheckpointError(f"load: {name} is corrupt: {size - 8 - n - body} stray bytes "
+                                  f"follow the last tensor")
+        data = _read_exact(fh.read, body, name, "the tensor data")
+    finally:
+        if fh is not f:
+            fh.close()
+    return prefix + raw_header + data, header, name
 
 
-def _decode(node, arrays: dict, name: str):
+def _flatten_v1(structure: object, name: str) -> list:
+    """Turn a ``numbagrad-checkpoint-1`` nested structure into a node table (children
+    first), iteratively; the node table is then validated like a format-2 one."""
+    nodes: list = []
+    done: list[int] = []
+    stack: list[tuple] = [("visit", structure)]
+    while stack:
+        item = stack.pop()
+        if item[0] == "build":
+            _, tag, n = item
+            children = done[len(done) - n:]
+            del done[len(done) - n:]
+            done.append(len(nodes))
+            nodes.append({tag: children})
+            continue
+        node = item[1]
+        if isinstance(node, list):
+            tag, kids = "__list__", node
+        elif isinstance(node, dict) and len(node) == 1 and next(iter(node)) in _CONTAINER_TAGS:
+            tag = next(iter(node))
+            kids = node[tag]
+            if not isinstance(kids, list):
+                raise CheckpointError(f"load: {name}: {tag} holds {type(kids).__name__}, "
+                                      f"not a list")
+            if tag in ("__dict__", "__odict__"):
+                if not all(isinstance(p, list) and len(p) == 2 for p in kids):
+                    raise CheckpointError(f"load: {name} has a malformed dict entry (not a "
+                                          f"[key, value] pair)")
+                kids = [x for pair in kids for x in pair]
+        else:  # a leaf: validated by _decode_nodes
+            done.append(len(nodes))
+            nodes.append(node)
+            continue
+        stack.append(("build", tag, len(kids)))
+        for kid in reversed(kids):
+            stack.append(("visit", kid))
+    return nodes
+
+
+def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
+    """Build the object a node table describes, validating every node."""
     from .tensor import Tensor
-    if node is None or isinstance(node, (bool, int, float, str)):
-        return node
-    if isinstance(node, list):
-        return [_decode(v, arrays, name) for v in node]
-    if not isinstance(node, dict) or len(node) == 0:
-        raise CheckpointError(f"load: {name} has a malformed structure entry {node!r:.80}")
-    if "__tensor__" in node or "__ndarray__" in node:
-        key = node.get("__tensor__", node.get("__ndarray__"))
-        if key not in arrays:
-            raise CheckpointError(f"load: {name} refers to a missing tensor {key!r}")
-        arr = arrays[key]
-        if "__ndarray__" in node:
-            return arr
-        t = Tensor(arr)
-        if node.get("requires_grad"):
-            t.requires_grad_(True)
-        return t
-    if "__float__" in node:
-        if node["__float__"] not in ("nan", "inf", "-inf"):
-            raise CheckpointError(f"load: {name} has a malformed float {node['__float__']!r}")
-        return float(node["__float__"])
-    if "__tuple__" in node:
-        return tuple(_decode(v, arrays, name) for v in node["__tuple__"])
-    for tag, cls in (("__odict__", OrderedDict), ("__dict__", dict)):
-        if tag in node:
-            out = cls()
-            for pair in node[tag]:
-                if not (isinstance(pair, list) and len(pair) == 2):
-                    raise CheckpointError(f"load: {name} has a malformed dict entry")
-                k = _decode(pair[0], arrays, name)
-                if isinstance(k, (list, dict, tuple)):
-                    raise CheckpointError(f"load: {name} has an unhashable dict key")
-                out[k] = _decode(pair[1], arrays, name)
-            return out
-    raise CheckpointError(f"load: {name} has an unknown structure tag {sorted(node)[:3]}")
+    if not (isinstance(nodes, list) and nodes):
+        raise CheckpointError(f"load: {name} has corrupt structure metadata (not a non-empty "
+                              f"list of nodes)")
+    values: list = [None] * len(nodes)
+    depth = [0] * len(nodes)
+    used = bytearray(len(nodes))
+    for i, node in enumerate(nodes):
+        where = f"load: {name}: structure node {i}"
+        if node is None or isinstance(node, (bool, int, float, str)):
+            values[i] = node
+            continue
+        if not isinstance(node, dict):
+            raise CheckpointError(f"{where} is a malformed structure entry {node!r:.80}")
+        tags = [k for k in node if k in _ALLOWED_KEYS]
+        if len(tags) != 1:
+            what = "conflicting structure tags" if tags else "an unknown structure tag"
+            raise CheckpointError(f"{where} has {what} {sorted(node)[:3]}")
+        tag = tags[0]
+        extra = set(node) - _ALLOWED_KEYS[tag]
+        if extra:
+            raise CheckpointError(f"{where} ({tag}) has unexpected keys {sorted(extra)[:3]}")
+        payload = node[tag]
+        if tag in _CONTAINER_TAGS:
+            if not isinstance(payload, list):
+                raise CheckpointError(f"{where}: {tag} holds {type(payload).__name__} "
+                                      f"{payload!r:.40}, not a list of node indices")
+            d = 0
+            for c in payload:
+                if type(c) is not int or not 0 <= c < i:
+                    raise CheckpointError(f"{where}: {tag} refers to {c!r:.40}, not the index "
+                                          f"of an earlier node")
+                if used[c]:
+                    raise CheckpointError(f"{where}: {tag} reuses node {c}")
+                used[c] = 1
+                d = max(d, depth[c])
+            if d + 1 > MAX_DEPTH:
+                raise CheckpointError(f"{where}: the structure is nested more than {MAX_DEPTH} "
+                                      f"containers deep")
+            depth[i] = d + 1
+            items = [values[c] for c in payload]
+            if tag == "__list__":
+                values[i] = items
+            elif tag == "__tuple__":
+                values[i] = tuple(items)
+            else:
+                if len(items) % 2:
+                    raise CheckpointError(f"{where}: {tag} holds an odd number of nodes, not "
+                                          f"key/value pairs")
+                out: dict = OrderedDict() if tag == "__odict__" else {}
+                for j in range(0, len(items), 2):
+                    k = items[j]
+                    if not (k is None or isinstance(k, (bool, int, float, str))):
+                        raise CheckpointError(f"{where}: {tag} has an unhashable dict key "
+                                              f"(a {type(k).__name__})")
+                    if k in out:
+                        raise CheckpointError(f"{where}: {tag} repeats the key {k!r:.40}")
+                    out[k] = items[j + 1]
+                values[i] = out
+        elif tag in ("__tensor__", "__ndarray__"):
+            if not isinstance(payload, str):
+                raise CheckpointError(f"{where}: {tag} holds {payload!r:.40}, not the name of "
+                                      f"a tensor in the file")
+            if payload not in arrays:
+                raise CheckpointError(f"{where} refers to a missing tensor {payload!r:.40}")
+            arr = arrays[payload]
+            if tag == "__ndarray__":
+                values[i] = arr
+                continue
+            grad = node.get("requires_grad", False)
+            if not isinstance(grad, bool):
+                raise CheckpointError(f"{where}: requires_grad is {grad!r:.40}, not a bool")
+            if grad and arr.dtype.kind != "f":
+                raise CheckpointError(f"{where}: tensor {payload!r} of dtype {arr.dtype} is "
+                                      f"marked requires_grad (only floating point tensors "
+                                      f"can require gradients)")
+            t = Tensor(arr)
+            if grad:
+                t.requires_grad_(True)
+            values[i] = t
+        else:  # __float__
+            if payload not in ("nan", "inf", "-inf"):
+                raise CheckpointError(f"{where} has a malformed float {payload!r:.40}")
+            values[i] = float(payload)
+    unused = [i for i in range(len(nodes) - 1) if not used[i]]
+    if unused:
+        raise CheckpointError(f"load: {name}: structure node {unused[0]} is never used "
+                              f"({len(unused)} unused nodes)")
+    return values[-1]
 
 
 def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
@@ -191,7 +483,8 @@ def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
     """Read an object written by :func:`save` (or a plain safetensors file).
 
     Args:
-        f: a path or a binary file object.
+        f: a path (which must be a regular file, or a symlink to one) or a binary file
+            object (read up to the end of the data its header describes, no further).
         map_location, weights_only: accepted for PyTorch compatibility; everything loads
             on the CPU and only data is ever read.
 
@@ -199,31 +492,29 @@ def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
         The saved object; Tensors come back as writable float/int Tensors.
 
     Raises:
-        CheckpointError: truncated, corrupt or hostile files (bad header length,
-            offsets past the end, malformed JSON or structure).
+        CheckpointError: for every malformed file: not a regular file, truncated, bad
+            header length, offsets past the end, malformed JSON, malformed or
+            too deeply nested structure, absurd sizes, references to missing tensors,
+            ``requires_grad`` on a non-float tensor.
+        OSError: when the path cannot be opened (e.g. FileNotFoundError).
     """
     import safetensors.numpy as stn
-    if hasattr(f, "read"):
-        data, name = f.read(), getattr(f, "name", "<file object>")
-    else:
-        name = os.fspath(f)
-        with open(name, "rb") as fh:
-            data = fh.read()
-    name = str(name)
-    header = _header(data, name)
+    data, header, name = _read(f)
     try:
         raw = stn.load(data)
     except Exception as exc:  # the library's own validation (dtype, sizes, overlaps)
         raise CheckpointError(f"load: {name} is not a valid safetensors file: {exc}") from None
     arrays = {k: (v if v.flags.writeable else v.copy()) for k, v in raw.items()}
     meta = header.get("__metadata__") or {}
-    if meta.get("format") != _FORMAT or "numbagrad" not in meta:
+    fmt = meta.get("format")
+    if fmt not in (_FORMAT, _FORMAT_V1) or "numbagrad" not in meta:
+        if isinstance(fmt, str) and fmt.startswith("numbagrad-checkpoint-"):
+            raise CheckpointError(f"load: {name} has an unsupported checkpoint format {fmt!r}"
+                                  f" (this version reads {_FORMAT_V1!r} and {_FORMAT!r})")
         from .tensor import Tensor
         keys = [k for k in header if k != "__metadata__"]
         keys.sort(key=lambda k: header[k]["data_offsets"][0])
         return OrderedDict((k, Tensor(arrays[k])) for k in keys)
-    try:
-        structure = json.loads(meta["numbagrad"])
-    except (TypeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"load: {name} has corrupt structure metadata: {exc}") from None
-    return _decode(structure, arrays, name)
+    structure = _json(meta["numbagrad"], name, "structure metadata")
+    nodes = _flatten_v1(structure, name) if fmt == _FORMAT_V1 else structure
+    return _decode_nodes(nodes, arrays, name)
