@@ -327,7 +327,7 @@ class Op:
         t = _wrap(out)
         if out.dtype.kind not in "fc":  # integer/bool results never carry a graph
             return t
-        node._out = out
+        node._out = t._data  # not ``out``: _wrap turns a NumPy scalar into a 0-d array
         node._out_vbox = t._vbox
         node._out_version = 0
         t._rg = True

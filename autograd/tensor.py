@@ -40,6 +40,7 @@ _Hook: TypeAlias = "Callable[[Tensor], Tensor | None]"
 """A gradient hook: ``hook(grad) -> new grad or None``."""
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 class _Later:
@@ -64,7 +65,15 @@ _engine = _Later("_engine", ".engine")
 
 
 def _wrap(data: np.ndarray) -> Tensor:
-    """Cheapest Tensor construction: no checks, no copy (the engine's hot path)."""
+    """Cheapest Tensor construction: no checks, no copy (the engine's hot path).
+
+    The one exception: a NumPy scalar (``np.mean`` over all axes, ``1-D @ 1-D``, a 0-d
+    ufunc result, ...) becomes a writable 0-d array, so a Tensor never wraps an immutable
+    ``np.generic`` (``s = a.mean(); s += 1`` and ``s.numpy()`` work as in PyTorch). The
+    test is one class-identity check on the common ndarray path.
+    """
+    if data.__class__ is not _ndarray:
+        data = _as_ndarray(data)
     t = _new(Tensor)
     t._data = data
     t.grad = None
@@ -73,6 +82,14 @@ def _wrap(data: np.ndarray) -> Tensor:
     t._vbox = [0]
     t._hooks = None
     return t
+
+
+def _as_ndarray(data: Any) -> np.ndarray:
+    """``data`` as an ndarray: NumPy scalars become writable 0-d arrays (a copy, as the
+    scalar is immutable); arrays (subclasses included) are returned unchanged."""
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    return data
 
 
 def _to_array(data: Any, dtype: npt.DTypeLike | None = None) -> np.ndarray:
@@ -1334,7 +1351,7 @@ class _HookHandle:
 
 def _rebuild(data, requires_grad, cls):
     t = _new(cls)
-    t._data = data
+    t._data = _as_ndarray(data)
     t.grad = None
     t._rg = requires_grad
     t.grad_fn = None

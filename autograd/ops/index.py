@@ -63,7 +63,12 @@ class GetItem(Op):
     @staticmethod
     def forward(ctx, a, index, basic):
         try:
-            return np.asarray(a[index])
+            out = a[index]
+            if out.__class__ is not np.ndarray and basic:
+                # every dim indexed by an int: NumPy gives a scalar copy, PyTorch a 0-d
+                # view; a trailing Ellipsis makes NumPy return the 0-d view too
+                out = a[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+            return np.asarray(out)
         except IndexError as exc:
             raise _index_error("getitem", a.shape, index, exc) from None
 

@@ -64,11 +64,21 @@ def _store(t: Tensor, value: np.ndarray, fn) -> None:
             f"{getattr(fn, '__name__', 'op')}_: result type {value.dtype} can't be cast to the "
             f"desired output type {dst.dtype}")
     if not dst.flags.writeable:
-        raise RuntimeError(
-            f"{getattr(fn, '__name__', 'op')}_: unsupported operation: the tensor of shape "
-            f"{tuple(dst.shape)} is a broadcast (expanded) view and cannot be written in place; "
-            f"call .clone() first")
+        raise _read_only_error(getattr(fn, '__name__', 'op') + "_", dst)
     np.copyto(dst, value, casting="same_kind")
+
+
+def _read_only_error(op: str, dst: np.ndarray) -> RuntimeError:
+    """The error for writing into a read-only array: PyTorch's words for an expanded
+    (broadcast) tensor, whose elements share memory."""
+    if any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
+        return RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            f"refers to a single memory location (the tensor of shape {tuple(dst.shape)} is a "
+            f"broadcast (expanded) view). Please clone() the tensor before performing the "
+            f"operation.")
+    return RuntimeError(f"{op}: the tensor of shape {tuple(dst.shape)} is backed by a "
+                        f"read-only array and cannot be written in place; clone() it first")
 
 
 def setitem_(t: Tensor, index: Any, value: Any) -> None:
@@ -80,6 +90,8 @@ def setitem_(t: Tensor, index: Any, value: Any) -> None:
     recording = _state.enabled and (t._rg or (isinstance(value, Tensor) and value._rg))
     if not recording:  # no graph: write straight into the array, no full copy
         v = value._data if isinstance(value, Tensor) else value
+        if not t._data.flags.writeable:
+            raise _read_only_error("setitem", t._data)
         try:
             t._data[_convert_index(index)] = v
         except IndexError as exc:

@@ -194,6 +194,13 @@ def expand(input: Tensor, *sizes: Size) -> Tensor:
             raise ShapeError(f"expand: the expanded size of the tensor ({t}) must match the "
                              f"existing size ({s}) at non-singleton dimension {lead + i}. "
                              f"Target sizes: {list(sizes)}. Tensor sizes: {list(shp)}")
+    n = 1
+    for t in target:
+        n *= t
+    if n == input._data.size:
+        # Nothing is repeated (only size-1 dims added): a plain writable view, as PyTorch's
+        # expand, where in-place writes are allowed when no two elements share memory.
+        return reshape(input, target)
     return broadcast_to(input, target)
 
 
