@@ -467,16 +467,53 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                                            else np.asarray(weight))
     wrow = (w[safe] * valid).astype(input.dtype)
     picked = autograd.gather(input, 1, _inplace.wrap(np.expand_dims(safe, 1))).squeeze(1)
-    loss = -picked * _inplace.wrap(wrow)
     if reduction == "mean":
-        return loss.sum() / float(wrow.sum())
+        # PyTorch: sum(w_i * loss_i) / sum(w_i). With every target ignored that is 0 / 0,
+        # NaN, while the gradient stays 0 (ignored entries get none); a valid entry with
+        # total weight 0 gets w / 0 = NaN, as PyTorch.
+        total = float(wrow.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(valid, wrow / total, 0).astype(input.dtype)
+        out = (-picked * _inplace.wrap(scale)).sum()
+        return out + float("nan") if total == 0 else out
+    loss = -picked * _inplace.wrap(wrow)
     return _reduction.apply(loss, reduction)
+
+
+class _BinaryCrossEntropy(autograd.Function):
+    """Elementwise ``-(y max(log x, -100) + (1 - y) max(log(1 - x), -100))``, with
+    PyTorch's backward: ``grad (x - y) / max(x (1 - x), 1e-12)`` for the input (finite at
+    a saturated x of 0 or 1) and ``grad log((1 - x) / x)`` for the target."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore"):  # log(0) = -inf is expected here, then clamped
+            log_x = x.log().clamp(min=-100)
+            log_1mx = (-x).log1p().clamp(min=-100)
+        return (y - 1) * log_1mx - y * log_x
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - y) / (x * (1 - x)).clamp(min=_BCE_EPS)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):  # +-inf at a saturated x, as PyTorch
+                gy = grad * ((-x).log1p() - x.log())
+        return gx, gy
+
+
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's EPSILON is the float 1e-12f, also in float64
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x`` in [0, 1]; each log
-    is clamped at -100 (PyTorch's rule). Shapes: input and target equal."""
+    is clamped at -100 and the input gradient is ``w (x - y) / max(x (1 - x), 1e-12)``
+    (PyTorch's rules: a saturated x of 0 or 1 has a finite loss and gradient).
+    Shapes: input and target equal."""
     reduction = _reduction.resolve(size_average, reduce, reduction, "binary_cross_entropy")
     target = _as_target(target, input)
     if tuple(input.shape) != tuple(target.shape):
@@ -487,10 +524,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between "
                            "0 and 1")
-    with np.errstate(divide="ignore"):  # log(0) = -inf is expected here, then clamped
-        log_x = input.log().clamp(min=-100)
-        log_1mx = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduction.apply(loss, reduction)

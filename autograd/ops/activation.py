@@ -1,4 +1,8 @@
-"""Softmax and LogSoftmax along a dim, numerically stable (max subtracted first)."""
+"""Softmax and LogSoftmax along a dim, numerically stable (max subtracted first).
+
+As in PyTorch, a 0-d input is its own (one-element) slice, and a dim of size 0 gives an
+empty result (and an empty gradient).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -15,6 +19,8 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.size == 0:
+            return a.copy()
         e = np.exp(a - a.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -32,7 +38,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = Non
         input = input.to(dtype)
     if dim is None:  # PyTorch's legacy implicit-dim rule
         dim = 0 if input.ndim in (0, 1, 3) else 1
-    return Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
+    return Softmax.apply(input, _dim(dim, input.ndim, "softmax"))
 
 
 class LogSoftmax(Op):
@@ -40,6 +46,8 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, a, dim):
+        if a.size == 0:
+            return a.copy()
         shifted = a - a.max(axis=dim, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
@@ -56,4 +64,10 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None =
         input = input.to(dtype)
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1
-    return LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))
+    return LogSoftmax.apply(input, _dim(dim, input.ndim, "log_softmax"))
+
+
+def _dim(dim: int, ndim: int, op: str) -> int | None:
+    """The normalised dim; None (the whole tensor) for a 0-d input."""
+    d = normalize_dim(dim, ndim, op)
+    return None if ndim == 0 else d

@@ -139,10 +139,19 @@ def neg(input: Tensor) -> Tensor:
 
 
 class Pow(Op):
-    """out = a ** b (tensor or scalar base and exponent)."""
+    """out = a ** b (tensor or scalar base and exponent).
+
+    PyTorch's conventions at the edge points: the base gradient is 0 where the exponent
+    is 0 (so ``0 ** 0`` has gradient 0, not ``0 * inf``); the exponent gradient
+    ``a ** b * log(a)`` is 0 where ``a == 0`` and ``b >= 0`` (and ``-inf`` where
+    ``a == 0`` and ``b < 0``). Integer tensors to negative integer tensor powers follow
+    C's integer rule (1 and -1 keep their magnitude, anything else gives 0).
+    """
 
     @staticmethod
     def forward(ctx, a, b):
+        if _is_int(a) and _is_int(b) and np.any(np.less(b, 0)):
+            return _int_pow_negative(a, b)
         return np.power(a, b)
 
     @staticmethod
@@ -152,7 +161,10 @@ class Pow(Op):
         ga = gb = None
         if n[0]:
             if isinstance(b, Tensor):
-                ga = grad * b * a ** (b - 1)
+                # where both are 0, b * a ** (b - 1) would be 0 * inf: use base 1 (gives 0)
+                both_zero = (a._data == 0) & (b._data == 0)
+                base = where(_wrap(both_zero), 1.0, a) if both_zero.any() else a
+                ga = grad * b * base ** (b - 1)
             elif b == 0:
                 ga = grad * 0.0
             else:
@@ -160,19 +172,41 @@ class Pow(Op):
         if n[1]:
             if isinstance(a, Tensor):
                 # d/db a**b = a**b log a; PyTorch defines it as 0 where a == 0 and b >= 0.
-                safe = where(a.detach() == 0, 1.0, a)
-                gb = grad * ctx.output * log(safe)
+                zero_base = (a._data == 0) & (b._data >= 0)
+                safe = where(_wrap(zero_base), 1.0, a) if zero_base.any() else a
+                with np.errstate(divide="ignore"):  # log(0) = -inf where b < 0, as PyTorch
+                    gb = grad * ctx.output * log(safe)
+            elif a == 0:
+                factor = np.where(b._data >= 0, 0.0, -np.inf).astype(grad.dtype)
+                gb = grad * ctx.output * _wrap(factor)
             else:
-                gb = grad * ctx.output * (math.log(a) if a > 0 else float("nan") if a < 0 else 0.0)
+                gb = grad * ctx.output * (math.log(a) if a > 0 else float("nan"))
         return ga, gb
 
 
+def _is_int(x) -> bool:
+    return np.asarray(x).dtype.kind in "biu"
+
+
+def _int_pow_negative(a, b):
+    """Integer ``a ** b`` with some ``b < 0`` (PyTorch's result, where NumPy raises)."""
+    res = np.power(a, np.maximum(b, 0))
+    av = np.asarray(a)
+    odd = np.remainder(b, 2) != 0
+    neg = np.where(av == 1, 1, np.where(av == -1, np.where(odd, -1, 1), 0))
+    return np.asarray(np.where(np.less(b, 0), neg, res)).astype(res.dtype, copy=False)
+
+
 def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
-    """``input ** exponent``; either may be a Python number."""
+    """``input ** exponent``; either may be a Python number. An integer (or bool) tensor
+    to a negative integer number is an error, as in PyTorch."""
     exponent = _scalar(exponent)
-    if isinstance(exponent, int) and not isinstance(exponent, bool) and isinstance(input, Tensor) \
-            and input.dtype.kind == "f":
-        exponent = float(exponent)  # integer powers of float tensors: no int->float surprises
+    if isinstance(exponent, int) and not isinstance(exponent, bool) and isinstance(input, Tensor):
+        if input.dtype.kind == "f":
+            exponent = float(exponent)  # integer powers of float tensors: no int->float surprises
+        elif input.dtype.kind in "biu" and exponent < 0:
+            raise RuntimeError(f"pow: Integers to negative integer powers are not allowed. "
+                               f"(a {input.dtype} tensor to the power {exponent})")
     return Pow.apply(_scalar(input), exponent)
 
 
@@ -466,7 +500,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """min(max(x, 0), 6)."""
+    """min(max(x, 0), 6); gradient 0 at 0 and at 6 (see ``hardtanh``)."""
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -646,13 +680,28 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
 clip = clamp
 
 
+class Hardtanh(Op):
+    """out = min(max(a, lo), hi); gradient 1 strictly inside (lo, hi) and 0 at the bounds
+    (PyTorch's hardtanh/relu6 rule; ``clamp`` passes the gradient at the bounds)."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.mask = (a > lo) & (a < hi)
+        return np.minimum(np.maximum(a, lo), hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.mask, None, None
+
+
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """Clamp to [min_val, max_val]."""
-    return Clamp.apply(input, float(min_val), float(max_val))
+    """Clamp to [min_val, max_val]; gradient 0 at (and beyond) the bounds, as PyTorch."""
+    return Hardtanh.apply(input, float(min_val), float(max_val))
 
 
 class Maximum(Op):
-    """out = max(a, b); ties split the gradient equally (PyTorch's rule)."""
+    """out = max(a, b); ties split the gradient equally, a NaN (undecided) passes it to
+    both (PyTorch's rule)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -662,10 +711,11 @@ class Maximum(Op):
     def backward(ctx, grad):
         a, b = ctx.inputs
         ad, bd = a._data, b._data
-        wa = (ad > bd) + 0.5 * (ad == bd)
+        tie = ad == bd
         n = ctx.needs_input_grad
-        return (grad * wa.astype(grad.dtype) if n[0] else None,
-                grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
+        # the losing side gets 0; where neither wins (a NaN) both get the gradient
+        return (grad * np.where(tie, 0.5, ~(ad < bd)).astype(grad.dtype) if n[0] else None,
+                grad * np.where(tie, 0.5, ~(ad > bd)).astype(grad.dtype) if n[1] else None)
 
 
 def maximum(input: Tensor, other: Tensor | Scalar) -> Tensor:
@@ -674,7 +724,7 @@ def maximum(input: Tensor, other: Tensor | Scalar) -> Tensor:
 
 
 class Minimum(Op):
-    """out = min(a, b); ties split the gradient equally."""
+    """out = min(a, b); ties split the gradient equally, a NaN passes it to both."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -684,10 +734,10 @@ class Minimum(Op):
     def backward(ctx, grad):
         a, b = ctx.inputs
         ad, bd = a._data, b._data
-        wa = (ad < bd) + 0.5 * (ad == bd)
+        tie = ad == bd
         n = ctx.needs_input_grad
-        return (grad * wa.astype(grad.dtype) if n[0] else None,
-                grad * (1.0 - wa).astype(grad.dtype) if n[1] else None)
+        return (grad * np.where(tie, 0.5, ~(ad > bd)).astype(grad.dtype) if n[0] else None,
+                grad * np.where(tie, 0.5, ~(ad < bd)).astype(grad.dtype) if n[1] else None)
 
 
 def minimum(input: Tensor, other: Tensor | Scalar) -> Tensor:

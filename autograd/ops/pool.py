@@ -34,6 +34,8 @@ class MaxPoolGrad(Op):
 
     @staticmethod
     def forward(ctx, gy, indices, input_size, *, tiles=None):
+        if gy.size == 0:  # an empty output (adaptive size 0, empty batch): zero gradient
+            return np.zeros(gy.shape[:2] + tuple(input_size), gy.dtype)
         return K.max_pool2d_backward(_c(gy), indices, input_size, tiles)
 
     @staticmethod
@@ -193,6 +195,8 @@ class AdaptiveAvgPool2d(Op):
 
     @staticmethod
     def forward(ctx, x, *, output_size):
+        if x.size == 0 or 0 in output_size:
+            return np.zeros(x.shape[:2] + tuple(output_size), x.dtype)
         return K.adaptive_avg_pool2d_forward(_c(x), output_size)
 
     @staticmethod
@@ -206,6 +210,8 @@ class AdaptiveAvgPoolGrad(Op):
 
     @staticmethod
     def forward(ctx, gy, *, input_size):
+        if gy.size == 0:  # an empty output (adaptive size 0, empty batch): zero gradient
+            return np.zeros(gy.shape[:2] + tuple(input_size), gy.dtype)
         return K.adaptive_avg_pool2d_backward(_c(gy), input_size)
 
     @staticmethod
@@ -219,8 +225,9 @@ def _adaptive_size(op, x, output_size, nd):
     if len(sizes) != nd:
         raise ValueError(f"{op}: output_size must have {nd} elements, got {output_size!r}")
     sizes = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
-    if min(sizes) < 1:
-        raise ValueError(f"{op}: output_size must be positive, got {sizes}")
+    if min(sizes) < 0:  # 0 is allowed (an empty output), as in PyTorch
+        raise RuntimeError(f"{op}: elements of output_size must be greater than or equal "
+                           f"to 0, got {sizes}")
     if min(x.shape[-nd:]) < 1:
         raise ShapeError(f"{op}: input of shape {tuple(x.shape)} has an empty spatial dim")
     return sizes
@@ -250,7 +257,11 @@ class AdaptiveMaxPool2d(Op):
 
     @staticmethod
     def forward(ctx, x, *, output_size, holder):
-        y, idx = K.adaptive_max_pool2d_forward(_c(x), output_size)
+        if x.size == 0 or 0 in output_size:
+            shape = x.shape[:2] + tuple(output_size)
+            y, idx = np.zeros(shape, x.dtype), np.zeros(shape, np.int64)
+        else:
+            y, idx = K.adaptive_max_pool2d_forward(_c(x), output_size)
         ctx.indices = idx
         holder.append(idx)
         return y

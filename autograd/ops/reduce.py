@@ -15,7 +15,7 @@ from ..kernels.reduce import sum_to as _sum_to_array
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
 from ._util import Dims, DTypeLike, normalize_dim, normalize_dims
-from .elementwise import maximum, minimum, where
+from .elementwise import maximum, minimum, sign, where
 
 __all__ = ["sum", "sum_to", "broadcast_to", "mean", "prod", "amax", "amin", "max", "min",
            "var", "std", "var_mean", "std_mean", "logsumexp", "norm", "argmax", "argmin",
@@ -30,6 +30,13 @@ class return_types(NamedTuple):
 
 
 _values_indices = return_types
+
+
+def _dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``normalize_dims``, plus PyTorch's 0-d rule: dim 0 / -1 of a 0-d tensor is the
+    whole (one-element) tensor, i.e. None."""
+    dims = normalize_dims(dim, ndim, op)
+    return None if ndim == 0 and dims is not None else dims
 
 
 def _keep_shape(shape, dims):
@@ -62,7 +69,7 @@ def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
         input = input.to(np.int64)
-    return Sum.apply(input, normalize_dims(dim, input._data.ndim, "sum"), bool(keepdim))
+    return Sum.apply(input, _dims(dim, input._data.ndim, "sum"), bool(keepdim))
 
 
 class SumTo(Op):
@@ -116,7 +123,7 @@ def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {input._data.dtype}")
-    dims = normalize_dims(dim, input._data.ndim, "mean")
+    dims = _dims(dim, input._data.ndim, "mean")
     n = _count(input._data.shape, dims)
     return Sum.apply(input, dims, bool(keepdim)) * (1.0 / n if n else float("nan"))
 
@@ -130,9 +137,16 @@ def _count(shape, dims) -> int:
 
 
 class _Extreme(Op):
-    """out = max/min of a over ``dims``; ties share the gradient evenly (PyTorch's amax)."""
+    """out = max/min of a over ``dims``; ties share the gradient evenly (PyTorch's amax).
+
+    A NaN in a slice makes its result NaN, and (as PyTorch's amax/amin) the gradient of
+    the whole slice NaN: no entry equals the result, 0 / 0. ``nan_ties`` (``max()`` /
+    ``min()`` without ``dim``, PyTorch's ``evenly_distribute_backward``) instead splits
+    the gradient evenly among the NaN entries.
+    """
 
     reduce: Callable[..., Any] | None = None
+    nan_ties = False
 
     @classmethod
     def forward(cls, ctx, a, dims, keepdim):
@@ -141,7 +155,10 @@ class _Extreme(Op):
                                f"(input shape {tuple(a.shape)})")
         out = cls.reduce(a, axis=dims, keepdims=True)
         hit = a == out
-        ctx.weight = hit / hit.sum(axis=dims, keepdims=True)
+        if cls.nan_ties and a.dtype.kind in "fc" and np.isnan(out).any():
+            hit |= np.isnan(a) & np.isnan(out)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ctx.weight = hit / hit.sum(axis=dims, keepdims=True)
         return out if keepdim else np.asarray(out.reshape(_drop(a.shape, dims)))
 
     @staticmethod
@@ -168,15 +185,25 @@ class Amin(_Extreme):
     op_name = "amin"
 
 
+class MaxAll(Amax):
+    op_name = "max"
+    nan_ties = True
+
+
+class MinAll(Amin):
+    op_name = "min"
+    nan_ties = True
+
+
 def amax(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
-    dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amax")
+    dims = None if dim == () else _dims(dim, input._data.ndim, "amax")
     return Amax.apply(input, dims, bool(keepdim))
 
 
 def amin(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
-    dims = None if dim == () else normalize_dims(dim, input._data.ndim, "amin")
+    dims = None if dim == () else _dims(dim, input._data.ndim, "amin")
     return Amin.apply(input, dims, bool(keepdim))
 
 
@@ -184,7 +211,7 @@ def _extreme_with_indices(input, dim, keepdim, arg, name, other):
     if other is not None:  # torch.max(a, b) is the elementwise maximum
         return maximum(input, other) if name == "max" else minimum(input, other)
     if dim is None:
-        return Amax.apply(input, None, False) if name == "max" else Amin.apply(input, None, False)
+        return MaxAll.apply(input, None, False) if name == "max" else MinAll.apply(input, None, False)
     d = normalize_dim(dim, input._data.ndim, name)
     if input._data.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size "
@@ -238,7 +265,7 @@ def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
     """Variance over ``dim`` with ``correction`` (default 1, Bessel) or ``unbiased``."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    dims = normalize_dims(dim, input._data.ndim, "var")
+    dims = _dims(dim, input._data.ndim, "var")
     n = _count(input._data.shape, dims)
     centered = input - Sum.apply(input, dims, True) * (1.0 / n if n else float("nan"))
     denom = n - correction
@@ -248,8 +275,27 @@ def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
 
 def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: float | None = None) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))``."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    """Standard deviation: ``sqrt(var(...))``, with gradient 0 (not 0 * inf) where the
+    result is 0 (a constant slice), as PyTorch."""
+    return StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+class StdSqrt(Op):
+    """out = sqrt(v) for a variance v; the gradient is masked to 0 where out == 0
+    (PyTorch's std_backward), so a constant input has a zero gradient, not NaN."""
+
+    @staticmethod
+    def forward(ctx, v):
+        return np.sqrt(v)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        zero = out._data == 0
+        if not zero.any():
+            return grad / (out * 2.0)
+        z = _wrap(zero)
+        return where(z, 0.0, grad / (where(z, 1.0, out) * 2.0))
 
 
 def var_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -268,7 +314,7 @@ def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = Non
 
 def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably (max subtracted first)."""
-    dims = normalize_dims(dim, input._data.ndim, "logsumexp")
+    dims = _dims(dim, input._data.ndim, "logsumexp")
     m = np.max(input._data, axis=dims, keepdims=True) if input._data.size else \
         np.zeros(_keep_shape(input._data.shape, dims), input._data.dtype)
     m = np.where(np.isfinite(m), m, 0).astype(input._data.dtype, copy=False)
@@ -339,14 +385,56 @@ def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor
     return Cumsum.apply(input, normalize_dim(dim, input._data.ndim, "cumsum"))
 
 
+class Cumprod(Op):
+    """out = cumulative product along ``dim``.
+
+    Backward is PyTorch's: ``rev_cumsum(grad * out) / a`` without zeros; with zeros, per
+    slice, the formula up to the first zero ``k``, ``sum_{j>=k} grad_j prod_{m<=j, m!=k}
+    a_m`` at ``k``, and ``a_k`` times the gradient of the product with ``a_k`` replaced by
+    1 after it (0 in value, but the right derivative in ``a_k``): finite, never 0 / 0.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        return np.cumprod(a, axis=dim) if a.ndim else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, dim = ctx.inputs
+        if grad.ndim == 0:
+            return grad, None
+        return _cumprod_backward(grad, a, ctx.output, dim), None
+
+
+def _rev_cumsum(t: Tensor, dim: int) -> Tensor:
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+def _cumprod_backward(grad: Tensor, a: Tensor, out: Tensor, dim: int) -> Tensor:
+    """The vector-Jacobian product of ``cumprod`` along ``dim`` (differentiable again)."""
+    zero = a._data == 0
+    if not zero.any():
+        return _rev_cumsum(grad * out, dim) / a
+    n_zero = np.cumsum(zero, axis=dim)
+    first = zero & (n_zero == 1)             # the first zero of each slice
+    after = (n_zero >= 1) & ~first           # everything past it
+    before = _wrap(n_zero == 0)
+    g = where(before, _rev_cumsum(grad * out, dim) / where(before, a, 1.0), 0.0)
+    first_t = _wrap(first)
+    a1 = where(first_t, 1.0, a)              # the first zero replaced by one
+    out1 = Cumprod.apply(a1, dim)
+    g = g + where(first_t, _rev_cumsum(grad * out1, dim), 0.0)
+    if after.any():
+        a_k = (a * _wrap(first.astype(a._data.dtype))).sum(dim, keepdim=True)
+        g = g + where(_wrap(after), a_k * _cumprod_backward(grad, a1, out1, dim), 0.0)
+    return g
+
+
 def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
-    """Cumulative product along ``dim`` (via exp(cumsum(log|x|)) signs; inputs must be non-zero
-    for the gradient)."""
+    """Cumulative product along ``dim``; finite gradients at zeros, as PyTorch."""
     if dtype is not None:
         input = input.to(dtype)
-    d = normalize_dim(dim, input._data.ndim, "cumprod")
-    sgn = np.cumprod(np.sign(input._data), axis=d)
-    return input.abs().log().cumsum(d).exp() * _wrap(sgn.astype(input._data.dtype))
+    return Cumprod.apply(input, normalize_dim(dim, input._data.ndim, "cumprod"))
 
 
 class Norm2(Op):
@@ -367,13 +455,36 @@ class Norm2(Op):
         return grad * a / where(zero, 1.0, out) * where(zero, 0.0, 1.0), None, None
 
 
+class NormP(Op):
+    """out = sum(|a|^p)^(1/p) over ``dims`` for a finite p (not 0, 1, 2). Backward is
+    PyTorch's: ``sign(a) |a|^(p-1) * grad / out^(p-1)``, with the first factor 0 where
+    a == 0 and the second 0 where out == 0 (so the zero vector has gradient 0)."""
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        s = np.sum(np.abs(a) ** p, axis=dims, keepdims=keepdim)
+        return np.asarray(s ** (1.0 / p))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, p, dims, keepdim = ctx.inputs
+        out = ctx.output
+        if not keepdim:
+            shape = _keep_shape(a.shape, dims)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        za, zo = _wrap(a._data == 0), _wrap(out._data == 0)
+        scaled = where(za, 0.0, sign(a) * where(za, 1.0, a).abs() ** (p - 1))
+        scale = where(zo, 0.0, grad / where(zo, 1.0, out) ** (p - 1))
+        return scaled * scale, None, None, None
+
+
 def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim: bool = False,
          dtype: DTypeLike | None = None) -> Tensor:
     """Vector p-norm over ``dim`` (``'fro'`` and 2: Euclidean; also 1, inf, -inf, 0,
     any positive float)."""
     if dtype is not None:
         input = input.to(dtype)
-    dims = normalize_dims(dim, input._data.ndim, "norm")
+    dims = _dims(dim, input._data.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, dims, bool(keepdim))
     if p == float("inf"):
@@ -387,7 +498,7 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
         return Sum.apply(input.abs(), dims, bool(keepdim))
     if isinstance(p, str):
         raise ValueError(f"norm: unsupported p={p!r} (use 'fro', or a number)")
-    return Sum.apply(input.abs() ** float(p), dims, bool(keepdim)) ** (1.0 / p)
+    return NormP.apply(input, float(p), dims, bool(keepdim))
 
 
 def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
