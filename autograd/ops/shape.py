@@ -369,8 +369,10 @@ class Flip(Op):
 def flip(input: Tensor, dims: Dims) -> Tensor:
     """Reverse the order along ``dims`` (int or tuple)."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    dims = tuple(normalize_dim(d, input._data.ndim, "flip") for d in dims)
-    return Flip.apply(input, dims)
+    ndim = input._data.ndim
+    # A 0-d tensor has one dim to name, 0 or -1, as in PyTorch; flipping it is a copy.
+    dims = tuple(normalize_dim(d, max(ndim, 1), "flip") for d in dims)
+    return Flip.apply(input, dims if ndim else ())
 
 
 class Pad(Op):
