@@ -11,14 +11,17 @@ from typing import Literal, cast
 import numpy as np
 
 from . import dtypes as _dt
-from .ops._util import DTypeLike, Size, TensorLike, size_args
+from .dtypes import can_cast, promote_types
+from .ops._util import DTypeLike, Size, TensorLike, result_type, size_args
 from .random import Generator, rng
 from .tensor import Tensor, _to_array, _wrap
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye",
            "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal",
            "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
-           "randint_like", "scalar_tensor", "tril", "triu", "meshgrid"]
+           "randint_like", "scalar_tensor", "tril", "triu", "meshgrid",
+           # PyTorch's type-promotion queries (defined in dtypes / ops._util), exported here
+           "result_type", "promote_types", "can_cast"]
 
 
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
@@ -26,6 +29,23 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     if requires_grad:
         t.requires_grad = True  # validates the dtype
     return t
+
+
+class _IntOverflowError(ValueError, RuntimeError):
+    """A Python int that does not fit in int64 (PyTorch: ValueError 'Overflow when unpacking
+    long long'; older versions raised RuntimeError, so this is both)."""
+
+
+def _check_int_range(data: object) -> None:
+    # NumPy turns [2**63] into uint64 (and [2**64] into object), which int64 would wrap
+    if isinstance(data, bool):
+        return
+    if isinstance(data, int):
+        if not -2**63 <= data < 2**63:
+            raise _IntOverflowError("Overflow when unpacking long long")
+    elif isinstance(data, (list, tuple)):
+        for x in data:
+            _check_int_range(x)
 
 
 def _float(dtype: DTypeLike | None) -> np.dtype:
@@ -41,6 +61,8 @@ def tensor(data: TensorLike, dtype: DTypeLike | None = None, device: str | None 
     """
     if device is not None:
         _dt.check_device(device)
+    if dtype is None or _dt.as_dtype(dtype).kind in "biu":
+        _check_int_range(data)
     arr = np.array(_to_array(data, dtype), copy=True)
     return _finish(arr, requires_grad)
 
@@ -82,6 +104,11 @@ def full(size: Size, fill_value: complex, dtype: DTypeLike | None = None, device
     if dtype is None:
         dtype = (_dt.bool if isinstance(fill_value, bool) else
                  _dt.int64 if isinstance(fill_value, int) else _dt.get_default_dtype())
+    d = _dt.as_dtype(dtype)
+    if d.kind in "iu" and isinstance(fill_value, int) and not isinstance(fill_value, bool):
+        info = np.iinfo(d)
+        if not info.min <= fill_value <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {d.name}_t without overflow")
     return _finish(np.full(size_args((size,)), fill_value, dtype=_dt.as_dtype(dtype)),
                    requires_grad)
 

@@ -15,7 +15,9 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, _inplace
-from autograd.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
+from autograd.dtypes import c_name, scalar_name
+from autograd.ops import conv as _conv
+from autograd.ops.conv import fold, unfold
 from autograd.ops.linear import linear as _linear
 from autograd.ops.loss import cross_entropy as _cross_entropy
 from autograd.ops.pool import (
@@ -210,8 +212,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     idx = _inplace.array(input) if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be an integer tensor, got dtype {idx.dtype}")
+    if idx.dtype not in (np.int64, np.int32):
+        got = (f"torch.{scalar_name(idx.dtype)}Tensor" if idx.dtype != np.bool_
+               else "CPUBoolType")
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got {got} instead (while "
+                           f"checking arguments for embedding)")
     n = weight.shape[0]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices span [{int(idx.min())}, "
@@ -244,6 +250,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise autograd.ShapeError(
             f"layer_norm: input of shape {tuple(input.shape)} does not end with "
             f"normalized_shape {normalized_shape}")
+    _check_norm_dtypes("LayerNormKernelImpl", input, weight, bias)
     dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     centered = input - mean
@@ -254,6 +261,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         out = out + bias
     return out
+
+
+def _check_norm_dtypes(kernel, input, *params, float_first=False):
+    """PyTorch's checks: a float input, and affine parameters / statistics of its dtype
+    (layer_norm checks the parameters first, batch_norm the input)."""
+    is_float = input.dtype.kind in "fc"
+    if (is_float or not float_first) and any(p is not None and p.dtype != input.dtype
+                                             for p in params):
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    if not is_float:
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -293,6 +312,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise autograd.ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), "
                                   f"got {tuple(input.shape)}")
     c = input.shape[1]
+    _check_norm_dtypes("batch_norm", input, running_mean, running_var, weight, bias,
+                       float_first=True)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
@@ -632,6 +653,40 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
 
 
 # ------------------------------------------------------- convolution and pooling ops
+def _check_conv_dtypes(input, weight, bias):
+    # PyTorch does not promote in convolutions: input, weight and bias share one dtype
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        if bias is not None and input.dtype != bias.dtype:
+            raise RuntimeError(f"Input type ({c_name(input.dtype)}) and bias type "
+                               f"({c_name(bias.dtype)}) should be the same")
+        raise RuntimeError(f"expected scalar type {scalar_name(input.dtype)} but found "
+                           f"{scalar_name(weight.dtype)}")
+
+
+def conv1d(input, weight, bias=None, *args, **kwargs):
+    """1-d convolution (``autograd.ops.conv.conv1d``) after PyTorch's dtype check."""
+    _check_conv_dtypes(input, weight, bias)
+    return _conv.conv1d(input, weight, bias, *args, **kwargs)
+
+
+def conv2d(input, weight, bias=None, *args, **kwargs):
+    """2-d convolution (``autograd.ops.conv.conv2d``) after PyTorch's dtype check."""
+    _check_conv_dtypes(input, weight, bias)
+    return _conv.conv2d(input, weight, bias, *args, **kwargs)
+
+
+def conv_transpose1d(input, weight, bias=None, *args, **kwargs):
+    """1-d transposed convolution (``autograd.ops.conv``) after PyTorch's dtype check."""
+    _check_conv_dtypes(input, weight, bias)
+    return _conv.conv_transpose1d(input, weight, bias, *args, **kwargs)
+
+
+def conv_transpose2d(input, weight, bias=None, *args, **kwargs):
+    """2-d transposed convolution (``autograd.ops.conv``) after PyTorch's dtype check."""
+    _check_conv_dtypes(input, weight, bias)
+    return _conv.conv_transpose2d(input, weight, bias, *args, **kwargs)
+
+
 # conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, max_pool1d/2d,
 # avg_pool1d/2d, adaptive_avg_pool1d/2d and adaptive_max_pool2d are implemented (with
 # torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py and imported above.

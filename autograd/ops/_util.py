@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from .. import dtypes as _dt
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor, _wrap
 
@@ -66,3 +67,82 @@ def as_tensor(x: TensorLike) -> Tensor:
 
 def shape_of(x: object) -> tuple[int, ...]:
     return tuple(x.shape) if isinstance(x, (Tensor, np.ndarray)) else ()
+
+
+def _scalar_dtype(x: object) -> np.dtype:
+    """The dtype a Python (or NumPy) scalar takes part in promotion with (a "wrapped number")."""
+    if isinstance(x, (bool, np.bool_)):
+        return _dt.bool
+    if isinstance(x, (int, np.integer)):
+        return _dt.int64
+    if isinstance(x, (float, np.floating)):
+        return get_default_dtype()
+    if isinstance(x, (complex, np.complexfloating)):
+        return _dt.default_complex_dtype()
+    raise TypeError(f"result_type: expected a Tensor or a Python number, got {type(x).__name__}")
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    # PyTorch's combine_categories: a higher-priority group (dimensioned tensors over 0-d
+    # tensors over Python numbers) keeps its dtype unless the lower group is of a higher
+    # category (then the two are promoted), e.g. int8 tensor + 0-d int64 tensor -> int8,
+    # int8 tensor + 0-d float64 tensor -> float64, int8 tensor + 2.5 -> float32 (default).
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    ch = _dt.category(higher)
+    if ch >= 2 and _dt.category(lower) <= ch:
+        return higher
+    if ch == 0 or _dt.category(lower) > ch:
+        return _dt.promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands: object) -> np.dtype:
+    """The dtype PyTorch computes ``op(*operands)`` in (``torch.result_type``, n-ary).
+
+    Tensors with dimensions take precedence over 0-d tensors, which take precedence over
+    Python numbers; a lower-precedence operand only changes the result when it is of a
+    higher category (bool < integer < floating < complex). Python floats count as the
+    default dtype, ints as int64, bools as bool.
+    """
+    dim = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            a = x._data
+        elif isinstance(x, np.ndarray):
+            a = x
+        else:
+            if x is None:
+                continue
+            d = _scalar_dtype(x)
+            wrapped = d if wrapped is None else _dt.promote_types(wrapped, d)
+            continue
+        if a.ndim:
+            dim = a.dtype if dim is None else _dt.promote_types(dim, a.dtype)
+        else:
+            zero = a.dtype if zero is None else _dt.promote_types(zero, a.dtype)
+    out = _combine(dim, _combine(zero, wrapped))
+    if out is None:
+        raise TypeError("result_type: expected at least one operand")
+    return out
+
+
+def float_result_type(*operands: object) -> np.dtype:
+    """``result_type``, with integer/bool results replaced by the default float dtype
+    (true division and the float-valued functions: ``int / int`` is float32)."""
+    rt = result_type(*operands)
+    return rt if rt.kind in "fc" else get_default_dtype()
+
+
+def promote_data(rt: np.dtype, x: object) -> object:
+    """``x`` (Tensor data, array or Python number) ready for a NumPy call computing in
+    ``rt``: arrays cast to ``rt``; Python numbers stay (NumPy treats them as weak)."""
+    if isinstance(x, Tensor):
+        x = x._data
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == rt else x.astype(rt)
+    if isinstance(x, np.generic):
+        return x.item()
+    return x

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import scalar_name
 from ..node import Op
 from ..tensor import Tensor
 from ._util import DTypeLike, normalize_dim
@@ -36,6 +37,9 @@ def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = Non
     """Softmax along ``dim``. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise NotImplementedError(f'"softmax_kernel_impl" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
     if dim is None:  # PyTorch's legacy implicit-dim rule
         dim = 0 if input.ndim in (0, 1, 3) else 1
     return Softmax.apply(input, _dim(dim, input.ndim, "softmax"))
@@ -62,6 +66,9 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None =
     """log(softmax(input)) along ``dim``, computed stably. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1
     return LogSoftmax.apply(input, _dim(dim, input.ndim, "log_softmax"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, _wrap
+from ._util import promote_data, result_type
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
            "logical_xor", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose"]
@@ -15,10 +16,26 @@ def _arr(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
-def _binary(ufunc, name):
+def _promoted(input, other):
+    """Both operands' data in PyTorch's result dtype (comparisons compare in it: an int64
+    tensor against 0.5 compares in float32)."""
+    a, b = _arr(input), _arr(other)
+    if isinstance(a, np.ndarray):
+        k = a.dtype
+        if isinstance(b, np.ndarray):
+            if k == b.dtype:
+                return a, b
+        elif type(b) is int and k.kind != "b" or type(b) is float and k.kind == "f":
+            return a, b
+    rt = result_type(input, other)
+    return promote_data(rt, a), promote_data(rt, b)
+
+
+def _binary(ufunc, name, promote=True):
     def op(input, other):
+        a, b = _promoted(input, other) if promote else (_arr(input), _arr(other))
         try:
-            return _wrap(np.asarray(ufunc(_arr(input), _arr(other))))
+            return _wrap(np.asarray(ufunc(a, b)))
         except ValueError as exc:
             raise ValueError(f"{name}: shapes {np.shape(_arr(input))} and "
                              f"{np.shape(_arr(other))} are not broadcastable: {exc}") from None
@@ -33,9 +50,9 @@ lt = _binary(np.less, "lt")
 le = _binary(np.less_equal, "le")
 gt = _binary(np.greater, "gt")
 ge = _binary(np.greater_equal, "ge")
-logical_and = _binary(np.logical_and, "logical_and")
-logical_or = _binary(np.logical_or, "logical_or")
-logical_xor = _binary(np.logical_xor, "logical_xor")
+logical_and = _binary(np.logical_and, "logical_and", promote=False)
+logical_or = _binary(np.logical_or, "logical_or", promote=False)
+logical_xor = _binary(np.logical_xor, "logical_xor", promote=False)
 
 
 def logical_not(input: Tensor) -> Tensor:

@@ -12,11 +12,12 @@ from typing import overload
 
 import numpy as np
 
+from ..dtypes import c_name, get_default_dtype, scalar_name
 from ..grad_mode import no_grad
 from ..kernels import elementwise as _kernels
 from ..node import Op
 from ..tensor import Tensor, _wrap
-from ._util import DTypeLike, Scalar, TensorLike
+from ._util import DTypeLike, Scalar, TensorLike, float_result_type, result_type
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
@@ -32,6 +33,58 @@ def _scalar(x):
     # NumPy scalars are "strong" in NumPy 2 (float32 * np.float64(2) -> float64);
     # PyTorch treats every non-Tensor number as weak, so turn them into Python numbers.
     return x.item() if isinstance(x, np.generic) else x
+
+
+_F32 = np.dtype(np.float32)
+
+
+def _fast(a, b) -> bool:
+    """True when NumPy already computes ``a op b`` in PyTorch's result dtype: two tensors
+    of one dtype, or a float tensor with a Python float/int, or an integer/float tensor
+    with a Python int (NumPy 2 treats Python numbers as weak, as PyTorch)."""
+    if isinstance(b, Tensor):
+        if isinstance(a, Tensor):
+            return a._data.dtype == b._data.dtype
+        k = b._data.dtype.kind
+        t = type(a)
+    elif isinstance(a, Tensor):
+        k = a._data.dtype.kind
+        t = type(b)
+    else:
+        return False
+    return k == "f" if t is float else t is int and k != "b"
+
+
+def _cast_to(x, rt):
+    """``x`` in dtype ``rt``: Tensors through ``Cast`` (differentiable, so a float64 0-d
+    tensor that requires grad gets a float64 gradient), arrays cast, Python numbers kept
+    (weak in NumPy 2) and NumPy scalars turned into Python numbers."""
+    if isinstance(x, Tensor):
+        return x if x._data.dtype == rt else Cast.apply(x, rt)
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == rt else x.astype(rt)
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _promote(*args):
+    """The operands cast to PyTorch's result dtype (``result_type``)."""
+    rt = result_type(*args)
+    return tuple(_cast_to(x, rt) for x in args)
+
+
+def _to_float(input):
+    """A float op's input: integer/bool tensors become the default float dtype (as
+    PyTorch: ``exp(int_tensor)`` is float32; NumPy would give float16 for int8/bool)."""
+    if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
+        return _wrap(input._data.astype(get_default_dtype()))
+    return input
+
+
+def _float_only(input, kernel: str) -> None:
+    """PyTorch has no integer/bool kernel for ``kernel``: NotImplementedError, as there."""
+    if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
 
 
 class Add(Op):
@@ -50,8 +103,22 @@ class Add(Op):
 def add(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = mul(other, alpha)
+    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
+    if type(other) is float:
+        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
+            input, other = _promote(input, other)
+    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
+              and input._data.dtype is other._data.dtype) and not _fast(input, other):
+        input, other = _promote(input, other)
     return Add.apply(input, other)
+
+
+def _check_alpha(input, other, alpha) -> None:
+    if isinstance(alpha, float) and result_type(input, other).kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
 
 
 class Sub(Op):
@@ -70,7 +137,15 @@ class Sub(Op):
 def sub(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = mul(other, alpha)
+    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
+    if type(other) is float:
+        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
+            input, other = _promote(input, other)
+    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
+              and input._data.dtype is other._data.dtype) and not _fast(input, other):
+        input, other = _promote(input, other)
     return Sub.apply(input, other)
 
 
@@ -90,6 +165,13 @@ class Mul(Op):
 
 def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input * other`` with broadcasting."""
+    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
+    if type(other) is float:
+        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
+            input, other = _promote(input, other)
+    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
+              and input._data.dtype is other._data.dtype) and not _fast(input, other):
+        input, other = _promote(input, other)
     return Mul.apply(input, other)
 
 
@@ -111,11 +193,26 @@ class Div(Op):
 
 def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
-    if rounding_mode is None:
-        return Div.apply(input, other)
-    q = Div.apply(input, other)
-    with no_grad():
-        return floor(q) if rounding_mode == "floor" else trunc(q)
+    if rounding_mode is not None:
+        with no_grad():
+            rt = result_type(input, other)
+            if rt.kind not in "fc":  # integer division stays integer (as PyTorch)
+                a = _cast_to(input, rt)
+                b = _cast_to(other, rt)
+                a = a._data if isinstance(a, Tensor) else a
+                b = b._data if isinstance(b, Tensor) else b
+                if rounding_mode == "floor":
+                    return _wrap(np.asarray(np.floor_divide(a, b)))
+                q = np.floor_divide(np.abs(a), np.abs(b))
+                return _wrap(np.asarray(np.where(np.sign(a) * np.sign(b) < 0, -q, q)).astype(rt))
+            q = div(input, other)
+            return floor(q) if rounding_mode == "floor" else trunc(q)
+    if not _fast(input, other) or \
+            (input if isinstance(input, Tensor) else other)._data.dtype.kind != "f":
+        # true division: integer/bool operands divide in the default float dtype
+        rt = float_result_type(input, other)
+        input, other = _cast_to(input, rt), _cast_to(other, rt)
+    return Div.apply(input, other)
 
 
 true_divide = div
@@ -207,7 +304,10 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
         elif input.dtype.kind in "biu" and exponent < 0:
             raise RuntimeError(f"pow: Integers to negative integer powers are not allowed. "
                                f"(a {input.dtype} tensor to the power {exponent})")
-    return Pow.apply(_scalar(input), exponent)
+    input = _scalar(input)
+    if not _fast(input, exponent):
+        input, exponent = _promote(input, exponent)
+    return Pow.apply(input, exponent)
 
 
 def square(input: Tensor) -> Tensor:
@@ -229,7 +329,7 @@ class Exp(Op):
 
 def exp(input: Tensor) -> Tensor:
     """Elementwise e**x."""
-    return Exp.apply(input)
+    return Exp.apply(_to_float(input))
 
 
 class Expm1(Op):
@@ -246,7 +346,7 @@ class Expm1(Op):
 
 def expm1(input: Tensor) -> Tensor:
     """Elementwise exp(x) - 1."""
-    return Expm1.apply(input)
+    return Expm1.apply(_to_float(input))
 
 
 class Log(Op):
@@ -264,7 +364,7 @@ class Log(Op):
 
 def log(input: Tensor) -> Tensor:
     """Natural logarithm."""
-    return Log.apply(input)
+    return Log.apply(_to_float(input))
 
 
 def log2(input: Tensor) -> Tensor:
@@ -292,7 +392,7 @@ class Log1p(Op):
 
 def log1p(input: Tensor) -> Tensor:
     """log(1 + x)."""
-    return Log1p.apply(input)
+    return Log1p.apply(_to_float(input))
 
 
 class Sqrt(Op):
@@ -309,7 +409,7 @@ class Sqrt(Op):
 
 def sqrt(input: Tensor) -> Tensor:
     """Square root."""
-    return Sqrt.apply(input)
+    return Sqrt.apply(_to_float(input))
 
 
 class Rsqrt(Op):
@@ -327,7 +427,7 @@ class Rsqrt(Op):
 
 def rsqrt(input: Tensor) -> Tensor:
     """1 / sqrt(x)."""
-    return Rsqrt.apply(input)
+    return Rsqrt.apply(_to_float(input))
 
 
 class Abs(Op):
@@ -349,7 +449,10 @@ def abs(input: Tensor) -> Tensor:
 
 
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 (gradient zero everywhere, so it is a constant)."""
+    """-1, 0 or 1 (gradient zero everywhere, so it is a constant); a bool tensor is its
+    own sign (as PyTorch)."""
+    if input._data.dtype == np.bool_:
+        return _wrap(input._data.copy())
     return _wrap(np.sign(input._data))
 
 
@@ -368,7 +471,7 @@ class Sin(Op):
 
 def sin(input: Tensor) -> Tensor:
     """Sine."""
-    return Sin.apply(input)
+    return Sin.apply(_to_float(input))
 
 
 class Cos(Op):
@@ -386,7 +489,7 @@ class Cos(Op):
 
 def cos(input: Tensor) -> Tensor:
     """Cosine."""
-    return Cos.apply(input)
+    return Cos.apply(_to_float(input))
 
 
 class Tanh(Op):
@@ -423,7 +526,7 @@ class TanhGrad(Op):
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return Tanh.apply(input)
+    return Tanh.apply(_to_float(input))
 
 
 class Sigmoid(Op):
@@ -462,7 +565,7 @@ class SigmoidGrad(Op):
 
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid."""
-    return Sigmoid.apply(input)
+    return Sigmoid.apply(_to_float(input))
 
 
 class ReLU(Op):
@@ -520,6 +623,7 @@ class LeakyReLU(Op):
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
+    _float_only(input, "leaky_relu_cpu")
     return LeakyReLU.apply(input, float(negative_slope))
 
 
@@ -540,6 +644,7 @@ class ELU(Op):
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """Exponential linear unit."""
+    _float_only(input, "elu_cpu")
     return ELU.apply(input, float(alpha))
 
 
@@ -564,7 +669,7 @@ class Erf(Op):
 
 def erf(input: Tensor) -> Tensor:
     """Gauss error function."""
-    return Erf.apply(input)
+    return Erf.apply(_to_float(input))
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -599,6 +704,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit; ``approximate='tanh'`` for the tanh form."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    _float_only(input, "GeluKernelImpl")
     return GELU.apply(input, approximate)
 
 
@@ -618,6 +724,7 @@ class SiLU(Op):
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (a.k.a. swish)."""
+    _float_only(input, "silu_cpu")
     return SiLU.apply(input)
 
 
@@ -639,6 +746,7 @@ class Softplus(Op):
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Smooth ReLU: log(1 + exp(beta x)) / beta."""
+    _float_only(input, "softplus_cpu")
     return Softplus.apply(input, float(beta), float(threshold))
 
 
@@ -667,6 +775,12 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
     """Clip values to [min, max]; either bound may be None or a Tensor."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    min, max = _scalar(min), _scalar(max)
+    rt = result_type(input, min, max)
+    if rt != input._data.dtype:
+        input = _cast_to(input, rt)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            min, max = _cast_to(min, rt), _cast_to(max, rt)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = input
         if min is not None:
@@ -674,7 +788,7 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
         if max is not None:
             out = minimum(out, max if isinstance(max, Tensor) else _wrap(np.asarray(max, input.dtype)))
         return out
-    return Clamp.apply(input, _scalar(min), _scalar(max))
+    return Clamp.apply(input, min, max)
 
 
 clip = clamp
@@ -696,6 +810,8 @@ class Hardtanh(Op):
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """Clamp to [min_val, max_val]; gradient 0 at (and beyond) the bounds, as PyTorch."""
+    if input._data.dtype.kind in "iu":  # integer tensors keep their dtype (as PyTorch)
+        return Hardtanh.apply(input, int(min_val), int(max_val))
     return Hardtanh.apply(input, float(min_val), float(max_val))
 
 
@@ -720,6 +836,8 @@ class Maximum(Op):
 
 def maximum(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise maximum of two tensors."""
+    if not _fast(input, other):
+        input, other = _promote(input, other)
     return Maximum.apply(input, other)
 
 
@@ -742,6 +860,8 @@ class Minimum(Op):
 
 def minimum(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """Elementwise minimum of two tensors."""
+    if not _fast(input, other):
+        input, other = _promote(input, other)
     return Minimum.apply(input, other)
 
 
@@ -782,7 +902,14 @@ def where(condition: TensorLike, input: Tensor | Scalar | None = None,
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    return Where.apply(cond, _scalar(input), _scalar(other))
+    input, other = _scalar(input), _scalar(other)
+    if not _fast(input, other):
+        rt = result_type(input, other)
+        input, other = _cast_to(input, rt), _cast_to(other, rt)
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            # two Python numbers: NumPy would say float64
+            return Where.apply(cond, np.asarray(input, dtype=rt), other)
+    return Where.apply(cond, input, other)
 
 
 class Reciprocal(Op):
@@ -800,7 +927,7 @@ class Reciprocal(Op):
 
 def reciprocal(input: Tensor) -> Tensor:
     """1 / x."""
-    return Reciprocal.apply(input)
+    return Reciprocal.apply(_to_float(input))
 
 
 class Cast(Op):
@@ -857,7 +984,12 @@ class Lerp(Op):
 
 
 def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
-    """``input + weight * (end - input)``."""
+    """``input + weight * (end - input)``; ``end`` (and a tensor ``weight``) must have
+    ``input``'s dtype, as in PyTorch."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != input.dtype:
+            raise RuntimeError(f"lerp: expected dtype {c_name(input.dtype)} for `{name}` but "
+                               f"got dtype {c_name(t.dtype)}")
     return Lerp.apply(input, end, _scalar(weight))
 
 
@@ -883,10 +1015,32 @@ def _const(fn):
     return op
 
 
-floor = _const(np.floor)
-ceil = _const(np.ceil)
-trunc = _const(np.trunc)
-floor_divide = _const(np.floor_divide)
+def _integral_kept(fn):
+    # floor/ceil/trunc of an integer or bool tensor is that tensor (PyTorch keeps the
+    # dtype; NumPy would return float64)
+    def op(input):
+        data = input._data if isinstance(input, Tensor) else np.asarray(input)
+        if data.dtype.kind in "biu":
+            return _wrap(data.copy())
+        return _wrap(np.asarray(fn(data)))
+    op.__name__ = fn.__name__
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (no gradient: piecewise constant)."
+    return op
+
+
+floor = _integral_kept(np.floor)
+ceil = _integral_kept(np.ceil)
+trunc = _integral_kept(np.trunc)
+_floor_divide = _const(np.floor_divide)
+
+
+def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """``input // other`` in PyTorch's result dtype (no gradient)."""
+    input, other = _scalar(input), _scalar(other)
+    if not _fast(input, other):
+        with no_grad():
+            input, other = _promote(input, other)
+    return _floor_divide(input, other)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
@@ -913,5 +1067,8 @@ class Remainder(Op):
 
 def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
-    return Remainder.apply(_scalar(input), _scalar(other))
+    input, other = _scalar(input), _scalar(other)
+    if not _fast(input, other):
+        input, other = _promote(input, other)
+    return Remainder.apply(input, other)
 

@@ -12,6 +12,7 @@ from typing import cast
 
 import numpy as np
 
+from ..dtypes import c_name, scalar_name
 from ..node import Op, ShapeError
 from ..tensor import Tensor
 
@@ -25,6 +26,17 @@ def _blas_ready(a: np.ndarray) -> np.ndarray:
         if a.ndim == 2 or not a[0].flags.f_contiguous:
             return np.ascontiguousarray(a)
     return a
+
+
+def _same_dtype(a, b, op: str) -> None:
+    """PyTorch's matmul family needs equal dtypes (no promotion): RuntimeError otherwise."""
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da != db and da is not None and db is not None:
+        if op == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{scalar_name(da)} and {scalar_name(db)}")
+        raise RuntimeError(f"{op}: expected m1 and m2 to have the same dtype, but got: "
+                           f"{c_name(da)} != {c_name(db)}")
 
 
 class MatMul(Op):
@@ -69,7 +81,8 @@ class MatMul(Op):
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with broadcasting. Shapes: (..., n, k) @ (..., k, m) -> (..., n, m);
-    1-D operands are treated as vectors as in NumPy."""
+    1-D operands are treated as vectors as in NumPy. Both must have one dtype (as PyTorch)."""
+    _same_dtype(input, other, "matmul")
     return MatMul.apply(input, other)
 
 
@@ -78,6 +91,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and "
                          f"{tuple(mat2.shape)}")
+    _same_dtype(input, mat2, "mm")
     return MatMul.apply(input, mat2)
 
 
@@ -86,6 +100,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: expected 3-D tensors with equal batch size, got shapes "
                          f"{tuple(input.shape)} and {tuple(mat2.shape)}")
+    _same_dtype(input, mat2, "bmm")
     return MatMul.apply(input, mat2)
 
 
@@ -94,6 +109,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
         raise ShapeError(f"mv: expected a matrix and a vector, got shapes {tuple(input.shape)} "
                          f"and {tuple(vec.shape)}")
+    _same_dtype(input, vec, "mv")
     return MatMul.apply(input, vec)
 
 
@@ -102,6 +118,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim != 1 or other.ndim != 1:
         raise ShapeError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                          f"tensors")
+    _same_dtype(input, other, "dot")
     return MatMul.apply(input, other)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import c_name, scalar_name
 from ..grad_mode import _state
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
@@ -63,7 +64,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)} are incompatible (expected input (*, "
                          f"{weight.shape[-1] if weight.ndim else '?'}) and weight (out, in))")
+    if input.dtype != weight.dtype:  # PyTorch does not promote here
+        raise RuntimeError(f"linear: expected m1 and m2 to have the same dtype, but got: "
+                           f"{c_name(input.dtype)} != {c_name(weight.dtype)}")
     if bias is not None:
+        if bias.dtype != weight.dtype:
+            raise RuntimeError(f"linear: self and mat2 must have the same dtype, but got "
+                               f"{scalar_name(bias.dtype)} and {scalar_name(weight.dtype)}")
         if tuple(bias.shape) != (weight.shape[0],):
             raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not match weight "
                              f"of shape {tuple(weight.shape)} (expected ({weight.shape[0]},))")

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..dtypes import get_default_dtype, scalar_name
 from ..kernels.reduce import sum_to as _sum_to_array
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
@@ -122,7 +123,7 @@ def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
         input = input.to(dtype)
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
-                           f"a floating point or complex dtype. Got: {input._data.dtype}")
+                           f"a floating point or complex dtype. Got: {scalar_name(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim, "mean")
     n = _count(input._data.shape, dims)
     return Sum.apply(input, dims, bool(keepdim)) * (1.0 / n if n else float("nan"))
@@ -265,6 +266,8 @@ def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
     """Variance over ``dim`` with ``correction`` (default 1, Bessel) or ``unbiased``."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = _dims(dim, input._data.ndim, "var")
     n = _count(input._data.shape, dims)
     centered = input - Sum.apply(input, dims, True) * (1.0 / n if n else float("nan"))
@@ -314,6 +317,8 @@ def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = Non
 
 def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably (max subtracted first)."""
+    if input._data.dtype.kind not in "fc":  # as PyTorch: integers give the default dtype
+        input = input.to(get_default_dtype())
     dims = _dims(dim, input._data.ndim, "logsumexp")
     m = np.max(input._data, axis=dims, keepdims=True) if input._data.size else \
         np.zeros(_keep_shape(input._data.shape, dims), input._data.dtype)
@@ -484,6 +489,9 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
     any positive float)."""
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {scalar_name(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, dims, bool(keepdim))

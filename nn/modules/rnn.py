@@ -117,6 +117,12 @@ class RNNBase(Module):
         """Normalise to seq-first batched input; returns (x[T,B,I], states, batched)."""
         name = type(self).__name__
         self._check_input(input, name)
+        w = self.weight_ih_l0.dtype
+        if input.dtype != w:  # PyTorch's check (a ValueError), no silent promotion
+            raise ValueError(f"RNN input dtype ({autograd.dtypes.type_name(input.dtype)}) does "
+                             f"not match weight dtype ({autograd.dtypes.type_name(w)}). Convert "
+                             f"input: input.to({autograd.dtypes.type_name(w)}), or convert "
+                             f"model: model.to({autograd.dtypes.type_name(input.dtype)})")
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(1)
@@ -141,6 +147,7 @@ class RNNBase(Module):
                         f"{want_dim}-D but got {s.dim()}-D tensor of shape {tuple(s.shape)}")
                 if not batched:
                     s = s.unsqueeze(1)
+                _check_state_dtype(name, s, w)
                 if tuple(s.shape) != shape:
                     what = "hidden" if i == 0 else "cell"
                     raise RuntimeError(f"{name}: Expected {what} size {shape}, got "
@@ -312,6 +319,7 @@ class RNNCellBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input has inconsistent input_size: got "
                                f"{input.shape[-1]} expected {self.input_size}")
+        _check_state_dtype(name, input, self.weight_ih.dtype)
         batched = input.dim() == 2
         if not batched:
             input = input.unsqueeze(0)
@@ -324,6 +332,7 @@ class RNNCellBase(Module):
             for i, s in enumerate(states):
                 if not batched:
                     s = s.unsqueeze(0)
+                _check_state_dtype(name, s, self.weight_hh.dtype)
                 if tuple(s.shape) != (B, self.hidden_size):
                     raise RuntimeError(f"{name}: hidden state has shape {tuple(s.shape)}, "
                                        f"expected {(B, self.hidden_size)}")
@@ -337,6 +346,14 @@ class RNNCellBase(Module):
         if getattr(self, "nonlinearity", "tanh") != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
         return s
+
+
+def _check_state_dtype(name, t, w) -> None:
+    """PyTorch's matmul dtype check for a cell input / initial state (RuntimeError)."""
+    if t.dtype != w:
+        raise RuntimeError(f"{name}: mat1 and mat2 must have the same dtype, but got "
+                           f"{autograd.dtypes.scalar_name(t.dtype)} and "
+                           f"{autograd.dtypes.scalar_name(w)}")
 
 
 class RNNCell(RNNCellBase):
