@@ -3,10 +3,12 @@ unflatten, transpose, squeeze, unsqueeze, expand, tile, stack, split, chunk, mov
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..node import Op, ShapeError
 from ..tensor import Tensor
 from ._util import Dims, Size, normalize_dim, size_args
@@ -276,7 +278,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise ShapeError(f"cat: sizes of tensors must match except in dimension {d}: "
                              f"tensor 0 has shape {tuple(ref)}, tensor {i} has shape "
                              f"{tuple(t.shape)}")
-    dtype = np.result_type(*[t._data for t in tensors])
+    dtype = functools.reduce(_dt.promote_types, [t._data.dtype for t in tensors])
     tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
     if len(tensors) == 1:
         return tensors[0].clone()

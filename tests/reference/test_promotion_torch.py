@@ -217,3 +217,16 @@ def test_default_dtype_float64(float64_default, case):
     want, got = case(torch), case(autograd)
     assert got.dtype == np_dtype(want.dtype)
     assert autograd.result_type(autograd.arange(2), 1.0) == autograd.float64
+
+
+@pytest.mark.parametrize("a,b", list(itertools.product(DTYPES, DTYPES)), ids=str)
+def test_cat_and_stack_promote_as_torch(a, b):
+    """``cat``/``stack`` of mixed dtypes give ``torch.promote_types`` (not NumPy's rule)."""
+    xs = [np.ones(2, dtype=a), np.zeros(3, dtype=b)]
+    ours = autograd.cat([autograd.tensor(x) for x in xs])
+    theirs = torch.cat([torch.from_numpy(x) for x in xs])
+    assert str(theirs.dtype) == f"torch.{ours.dtype}"
+    ys = [np.ones(2, dtype=a), np.zeros(2, dtype=b)]
+    ours = autograd.stack([autograd.tensor(y) for y in ys])
+    theirs = torch.stack([torch.from_numpy(y) for y in ys])
+    assert str(theirs.dtype) == f"torch.{ours.dtype}"
