@@ -10,17 +10,14 @@ return output-shaped gradients.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
 from .grad_mode import _state
-from .node import _FREED_MSG, _OutputRef
+from .node import _FREED_MSG, Node, _OutputRef, _refresh_view
 from .ops.reduce import sum_to as _sum_to
 from .tensor import Tensor, _wrap
-
-if TYPE_CHECKING:
-    from .node import Node
 
 __all__ = ["backward", "detect_anomaly", "grad", "is_anomaly_enabled", "run_backward",
            "set_detect_anomaly"]
@@ -69,6 +66,9 @@ class set_detect_anomaly(detect_anomaly):
 # ---------------------------------------------------------------------------
 def _edge(t):
     """(node, output_index) a gradient for tensor ``t`` flows to, or None for a leaf."""
+    view = t._view
+    if view is not None and view[2] != t._vbox[0]:
+        _refresh_view(t)  # a view whose base was written since: its current history
     fn = t.grad_fn
     if fn is None:
         return None
@@ -88,17 +88,18 @@ def _collect_deps(root_nodes):
         node = stack.pop()
         if node._freed:
             raise RuntimeError(_FREED_MSG.format(name=node.name()))
-        for x in node._inputs:
-            if isinstance(x, Tensor) and x._rg:
-                fn = x.grad_fn
-                if fn is None:
-                    continue
-                if fn.__class__ is _OutputRef:
-                    fn = fn.node
-                deps[fn] = deps.get(fn, 0) + 1
-                if id(fn) not in seen:
-                    seen.add(id(fn))
-                    stack.append(fn)
+        for fn in node._edges:  # recorded when the node was made (not x.grad_fn now)
+            if fn is None:
+                continue
+            cls = fn.__class__
+            if cls is _OutputRef:
+                fn = fn.node
+            elif cls is not Node:  # a leaf
+                continue
+            deps[fn] = deps.get(fn, 0) + 1
+            if id(fn) not in seen:
+                seen.add(id(fn))
+                stack.append(fn)
     return deps
 
 
@@ -198,29 +199,31 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                 in_grads = (in_grads,)
             if anomaly and in_grads is not None:
                 _check_anomaly(node, in_grads)
-            for i, x in enumerate(node._inputs):
-                if not isinstance(x, Tensor) or not x._rg:
+            inputs = node._inputs
+            for i, fn in enumerate(node._edges):
+                if fn is None:
                     continue
-                fn = x.grad_fn
+                cls = fn.__class__
                 g = in_grads[i] if in_grads is not None and i < len(in_grads) else None
                 if g is not None:
                     if not isinstance(g, Tensor):
                         g = Tensor(g)
+                    x = inputs[i]
                     gd, xd = g._data, x._data
                     if gd.shape != xd.shape or gd.dtype != xd.dtype:
                         g = _fit_grad(g, x, node)
-                    if fn is None:
-                        _deliver_leaf(x, g, accumulate, capture_leaf, results, handed,
-                                      create_graph)
-                        continue
-                    if fn.__class__ is _OutputRef:
-                        _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
-                    else:
+                    if cls is Node:
                         prev = buffers.get(fn)
                         buffers[fn] = g if prev is None else prev + g
-                elif fn is None:
+                    elif cls is _OutputRef:
+                        _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
+                    else:  # a leaf Tensor
+                        _deliver_leaf(fn, g, accumulate, capture_leaf, results, handed,
+                                      create_graph)
+                        continue
+                elif cls is not Node and cls is not _OutputRef:
                     continue
-                if fn.__class__ is _OutputRef:
+                if cls is _OutputRef:
                     fn = fn.node
                 d = deps[fn] - 1
                 deps[fn] = d

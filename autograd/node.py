@@ -51,11 +51,13 @@ class Node:
     Ops may set any further attribute on it in forward (strides, masks, ...).
     """
 
-    __slots__ = ("op", "_inputs", "_versions", "_out", "_out_vbox", "needs_input_grad",
+    __slots__ = ("op", "_inputs", "_edges", "_versions", "_out", "_out_vbox", "needs_input_grad",
                  "_hooks", "_retain", "n_outputs", "_saved", "_freed", "__dict__", "__weakref__")
 
     op: type[Op] | type[Function]
     _inputs: Sequence[Any]          # the op's positional args; after _free, the graph edges
+    _edges: list[Any]               # per input, fixed at creation: None (no gradient), the
+                                    # leaf Tensor, or its grad_fn (Node / _OutputRef) then
     _versions: list[int | None]
     _out: np.ndarray                # set by apply before any read (None until then / freed)
     _out_vbox: list[int]            # set by apply before any read (None until then)
@@ -77,15 +79,30 @@ class Node:
         self._inputs = inputs
         versions: list[int | None]
         needs: list[bool]
-        versions, needs = [], []
+        edges: list[Any]
+        versions, needs, edges = [], [], []
         for x in inputs:
             if isinstance(x, Tensor):
-                versions.append(x._vbox[0])
-                needs.append(x._rg)
+                if x._rg:
+                    view = x._view
+                    if view is not None and view[2] != x._vbox[0]:
+                        _refresh_view(x)  # its base was written since: regenerate history
+                    versions.append(x._vbox[0])
+                    needs.append(True)
+                    fn = x.grad_fn
+                    # the edge is fixed now: a later in-place write that rebases x's
+                    # history must not rewire this node (PyTorch's semantics)
+                    edges.append(x if fn is None else fn)
+                else:
+                    versions.append(x._vbox[0])
+                    needs.append(False)
+                    edges.append(None)
             else:
                 versions.append(None)
                 needs.append(False)
+                edges.append(None)
         self._versions = versions
+        self._edges = edges
         self.needs_input_grad = tuple(needs)
         self._out = None  # type: ignore[assignment]  # placeholder until apply sets it
         self._out_vbox = None  # type: ignore[assignment]  # placeholder until apply sets it
@@ -135,26 +152,15 @@ class Node:
     def next_functions(self) -> _NextFunctions:
         """``((node_or_None, 0), ...)`` for each input, as PyTorch's ``grad_fn.next_functions``."""
         out: list[tuple[Node | AccumulateGrad | None, int]] = []
-        for x in self._inputs:
-            if self._freed:
-                if x is None:
-                    out.append((None, 0))
-                elif isinstance(x, Tensor):
-                    out.append((AccumulateGrad(x), 0))
-                elif isinstance(x, _OutputRef):
-                    out.append((x.node, x.index))
-                else:
-                    out.append((x, 0))
-            elif isinstance(x, Tensor) and x._rg:
-                fn = x.grad_fn
-                if fn is None:
-                    out.append((AccumulateGrad(x), 0))
-                elif isinstance(fn, _OutputRef):
-                    out.append((fn.node, fn.index))
-                else:
-                    out.append((fn, 0))
-            else:
+        for e in self._edges:
+            if e is None:
                 out.append((None, 0))
+            elif isinstance(e, Tensor):
+                out.append((AccumulateGrad(e), 0))
+            elif isinstance(e, _OutputRef):
+                out.append((e.node, e.index))
+            else:
+                out.append((e, 0))
         return tuple(out)
 
     def register_hook(self, hook: _Hook) -> None:
@@ -216,15 +222,9 @@ class Node:
 
     def _free(self) -> None:
         # Keep the graph's shape (for next_functions / visualisation) but drop the
-        # activations: non-leaf inputs are replaced by their grad_fn, leaves kept as-is.
-        edges: list[Any] = []
-        for x in self._inputs:
-            if isinstance(x, Tensor) and x._rg:
-                edges.append(x if x.grad_fn is None else x.grad_fn)
-            else:
-                edges.append(None)
+        # activations: the inputs are replaced by the recorded edges.
         self._freed = True
-        self._inputs = edges
+        self._inputs = self._edges
         self._out = None  # type: ignore[assignment]  # freed: no reader gets past _freed
         self._saved = None
         self.__dict__.clear()
@@ -317,19 +317,31 @@ class Op:
                 arrays.append(a.item())
             else:
                 arrays.append(a)
+        node: Node | None = None
         try:
-            if not (record and _state.enabled):
-                return _wrap(cls.forward(_SCRATCH, *arrays, **attrs))
-            node = Node(cls, args)
-            out = cls.forward(node, *arrays, **attrs)
+            if record and _state.enabled:
+                node = Node(cls, args)
+                out = cls.forward(node, *arrays, **attrs)
+            else:
+                out = cls.forward(_SCRATCH, *arrays, **attrs)
         except ValueError as exc:  # NumPy's broadcasting/shape errors: name the op and shapes
             raise _shape_error(cls, arrays, exc) from None
         t = _wrap(out)
-        if out.dtype.kind not in "fc":  # integer/bool results never carry a graph
+        ob = out.base
+        if ob is not None and args:  # maybe a view of the input (indexing, reshape, ...)
+            a = args[0]
+            if isinstance(a, Tensor):
+                src = a._data
+                if ob is src or ob is src.base:
+                    # a view: t._view = [input, op, version, args, attrs] (see Tensor._view);
+                    # it shares the input's (so its root base's) version counter
+                    vbox = t._vbox = a._vbox
+                    t._view = [a, cls, vbox[0], args, attrs]
+        if node is None or out.dtype.kind not in "fc":  # integer/bool results: no graph
             return t
         node._out = t._data  # not ``out``: _wrap turns a NumPy scalar into a 0-d array
-        node._out_vbox = t._vbox
-        node._out_version = 0
+        node._out_vbox = vbox = t._vbox
+        node._out_version = vbox[0]
         t._rg = True
         t.grad_fn = node
         return t
@@ -349,6 +361,20 @@ class Op:
     @classmethod
     def _run_backward(cls, node, grads):
         return cls.backward(node, grads[0])
+
+
+# ---------------------------------------------------------------------------
+# Views: a Tensor made by a view op (basic indexing, reshape/view, permute) that shares
+# memory with its input remembers its root base and the ops that recompute it from the
+# base, and shares the base's version counter (PyTorch's semantics). An in-place op on the
+# view rebases the base's history (``autograd.ops.inplace``); a view whose base was
+# written since its history was recorded gets its history regenerated from the base's
+# current one when it is next used.
+# ---------------------------------------------------------------------------
+def _refresh_view(t: Tensor) -> None:
+    """Regenerate a stale view's history (see ``autograd.ops.inplace.refresh_view``)."""
+    from .ops.inplace import refresh_view
+    refresh_view(t)
 
 
 class ShapeError(ValueError, RuntimeError):

@@ -81,6 +81,7 @@ def _wrap(data: np.ndarray) -> Tensor:
     t.grad_fn = None
     t._vbox = [0]
     t._hooks = None
+    t._view = None
     return t
 
 
@@ -143,7 +144,7 @@ class Tensor:
     requested dtype (``from_numpy`` semantics); use ``autograd.tensor`` for a copy.
     """
 
-    __slots__ = ("_data", "grad", "_rg", "grad_fn", "_vbox", "_hooks", "__weakref__")
+    __slots__ = ("_data", "grad", "_rg", "grad_fn", "_vbox", "_hooks", "_view", "__weakref__")
     __array_priority__ = 1000  # make ndarray <op> Tensor defer to Tensor's reflected ops
 
     _data: np.ndarray
@@ -152,6 +153,11 @@ class Tensor:
     grad_fn: Node | _OutputRef | None
     _vbox: list[_int]
     _hooks: list[_Hook] | None
+    _view: list[Any] | None
+    """For a view (an op output sharing memory with its first input: basic indexing,
+    view/reshape, permute, ...): ``[input, op, version, args, attrs]``, the (shared)
+    version being the one at which ``grad_fn`` was last made current. None otherwise.
+    See ``autograd.ops.inplace``."""
 
     def __init__(self, data: Tensor | npt.ArrayLike | None = None,
                  dtype: npt.DTypeLike | None = None, requires_grad: _bool = False) -> None:
@@ -166,6 +172,7 @@ class Tensor:
         self.grad_fn = None
         self._vbox = [0]
         self._hooks = None
+        self._view = None
         if requires_grad:
             self.requires_grad = True
 
@@ -223,6 +230,7 @@ class Tensor:
         """Populate ``.grad`` for this non-leaf tensor during backward."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        self._fresh_view()
         fn: Any = self.grad_fn  # Node or _OutputRef
         if fn is None:
             return
@@ -248,6 +256,7 @@ class Tensor:
         """
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        self._fresh_view()
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []
@@ -260,6 +269,13 @@ class Tensor:
         if hook not in hooks:
             hooks.append(hook)
         return _HookHandle(hooks, hook)
+
+    def _fresh_view(self) -> None:
+        """A view whose base was written since its history was recorded gets it regenerated
+        (the base's current history, then the view ops)."""
+        view = self._view
+        if view is not None and view[2] != self._vbox[0]:
+            _node._refresh_view(self)
 
     def detach(self) -> Tensor:
         """A new leaf sharing storage (and version counter) with self, outside the graph."""
@@ -1357,6 +1373,7 @@ def _rebuild(data, requires_grad, cls):
     t.grad_fn = None
     t._vbox = [0]
     t._hooks = None
+    t._view = None
     return t
 
 

@@ -74,7 +74,9 @@ class GetItem(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, index, basic = ctx.inputs
+        # only the input's shape and the index are read (not its values): no version
+        # check, so a later in-place write to the input does not fail this backward
+        a, index, basic = ctx._inputs
         return IndexBackward.apply(grad, index, tuple(a.shape), basic), None, None
 
 
@@ -116,7 +118,7 @@ class IndexPut(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, v, index = ctx.inputs
+        index = ctx._inputs[2]  # the values of a and v are not needed: no version check
         n = ctx.needs_input_grad
         ga = IndexPut.apply(grad, 0.0, index) if n[0] else None
         gv = GetItem.apply(grad, index, _is_basic(index)) if n[1] else None
