@@ -49,6 +49,10 @@ class Node:
         op: the ``Op`` or ``Function`` subclass that made this node.
         needs_input_grad: tuple of bools, one per positional input.
     Ops may set any further attribute on it in forward (strides, masks, ...).
+    ``ctx.inputs`` checks that no input was modified in place since the op ran; a backward
+    that reads only its inputs' shapes and constant arguments (sum, reshape, permute,
+    broadcast, indexing, ...) reads ``ctx._inputs`` instead, as PyTorch saves only the
+    metadata for such ops, so a later in-place write does not make it fail.
     """
 
     __slots__ = ("op", "_inputs", "_edges", "_versions", "_out", "_out_vbox", "needs_input_grad",

@@ -56,7 +56,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, dims, keepdim = ctx.inputs
+        a, dims, keepdim = ctx._inputs
         if not keepdim:
             grad = grad.reshape(_keep_shape(a.shape, dims))
         return broadcast_to(grad, a.shape), None, None
@@ -82,7 +82,7 @@ class SumTo(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a = ctx.inputs[0]
+        a = ctx._inputs[0]
         return broadcast_to(grad, a.shape), None
 
 
@@ -104,7 +104,7 @@ class BroadcastTo(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a = ctx.inputs[0]
+        a = ctx._inputs[0]
         return sum_to(grad, a.shape), None
 
 
@@ -164,7 +164,7 @@ class _Extreme(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, dims, keepdim = ctx.inputs
+        a, dims, keepdim = ctx._inputs
         if not keepdim:
             grad = grad.reshape(_keep_shape(a.shape, dims))
         return grad * ctx.weight.astype(grad.dtype, copy=False), None, None

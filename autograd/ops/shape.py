@@ -51,7 +51,7 @@ class Reshape(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a = ctx.inputs[0]
+        a = ctx._inputs[0]
         return grad.reshape(a.shape), None
 
 
@@ -116,7 +116,7 @@ class Permute(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        dims = ctx.inputs[1]
+        dims = ctx._inputs[1]
         return grad.permute(tuple(np.argsort(dims))), None
 
 
@@ -220,7 +220,7 @@ class Repeat(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, reps = ctx.inputs
+        a, reps = ctx._inputs
         shp = (1,) * (len(reps) - a.ndim) + tuple(a.shape)
         inter = []
         for r, s in zip(reps, shp):
@@ -365,7 +365,7 @@ class Flip(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.flip(ctx.inputs[1]), None
+        return grad.flip(ctx._inputs[1]), None
 
 
 def flip(input: Tensor, dims: Dims) -> Tensor:
@@ -386,7 +386,7 @@ class Pad(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, widths, _ = ctx.inputs
+        a, widths, _ = ctx._inputs
         idx = tuple(slice(b, b + s) for (b, _), s in zip(widths, a.shape))
         return grad[idx], None, None
 
@@ -423,7 +423,7 @@ class Roll(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        _, shifts, dims = ctx.inputs
+        _, shifts, dims = ctx._inputs
         neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
         return Roll.apply(grad, neg, dims), None, None
 

@@ -351,3 +351,23 @@ def test_backward_from_a_view_whose_base_was_written_since():
     y.add_(x)
     (g,) = autograd.grad((s * s).sum(), x)
     np.testing.assert_allclose(g.numpy(), [0.0, 36.0, 54.0])  # d/dx sum((3x)^2) on x[1:]
+
+
+@pytest.mark.parametrize("use", [
+    lambda v: v.sum(), lambda v: v.reshape(-1).sum(), lambda v: v.permute(1, 0).sum(),
+    lambda v: v.expand(2, 3, 2).sum(), lambda v: v.flip([0]).sum(), lambda v: v[0].sum(),
+], ids=["sum", "reshape", "permute", "expand", "flip", "getitem"])
+def test_shape_only_backward_survives_a_later_inplace_write(use):
+    """Ops whose backward needs only shapes do not fail when their input is written in
+    place afterwards (PyTorch saves only metadata for them)."""
+    x = autograd.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    v = x * 1.0
+    s = use(v)
+    v.add_(1.0)
+    (s + (v * v).sum()).backward()
+    tx = torch.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    tv = tx * 1.0
+    ts = use(tv)
+    tv.add_(1.0)
+    (ts + (tv * tv).sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
