@@ -219,9 +219,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            f"following scalar types: Long, Int; but got {got} instead (while "
                            f"checking arguments for embedding)")
     n = weight.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # no counting from the end (PyTorch)
         raise IndexError(f"embedding: index out of range: indices span [{int(idx.min())}, "
-                         f"{int(idx.max())}] but the table has {n} rows")
+                         f"{int(idx.max())}] but the table has {n} rows (expected [0, {n}))")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     if max_norm is not None:

@@ -24,6 +24,25 @@ Size: TypeAlias = int | Sequence[int]
 """A shape, or one element of a ``*size`` argument (``f(2, 3)``, ``f((2, 3))``)."""
 
 
+class IndexBoundsError(IndexError, RuntimeError):
+    """An index outside its dimension: PyTorch raises RuntimeError for gather/scatter,
+    Python code expects IndexError; both ``except`` clauses catch this."""
+
+
+def check_index_bounds(op: str, index: np.ndarray, size: int, dim: int,
+                       error: type[Exception] = IndexBoundsError) -> None:
+    """Raise ``error`` naming ``op`` when an entry of integer ``index`` lies outside
+    ``[0, size)``: PyTorch's index ops (gather, scatter, index_select, embedding) reject
+    negative indices instead of counting from the end."""
+    if index.size == 0:
+        return
+    lo, hi = int(index.min()), int(index.max())
+    if lo < 0 or hi >= size:
+        bad = lo if lo < 0 else hi
+        raise error(f"{op}: index {bad} is out of bounds for dimension {dim} with size {size} "
+                    f"(indices must be in [0, {size}); got range [{lo}, {hi}])")
+
+
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """Map a possibly negative ``dim`` into ``range(ndim)``; clear error otherwise."""
     n = max(ndim, 1)

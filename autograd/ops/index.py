@@ -9,7 +9,7 @@ import numpy as np
 
 from ..node import Op
 from ..tensor import Tensor, _wrap
-from ._util import Scalar, TensorLike, normalize_dim
+from ._util import Scalar, TensorLike, check_index_bounds, normalize_dim
 from .elementwise import where
 from .shape import pad
 
@@ -158,9 +158,7 @@ def _check_gather(op, a, dim, index):
             raise RuntimeError(f"{op}(): Size does not match at dimension {k} expected index "
                                f"{tuple(index.shape)} to be smaller than self {tuple(a.shape)} "
                                f"apart from dimension {dim}")
-    if index.size and (index.min() < -a.shape[dim] or index.max() >= a.shape[dim]):
-        raise IndexError(f"{op}(): index {int(index.max())} is out of bounds for dimension {dim} "
-                         f"with size {a.shape[dim]}")
+    check_index_bounds(f"{op}()", index, a.shape[dim], dim)
 
 
 class Gather(Op):
@@ -254,6 +252,7 @@ def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
                          f"{tuple(idx.shape)}")
+    check_index_bounds("index_select()", idx, input._data.shape[d], d, IndexError)
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 
 
