@@ -100,18 +100,24 @@ class Add(Op):
         return grad if n[0] else None, grad if n[1] else None
 
 
+def _operands(input, other):
+    """``(input, other)`` in PyTorch's result dtype. The common cases return at once (hot
+    path of add/sub/mul): a float tensor with a Python float, two tensors of one dtype."""
+    if type(other) is float:
+        if isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f"):
+            return input, other
+    elif (isinstance(other, Tensor) and isinstance(input, Tensor)
+          and input._data.dtype is other._data.dtype) or _fast(input, other):
+        return input, other
+    return _promote(input, other)
+
+
 def add(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha)
-    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
-    if type(other) is float:
-        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
-            input, other = _promote(input, other)
-    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
-              and input._data.dtype is other._data.dtype) and not _fast(input, other):
-        input, other = _promote(input, other)
+    input, other = _operands(input, other)
     return Add.apply(input, other)
 
 
@@ -139,13 +145,7 @@ def sub(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha)
-    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
-    if type(other) is float:
-        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
-            input, other = _promote(input, other)
-    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
-              and input._data.dtype is other._data.dtype) and not _fast(input, other):
-        input, other = _promote(input, other)
+    input, other = _operands(input, other)
     return Sub.apply(input, other)
 
 
@@ -165,13 +165,7 @@ class Mul(Op):
 
 def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input * other`` with broadcasting."""
-    # the common cases inline (hot path): float tensor op Python float, same-dtype tensors
-    if type(other) is float:
-        if not (isinstance(input, Tensor) and ((dt := input._data.dtype) is _F32 or dt.kind == "f")):
-            input, other = _promote(input, other)
-    elif not (isinstance(other, Tensor) and isinstance(input, Tensor)
-              and input._data.dtype is other._data.dtype) and not _fast(input, other):
-        input, other = _promote(input, other)
+    input, other = _operands(input, other)
     return Mul.apply(input, other)
 
 

@@ -17,7 +17,7 @@ import pytest
 import autograd
 from autograd.node import Op
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="compared with PyTorch: needs torch==2.13.0 (./dev setup ref)")
 
 X = np.array([[0.3, -1.2, 0.7, 2.0], [1.5, 0.1, -0.4, 0.9], [-0.8, 0.6, 1.1, -1.7]])
 V = np.array([0.5, -2.0, 1.3])

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="compared with PyTorch: needs torch==2.13.0 (./dev setup ref)")
 import torch.nn.functional as TF  # noqa: E402
 
 import autograd as ag  # noqa: E402
