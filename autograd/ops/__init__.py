@@ -34,3 +34,13 @@ FAMILIES = {
     "conv": conv.__all__,
     "pool": pool.__all__,
 }
+
+# PyTorch requires a Tensor where a function's first parameter is ``input: Tensor``
+# (``torch.sum([1., 2.])`` is a TypeError); the public bindings check that here, once,
+# so a list or None never reaches an op's internals.
+from ._args import guard_tensor_inputs as _guard_tensor_inputs  # noqa: E402
+
+for _name in {n for m in (activation, compare, conv, elementwise, index, linalg, pool, reduce,
+                          shape, _inplace_mod) for n in m.__all__}:
+    globals()[_name] = _guard_tensor_inputs(globals()[_name])
+del _name

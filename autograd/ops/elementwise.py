@@ -112,7 +112,7 @@ def _operands(input, other):
     return _promote(input, other)
 
 
-def add(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
+def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
     if alpha != 1:
         _check_alpha(input, other, alpha)
@@ -140,7 +140,7 @@ class Sub(Op):
         return grad if n[0] else None, -grad if n[1] else None
 
 
-def sub(input: Tensor, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
+def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         _check_alpha(input, other, alpha)
@@ -185,7 +185,7 @@ class Div(Op):
         return ga, gb
 
 
-def div(input: Tensor, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
+def div(input: Tensor | Scalar, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
     """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
     if rounding_mode is not None:
         with no_grad():
@@ -1059,7 +1059,7 @@ class Remainder(Op):
         return grad if n[0] else None, gb
 
 
-def remainder(input: Tensor, other: Tensor | Scalar) -> Tensor:
+def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
     input, other = _scalar(input), _scalar(other)
     if not _fast(input, other):
