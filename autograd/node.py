@@ -337,10 +337,13 @@ class Op:
             if isinstance(a, Tensor):
                 src = a._data
                 if ob is src or ob is src.base:
-                    # a view: t._view = [input, op, version, args, attrs] (see Tensor._view);
-                    # it shares the input's (so its root base's) version counter
+                    # a view: t._view = [input, op, version, args, attrs, made_in_no_grad]
+                    # (see Tensor._view); it shares the input's (so its root base's) version
+                    # counter. A view of a view made under no_grad counts as made there too.
                     vbox = t._vbox = a._vbox
-                    t._view = [a, cls, vbox[0], args, attrs]
+                    pv = a._view
+                    t._view = [a, cls, vbox[0], args, attrs,
+                               not _state.enabled or (pv is not None and pv[5])]
         if node is None or out.dtype.kind not in "fc":  # integer/bool results: no graph
             return t
         node._out = t._data  # not ``out``: _wrap turns a NumPy scalar into a 0-d array

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import scalar_name
 from ..tensor import Tensor, _wrap
 from ._util import promote_data, result_type
 
@@ -76,6 +77,12 @@ def isfinite(input: Tensor) -> Tensor:
     return _wrap(np.isfinite(input._data))
 
 
+def _same_dtype(op: str, input: Tensor, other: object) -> None:
+    if isinstance(other, Tensor) and other._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{op}: {scalar_name(input._data.dtype)} did not match "
+                           f"{scalar_name(other._data.dtype)} (both tensors must have one dtype)")
+
+
 def equal(input: Tensor, other: Tensor) -> bool:
     """True when shapes and all values are equal."""
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
@@ -83,11 +90,14 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
-    """``np.allclose`` on the values."""
+    """``np.allclose`` on the values; ``input`` and ``other`` must share a dtype."""
+    _same_dtype("allclose", input, other)
     return bool(np.allclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
-    """Elementwise ``np.isclose``; bool tensor."""
+    """Elementwise ``np.isclose``; bool tensor. ``input`` and ``other`` must share a
+    dtype (PyTorch's RuntimeError otherwise)."""
+    _same_dtype("isclose", input, other)
     return _wrap(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))

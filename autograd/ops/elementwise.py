@@ -45,14 +45,48 @@ def _fast(a, b) -> bool:
     if isinstance(b, Tensor):
         if isinstance(a, Tensor):
             return a._data.dtype == b._data.dtype
-        k = b._data.dtype.kind
-        t = type(a)
+        dt, num = b._data.dtype, a
     elif isinstance(a, Tensor):
-        k = a._data.dtype.kind
-        t = type(b)
+        dt, num = a._data.dtype, b
     else:
         return False
-    return k == "f" if t is float else t is int and k != "b"
+    t = type(num)
+    if t is float:
+        return dt.kind == "f"
+    if t is not int or dt.kind == "b":
+        return False
+    # An int outside a small integer dtype's range takes the slow path, which wraps it.
+    lo, hi = _INT_RANGE.get(dt, _INT64_RANGE)
+    return lo <= num <= hi
+
+
+_INT64_RANGE = (-2**63, 2**63 - 1)
+_INT_RANGE = {np.dtype(d): (int(np.iinfo(d).min), int(np.iinfo(d).max))
+              for d in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                        np.uint64)}
+
+
+def _wrapped_int(x: int, dtype: np.dtype) -> int:
+    """A Python int outside an integer dtype's range, wrapped into it (two's complement),
+    as PyTorch does when an integer tensor meets a Python int in arithmetic
+    (``uint8_tensor + 300`` adds 44)."""
+    lo, hi = _INT_RANGE[dtype]
+    if lo <= x <= hi:
+        return x
+    if not -2**63 <= x < 2**64:
+        raise RuntimeError(f"value {x} cannot be converted to type int64 without overflow")
+    span = hi - lo + 1
+    return (x - lo) % span + lo
+
+
+def check_int_fits(op: str, value: object, dtype: np.dtype) -> None:
+    """PyTorch's RuntimeError when a Python int that must be stored in an integer dtype
+    (a fill value, a clamp bound, a ``where`` branch) is outside its range."""
+    if type(value) is int and dtype.kind in "iu":
+        lo, hi = _INT_RANGE[dtype]
+        if not lo <= value <= hi:
+            raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype} "
+                               f"without overflow")
 
 
 def _cast_to(x, rt):
@@ -63,6 +97,8 @@ def _cast_to(x, rt):
         return x if x._data.dtype == rt else Cast.apply(x, rt)
     if isinstance(x, np.ndarray):
         return x if x.dtype == rt else x.astype(rt)
+    if type(x) is int and rt.kind in "iu":
+        return _wrapped_int(x, rt)
     return x.item() if isinstance(x, np.generic) else x
 
 
@@ -78,6 +114,18 @@ def _to_float(input):
     if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
         return _wrap(input._data.astype(get_default_dtype()))
     return input
+
+
+def _no_kernel_for(kinds: str, kernel: str, *operands) -> None:
+    """PyTorch has no ``kernel`` for the operands' result dtype when its kind is in
+    ``kinds`` (``"b"``: bool, ``"iu"``: integers): NotImplementedError, as there."""
+    rt = result_type(*operands)
+    if rt.kind in kinds:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(rt)}\'')
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or isinstance(x, Tensor) and x._data.dtype.kind == "b"
 
 
 def _float_only(input, kernel: str) -> None:
@@ -145,6 +193,11 @@ def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> 
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha)
+    if _is_bool(input) or _is_bool(other):
+        both = "two bool tensors" if _is_bool(input) and _is_bool(other) else "a bool tensor"
+        raise RuntimeError(f"sub: Subtraction, the `-` operator, with {both} is not supported. "
+                           f"If you are trying to invert a mask, use the `~` or "
+                           f"`logical_not()` operator instead.")
     input, other = _operands(input, other)
     return Sub.apply(input, other)
 
@@ -226,6 +279,10 @@ class Neg(Op):
 
 def neg(input: Tensor) -> Tensor:
     """``-input``."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("neg: Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return Neg.apply(input)
 
 
@@ -298,6 +355,8 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
         elif input.dtype.kind in "biu" and exponent < 0:
             raise RuntimeError(f"pow: Integers to negative integer powers are not allowed. "
                                f"(a {input.dtype} tensor to the power {exponent})")
+        else:
+            check_int_fits("pow", exponent, input._data.dtype)
     input = _scalar(input)
     if not _fast(input, exponent):
         input, exponent = _promote(input, exponent)
@@ -305,7 +364,9 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
 
 
 def square(input: Tensor) -> Tensor:
-    """``input * input``."""
+    """``input * input`` (a bool tensor squares to int64, as ``pow(input, 2)``)."""
+    if input._data.dtype.kind == "b":
+        input = _cast_to(input, np.dtype(np.int64))
     return Mul.apply(input, input)
 
 
@@ -439,6 +500,7 @@ class Abs(Op):
 
 def abs(input: Tensor) -> Tensor:
     """Absolute value."""
+    _no_kernel_for("b", "abs_cpu", input)
     return Abs.apply(input)
 
 
@@ -771,6 +833,8 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     min, max = _scalar(min), _scalar(max)
     rt = result_type(input, min, max)
+    check_int_fits("clamp", min, rt)
+    check_int_fits("clamp", max, rt)
     if rt != input._data.dtype:
         input = _cast_to(input, rt)
         if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -895,10 +959,15 @@ def where(condition: TensorLike, input: Tensor | Scalar | None = None,
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
+        if cond.dtype.kind != "u":
+            raise RuntimeError(f"where: expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {cond.dtype}")
         cond = cond.astype(bool)
     input, other = _scalar(input), _scalar(other)
     if not _fast(input, other):
         rt = result_type(input, other)
+        check_int_fits("where", input, rt)
+        check_int_fits("where", other, rt)
         input, other = _cast_to(input, rt), _cast_to(other, rt)
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
             # two Python numbers: NumPy would say float64
@@ -984,6 +1053,8 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
         if isinstance(t, Tensor) and t.dtype != input.dtype:
             raise RuntimeError(f"lerp: expected dtype {c_name(input.dtype)} for `{name}` but "
                                f"got dtype {c_name(t.dtype)}")
+    _no_kernel_for("biu", "lerp_kernel_tensor" if isinstance(weight, Tensor)
+                   else "lerp_kernel_scalar", input)
     return Lerp.apply(input, end, _scalar(weight))
 
 
@@ -1031,6 +1102,7 @@ _floor_divide = _const(np.floor_divide)
 def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input // other`` in PyTorch's result dtype (no gradient)."""
     input, other = _scalar(input), _scalar(other)
+    _no_kernel_for("b", "div_floor_cpu", input, other)
     if not _fast(input, other):
         with no_grad():
             input, other = _promote(input, other)
@@ -1062,6 +1134,7 @@ class Remainder(Op):
 def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
     input, other = _scalar(input), _scalar(other)
+    _no_kernel_for("b", "remainder_cpu", input, other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Remainder.apply(input, other)

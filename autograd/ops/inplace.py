@@ -108,6 +108,12 @@ def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> 
     recording = _state.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args)
                                     or (view is not None and base._rg))
     if recording and view is not None:
+        if view[5]:
+            raise RuntimeError(
+                f"{getattr(fn, '__name__', 'op').lstrip('_')}_: a view was created in no_grad mode and is "
+                f"being modified in-place with grad mode enabled. This is ambiguous, so it is "
+                f"forbidden (as in PyTorch): create the view and write it both inside the "
+                f"no_grad block (untracked) or both outside it (tracked).")
         return _inplace_view(t, view, base, chain, fn, args, kwargs)
     if recording and t._rg and t.grad_fn is None:
         raise RuntimeError(

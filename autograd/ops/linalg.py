@@ -15,6 +15,7 @@ import numpy as np
 from ..dtypes import c_name, scalar_name
 from ..node import Op, ShapeError
 from ..tensor import Tensor
+from ._util import result_type
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "einsum", "addmm", "baddbmm"]
 
@@ -196,5 +197,7 @@ def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
         if len(sub) != t.ndim:
             raise ShapeError(f"einsum: operand subscripts {sub!r} do not match operand of shape "
                              f"{tuple(t.shape)}")
+    rt = result_type(*tensors)  # PyTorch promotes mixed operands (int with float: float32)
+    tensors = tuple(t if t._data.dtype == rt else t.to(rt) for t in tensors)
     return Einsum.apply(*tensors, ins=ins, out=out)
 
