@@ -26,6 +26,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from ..dtypes import can_cast, scalar_name
 from ..grad_mode import _state
 from ..node import _SCRATCH, Node, Op, _OutputRef
 from ..tensor import Tensor, _wrap
@@ -233,13 +234,13 @@ def _store(t: Tensor, value: np.ndarray, fn) -> None:
             raise RuntimeError(
                 f"{getattr(fn, '__name__', 'op')}_: output with shape {tuple(dst.shape)} doesn't "
                 f"match the broadcast shape {tuple(value.shape)}") from None
-    if not np.can_cast(value.dtype, dst.dtype, casting="same_kind"):
+    if not can_cast(value.dtype, dst.dtype):  # PyTorch's rule: integer narrowing wraps
         raise RuntimeError(
-            f"{getattr(fn, '__name__', 'op')}_: result type {value.dtype} can't be cast to the "
-            f"desired output type {dst.dtype}")
+            f"{getattr(fn, '__name__', 'op')}_: result type {scalar_name(value.dtype)} can't be "
+            f"cast to the desired output type {scalar_name(dst.dtype)}")
     if not dst.flags.writeable:
         raise _read_only_error(getattr(fn, '__name__', 'op') + "_", dst)
-    np.copyto(dst, value, casting="same_kind")
+    np.copyto(dst, value, casting="unsafe")
 
 
 def _read_only_error(op: str, dst: np.ndarray) -> RuntimeError:

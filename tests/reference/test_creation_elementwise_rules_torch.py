@@ -166,3 +166,41 @@ def test_view_made_under_no_grad_is_not_written_under_grad():
         v.copy_(w)  # made under grad mode: tracked
         y.sum().backward()
         np.testing.assert_array_equal(w.grad.numpy(), [1.0, 1.0])
+
+
+def _inplace_cases(lib):
+    t = lib.tensor
+    return {
+        "f32 += f64": lambda: t([1.0, 2.0]).add_(t([1e-9, 0.1], dtype=lib.float64)),
+        "f16 += f32": lambda: t([1.0], dtype=lib.float16).add_(t([1e-4])),
+        "i32 += i64 (wraps)": lambda: t([1], dtype=lib.int32).add_(t([2**40 + 5])),
+        "u8 *= i64 (wraps)": lambda: t([200], dtype=lib.uint8).mul_(t([3])),
+        "f32 *= int": lambda: t([1.5]).mul_(t([3])),
+        "i64 += True": lambda: t([1]).add_(True),
+        "i64 += 0.5": lambda: t([1, 2]).add_(0.5),
+        "bool += 1": lambda: t([True]).add_(1),
+        "f32.div_(f64)": lambda: t([1.0]).div_(t([3.0], dtype=lib.float64)),
+        "i64.div_(2)": lambda: t([1, 2]).div_(2),
+        "f32.copy_(f64)": lambda: t([0.0]).copy_(t([1 / 3], dtype=lib.float64)),
+        "i64.copy_(float)": lambda: t([0]).copy_(t([2.7])),
+        "f32.pow_(f64)": lambda: t([2.0]).pow_(t([0.5], dtype=lib.float64)),
+        "f32.clamp_(0, 1)": lambda: t([2.5]).clamp_(0, 1),
+        "i64.clamp_(0.5, 1.5)": lambda: t([2]).clamp_(0.5, 1.5),
+        "f32.addcmul_(f64)": lambda: t([1.0]).addcmul_(t([2.0], dtype=lib.float64), t([3.0])),
+        "i64.sqrt_()": lambda: t([4]).sqrt_(),
+        "i64.exp_()": lambda: t([1]).exp_(),
+        "i64.zero_()": lambda: t([3]).zero_(),
+    }
+
+
+@pytest.mark.parametrize("name", list(_inplace_cases(torch)))
+def test_inplace_result_dtype_and_casting_as_torch(name):
+    """In-place ops compute in the promoted dtype and cast back when PyTorch's can_cast
+    allows it (integer narrowing wraps), else raise PyTorch's RuntimeError."""
+    want = _outcome(_inplace_cases(torch)[name])
+    got = _outcome(_inplace_cases(ag)[name])
+    if isinstance(want, Exception):
+        assert isinstance(got, type(want)) and "can't be cast" in str(got), (name, got)
+        return
+    assert str(got.dtype).replace("autograd.", "") == str(want.dtype).replace("torch.", ""), name
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
