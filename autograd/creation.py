@@ -238,7 +238,7 @@ def randint(low: int, high: int | Size | None = None, size: Size | None = None, 
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    if low >= high:
+    if low >= cast(int, high):
         raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got "
                            f"from={low} >= to={high}")
     out = rng(generator).integers(low, high, size=_shape("randint", (size,)))

@@ -155,9 +155,9 @@ class Tensor:
     _hooks: list[_Hook] | None
     _view: list[Any] | None
     """For a view (an op output sharing memory with its first input: basic indexing,
-    view/reshape, permute, ...): ``[input, op, version, args, attrs]``, the (shared)
-    version being the one at which ``grad_fn`` was last made current. None otherwise.
-    See ``autograd.ops.inplace``."""
+    view/reshape, permute, ...): ``[input, op, version, args, attrs, made_in_no_grad]``,
+    the (shared) version being the one at which ``grad_fn`` was last made current. None
+    otherwise. See ``autograd.ops.inplace``."""
 
     def __init__(self, data: Tensor | npt.ArrayLike | None = None,
                  dtype: npt.DTypeLike | None = None, requires_grad: _bool = False) -> None:
@@ -443,13 +443,37 @@ class Tensor:
                                f"ambiguous (shape {self._data.shape})")
         return bool(self._data)
 
+    def _scalar(self, kind: str) -> Number | complex:
+        """The value of a one-element tensor for ``int()``/``float()``/``complex()``:
+        PyTorch raises ValueError for other sizes (``item()`` raises RuntimeError)."""
+        if self._data.size != 1:
+            raise ValueError(f"{kind}(): only one element tensors can be converted to Python "
+                             f"scalars, got a Tensor with {self._data.size} elements (shape "
+                             f"{tuple(self._data.shape)})")
+        return self._data.item()
+
+    def _real_scalar(self, kind: str) -> Number:
+        """``_scalar`` for ``int()``/``float()``: a complex value only when its imaginary
+        part is zero (PyTorch's RuntimeError otherwise)."""
+        v = self._scalar(kind)
+        if isinstance(v, complex):
+            if v.imag:
+                raise RuntimeError(f"{kind}(): value {v} cannot be converted to a real Python "
+                                   f"number without losing its imaginary part")
+            return v.real
+        return v
+
     def __float__(self) -> _float:
         """Value of a one-element tensor as a Python float."""
-        return float(self.item())
+        return float(self._real_scalar("float"))
 
     def __int__(self) -> _int:
         """Value of a one-element tensor as a Python int."""
-        return int(self.item())
+        return int(self._real_scalar("int"))
+
+    def __complex__(self) -> complex:
+        """Value of a one-element tensor as a Python complex."""
+        return complex(self._scalar("complex"))
 
     def __index__(self) -> _int:
         """A one-element integer tensor used as an index."""
@@ -646,28 +670,36 @@ class Tensor:
         return _ops.abs(self)
 
     def __invert__(self) -> Tensor:
-        """``~self``: logical not (bool result)."""
-        return _ops.logical_not(self)
+        """``~self``: bitwise not of an integer tensor, logical not of a bool tensor."""
+        return _ops.bitwise_not(self)
 
     def __and__(self, other: Tensor | Number | np.ndarray) -> Tensor:
-        """``self & other``: logical and (bool result)."""
-        return _ops.logical_and(self, other)
+        """``self & other``: bitwise and of integer tensors, logical and of bool
+        tensors (PyTorch's promotion; float tensors raise NotImplementedError)."""
+        return _ops.bitwise_and(self, other)
 
     def __or__(self, other: Tensor | Number | np.ndarray) -> Tensor:
-        """``self | other``: logical or (bool result)."""
-        return _ops.logical_or(self, other)
+        """``self | other``: bitwise or of integer tensors, logical or of bool
+        tensors (PyTorch's promotion; float tensors raise NotImplementedError)."""
+        return _ops.bitwise_or(self, other)
 
     def __xor__(self, other: Tensor | Number | np.ndarray) -> Tensor:
-        """``self ^ other``: logical xor (bool result)."""
-        return _ops.logical_xor(self, other)
+        """``self ^ other``: bitwise xor of integer tensors, logical xor of bool
+        tensors (PyTorch's promotion; float tensors raise NotImplementedError)."""
+        return _ops.bitwise_xor(self, other)
 
     # elementwise comparison returns a bool Tensor, not a bool (as PyTorch's stubs)
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        """``self == other``, elementwise (bool Tensor)."""
+        """``self == other``, elementwise (bool Tensor); ``False`` for ``None`` and strings
+        (Python's fallback, as in PyTorch)."""
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return _ops.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        """``self != other``, elementwise (bool Tensor)."""
+        """``self != other``, elementwise (bool Tensor); ``True`` for ``None`` and strings."""
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return _ops.ne(self, other)
 
     def __lt__(self, other: Tensor | Number) -> Tensor:
@@ -692,7 +724,17 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Tensor | npt.ArrayLike) -> None:
         """``self[index] = value`` in place (version-counted, recorded when needed)."""
-        _ops.setitem_(self, index, value)
+        try:
+            _ops.setitem_(self, index, value)
+        except ValueError as exc:  # NumPy's "could not broadcast": name setitem and the shapes
+            raise _ops.index.setitem_shape_error(self._data, index, value, exc) from None
+        except IndexError as exc:  # NumPy's wording (axis, array) restated in PyTorch's terms
+            marker = f" is out of range for a tensor of shape {tuple(self._data.shape)}: "
+            msg = str(exc)
+            if not msg.startswith("setitem: index ") or marker not in msg:
+                raise
+            raise _ops.index._index_error("setitem", self._data.shape, index,
+                                          msg.split(marker, 1)[1]) from None
 
     # in-place arithmetic (version-counted; see ops.inplace)
     def __iadd__(self, other: Tensor | Number | np.ndarray) -> Tensor:
@@ -1051,7 +1093,11 @@ class Tensor:
     swapaxes = transpose
 
     def t(self) -> Tensor:
-        """Transpose of a 2-D tensor; 0-D and 1-D tensors unchanged."""
+        """Transpose of a 2-D tensor; 0-D and 1-D tensors unchanged; RuntimeError for more
+        dims (as PyTorch: use ``transpose`` or ``mT``)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D (shape {tuple(self._data.shape)})")
         return _ops.transpose(self, 0, -1) if self._data.ndim == 2 else self
 
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
@@ -1107,7 +1153,9 @@ class Tensor:
         return _ops.narrow(self, dim, start, length)
 
     def flip(self, *dims: _int | Sequence[_int]) -> Tensor:
-        """Order reversed along ``dims``."""
+        """Order reversed along ``dims`` (required, as in PyTorch)."""
+        if not dims:
+            raise TypeError("flip() missing required argument 'dims' (the dims to reverse)")
         return _ops.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def roll(self, shifts: _Dims, dims: _Dims | None = None) -> Tensor:
@@ -1130,6 +1178,11 @@ class Tensor:
     def index_select(self, dim: _int, index: Tensor | npt.ArrayLike) -> Tensor:
         """The entries ``index`` (1-D) along ``dim``."""
         return _ops.index_select(self, dim, index)
+
+    def index_add(self, dim: _int, index: Tensor, source: Tensor, *,
+                  alpha: Number = 1) -> Tensor:
+        """A copy of self with ``alpha * source`` added at ``index`` (1-D) along ``dim``."""
+        return _ops.index_add(self, dim, index, source, alpha=alpha)
 
     def masked_fill(self, mask: Tensor | npt.ArrayLike, value: Tensor | Number) -> Tensor:
         """A copy with ``value`` where ``mask`` (broadcast) is True."""
@@ -1205,9 +1258,9 @@ class Tensor:
         """In-place ``mul``."""
         return _ops.inplace(self, _ops.mul, other)
 
-    def div_(self, other: Tensor | Number) -> Tensor:
-        """In-place ``div``."""
-        return _ops.inplace(self, _ops.div, other)
+    def div_(self, other: Tensor | Number, *, rounding_mode: str | None = None) -> Tensor:
+        """In-place ``div`` (``rounding_mode`` as in ``div``)."""
+        return _ops.inplace(self, _ops.div, other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent: Tensor | Number) -> Tensor:
         """In-place ``pow``."""
@@ -1267,6 +1320,11 @@ class Tensor:
         """In-place ``masked_fill``."""
         return _ops.inplace(self, _ops.masked_fill, mask, value)
 
+    def index_add_(self, dim: _int, index: Tensor, source: Tensor, *,
+                   alpha: Number = 1) -> Tensor:
+        """In-place ``index_add``."""
+        return _ops.inplace(self, _ops.index_add, dim, index, source, alpha=alpha)
+
     def scatter_add_(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor) -> Tensor:
         """In-place ``scatter_add``."""
         return _ops.inplace(self, _ops.scatter_add, dim, index, src)
@@ -1304,6 +1362,7 @@ class Tensor:
 
 
 def _fill(t, value):
+    _ops.check_int_fits("fill_", value, t._data.dtype)
     v = value if isinstance(value, Tensor) else _wrap(np.asarray(value, dtype=t._data.dtype))
     if v._data.dtype != t._data.dtype:
         v = v.to(t._data.dtype)

@@ -37,7 +37,8 @@ def resolve(size_average, reduce, reduction: str, op: str) -> str:
     """
     reduction = legacy(size_average, reduce, reduction)
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        raise ValueError(f"{op}: {reduction} is not a valid value for reduction (expected "
+                         f"'none', 'mean' or 'sum', got {reduction!r})")
     return reduction
 
 

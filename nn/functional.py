@@ -32,6 +32,16 @@ from autograd.ops.pool import (
 from autograd.random import rng
 
 from . import _reduction
+from ._check import (
+    ArgumentError,
+    ShapeError,
+    check_probability,
+    optional_tensor,
+    require_bool,
+    require_number,
+    require_tensor,
+    type_name,
+)
 
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "sigmoid",
@@ -64,7 +74,18 @@ def bilinear(input1, input2, weight, bias=None):
     Shapes: input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,);
     output (*, out).
     """
+    for i, (name, t) in enumerate((("input1", input1), ("input2", input2), ("weight", weight))):
+        require_tensor("bilinear", t, name, i + 1)
+    optional_tensor("bilinear", bias, "bias", 4)
+    if weight.ndim != 3:
+        raise ShapeError(f"bilinear: expected weight of shape (out, in1, in2), got "
+                         f"{tuple(weight.shape)}")
     out_f, in1, in2 = weight.shape
+    if input1.ndim == 0 or input2.ndim == 0 or \
+            tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise ShapeError(f"bilinear: input batch dimensions do not match: input1 of shape "
+                         f"{tuple(input1.shape)}, input2 of shape {tuple(input2.shape)} "
+                         f"(expected (*, {in1}) and (*, {in2}) with the same *)")
     if input1.shape[-1] != in1 or input2.shape[-1] != in2:
         raise autograd.ShapeError(
             f"bilinear: inputs of shapes {tuple(input1.shape)} and {tuple(input2.shape)} do not "
@@ -93,16 +114,26 @@ def relu6(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x. Shape: any."""
-    return autograd.leaky_relu(input, negative_slope)
+    require_tensor("leaky_relu", input)
+    return autograd.leaky_relu(input, require_number("leaky_relu", "negative_slope",
+                                                     negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x) - 1). Shape: any."""
-    return autograd.elu(input, alpha)
+    require_tensor("elu", input)
+    return autograd.elu(input, require_number("elu", "alpha", alpha))
 
 
 def gelu(input, approximate="none"):
     """Gaussian error linear unit (``approximate='tanh'`` for the tanh form). Shape: any."""
+    require_tensor("gelu", input)
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not "
+                        f"{type_name(approximate)}")
+    if approximate not in ("none", "tanh"):
+        raise ArgumentError(f"gelu: approximate argument must be either none or tanh, got "
+                            f"{approximate!r}")
     return autograd.gelu(input, approximate)
 
 
@@ -123,11 +154,23 @@ def tanh(input):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta (linear above ``threshold``). Shape: any."""
+    require_tensor("softplus", input)
+    beta = require_number("softplus", "beta", beta)
+    threshold = require_number("softplus", "threshold", threshold)
+    if beta == 0:  # inf, as PyTorch, without NumPy's divide-by-zero warning
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return autograd.softplus(input, beta, threshold)
     return autograd.softplus(input, beta, threshold)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]. Shape: any."""
+    require_tensor("hardtanh", input)
+    min_val = require_number("hardtanh", "min_val", min_val)
+    max_val = require_number("hardtanh", "max_val", max_val)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val="
+                         f"{min_val} and max_val={max_val}")
     return autograd.hardtanh(input, min_val, max_val)
 
 
@@ -138,29 +181,39 @@ def logsigmoid(input):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """Softmax along ``dim``. Shape: any."""
+    _check_dim("softmax", input, dim)
     return autograd.softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along ``dim``. Shape: any."""
+    _check_dim("softmin", input, dim)
     return autograd.softmax(-input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably. Shape: any."""
+    _check_dim("log_softmax", input, dim)
     return autograd.log_softmax(input, dim, dtype)
 
 
+def _check_dim(op, input, dim):
+    require_tensor(op, input)
+    if dim is not None:
+        require_number(op, "dim", dim, integral=True)
+
+
 # -------------------------------------------------------------------------- dropout
-def _check_p(p, op):
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+def _check_p(p, op, input, training):
+    require_tensor(op, input)
+    require_bool(op, "training", training)
+    return check_probability(op, "p", p)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
     (identity when not ``training``). The mask comes from the global generator."""
-    _check_p(p, "dropout")
+    _check_p(p, "dropout", input, training)
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -171,7 +224,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels with probability ``p``. Shape: (N, C, H, W) or (C, H, W)."""
-    _check_p(p, "dropout2d")
+    _check_p(p, "dropout2d", input, training)
     if input.ndim not in (3, 4):
         raise autograd.ShapeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) "
                                   f"input, got shape {tuple(input.shape)}")
@@ -186,7 +239,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout that keeps SELU's self-normalising mean and variance."""
-    _check_p(p, "alpha_dropout")
+    _check_p(p, "alpha_dropout", input, training)
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -209,9 +262,22 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     rows of ``weight`` in place first (as PyTorch). ``scale_grad_by_freq`` and ``sparse``
     are not supported.
     """
+    require_tensor("embedding", input, "indices", 1)
+    require_tensor("embedding", weight, "weight", 2)
+    if weight.ndim != 2:
+        raise ShapeError(f"embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), "
+                         f"got shape {tuple(weight.shape)}")
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
-    idx = _inplace.array(input) if isinstance(input, Tensor) else np.asarray(input)
+    if padding_idx is not None:
+        padding_idx = require_number("embedding", "padding_idx", padding_idx, integral=True)
+        if not -weight.shape[0] <= padding_idx < weight.shape[0]:
+            raise AssertionError(f"embedding: Padding_idx must be within num_embeddings: got "
+                                 f"padding_idx={padding_idx} for {weight.shape[0]} embeddings")
+    if max_norm is not None:
+        max_norm = require_number("embedding", "max_norm", max_norm)
+        norm_type = require_number("embedding", "norm_type", norm_type)
+    idx = _inplace.array(input)
     if idx.dtype not in (np.int64, np.int32):
         got = (f"torch.{scalar_name(idx.dtype)}Tensor" if idx.dtype != np.bool_
                else "CPUBoolType")
@@ -242,25 +308,58 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims (biased variance), then
     scale by ``weight`` and shift by ``bias`` (both of shape ``normalized_shape``)."""
-    if isinstance(normalized_shape, int):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(normalized_shape)
+    require_tensor("layer_norm", input)
+    normalized_shape = _int_shape("layer_norm", "normalized_shape", normalized_shape)
+    weight = optional_tensor("layer_norm", weight, "weight", 3)
+    bias = optional_tensor("layer_norm", bias, "bias", 4)
+    eps = require_number("layer_norm", "eps", eps)
     k = len(normalized_shape)
+    if k == 0:
+        raise ArgumentError(f"layer_norm: Expected normalized_shape to be at least "
+                            f"1-dimensional, i.e., containing at least one element, but got "
+                            f"normalized_shape = {normalized_shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise ShapeError(f"layer_norm: Expected {name} to be of same shape as "
+                             f"normalized_shape, but got {name} of shape {tuple(t.shape)} and "
+                             f"normalized_shape = {normalized_shape}")
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
-        raise autograd.ShapeError(
-            f"layer_norm: input of shape {tuple(input.shape)} does not end with "
-            f"normalized_shape {normalized_shape}")
+        raise ShapeError(
+            f"layer_norm: Given normalized_shape={normalized_shape}, expected input with "
+            f"shape (*, {', '.join(map(str, normalized_shape))}), but got input of shape "
+            f"{tuple(input.shape)}")
     _check_norm_dtypes("LayerNormKernelImpl", input, weight, bias)
     dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     centered = input - mean
     var = (centered * centered).mean(dims, keepdim=True)
-    out = centered * (var + eps).rsqrt()
+    out = centered * _rsqrt(var, eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
         out = out + bias
     return out
+
+
+def _int_shape(op, name, shape):
+    """An int or a sequence of ints as a tuple; PyTorch's TypeError otherwise."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        return (int(shape),)
+    if isinstance(shape, (list, tuple)) or (isinstance(shape, Tensor) and shape.ndim == 1):
+        items = tuple(shape.tolist() if isinstance(shape, Tensor) else shape)
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
+            return tuple(int(v) for v in items)
+    raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of ints, not "
+                    f"{shape!r}")
+
+
+def _rsqrt(var, eps):
+    """``(var + eps) ** -0.5``; a negative ``eps`` gives NaN as PyTorch, without NumPy's
+    invalid-value warning."""
+    if eps >= 0:
+        return (var + eps).rsqrt()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (var + eps).rsqrt()
 
 
 def _check_norm_dtypes(kernel, input, *params, float_first=False):
@@ -277,18 +376,29 @@ def _check_norm_dtypes(kernel, input, *params, float_first=False):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise over groups of channels. Shapes: input (N, C, *), weight/bias (C,)."""
+    require_tensor("group_norm", input)
+    num_groups = require_number("group_norm", "num_groups", num_groups, integral=True)
+    weight = optional_tensor("group_norm", weight, "weight", 3)
+    bias = optional_tensor("group_norm", bias, "bias", 4)
+    eps = require_number("group_norm", "eps", eps)
     if input.ndim < 2:
-        raise autograd.ShapeError(f"group_norm: expected input of shape (N, C, *), got "
-                                  f"{tuple(input.shape)}")
+        raise ShapeError(f"group_norm: expected input of shape (N, C, *) with at least 2 "
+                         f"dimensions, got {tuple(input.shape)}")
     n, c = input.shape[:2]
-    if c % num_groups:
-        raise ValueError(f"group_norm: num_channels {c} must be divisible by num_groups "
-                         f"{num_groups}")
+    if num_groups <= 0 or c % num_groups:
+        raise ArgumentError(f"group_norm: Expected number of channels in input to be divisible "
+                            f"by num_groups, but got input of shape {tuple(input.shape)} and "
+                            f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(f"group_norm: Expected {name} to be a vector of size equal to the "
+                             f"number of channels in input ({c}), but got {name} of shape "
+                             f"{tuple(t.shape)} and input of shape {tuple(input.shape)}")
     x = input.reshape(n, num_groups, -1)
     mean = x.mean(-1, keepdim=True)
     centered = x - mean
     var = (centered * centered).mean(-1, keepdim=True)
-    out = (centered * (var + eps).rsqrt()).reshape(*input.shape)
+    out = (centered * _rsqrt(var, eps)).reshape(*input.shape)
     affine_shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(*affine_shape)
@@ -308,17 +418,31 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
     Shapes: input (N, C) or (N, C, *); running stats, weight, bias (C,).
     """
+    require_tensor("batch_norm", input)
+    running_mean = optional_tensor("batch_norm", running_mean, "running_mean", 2)
+    running_var = optional_tensor("batch_norm", running_var, "running_var", 3)
+    weight = optional_tensor("batch_norm", weight, "weight", 4)
+    bias = optional_tensor("batch_norm", bias, "bias", 5)
+    training = require_bool("batch_norm", "training", training)
+    if momentum is not None:
+        momentum = require_number("batch_norm", "momentum", momentum)
+    eps = require_number("batch_norm", "eps", eps)
+    if training and eps <= 0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if input.ndim < 2:
-        raise autograd.ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), "
-                                  f"got {tuple(input.shape)}")
+        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), "
+                         f"got {tuple(input.shape)}")
     c = input.shape[1]
     _check_norm_dtypes("batch_norm", input, running_mean, running_var, weight, bias,
                        float_first=True)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
-            raise autograd.ShapeError(f"batch_norm: {name} must have shape ({c},) for input of "
-                                      f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+            raise ShapeError(f"batch_norm: {name} should contain {c} elements not "
+                             f"{t.numel()} (input of shape {tuple(input.shape)} has {c} "
+                             f"channels in dim 1; {name} has shape {tuple(t.shape)})")
     dims = (0,) + tuple(range(2, input.ndim))
     bshape = (1, c) + (1,) * (input.ndim - 2)
     if training:
@@ -342,11 +466,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 rv += (m * _inplace.array(var).reshape(c) * (count / (count - 1))).astype(rv.dtype)
     else:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are required when "
-                             "training=False")
+            missing = "running_mean" if running_mean is None else "running_var"
+            raise ArgumentError(f"batch_norm: {missing} must be defined in evaluation mode "
+                                f"(training=False)")
         rm = _inplace.array(running_mean).reshape(bshape)
         mean = _inplace.wrap(rm.astype(input.dtype, copy=False))
-        inv = 1.0 / np.sqrt(_inplace.array(running_var).reshape(bshape) + eps)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN/inf as PyTorch
+            inv = 1.0 / np.sqrt(_inplace.array(running_var).reshape(bshape) + eps)
         out = (input - mean) * _inplace.wrap(inv.astype(input.dtype, copy=False))
     if weight is not None:
         out = out * weight.reshape(*bshape)
@@ -381,8 +507,12 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 # --------------------------------------------------------------------------- losses
 # ``reduction`` and the legacy size_average/reduce flags: nn/_reduction.py, for every loss.
-def _as_target(target, input):
-    return target if isinstance(target, Tensor) else _inplace.wrap(np.asarray(target, dtype=input.dtype))
+def _as_target(target, input, op="loss"):
+    """Check that ``input`` and ``target`` are Tensors (PyTorch's losses take no lists or
+    numbers there: torch leaks an AttributeError on ``.size()``; ours is a TypeError
+    naming the loss and the argument)."""
+    require_tensor(op, input, "input", 1)
+    return require_tensor(op, target, "target", 2)
 
 
 def _check_same_shape(input, target, op):
@@ -390,14 +520,37 @@ def _check_same_shape(input, target, op):
         try:
             np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         except ValueError:
-            raise autograd.ShapeError(f"{op}: input of shape {tuple(input.shape)} and target "
-                                      f"of shape {tuple(target.shape)} do not broadcast") from None
+            raise ShapeError(f"{op}: input of shape {tuple(input.shape)} and target "
+                             f"of shape {tuple(target.shape)} do not broadcast") from None
+
+
+def _check_weight(op, name, weight, shape, position):
+    """A ``weight`` / ``pos_weight`` Tensor that broadcasts to ``shape`` without
+    enlarging it (PyTorch writes the weighted loss into an input-shaped result)."""
+    weight = optional_tensor(op, weight, name, position)
+    if weight is not None and tuple(weight.shape) != tuple(shape):
+        try:
+            ok = np.broadcast_shapes(tuple(weight.shape), tuple(shape)) == tuple(shape)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ShapeError(f"{op}: {name} of shape {tuple(weight.shape)} does not broadcast "
+                             f"to the input shape {tuple(shape)}")
+    return weight
+
+
+def _float_loss(op, kernel, input, target):
+    """PyTorch's kernels for these losses exist for floating dtypes only."""
+    if input.dtype.kind not in "fc" and target.dtype.kind not in "fc":
+        raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target)^2``, reduced. Shapes broadcast."""
     reduction = _reduction.resolve(size_average, reduce, reduction, "mse_loss")
-    target = _as_target(target, input)
+    target = _as_target(target, input, "mse_loss")
+    _float_loss("mse_loss", "mse_cpu", input, target)
     _check_same_shape(input, target, "mse_loss")
     d = input - target
     loss = d * d
@@ -409,7 +562,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|input - target|``, reduced. Shapes broadcast."""
     reduction = _reduction.resolve(size_average, reduce, reduction, "l1_loss")
-    target = _as_target(target, input)
+    target = _as_target(target, input, "l1_loss")
     _check_same_shape(input, target, "l1_loss")
     loss = (input - target).abs()
     if weight is not None:
@@ -421,9 +574,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
                    beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta`` else ``|d| - 0.5 beta`` (L1 when beta=0)."""
     reduction = _reduction.resolve(size_average, reduce, reduction, "smooth_l1_loss")
+    beta = require_number("smooth_l1_loss", "beta", beta)
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
-    target = _as_target(target, input)
+        raise ArgumentError(f"smooth_l1_loss does not support negative values for beta, got "
+                            f"{beta}")
+    target = _as_target(target, input, "smooth_l1_loss")
     _check_same_shape(input, target, "smooth_l1_loss")
     d = input - target
     ad = d.abs()
@@ -436,9 +591,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``."""
     reduction = _reduction.resolve(None, None, reduction, "huber_loss")
+    delta = require_number("huber_loss", "delta", delta)
     if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    target = _as_target(target, input)
+        raise ArgumentError(f"huber_loss does not support non-positive values for delta, got "
+                            f"{delta}")
+    target = _as_target(target, input, "huber_loss")
     _check_same_shape(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
@@ -455,6 +612,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     shapes and ``weight`` / ``ignore_index`` / ``label_smoothing``), with ``reduction``
     and the legacy flags resolved here as for every other loss."""
     reduction = _reduction.resolve(size_average, reduce, reduction, "cross_entropy")
+    require_tensor("cross_entropy", target, "target", 2)
+    optional_tensor("cross_entropy", weight, "weight", 3)
     return _cross_entropy(input, target, weight, ignore_index=ignore_index,
                           reduction=reduction, label_smoothing=label_smoothing)
 
@@ -467,9 +626,25 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ``mean`` divides by the summed weights of the non-ignored targets.
     """
     reduction = _reduction.resolve(size_average, reduce, reduction, "nll_loss")
-    t = _inplace.array(target) if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must be integer class indices, got dtype {t.dtype}")
+    target = _as_target(target, input, "nll_loss")
+    weight = optional_tensor("nll_loss", weight, "weight", 3)
+    ignore_index = require_number("nll_loss", "ignore_index", ignore_index, integral=True)
+    t = _inplace.array(target)
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"nll_loss: expected target dtype to be Long or Byte, but got "
+                           f"{scalar_name(t.dtype)} (target holds class indices)")
+    if input.ndim == 0:
+        raise ValueError("nll_loss: Expected 1 or more dimensions (got 0): input must be (C,), "
+                         "(N, C) or (N, C, d1, ...)")
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if weight is not None:
+        if tuple(weight.shape) != (c,):
+            raise ShapeError(f"nll_loss: weight tensor should be defined either for all {c} "
+                             f"classes or no classes but got weight tensor of shape: "
+                             f"{tuple(weight.shape)}")
+        if weight.dtype != input.dtype:
+            raise RuntimeError(f"nll_loss: expected scalar type {scalar_name(input.dtype)} but "
+                               f"found {scalar_name(weight.dtype)} (weight)")
     if input.ndim == 1:
         out = nll_loss(input.unsqueeze(0), _inplace.wrap(t.reshape(1)), weight,
                        ignore_index=ignore_index, reduction=reduction)
@@ -484,8 +659,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise IndexError(f"nll_loss: Target {int(t[valid & ((t < 0) | (t >= c))][0])} is out "
                          f"of bounds (input has {c} classes)")
     safe = np.where(valid, t, 0).astype(np.int64)
-    w = np.ones(c) if weight is None else (_inplace.array(weight) if isinstance(weight, Tensor)
-                                           else np.asarray(weight))
+    w = np.ones(c) if weight is None else _inplace.array(weight)
     wrow = (w[safe] * valid).astype(input.dtype)
     picked = autograd.gather(input, 1, _inplace.wrap(np.expand_dims(safe, 1))).squeeze(1)
     if reduction == "mean":
@@ -535,16 +709,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     is clamped at -100 and the input gradient is ``w (x - y) / max(x (1 - x), 1e-12)``
     (PyTorch's rules: a saturated x of 0 or 1 has a finite loss and gradient).
     Shapes: input and target equal."""
-    reduction = _reduction.resolve(size_average, reduce, reduction, "binary_cross_entropy")
-    target = _as_target(target, input)
+    op = "binary_cross_entropy"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    target = _as_target(target, input, op)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy: Using a target size ({tuple(target.shape)}) "
                          f"that is different to the input size ({tuple(input.shape)}) is "
                          f"deprecated. Please ensure they have the same size.")
-    x = _inplace.array(input)
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise RuntimeError("binary_cross_entropy: all elements of input should be between "
-                           "0 and 1")
+    weight = _check_weight(op, "weight", weight, input.shape, 3)
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"binary_cross_entropy: Found dtype {scalar_name(target.dtype)} but "
+                           f"expected {scalar_name(input.dtype)} (target must have the input's "
+                           f"dtype)")
+    for name, t in (("input", input), ("target", target)):
+        a = _inplace.array(t)
+        if a.size and not (a.min() >= 0 and a.max() <= 1):  # NaN fails too, as PyTorch
+            raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be "
+                               f"between 0 and 1")
     loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
@@ -559,8 +740,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Shapes: input and target equal; ``weight`` broadcasts to them, ``pos_weight``
     broadcasts along the last (class) dim.
     """
-    reduction = _reduction.resolve(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
-    target = _as_target(target, input)
+    op = "binary_cross_entropy_with_logits"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    target = _as_target(target, input, op)
+    weight = _check_weight(op, "weight", weight, input.shape, 3)
+    pos_weight = _check_weight(op, "pos_weight", pos_weight, input.shape, 7)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"binary_cross_entropy_with_logits: Target size "
                          f"({tuple(target.shape)}) must be the same as input size "
@@ -582,7 +766,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
     ``'none' | 'mean' | 'batchmean' | 'sum'``; ``'batchmean'`` divides the sum by N."""
     if reduction != "batchmean":
         reduction = _reduction.resolve(size_average, reduce, reduction, "kl_div")
-    target = _as_target(target, input)
+    target = _as_target(target, input, "kl_div")
+    log_target = require_bool("kl_div", "log_target", log_target)
+    _check_same_shape(input, target, "kl_div")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -628,6 +814,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     Returns:
         [..., L, Ev].
     """
+    op = "scaled_dot_product_attention"
+    for i, (name, t) in enumerate((("query", query), ("key", key), ("value", value))):
+        require_tensor(op, t, name, i + 1)
+    dropout_p = require_number(op, "dropout_p", dropout_p)
+    if scale is not None:
+        scale = require_number(op, "scale", scale)
     if enable_gqa:
         raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
@@ -654,7 +846,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
 
 # ------------------------------------------------------- convolution and pooling ops
 def _check_conv_dtypes(input, weight, bias):
-    # PyTorch does not promote in convolutions: input, weight and bias share one dtype
+    # PyTorch does not promote in convolutions: input, weight and bias share one dtype.
+    # Non-tensors are left to the op, which names the argument.
+    if not all(isinstance(t, autograd.Tensor) for t in (input, weight)) or \
+            (bias is not None and not isinstance(bias, autograd.Tensor)):
+        return
     if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
         if bias is not None and input.dtype != bias.dtype:
             raise RuntimeError(f"Input type ({c_name(input.dtype)}) and bias type "

@@ -9,7 +9,7 @@ two upward uses (``elementwise.where`` -> ``index.nonzero``, ``reduce.max``/``mi
 """
 from . import activation, compare, conv, elementwise, index, linalg, pool, reduce, shape  # noqa: F401
 from . import inplace as _inplace_mod  # noqa: F401
-from ._util import normalize_dim, size_args  # noqa: F401
+from ._util import check_int_fits, normalize_dim, size_args  # noqa: F401
 
 # The star imports come after the module imports on purpose: ``inplace`` here is the
 # function (``inplace.__all__``), which the module binding would otherwise shadow.

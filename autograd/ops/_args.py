@@ -79,6 +79,8 @@ def require_number(op: str, name: str, value: object, *, integral: bool = False)
 def int_tuple(op: str, name: str, value: object, n: int) -> tuple[int, ...]:
     """An int or a sequence of ``n`` ints as an ``n``-tuple (``kernel_size=3`` ->
     ``(3, 3)``); TypeError for other types, ValueError/RuntimeError for a wrong length."""
+    if type(value) is tuple and len(value) == n and all(type(v) is int for v in value):
+        return value  # the common spelling, checked without the general path
     if isinstance(value, (Tensor, np.ndarray)) and np.ndim(value) == 0:
         value = value.item() if isinstance(value, np.ndarray) else value._data.item()
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -139,10 +141,10 @@ def check_dtype(op: str, name: str, x: Tensor, kinds: str) -> None:
 def check_probability(op: str, name: str, p: object) -> float:
     """``p`` as a float in [0, 1]; TypeError for non-numbers, ValueError otherwise
     (PyTorch's dropout message)."""
-    p = require_number(op, name, p)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: {name} has to be between 0 and 1, but got {p}")
-    return float(p)
+    value: float = require_number(op, name, p)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{op}: {name} has to be between 0 and 1, but got {value}")
+    return float(value)
 
 
 def _first_parameter_is_tensor(fn: Callable[..., Any]) -> bool:

@@ -44,7 +44,10 @@ def check_index_bounds(op: str, index: np.ndarray, size: int, dim: int,
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
-    """Map a possibly negative ``dim`` into ``range(ndim)``; clear error otherwise."""
+    """Map a possibly negative ``dim`` into ``range(ndim)``; IndexError when out of range,
+    TypeError when not an integer (PyTorch's classes)."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"{op}: dimension out of range (expected to be in range of "
@@ -58,7 +61,7 @@ def normalize_dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | No
         return None
     if isinstance(dim, (int, np.integer)):
         return (normalize_dim(int(dim), ndim, op),)
-    dims = tuple(normalize_dim(int(d), ndim, op) for d in dim)
+    dims = tuple(normalize_dim(d, ndim, op) for d in dim)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
     return tuple(sorted(dims))
@@ -155,6 +158,35 @@ def float_result_type(*operands: object) -> np.dtype:
     return rt if rt.kind in "fc" else get_default_dtype()
 
 
+INT64_RANGE = (-2**63, 2**63 - 1)
+INT_RANGE = {np.dtype(d): (int(np.iinfo(d).min), int(np.iinfo(d).max))
+              for d in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                        np.uint64)}
+
+
+def wrapped_int(x: int, dtype: np.dtype) -> int:
+    """A Python int outside an integer dtype's range, wrapped into it (two's complement),
+    as PyTorch does when an integer tensor meets a Python int in arithmetic
+    (``uint8_tensor + 300`` adds 44)."""
+    lo, hi = INT_RANGE[dtype]
+    if lo <= x <= hi:
+        return x
+    if not -2**63 <= x < 2**64:
+        raise RuntimeError(f"value {x} cannot be converted to type int64 without overflow")
+    span = hi - lo + 1
+    return (x - lo) % span + lo
+
+
+def check_int_fits(op: str, value: object, dtype: np.dtype) -> None:
+    """PyTorch's RuntimeError when a Python int that must be stored in an integer dtype
+    (a fill value, a clamp bound, a ``where`` branch) is outside its range."""
+    if type(value) is int and dtype.kind in "iu":
+        lo, hi = INT_RANGE[dtype]
+        if not lo <= value <= hi:
+            raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype} "
+                               f"without overflow")
+
+
 def promote_data(rt: np.dtype, x: object) -> object:
     """``x`` (Tensor data, array or Python number) ready for a NumPy call computing in
     ``rt``: arrays cast to ``rt``; Python numbers stay (NumPy treats them as weak)."""
@@ -164,4 +196,6 @@ def promote_data(rt: np.dtype, x: object) -> object:
         return x if x.dtype == rt else x.astype(rt)
     if isinstance(x, np.generic):
         return x.item()
+    if type(x) is int and rt.kind in "iu":
+        return wrapped_int(x, rt)
     return x

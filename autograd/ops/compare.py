@@ -4,11 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import scalar_name
+from ..node import ShapeError
 from ..tensor import Tensor, _wrap
 from ._util import promote_data, result_type
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
-           "logical_xor", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose"]
+           "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan",
+           "isinf", "isfinite", "equal", "allclose", "isclose"]
 
 
 def _arr(x):
@@ -38,7 +40,7 @@ def _binary(ufunc, name, promote=True):
         try:
             return _wrap(np.asarray(ufunc(a, b)))
         except ValueError as exc:
-            raise ValueError(f"{name}: shapes {np.shape(_arr(input))} and "
+            raise ShapeError(f"{name}: shapes {np.shape(_arr(input))} and "
                              f"{np.shape(_arr(other))} are not broadcastable: {exc}") from None
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` with broadcasting; bool result, no gradient."
@@ -54,6 +56,37 @@ ge = _binary(np.greater_equal, "ge")
 logical_and = _binary(np.logical_and, "logical_and", promote=False)
 logical_or = _binary(np.logical_or, "logical_or", promote=False)
 logical_xor = _binary(np.logical_xor, "logical_xor", promote=False)
+
+
+def _bitwise(ufunc, name):
+    def op(input, other):
+        rt = result_type(input, other)
+        if rt.kind in "fc":
+            raise NotImplementedError(f'{name}: "{name}_cpu" not implemented for '
+                                      f"'{scalar_name(rt)}'")
+        a, b = promote_data(rt, input), promote_data(rt, other)
+        try:
+            return _wrap(np.asarray(ufunc(a, b)))
+        except ValueError as exc:
+            raise ShapeError(f"{name}: shapes {np.shape(_arr(input))} and "
+                             f"{np.shape(_arr(other))} are not broadcastable: {exc}") from None
+    op.__name__ = name
+    op.__doc__ = (f"Elementwise ``{name}`` of integer or bool tensors (logical on bool) with "
+                  f"PyTorch's promotion; no gradient.")
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """Elementwise bitwise not of an integer tensor (logical not of a bool tensor)."""
+    if input._data.dtype.kind in "fc":
+        raise TypeError(f"bitwise_not: ~ (operator.invert) is only implemented on integer and "
+                        f"Boolean-type tensors, got {input._data.dtype}")
+    return _wrap(np.asarray(np.invert(input._data)))
 
 
 def logical_not(input: Tensor) -> Tensor:

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import c_name, scalar_name
 from ..kernels import conv as K
 from ..node import Op, ShapeError
+from ._args import (
+    ArgumentError,
+    check_ndim,
+    int_tuple,
+    nonnegative_ints,
+    positive_ints,
+    require_number,
+    require_tensor,
+)
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
-
-
-def _pair(v, name, op):
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2:
-            raise ValueError(f"{op}: {name} must be an int or a pair, got {v!r}")
-        return int(v[0]), int(v[1])
-    return int(v), int(v)
 
 
 def _c(a: np.ndarray) -> np.ndarray:
@@ -130,38 +132,146 @@ class Conv2dGradWeight(Op):
         return gx, ggy
 
 
-def _check_conv(op, x, w, groups, nd):
-    if x.ndim != nd + 2:
-        raise ShapeError(f"{op}: expected a {nd + 2}-D input (batched) or {nd + 1}-D "
-                         f"(unbatched), got shape {tuple(x.shape)}")
+# ----------------------------------------------------------------- argument checking
+# Every public function below validates its arguments here, once per call, before any
+# kernel runs: hyper-parameters with the shared checkers of ``_args`` (TypeError for a
+# wrong type, ArgumentError for a value outside its domain), shapes with ShapeError.
+
+class _DtypeMismatch(TypeError, RuntimeError):
+    """Input and weight dtypes differ: PyTorch raises RuntimeError; TypeError too, since
+    it is a mistake about types (``except`` of either catches it)."""
+
+
+class _DimError(ShapeError, IndexError):
+    """A wrong input rank where PyTorch's Python layer fails with IndexError
+    (``unfold`` of a 2-D input); also a ShapeError."""
+
+
+_LAYOUT = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)"}
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _require_float(op, x):
+    """The kernels compute in float32/float64; other dtypes fail as PyTorch's
+    unimplemented kernels do (NotImplementedError, a RuntimeError)."""
+    if x.dtype not in _FLOATS:
+        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\' '
+                                  f"(only float32 and float64 inputs are supported)")
+
+
+def _groups(op, groups):
+    if type(groups) is int and groups > 0:  # the common case, without the checkers' cost
+        return groups
+    return positive_ints(op, "groups", require_number(op, "groups", groups, integral=True), 1)[0]
+
+
+def _check_tensors(op, input, weight, bias):
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight", 2)
+    if bias is not None:
+        require_tensor(op, bias, "bias", 3)
+
+
+def _check_weight(op, x, w, nd, groups, transposed):
+    """``w``'s rank, kernel size and channels against the batched input ``x``."""
     if w.ndim != nd + 2:
-        raise ShapeError(f"{op}: expected a {nd + 2}-D weight, got shape {tuple(w.shape)}")
+        raise ShapeError(f"{op}: expected a {nd + 2}-D weight, got weight of shape "
+                         f"{tuple(w.shape)}")
+    if min(w.shape[2:]) <= 0:
+        positive_ints(op, "kernel size (weight's spatial dims)", tuple(w.shape[2:]), nd)
     if x.dtype != w.dtype:
-        raise TypeError(f"{op}: input dtype {x.dtype} and weight dtype {w.dtype} differ "
-                        f"(expected the same floating dtype)")
-    if groups < 1 or x.shape[1] % groups or w.shape[0] % groups:
-        raise ShapeError(f"{op}: groups={groups} must divide in_channels={x.shape[1]} and "
-                         f"out_channels={w.shape[0]}")
+        raise _DtypeMismatch(f"{op}: input dtype {x.dtype} and weight dtype {w.dtype} differ "
+                             f"(expected scalar type {scalar_name(x.dtype)} but found "
+                             f"{scalar_name(w.dtype)})")
+    _require_float(op, x)
+    if transposed:
+        if w.numel() == 0:
+            raise ShapeError(f"{op}: expected a non-empty weight, got weight of shape "
+                             f"{tuple(w.shape)}")
+        if w.shape[0] % groups:
+            raise ShapeError(f"{op}: groups={groups} must divide the weight's dimension 0, "
+                             f"got weight of shape {tuple(w.shape)}")
+        if x.shape[1] != w.shape[0]:
+            raise ShapeError(f"{op}: expected input with {w.shape[0]} channels (weight "
+                             f"{tuple(w.shape)}), got input of shape {tuple(x.shape)}")
+        return
+    if w.shape[0] < 1:
+        raise ShapeError(f"{op}: expected a weight with at least 1 output channel, got weight "
+                         f"of shape {tuple(w.shape)}")
+    if w.shape[0] % groups:
+        raise ShapeError(f"{op}: groups={groups} must divide out_channels={w.shape[0]} "
+                         f"(weight of shape {tuple(w.shape)})")
+    if w.shape[1] * groups != x.shape[1]:
+        raise ShapeError(f"{op}: expected input with {w.shape[1] * groups} channels (weight "
+                         f"{tuple(w.shape)}, groups={groups}), got input of shape "
+                         f"{tuple(x.shape)}")
 
 
-def _conv_padding(padding, kernel, dilation, stride, op):
-    """PyTorch's padding spellings -> (top, bottom, left, right)."""
+def _check_bias(op, bias, x, out_channels, w_shape):
+    if bias is None:
+        return
+    if bias.dtype != x.dtype:
+        raise RuntimeError(f"{op}: Input type ({c_name(x.dtype)}) and bias type "
+                           f"({c_name(bias.dtype)}) should be the same")
+    if tuple(bias.shape) != (out_channels,):
+        raise ShapeError(f"{op}: expected bias to be 1-D with {out_channels} elements (weight "
+                         f"{w_shape}), got bias of shape {tuple(bias.shape)}")
+
+
+def _conv_padding(op, padding, kernel, dilation, stride, nd):
+    """PyTorch's padding spellings -> (before, after) per spatial dim, flattened."""
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return (0, 0) * nd
         if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride})")
+            if any(s != 1 for s in stride):
+                raise ArgumentError(f"{op}: padding='same' is not supported for strided "
+                                    f"convolutions (stride={stride})")
             out = []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
                 out += [total // 2, total - total // 2]
             return tuple(out)
-        raise ValueError(f"{op}: padding must be an int, a tuple, 'same' or 'valid'; got "
-                         f"{padding!r}")
-    ph, pw = _pair(padding, "padding", op)
-    return (ph, ph, pw, pw)
+        raise ArgumentError(f"{op}: Invalid padding string {padding!r}, should be one of "
+                            f"'valid', 'same'")
+    return tuple(v for p in nonnegative_ints(op, "padding", padding, nd) for v in (p, p))
+
+
+def _batched(op, input, nd):
+    """``(input as a batch, whether it was one)``, after the rank check."""
+    check_ndim(op, input, (nd + 1, nd + 2), _LAYOUT[nd])
+    return (input, True) if input.ndim == nd + 2 else (input.unsqueeze(0), False)
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    _check_tensors(op, input, weight, bias)
+    x, batched = _batched(op, input, nd)
+    s = positive_ints(op, "stride", stride, nd)
+    d = positive_ints(op, "dilation", dilation, nd)
+    g = _groups(op, groups)
+    _check_weight(op, x, weight, nd, g, transposed=False)
+    p = _conv_padding(op, padding, weight.shape[2:], d, s, nd)
+    _check_bias(op, bias, x, weight.shape[0], tuple(weight.shape))
+    for i, (size, k) in enumerate(zip(x.shape[2:], weight.shape[2:])):
+        out = K.conv_output_size(size, k, s[i], p[2 * i], p[2 * i + 1], d[i])
+        if out <= 0:
+            raise ShapeError(f"{op}: input of shape {tuple(input.shape)} is too small for "
+                             f"kernel {tuple(weight.shape[2:])} with padding {padding}, "
+                             f"dilation {d} (output size would be {out})")
+    if nd == 1:  # a 1-D convolution is a 2-D one with a height of one
+        x, w, s, d, p = x.unsqueeze(2), weight.unsqueeze(2), (1,) + s, (1,) + d, (0, 0) + p
+        y = Conv2d.apply(x, w, stride=s, padding=p, dilation=d, groups=g).squeeze(2)
+        if bias is not None:
+            y = y + bias.reshape(1, -1, 1)
+    elif bias is not None:
+        # bias added by the kernel while it writes y: saves a pass (forward), a temporary
+        # (backward)
+        y = Conv2dBias.apply(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+    else:
+        y = Conv2d.apply(x, weight, stride=s, padding=p, dilation=d, groups=g)
+    return y if batched else y.squeeze(0)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -170,113 +280,67 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Shapes: input (N, C, H, W) or (C, H, W); weight (O, C/groups, KH, KW); bias (O,);
     output (N, O, OH, OW) with OH = (H + 2p - d(KH-1) - 1) // s + 1.
     """
-    if input.ndim == 3:
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
-                      groups).squeeze(0)
-    _check_conv("conv2d", input, weight, groups, 2)
-    s = _pair(stride, "stride", "conv2d")
-    d = _pair(dilation, "dilation", "conv2d")
-    p = _conv_padding(padding, weight.shape[2:], d, s, "conv2d")
-    cin = input.shape[1]
-    if weight.shape[1] * groups != cin:
-        raise ShapeError(f"conv2d: expected input with {weight.shape[1] * groups} channels "
-                         f"(weight {tuple(weight.shape)}, groups={groups}), got input of shape "
-                         f"{tuple(input.shape)}")
-    for i, (size, k) in enumerate(zip(input.shape[2:], weight.shape[2:])):
-        out = K.conv_output_size(size, k, s[i], p[2 * i], p[2 * i + 1], d[i])
-        if out <= 0:
-            raise ShapeError(f"conv2d: input of shape {tuple(input.shape)} is too small for "
-                             f"kernel {tuple(weight.shape[2:])} with padding {padding}, "
-                             f"dilation {d} (output size would be {out})")
-    if (bias is not None and bias.dtype == input.dtype
-            and tuple(bias.shape) == (weight.shape[0],)):
-        # Fused: saves a pass over y (forward) and a temporary (backward); other bias
-        # shapes/dtypes keep the broadcasting add below (same result and errors as torch).
-        return Conv2dBias.apply(input, weight, bias, stride=s, padding=p, dilation=d,
-                                groups=groups)
-    y = Conv2d.apply(input, weight, stride=s, padding=p, dilation=d, groups=groups)
-    if bias is not None:
-        y = y + bias.reshape(1, -1, 1, 1)
-    return y
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution. Shapes: input (N, C, L) or (C, L); weight (O, C/groups, K);
     output (N, O, OL)."""
-    if input.ndim == 2:
-        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
-                      groups).squeeze(0)
-    _check_conv("conv1d", input, weight, groups, 1)
-    s = int(stride[0] if isinstance(stride, (tuple, list)) else stride)
-    d = int(dilation[0] if isinstance(dilation, (tuple, list)) else dilation)
-    if isinstance(padding, (tuple, list)):
-        padding = int(padding[0])
-    pad2 = padding if isinstance(padding, str) else (0, padding)
-    try:
-        y = conv2d(input.unsqueeze(2), weight.unsqueeze(2), None, (1, s), pad2, (1, d), groups)
-    except (ShapeError, ValueError) as exc:
-        raise type(exc)(str(exc).replace("conv2d", "conv1d")) from None
-    y = y.squeeze(2)
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation):
+    _check_tensors(op, input, weight, bias)
+    x, batched = _batched(op, input, nd)
+    s = positive_ints(op, "stride", stride, nd)
+    p = nonnegative_ints(op, "padding", padding, nd)
+    opad = nonnegative_ints(op, "output_padding", output_padding, nd)
+    d = positive_ints(op, "dilation", dilation, nd)
+    g = _groups(op, groups)
+    if any(o >= max(si, di) for o, si, di in zip(opad, s, d)):
+        raise ArgumentError(f"{op}: output padding must be smaller than either stride or "
+                            f"dilation, but got output_padding={opad}, stride={s}, "
+                            f"dilation={d}")
+    _check_weight(op, x, weight, nd, g, transposed=True)
+    c_out = weight.shape[1] * g
+    _check_bias(op, bias, x, c_out, tuple(weight.shape))
+    out = tuple((size - 1) * s[i] - 2 * p[i] + d[i] * (k - 1) + opad[i] + 1
+                for i, (size, k) in enumerate(zip(x.shape[2:], weight.shape[2:])))
+    if min(out) <= 0:
+        raise ShapeError(f"{op}: output size {out} is not positive for input of shape "
+                         f"{tuple(input.shape)}, weight {tuple(weight.shape)}, stride {s}, "
+                         f"padding {p}, dilation {d}")
+    w = weight
+    if nd == 1:  # height one
+        x, w, s, d, p, out = (x.unsqueeze(2), weight.unsqueeze(2), (1,) + s, (1,) + d,
+                              (0,) + p, (1,) + out)
+    y = Conv2dGradInput.apply(x, w, x_shape=(x.shape[0], c_out) + out, stride=s,
+                              padding=(p[0], p[0], p[1], p[1]), dilation=d, groups=g)
+    if nd == 1:
+        y = y.squeeze(2)
     if bias is not None:
-        y = y + bias.reshape(1, -1, 1)
-    return y
+        y = y + bias.reshape((1, -1) + (1,) * nd)
+    return y if batched else y.squeeze(0)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """Transposed 2-D convolution, as ``torch.nn.functional.conv_transpose2d``.
 
-    Shapes: input (N, C_in, H, W); weight (C_in, C_out/groups, KH, KW); output
-    (N, C_out, (H-1)s - 2p + d(KH-1) + output_padding + 1, ...).
+    Shapes: input (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out/groups, KH, KW);
+    output (N, C_out, (H-1)s - 2p + d(KH-1) + output_padding + 1, ...).
     """
-    if input.ndim == 3:
-        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding,
-                                output_padding, groups, dilation).squeeze(0)
-    op = "conv_transpose2d"
-    if input.ndim != 4 or weight.ndim != 4:
-        raise ShapeError(f"{op}: expected 4-D input and weight, got {tuple(input.shape)} and "
-                         f"{tuple(weight.shape)}")
-    if input.dtype != weight.dtype:
-        raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} differ")
-    if input.shape[1] != weight.shape[0] or weight.shape[0] % groups:
-        raise ShapeError(f"{op}: input has {input.shape[1]} channels but weight "
-                         f"{tuple(weight.shape)} expects {weight.shape[0]} (groups={groups})")
-    s = _pair(stride, "stride", op)
-    p = _pair(padding, "padding", op)
-    op_ = _pair(output_padding, "output_padding", op)
-    d = _pair(dilation, "dilation", op)
-    for i in range(2):
-        if op_[i] >= max(s[i], d[i]):
-            raise ValueError(f"{op}: output_padding {op_} must be smaller than stride {s} or "
-                             f"dilation {d}")
-    N, _, H, W = input.shape
-    KH, KW = weight.shape[2:]
-    out_h = (H - 1) * s[0] - 2 * p[0] + d[0] * (KH - 1) + op_[0] + 1
-    out_w = (W - 1) * s[1] - 2 * p[1] + d[1] * (KW - 1) + op_[1] + 1
-    if out_h <= 0 or out_w <= 0:
-        raise ShapeError(f"{op}: output size ({out_h}, {out_w}) is not positive for input "
-                         f"{tuple(input.shape)}")
-    c_out = weight.shape[1] * groups
-    y = Conv2dGradInput.apply(input, weight, x_shape=(N, c_out, out_h, out_w), stride=s,
-                              padding=(p[0], p[0], p[1], p[1]), dilation=d, groups=groups)
-    if bias is not None:
-        y = y + bias.reshape(1, -1, 1, 1)
-    return y
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """Transposed 1-D convolution. Shapes: input (N, C_in, L); weight (C_in, C_out/groups, K)."""
-    if input.ndim == 2:
-        return conv_transpose1d(input.unsqueeze(0), weight, bias, stride, padding,
-                                output_padding, groups, dilation).squeeze(0)
-    one = lambda v: int(v[0] if isinstance(v, (tuple, list)) else v)  # noqa: E731
-    y = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), None, (1, one(stride)),
-                         (0, one(padding)), (0, one(output_padding)), groups, (1, one(dilation)))
-    y = y.squeeze(2)
-    if bias is not None:
-        y = y + bias.reshape(1, -1, 1)
-    return y
+    """Transposed 1-D convolution. Shapes: input (N, C_in, L) or (C_in, L); weight
+    (C_in, C_out/groups, K)."""
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
 class Im2Col(Op):
@@ -309,37 +373,58 @@ class Col2Im(Op):
         return Im2Col.apply(grad, kernel_size=k, dilation=d, padding=p, stride=s)
 
 
+def _block_params(op, kernel_size, dilation, padding, stride):
+    return (positive_ints(op, "kernel_size", kernel_size, 2),
+            positive_ints(op, "dilation", dilation, 2),
+            nonnegative_ints(op, "padding", padding, 2),
+            positive_ints(op, "stride", stride, 2))
+
+
+def _blocks(op, what, size, k, d, p, s):
+    """The number of sliding blocks along each of the two spatial dims (all positive)."""
+    blocks = tuple(K.conv_output_size(size[i], k[i], s[i], p[i], p[i], d[i]) for i in range(2))
+    if min(blocks) <= 0:
+        raise ShapeError(f"{op}: given {what} {tuple(size)}, kernel_size={k}, "
+                         f"dilation={d}, padding={p}, stride={s}, the array of sliding blocks "
+                         f"would have shape {blocks}, which is too small (non-positive)")
+    return blocks
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Extract sliding local blocks (im2col). Shape: (N, C, H, W) -> (N, C*KH*KW, L)."""
-    if input.ndim != 4:
-        raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got shape "
-                         f"{tuple(input.shape)}")
-    k = _pair(kernel_size, "kernel_size", "unfold")
-    return Im2Col.apply(input, kernel_size=k, dilation=_pair(dilation, "dilation", "unfold"),
-                        padding=_pair(padding, "padding", "unfold"),
-                        stride=_pair(stride, "stride", "unfold"))
+    """Extract sliding local blocks (im2col). Shape: (N, C, H, W) -> (N, C*KH*KW, L);
+    an unbatched (C, H, W) input gives (C*KH*KW, L)."""
+    op = "unfold"
+    require_tensor(op, input)
+    try:
+        x, batched = _batched(op, input, 2)
+    except ShapeError as exc:  # PyTorch's Python layer: IndexError
+        raise _DimError(str(exc)) from None
+    k, d, p, s = _block_params(op, kernel_size, dilation, padding, stride)
+    _require_float(op, x)
+    _blocks(op, "input spatial size", x.shape[2:], k, d, p, s)
+    y = Im2Col.apply(x, kernel_size=k, dilation=d, padding=p, stride=s)
+    return y if batched else y.squeeze(0)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Combine sliding blocks into an image, summing overlaps (col2im).
-    Shape: (N, C*KH*KW, L) -> (N, C, H, W)."""
-    if input.ndim != 3:
-        raise ShapeError(f"fold: expected a 3-D input (N, C*KH*KW, L), got shape "
-                         f"{tuple(input.shape)}")
-    k = _pair(kernel_size, "kernel_size", "fold")
-    osz = _pair(output_size, "output_size", "fold")
-    d, p, s = (_pair(dilation, "dilation", "fold"), _pair(padding, "padding", "fold"),
-               _pair(stride, "stride", "fold"))
-    if input.shape[1] % (k[0] * k[1]):
-        raise ShapeError(f"fold: expected size of input's dimension 1 ({input.shape[1]}) to be "
+    Shape: (N, C*KH*KW, L) -> (N, C, H, W); an unbatched (C*KH*KW, L) gives (C, H, W)."""
+    op = "fold"
+    require_tensor(op, input)
+    check_ndim(op, input, (2, 3), "(N, C*KH*KW, L) or (C*KH*KW, L)")
+    x, batched = (input, True) if input.ndim == 3 else (input.unsqueeze(0), False)
+    osz = int_tuple(op, "output_size", output_size, 2)
+    k, d, p, s = _block_params(op, kernel_size, dilation, padding, stride)
+    _require_float(op, x)
+    if x.shape[1] % (k[0] * k[1]):
+        raise ShapeError(f"fold: expected size of input's dimension 1 ({x.shape[1]}) to be "
                          f"divisible by the product of kernel_size {k}")
-    blocks = 1
-    for i in range(2):
-        blocks *= K.conv_output_size(osz[i], k[i], s[i], p[i], p[i], d[i])
-    if blocks != input.shape[2]:
+    blocks = _blocks(op, "output_size", osz, k, d, p, s)
+    if blocks[0] * blocks[1] != x.shape[2]:
         raise ShapeError(f"fold: expected input's dimension 2 to match the calculated number "
-                         f"of sliding blocks {blocks}, but got input of shape "
+                         f"of sliding blocks {blocks[0]} * {blocks[1]} = "
+                         f"{blocks[0] * blocks[1]} (output_size={osz}, kernel_size={k}, "
+                         f"dilation={d}, padding={p}, stride={s}), but got input of shape "
                          f"{tuple(input.shape)}")
-    return Col2Im.apply(input, output_size=osz, kernel_size=k, dilation=d, padding=p, stride=s)
-
-
+    y = Col2Im.apply(x, output_size=osz, kernel_size=k, dilation=d, padding=p, stride=s)
+    return y if batched else y.squeeze(0)

@@ -17,7 +17,18 @@ from ..grad_mode import no_grad
 from ..kernels import elementwise as _kernels
 from ..node import Op
 from ..tensor import Tensor, _wrap
-from ._util import DTypeLike, Scalar, TensorLike, float_result_type, result_type
+from ._args import ArgumentError, require_number
+from ._util import (
+    INT64_RANGE,
+    INT_RANGE,
+    DTypeLike,
+    Scalar,
+    TensorLike,
+    check_int_fits,
+    float_result_type,
+    result_type,
+    wrapped_int,
+)
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
@@ -56,37 +67,8 @@ def _fast(a, b) -> bool:
     if t is not int or dt.kind == "b":
         return False
     # An int outside a small integer dtype's range takes the slow path, which wraps it.
-    lo, hi = _INT_RANGE.get(dt, _INT64_RANGE)
+    lo, hi = INT_RANGE.get(dt, INT64_RANGE)
     return lo <= num <= hi
-
-
-_INT64_RANGE = (-2**63, 2**63 - 1)
-_INT_RANGE = {np.dtype(d): (int(np.iinfo(d).min), int(np.iinfo(d).max))
-              for d in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
-                        np.uint64)}
-
-
-def _wrapped_int(x: int, dtype: np.dtype) -> int:
-    """A Python int outside an integer dtype's range, wrapped into it (two's complement),
-    as PyTorch does when an integer tensor meets a Python int in arithmetic
-    (``uint8_tensor + 300`` adds 44)."""
-    lo, hi = _INT_RANGE[dtype]
-    if lo <= x <= hi:
-        return x
-    if not -2**63 <= x < 2**64:
-        raise RuntimeError(f"value {x} cannot be converted to type int64 without overflow")
-    span = hi - lo + 1
-    return (x - lo) % span + lo
-
-
-def check_int_fits(op: str, value: object, dtype: np.dtype) -> None:
-    """PyTorch's RuntimeError when a Python int that must be stored in an integer dtype
-    (a fill value, a clamp bound, a ``where`` branch) is outside its range."""
-    if type(value) is int and dtype.kind in "iu":
-        lo, hi = _INT_RANGE[dtype]
-        if not lo <= value <= hi:
-            raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype} "
-                               f"without overflow")
 
 
 def _cast_to(x, rt):
@@ -98,7 +80,7 @@ def _cast_to(x, rt):
     if isinstance(x, np.ndarray):
         return x if x.dtype == rt else x.astype(rt)
     if type(x) is int and rt.kind in "iu":
-        return _wrapped_int(x, rt)
+        return wrapped_int(x, rt)
     return x.item() if isinstance(x, np.generic) else x
 
 
@@ -254,8 +236,8 @@ def div(input: Tensor | Scalar, other: Tensor | Scalar, *, rounding_mode: str | 
                 return _wrap(np.asarray(np.where(np.sign(a) * np.sign(b) < 0, -q, q)).astype(rt))
             q = div(input, other)
             return floor(q) if rounding_mode == "floor" else trunc(q)
-    if not _fast(input, other) or \
-            (input if isinstance(input, Tensor) else other)._data.dtype.kind != "f":
+    tensor = input if isinstance(input, Tensor) else other
+    if not _fast(input, other) or not isinstance(tensor, Tensor) or tensor._data.dtype.kind != "f":
         # true division: integer/bool operands divide in the default float dtype
         rt = float_result_type(input, other)
         input, other = _cast_to(input, rt), _cast_to(other, rt)
@@ -680,7 +662,8 @@ class LeakyReLU(Op):
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
     _float_only(input, "leaky_relu_cpu")
-    return LeakyReLU.apply(input, float(negative_slope))
+    return LeakyReLU.apply(input, float(require_number("leaky_relu", "negative_slope",
+                                                       negative_slope)))
 
 
 class ELU(Op):
@@ -701,7 +684,7 @@ class ELU(Op):
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """Exponential linear unit."""
     _float_only(input, "elu_cpu")
-    return ELU.apply(input, float(alpha))
+    return ELU.apply(input, float(require_number("elu", "alpha", alpha)))
 
 
 def _erf(a):
@@ -759,7 +742,7 @@ class GELU(Op):
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit; ``approximate='tanh'`` for the tanh form."""
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "GeluKernelImpl")
     return GELU.apply(input, approximate)
 
@@ -803,7 +786,8 @@ class Softplus(Op):
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Smooth ReLU: log(1 + exp(beta x)) / beta."""
     _float_only(input, "softplus_cpu")
-    return Softplus.apply(input, float(beta), float(threshold))
+    return Softplus.apply(input, float(require_number("softplus", "beta", beta)),
+                          float(require_number("softplus", "threshold", threshold)))
 
 
 class Clamp(Op):
@@ -868,6 +852,8 @@ class Hardtanh(Op):
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """Clamp to [min_val, max_val]; gradient 0 at (and beyond) the bounds, as PyTorch."""
+    min_val = require_number("hardtanh", "min_val", min_val)
+    max_val = require_number("hardtanh", "max_val", max_val)
     if input._data.dtype.kind in "iu":  # integer tensors keep their dtype (as PyTorch)
         return Hardtanh.apply(input, int(min_val), int(max_val))
     return Hardtanh.apply(input, float(min_val), float(max_val))

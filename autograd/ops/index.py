@@ -3,18 +3,21 @@ ScatterAdd (each other's backward), and composites index_select, masked_fill, on
 """
 from __future__ import annotations
 
-from typing import Any, cast
+import re
+from typing import Any
 
 import numpy as np
 
-from ..node import Op
+from ..grad_mode import _state
+from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
-from ._util import Scalar, TensorLike, check_index_bounds, normalize_dim
+from ._args import require_number, require_tensor
+from ._util import Scalar, TensorLike, check_index_bounds, check_int_fits, normalize_dim
 from .elementwise import where
 from .shape import pad
 
 __all__ = ["getitem", "index_put", "gather", "scatter_add", "scatter", "index_select",
-           "masked_fill", "masked_select", "one_hot", "nonzero", "take_along_dim"]
+           "index_add", "masked_fill", "masked_select", "one_hot", "nonzero", "take_along_dim"]
 
 
 def _convert_index(index):
@@ -26,11 +29,21 @@ def _convert_index(index):
 
 def _convert_one(i):
     if isinstance(i, Tensor):
-        return i._data if i._data.ndim or i._data.dtype == np.bool_ else int(i._data)
+        a = i._data
+        dt = a.dtype
+        if dt.kind == "b":
+            return a
+        if dt == np.uint8:  # PyTorch indexes with byte tensors as masks
+            return a.astype(np.bool_)
+        if dt.kind != "i" or dt.itemsize < 4:
+            raise IndexError(f"indexing: tensors used as indices must be long, int, byte or bool "
+                             f"tensors, got a {dt} tensor")
+        return a if a.ndim else int(a)
     if isinstance(i, list):
         return np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
     if isinstance(i, np.ndarray) and i.dtype.kind == "f":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        raise IndexError("indexing: tensors used as indices must be long, int, byte or bool "
+                         f"tensors, got a {i.dtype} array")
     return i
 
 
@@ -52,9 +65,63 @@ def _for_add_at(index):
     return tuple(out)
 
 
+_NP_BOUNDS = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+_NP_TOO_MANY = re.compile(r"array is (\d+)-dimensional, but (\d+) were indexed")
+_NP_MASK = re.compile(r"boolean index did not match indexed array along (?:axis|dimension) (\d+); "
+                      r"size of (?:axis|dimension) is (\d+) but size of corresponding boolean "
+                      r"(?:axis|dimension) is (\d+)")
+_NP_BROADCAST = re.compile(r"indexing arrays could not be broadcast together with shapes (.*)")
+
+
 def _index_error(op, shape, index, exc):
-    return IndexError(f"{op}: index {index!r} is out of range for a tensor of shape "
-                      f"{tuple(shape)}: {exc}")
+    """NumPy's IndexError restated in PyTorch's terms (dimension, tensor), naming ``op``."""
+    msg = str(exc)
+    shape = tuple(shape)
+    if m := _NP_BOUNDS.search(msg):
+        text = (f"index {m[1]} is out of bounds for dimension {m[2]} with size {m[3]} "
+                f"(tensor of shape {shape})")
+    elif m := _NP_TOO_MANY.search(msg):
+        text = (f"too many indices for tensor of dimension {m[1]} ({m[2]} indexed; tensor of "
+                f"shape {shape})")
+    elif m := _NP_MASK.search(msg):
+        text = (f"the shape of the mask (size {m[3]} at dimension {m[1]}) does not match the "
+                f"shape of the indexed tensor {shape} (size {m[2]} at dimension {m[1]})")
+    elif m := _NP_BROADCAST.search(msg):
+        shapes = ", ".join(m[1].split())
+        text = f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+    elif "must be of integer (or boolean) type" in msg:
+        text = "tensors used as indices must be long, int, byte or bool tensors"
+    else:
+        text = f"invalid index {index!r} for a tensor of shape {shape}: {msg}"
+    return IndexError(f"{op}: {text}")
+
+
+def _broadcasts_to(value_shape, target):
+    """Whether a value of ``value_shape`` can be written into a slot of shape ``target``
+    (NumPy/PyTorch assignment: leading size-1 dims of the value may be dropped)."""
+    vs = tuple(value_shape)
+    while len(vs) > len(target) and vs[0] == 1:
+        vs = vs[1:]
+    if len(vs) > len(target):
+        return False
+    return all(v in (1, t) for v, t in zip(reversed(vs), reversed(target)))
+
+
+def setitem_shape_error(a, index, value, exc):
+    """The error for ``a[index] = value`` that NumPy refused with ``exc`` (a ValueError):
+    a ``ShapeError`` naming both shapes when ``value`` does not fit the indexed slot, else
+    ``exc`` itself (some other ValueError, e.g. from converting ``value``)."""
+    if isinstance(exc, ShapeError):
+        return exc
+    try:
+        target = np.shape(a[_convert_index(index)])
+    except Exception:  # the index itself is bad: that is not a value-shape problem
+        return exc
+    vshape = np.shape(value._data if isinstance(value, Tensor) else value)
+    if _broadcasts_to(vshape, target):
+        return exc
+    return ShapeError(f"setitem: value of shape {tuple(vshape)} cannot be broadcast to the "
+                      f"indexed shape {tuple(target)} (tensor of shape {tuple(np.shape(a))})")
 
 
 class GetItem(Op):
@@ -114,6 +181,8 @@ class IndexPut(Op):
             out[index] = v
         except IndexError as exc:
             raise _index_error("setitem", a.shape, index, exc) from None
+        except ValueError as exc:
+            raise setitem_shape_error(a, index, v, exc) from None
         return out
 
     @staticmethod
@@ -146,19 +215,59 @@ def _full_index(index, dim):
     return tuple(coords)
 
 
-def _check_gather(op, a, dim, index):
-    if index.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+class _SrcDimError(ShapeError, IndexError):
+    """``src`` with another number of dimensions than ``index``: PyTorch raises IndexError
+    or RuntimeError depending on which has more; both ``except`` clauses catch this."""
+
+
+def _as_index(index: TensorLike) -> np.ndarray:
+    return index._data if isinstance(index, Tensor) else np.asarray(index)
+
+
+def _check_index_dtype(op, index):
+    dt = index.dtype
+    if dt.kind != "i" or dt.itemsize < 4:
+        raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got {dt}")
+
+
+def _check_gather(op, a, dim, index, src=None):
+    """PyTorch's gather/scatter rules: an int32/int64 ``index`` with ``a``'s number of
+    dimensions, ``index.size(d) <= a.size(d)`` for ``d != dim`` and, for scatter's ``src``
+    array, the same dtype as ``a`` and ``index.size(d) <= src.size(d)`` for every ``d``
+    (a 0-d ``src`` counts as size 1); entries in ``[0, a.size(dim))``. An empty index
+    skips the size rules, as in PyTorch."""
+    _check_index_dtype(op, index)
     if index.ndim != a.ndim:
-        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
-                           f"input tensor (index shape {tuple(index.shape)}, input shape "
-                           f"{tuple(a.shape)})")
-    for k in range(a.ndim):
-        if k != dim and index.shape[k] > a.shape[k]:
-            raise RuntimeError(f"{op}(): Size does not match at dimension {k} expected index "
-                               f"{tuple(index.shape)} to be smaller than self {tuple(a.shape)} "
-                               f"apart from dimension {dim}")
+        raise ShapeError(f"{op}(): Index tensor must have the same number of dimensions as "
+                         f"input tensor (index shape {tuple(index.shape)}, input shape "
+                         f"{tuple(a.shape)})")
+    if src is not None:
+        if src.dtype != a.dtype:
+            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (self is "
+                               f"{a.dtype}, src is {src.dtype})")
+        if max(src.ndim, 1) != index.ndim and index.size:
+            raise _SrcDimError(f"{op}(): Index tensor must have the same number of dimensions "
+                               f"as src tensor (index shape {tuple(index.shape)}, src shape "
+                               f"{tuple(src.shape)})")
+    if index.size:
+        ishape = index.shape
+        bad = next((k for k in range(a.ndim) if k != dim and ishape[k] > a.shape[k]), None)
+        if src is not None and bad is None:
+            sshape = src.shape if src.ndim else (1,) * index.ndim
+            bad = next((k for k in range(index.ndim) if ishape[k] > sshape[k]), None)
+        if bad is not None:
+            also = ("" if src is None else
+                    f" and to be no larger size than src {tuple(src.shape)}")
+            raise ShapeError(f"{op}(): Size does not match at dimension {bad}: expected index "
+                             f"{tuple(ishape)} to be no larger than self {tuple(a.shape)} apart "
+                             f"from dimension {dim}{also}")
     check_index_bounds(f"{op}()", index, a.shape[dim], dim)
+
+
+def _lift(input: Tensor, idx: np.ndarray) -> tuple[Tensor, np.ndarray]:
+    """A 0-d input or index as 1-d: PyTorch's gather/scatter treat 0-d as size [1]."""
+    return (input.reshape(1) if input._data.ndim == 0 else input,
+            idx.reshape(1) if idx.ndim == 0 else idx)
 
 
 class Gather(Op):
@@ -177,8 +286,11 @@ class Gather(Op):
 
 def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     """Gather values along ``dim`` at ``index`` (int64, same ndim as input)."""
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    idx = _as_index(index)
     d = normalize_dim(dim, input._data.ndim, "gather")
+    if input._data.ndim == 0 or idx.ndim == 0:
+        x1, idx1 = _lift(input, idx)
+        return gather(x1, d, idx1).reshape(idx.shape)
     _check_gather("gather", input._data, d, idx)
     return Gather.apply(input, d, idx)
 
@@ -220,75 +332,237 @@ class ScatterAdd(Op):
         return grad if n[0] else None, None, None, gsrc
 
 
+def _scatter_src(op: str, input: Tensor, d: int, idx: np.ndarray, src: Tensor) -> Tensor:
+    """``src`` checked against ``input`` and ``idx`` (see ``_check_gather``); a 0-d ``src``
+    reshaped to index's number of dimensions."""
+    _check_gather(op, input._data, d, idx, src._data)
+    return src.reshape((1,) * idx.ndim) if src._data.ndim == 0 else src
+
+
 def scatter_add(input: Tensor, dim: int, index: TensorLike, src: Tensor) -> Tensor:
     """Out-of-place ``input.scatter_add_(dim, index, src)``."""
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    idx = _as_index(index)
     d = normalize_dim(dim, input._data.ndim, "scatter_add")
-    _check_gather("scatter_add", input._data, d, idx)
-    return ScatterAdd.apply(input, d, idx, src)
+    require_tensor("scatter_add", src, "src", 4)
+    if input._data.ndim == 0 or idx.ndim == 0:
+        x1, idx1 = _lift(input, idx)
+        return scatter_add(x1, d, idx1, src).reshape(input.shape)
+    return ScatterAdd.apply(input, d, idx, _scatter_src("scatter_add", input, d, idx, src))
 
 
-def scatter(input: Tensor, dim: int, index: TensorLike, src: Tensor | None = None,
+def scatter(input: Tensor, dim: int, index: TensorLike, src: Tensor | Scalar | None = None,
             value: Scalar | None = None, reduce: str | None = None) -> Tensor:
     """Out-of-place ``scatter``: ``out[index[i][j]][j] = src[i][j]`` (dim=0). Gradient flows to
-    ``input`` where not overwritten and to ``src`` at the written positions."""
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    ``input`` where not overwritten and to ``src`` at the written positions. ``src`` may
+    be a number (as ``value``); ``reduce`` is ``'add'`` or ``'multiply'`` (the latter
+    without a gradient, as in PyTorch)."""
+    idx = _as_index(index)
     d = normalize_dim(dim, input._data.ndim, "scatter")
-    _check_gather("scatter", input._data, d, idx)
-    if reduce == "add":
-        return scatter_add(input, d, idx, cast(Tensor, src))  # src is required with reduce='add'
-    coords = _full_index(idx, d)
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+                           f"{reduce!r}")
     fill = value if src is None else src
+    if fill is None:
+        raise TypeError("scatter(): expected a src tensor or a value, got neither")
+    if input._data.ndim == 0 or idx.ndim == 0:
+        x1, idx1 = _lift(input, idx)
+        return scatter(x1, d, idx1, src, value, reduce).reshape(input.shape)
+    if isinstance(fill, Tensor):
+        fill = _scatter_src("scatter", input, d, idx, fill)
+    else:
+        _check_gather("scatter", input._data, d, idx)
+    if reduce == "add":
+        if not isinstance(fill, Tensor):
+            fill = _wrap(np.full(idx.shape, fill, dtype=input._data.dtype))
+        return ScatterAdd.apply(input, d, idx, fill)
+    coords = _full_index(idx, d)
     if isinstance(fill, Tensor):
         sl = tuple(slice(0, n) for n in idx.shape)
         fill = fill[sl]
+    if reduce == "multiply":
+        if _state.enabled and (input._rg or isinstance(fill, Tensor) and fill._rg):
+            raise RuntimeError("scatter(): the derivative for reduce='multiply' is not "
+                               "implemented (as in PyTorch); use it under no_grad()")
+        out = input._data.copy()
+        np.multiply.at(out, coords, fill._data if isinstance(fill, Tensor) else fill)
+        return _wrap(out)
     return IndexPut.apply(input, fill, coords)
 
 
 def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     """Select entries ``index`` (1-D int tensor) along ``dim``."""
     d = normalize_dim(dim, input._data.ndim, "index_select")
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    idx = _as_index(index)
     if idx.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
                          f"{tuple(idx.shape)}")
+    _check_index_dtype("index_select", idx)
+    if input._data.ndim == 0:  # PyTorch: a 0-d input acts as size [1], the result stays 0-d
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                               f"{idx.size} value(s)")
+        check_index_bounds("index_select()", idx, 1, d, IndexError)
+        return getitem(input.reshape(1), idx.reshape(-1)).reshape(())
     check_index_bounds("index_select()", idx, input._data.shape[d], d, IndexError)
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 
 
+class IndexAdd(Op):
+    """out = copy of a with ``alpha * src`` added at ``index`` (1-D) along ``dim``;
+    repeated indices accumulate. Backward: ``grad`` to a, ``alpha * grad[index]`` to src."""
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index, alpha):
+        out = a.copy()
+        np.add.at(out, (slice(None),) * dim + (index,), src if alpha == 1 else src * alpha)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        _, _, dim, index, alpha = ctx._inputs  # values of a and src are not needed
+        n = ctx.needs_input_grad
+        gs = None
+        if n[1]:
+            gs = GetItem.apply(grad, (slice(None),) * dim + (index,), False)
+            if alpha != 1:
+                gs = gs * alpha
+        return grad if n[0] else None, gs, None, None, None
+
+
+def _check_index_add(op: str, a: np.ndarray, d: int, idx: np.ndarray, src: np.ndarray) -> None:
+    """PyTorch's index_add rules: a 1-D (or 0-d) int32/int64 index with one entry per
+    slice of ``src`` along ``d``, ``src`` shaped like ``a`` apart from ``d``, both of one
+    dtype, entries in ``[0, a.size(d))``."""
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector, got shape "
+                         f"{tuple(idx.shape)}")
+    _check_index_dtype(op, idx)
+    if src.dtype != a.dtype:
+        raise RuntimeError(f"{op}(): self ({a.dtype}) and source ({src.dtype}) must have the "
+                           f"same scalar type")
+    if a.ndim == 0:
+        if idx.size != 1:
+            raise IndexError(f"{op}(): self is 0-d, so index must have exactly one element, "
+                             f"got {idx.size}")
+        if src.ndim:
+            raise ShapeError(f"{op}(): source tensor shape must match self tensor shape: self is "
+                             f"0-d, got source.shape = {tuple(src.shape)}")
+        check_index_bounds(f"{op}()", idx, 1, d)
+        return
+    if src.ndim != a.ndim or any(s != t for k, (s, t) in enumerate(zip(src.shape, a.shape))
+                                 if k != d):
+        raise ShapeError(f"{op}(): source tensor shape must match self tensor shape, excluding "
+                         f"the specified dimension {d}. Got self.shape = {tuple(a.shape)}, "
+                         f"source.shape = {tuple(src.shape)}")
+    if idx.size != src.shape[d]:
+        raise ShapeError(f"{op}(): Number of indices ({idx.size}) should be equal to "
+                         f"source.size(dim) ({src.shape[d]}), for dim: {d}")
+    check_index_bounds(f"{op}()", idx, a.shape[d], d)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Scalar = 1) -> Tensor:
+    """Out-of-place ``input.index_add_(dim, index, source, alpha=alpha)``: ``out`` is
+    ``input`` with ``alpha * source[..., i, ...]`` added at ``out[..., index[i], ...]``
+    along ``dim`` (repeated indices accumulate)."""
+    a = input._data
+    d = normalize_dim(dim, a.ndim, "index_add")
+    if isinstance(index, Tensor):
+        idx = index._data
+    elif isinstance(index, np.ndarray):
+        idx = index
+    else:
+        raise TypeError(f"index_add(): argument 'index' (position 3) must be Tensor, not "
+                        f"{type(index).__name__}")
+    require_tensor("index_add", source, "source", 4)
+    _check_index_add("index_add", a, d, idx, source._data)
+    alpha = require_number("index_add", "alpha", alpha)
+    if a.dtype.kind in "iub":  # PyTorch casts alpha to the tensor's dtype first (1.5 -> 1)
+        alpha = a.dtype.type(alpha).item()
+    if a.ndim == 0:
+        return IndexAdd.apply(input.reshape(1), source.reshape(1), 0, idx.reshape(1),
+                              alpha).reshape(())
+    return IndexAdd.apply(input, source, d, idx.reshape(-1), alpha)
+
+
+def _broadcast_shape(op: str, a_name: str, a_shape: tuple, b_name: str,
+                     b_shape: tuple) -> tuple:
+    """The broadcast of two shapes; a ShapeError in PyTorch's words otherwise ("the size
+    of a (3) must match the size of b (2) at non-singleton dimension 0")."""
+    n = max(len(a_shape), len(b_shape))
+    pa = (1,) * (n - len(a_shape)) + tuple(a_shape)
+    pb = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    out = []
+    for k, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise ShapeError(f"{op}: The size of {a_name} ({x}) must match the size of {b_name} "
+                             f"({y}) at non-singleton dimension {k} ({a_name} shape "
+                             f"{tuple(a_shape)}, {b_name} shape {tuple(b_shape)})")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
 def masked_fill(input: Tensor, mask: TensorLike, value: Tensor | Scalar) -> Tensor:
-    """``value`` where ``mask`` is True (mask broadcasts to input's shape)."""
+    """``value`` where ``mask`` is True (mask and input broadcast together)."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill: expected a bool mask, got dtype {m.dtype}")
-    if np.broadcast_shapes(m.shape, input._data.shape) != input._data.shape:
-        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to "
-                           f"the input's shape {tuple(input._data.shape)}")
+    if m.shape != input._data.shape:
+        _broadcast_shape("masked_fill", "mask", m.shape, "input", input._data.shape)
     if isinstance(value, Tensor):
         if value._data.ndim:
-            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor")
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s)")
         value = value if value.requires_grad else value._data.item()
+    # the result keeps input's dtype (PyTorch casts the fill value: 2.5 into int64 is 2)
+    if isinstance(value, Tensor):
+        value = value if value._data.dtype == input._data.dtype else value.to(input._data.dtype)
+    elif input._data.dtype.kind in "biu":
+        check_int_fits("masked_fill", value, input._data.dtype)
+        value = np.asarray(value).astype(input._data.dtype).item()
     return where(_wrap(m), value, input)
 
 
 def masked_select(input: Tensor, mask: TensorLike) -> Tensor:
     """1-D tensor of the entries where ``mask`` (broadcast) is True."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-    shape = np.broadcast_shapes(m.shape, input._data.shape)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected a bool mask (BoolTensor), got dtype {m.dtype}")
+    shape = input._data.shape
+    if m.shape != shape:
+        shape = _broadcast_shape("masked_select", "mask", m.shape, "input", shape)
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     return getitem(x, np.broadcast_to(m, shape))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: shape ``tensor.shape + (num_classes,)``."""
-    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
+    if isinstance(tensor, Tensor):
+        idx = tensor._data
+    elif isinstance(tensor, np.ndarray):
+        idx = tensor
+    else:
+        raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(tensor).__name__}")
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor "
+                           f"(int64), got dtype {idx.dtype}")
+    num_classes = require_number("one_hot", "num_classes", num_classes, integral=True)
+    lo = hi = None
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0:
+            raise RuntimeError(f"one_hot: Class values must be non-negative, got {lo}")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got range "
-                           f"[{int(idx.min())}, {int(idx.max())}]")
+        if hi is None:
+            raise RuntimeError("one_hot: Can not infer total number of classes from empty "
+                               "tensor; pass num_classes")
+        num_classes = hi + 1
+    if hi is not None and hi >= num_classes:
+        raise RuntimeError(f"one_hot: Class values must be smaller than num_classes "
+                           f"({num_classes}), got {hi}")
+    if num_classes < 0:
+        raise RuntimeError(f"one_hot: num_classes must be non-negative or -1, got {num_classes}")
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
     return _wrap(out)

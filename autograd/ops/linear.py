@@ -18,6 +18,7 @@ from ..dtypes import c_name, scalar_name
 from ..grad_mode import _state
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
+from ._args import require_tensor
 
 __all__ = ["linear"]
 
@@ -58,8 +59,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` in one node.
 
     Shapes: input (*, in_features), weight (out_features, in_features), bias
-    (out_features,); output (*, out_features).
+    (out_features,); output (*, out_features). As PyTorch, a 1-D weight (in_features,)
+    gives output (*), and a bias that broadcasts to the output shape is accepted (both
+    composed from ``matmul`` and ``+`` rather than the fused node).
     """
+    require_tensor("linear", input, "input", 1)
+    require_tensor("linear", weight, "weight", 2)
+    if bias is not None:
+        require_tensor("linear", bias, "bias", 3)
+    if weight.ndim == 1 and input.ndim >= 1 and input.shape[-1] == weight.shape[0] or \
+            bias is not None and weight.ndim == 2 and tuple(bias.shape) != (weight.shape[0],):
+        return _composed(input, weight, bias)
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)} are incompatible (expected input (*, "
@@ -76,3 +86,37 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                              f"of shape {tuple(weight.shape)} (expected ({weight.shape[0]},))")
         return Linear.apply(input, weight, bias)
     return Linear.apply(input, weight)
+
+
+def _composed(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """The uncommon shapes: a 1-D weight, or a bias other than (out_features,) that
+    broadcasts to the output."""
+    from .linalg import matmul
+
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"linear: expected m1 and m2 to have the same dtype, but got: "
+                           f"{c_name(input.dtype)} != {c_name(weight.dtype)}")
+    if weight.ndim == 2 and (input.ndim == 0 or input.shape[-1] != weight.shape[1]):
+        raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+                         f"{tuple(weight.shape)} are incompatible (expected input (*, "
+                         f"{weight.shape[1]}) and weight (out, in))")
+    if weight.ndim == 1 and bias is not None:  # PyTorch: "mat2 must be a matrix"
+        raise ShapeError(f"linear: a 1-D weight of shape {tuple(weight.shape)} takes no bias "
+                         f"(got bias of shape {tuple(bias.shape)}); expected weight (out, in) "
+                         f"with a bias")
+    out = matmul(input, weight if weight.ndim == 1 else weight.transpose(0, 1))
+    if bias is None:
+        return out
+    if bias.dtype != weight.dtype:
+        raise RuntimeError(f"linear: self and mat2 must have the same dtype, but got "
+                           f"{scalar_name(bias.dtype)} and {scalar_name(weight.dtype)}")
+    try:
+        fits = np.broadcast_shapes(tuple(bias.shape), tuple(out.shape)) == tuple(out.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not broadcast to the "
+                         f"output shape {tuple(out.shape)} (input {tuple(input.shape)}, weight "
+                         f"{tuple(weight.shape)}; expected ({weight.shape[0]},) for a 2-D "
+                         f"weight)")
+    return out + bias

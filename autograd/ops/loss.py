@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import scalar_name
 from ..grad_mode import _state
 from ..kernels import loss as _k
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
+from ._args import ArgumentError, require_number, require_tensor
 from ._util import TensorLike
 from .activation import log_softmax, softmax
 
@@ -108,7 +110,8 @@ class CrossEntropy(Op):
 
 def _check_reduction(reduction, op):
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        raise ValueError(f"{op}: {reduction} is not a valid value for reduction (expected "
+                         f"'none', 'mean' or 'sum', got {reduction!r})")
 
 
 def _reduce(loss, reduction):
@@ -132,21 +135,23 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
         ignore_index: class-index targets equal to it contribute nothing (and are left
             out of the ``mean`` denominator).
         reduction: ``'none'`` | ``'mean'`` (weighted mean, PyTorch's rule) | ``'sum'``.
-        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+        label_smoothing: at most 1; mixes the target with the uniform distribution
+            (a negative value is ignored, as PyTorch does).
 
     Returns:
         A 0-d loss, or per-element losses shaped like ``target`` (minus the class dim for
         probabilities) for ``'none'``.
     """
     _check_reduction(reduction, "cross_entropy")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"cross_entropy: input must be a Tensor, got {type(input).__name__}")
+    require_tensor("cross_entropy", input)
+    ignore_index = require_number("cross_entropy", "ignore_index", ignore_index, integral=True)
+    label_smoothing = require_number("cross_entropy", "label_smoothing", label_smoothing)
     if input.dtype.kind != "f":
         raise TypeError(f"cross_entropy: input must be floating point (logits), got dtype "
                         f"{input.dtype}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
-                         f"{label_smoothing}")
+    if label_smoothing > 1.0:  # PyTorch ignores a negative value (see above)
+        raise ArgumentError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: "
+                            f"{label_smoothing}")
     if input.ndim == 0:
         raise ShapeError("cross_entropy: input must have at least 1 dimension (C,), got a "
                          "0-d tensor")
@@ -156,13 +161,25 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
     if weight is not None:
         w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
         if w.shape != (c,):
-            raise ShapeError(f"cross_entropy: weight must have shape ({c},) (one per class) "
-                             f"for input of shape {tuple(input.shape)}, got {tuple(w.shape)}")
-    if tdata.dtype.kind == "f":
+            raise ShapeError(f"cross_entropy: weight must have shape ({c},): weight tensor "
+                             f"should be defined either for all {c} classes or no classes but "
+                             f"got weight tensor of shape: {tuple(w.shape)} (input of shape "
+                             f"{tuple(input.shape)})")
+        if isinstance(weight, Tensor) and w.dtype != input.dtype:
+            raise RuntimeError(f"cross_entropy: expected scalar type "
+                               f"{scalar_name(input.dtype)} but found {scalar_name(w.dtype)} "
+                               f"(weight must have the input's dtype)")
+    if tdata.dtype.kind == "f" and tdata.ndim == input.ndim:
         return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+    if tdata.dtype not in (np.int64, np.uint8) and isinstance(target, Tensor):
+        raise RuntimeError(f"cross_entropy: expected target dtype to be Long or Byte, but got "
+                           f"{scalar_name(tdata.dtype)} (class-index target of shape "
+                           f"{tuple(tdata.shape)} for input of shape {tuple(input.shape)}; "
+                           f"probability targets must have the input's shape)")
     if tdata.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: target must be int64 class indices or float "
                         f"probabilities, got dtype {tdata.dtype}")
+    label_smoothing = max(label_smoothing, 0.0)
     if input.ndim == 1:  # unbatched (C,) with a 0-d target
         if tdata.ndim != 0:
             raise ShapeError(f"cross_entropy: for unbatched input of shape {tuple(input.shape)} "

@@ -25,6 +25,7 @@ from ..function import once_differentiable
 from ..kernels import rnn as K
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
+from ._args import require_tensor
 from .elementwise import relu, sigmoid, tanh
 from .linalg import matmul
 
@@ -40,6 +41,9 @@ def _check(op, gates, x, h0, w_ih, w_hh, b_ih, b_hh, c0=None):
     """Name the op and the shapes when the layer's arguments do not fit together."""
     if x.ndim != 3:
         raise ShapeError(f"{op}: input must be 3-D [T, B, I], got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:
+        raise ShapeError(f"{op}: Expected sequence length to be larger than 0 in RNN, got input "
+                         f"of shape {tuple(x.shape)} [T, B, I]")
     _, B, n_in = x.shape
     H = w_hh.shape[-1] if w_hh.ndim == 2 else -1
     want = {"w_ih": (gates * H, n_in), "w_hh": (gates * H, H), "h0": (B, H), "c0": (B, H),
@@ -137,6 +141,22 @@ class LSTMLayer(Op):
         return tuple(_arr(gr) if n else None for gr, n in zip(grads, ctx.needs_input_grad))
 
 
+def _layer_args(op, x, hs, w_ih, w_hh, b_ih, b_hh):
+    """TypeErrors for non-Tensor arguments, before they reach the kernels."""
+    require_tensor(op, x)
+    for i, (name, a) in enumerate(hs + (("w_ih", w_ih), ("w_hh", w_hh))):
+        require_tensor(op, a, name, i + 2)
+    for name, a in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if a is not None:
+            require_tensor(op, a, name)
+
+
+def _empty_batch(x, w_hh):
+    """The (T, 0, H) output for a batch of 0 sequences, still connected to the graph
+    (PyTorch returns empty results here; the kernels need B > 0)."""
+    return x[..., :1] * w_hh[0]
+
+
 def _last(out, reverse):
     # the state after the last processed step: time T-1 forward, time 0 in reverse
     return out[0] if reverse else out[out.shape[0] - 1]
@@ -154,6 +174,10 @@ def rnn_tanh_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tens
     Returns:
         (output [T, B, H], h_n [B, H]). Differentiable once (see module docstring).
     """
+    _layer_args("rnn_tanh_layer", x, (("h0", h0),), w_ih, w_hh, b_ih, b_hh)
+    if x.ndim == 3 and x.shape[1] == 0:
+        _check("rnn_tanh_layer", 1, x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _empty_batch(x, w_hh), h0 * 1
     out = RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, relu=False, reverse=bool(reverse))
     return out, _last(out, reverse)
 
@@ -161,6 +185,10 @@ def rnn_tanh_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tens
 def rnn_relu_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                    b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
     """As ``rnn_tanh_layer`` with ReLU: ``h_t = relu(x_t W_ih^T + b_ih + h W_hh^T + b_hh)``."""
+    _layer_args("rnn_relu_layer", x, (("h0", h0),), w_ih, w_hh, b_ih, b_hh)
+    if x.ndim == 3 and x.shape[1] == 0:
+        _check("rnn_relu_layer", 1, x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _empty_batch(x, w_hh), h0 * 1
     out = RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, relu=True, reverse=bool(reverse))
     return out, _last(out, reverse)
 
@@ -175,6 +203,10 @@ def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | 
     Returns:
         (output [T, B, H], h_n [B, H]).
     """
+    _layer_args("gru_layer", x, (("h0", h0),), w_ih, w_hh, b_ih, b_hh)
+    if x.ndim == 3 and x.shape[1] == 0:
+        _check("gru_layer", 3, x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _empty_batch(x, w_hh), h0 * 1
     out = GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, reverse=bool(reverse))
     return out, _last(out, reverse)
 
@@ -189,6 +221,10 @@ def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_
     Returns:
         (output [T, B, H], h_n [B, H], c_n [B, H]).
     """
+    _layer_args("lstm_layer", x, (("h0", h0), ("c0", c0)), w_ih, w_hh, b_ih, b_hh)
+    if x.ndim == 3 and x.shape[1] == 0:
+        _check("lstm_layer", 4, x, h0, w_ih, w_hh, b_ih, b_hh, c0=c0)
+        return _empty_batch(x, w_hh), h0 * 1, c0 * 1
     res = LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=bool(reverse))
     T = res.shape[0] - 1
     out = res[:T]
@@ -198,6 +234,29 @@ def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_
 # ---------------------------------------------------------------------------
 # Cells: composed of differentiable ops (twice differentiable)
 # ---------------------------------------------------------------------------
+def _check_cell(op, gates, input, states, w_ih, w_hh, b_ih, b_hh):
+    """Name the cell and the shapes when its arguments do not fit together (PyTorch's
+    RuntimeErrors: inconsistent input_size / hidden_size / batch size)."""
+    require_tensor(op, input)
+    for i, (name, a) in enumerate(states + (("w_ih", w_ih), ("w_hh", w_hh))):
+        require_tensor(op, a, name, i + 2)
+    if input.ndim != 2 or w_ih.ndim != 2 or w_hh.ndim != 2:
+        raise ShapeError(f"{op}: expected input [B, I], w_ih [G*H, I] and w_hh [G*H, H] "
+                         f"(2-D each), got shapes {tuple(input.shape)}, {tuple(w_ih.shape)}, "
+                         f"{tuple(w_hh.shape)}")
+    B, H = input.shape[0], w_hh.shape[1]
+    want = {"w_ih": (gates * H, input.shape[1]), "w_hh": (gates * H, H),
+            "b_ih": (gates * H,), "b_hh": (gates * H,)}
+    for name, a in (("w_ih", w_ih), ("w_hh", w_hh), ("b_ih", b_ih), ("b_hh", b_hh)):
+        if a is not None and tuple(a.shape) != want[name]:
+            raise ShapeError(f"{op}: {name} has shape {tuple(a.shape)}, expected {want[name]} "
+                             f"for input {tuple(input.shape)} and hidden size {H}")
+    for name, s in states:
+        if tuple(s.shape) != (B, H):
+            raise ShapeError(f"{op}: {name} has shape {tuple(s.shape)}, expected {(B, H)} "
+                             f"(batch {B}, hidden_size {H}) for input {tuple(input.shape)}")
+
+
 def _affine(x, w, b):
     y = matmul(x, w.transpose(0, 1))
     return y if b is None else y + b
@@ -206,12 +265,14 @@ def _affine(x, w, b):
 def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One step ``tanh(input W_ih^T + b_ih + hx W_hh^T + b_hh)``. input [B, I], hx [B, H]."""
+    _check_cell("rnn_tanh_cell", 1, input, (("hx", hx),), w_ih, w_hh, b_ih, b_hh)
     return tanh(_affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh))
 
 
 def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One step ``relu(input W_ih^T + b_ih + hx W_hh^T + b_hh)``."""
+    _check_cell("rnn_relu_cell", 1, input, (("hx", hx),), w_ih, w_hh, b_ih, b_hh)
     return relu(_affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh))
 
 
@@ -222,6 +283,7 @@ def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor
     ``r = σ(W_ir x + b_ir + W_hr h + b_hr)``, ``z = σ(W_iz x + b_iz + W_hz h + b_hz)``,
     ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
     """
+    _check_cell("gru_cell", 3, input, (("hx", hx),), w_ih, w_hh, b_ih, b_hh)
     H = hx.shape[-1]
     gi = _affine(input, w_ih, b_ih)
     gh = _affine(hx, w_hh, b_hh)
@@ -234,6 +296,7 @@ def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor
 def lstm_cell(input: Tensor, hx: Tensor, cx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
               b_hh: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step (gates i, f, g, o): returns (h' [B, H], c' [B, H])."""
+    _check_cell("lstm_cell", 4, input, (("hx", hx), ("cx", cx)), w_ih, w_hh, b_ih, b_hh)
     H = hx.shape[-1]
     a = _affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh)
     i = sigmoid(a[..., :H])

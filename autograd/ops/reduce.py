@@ -5,7 +5,6 @@ Prod, Cumsum, Norm; composites mean, var, std, logsumexp, max/min with indices.
 """
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -33,11 +32,87 @@ class return_types(NamedTuple):
 _values_indices = return_types
 
 
+def _type_name(value: object) -> str:
+    return type(value).__name__ if value is not None else "NoneType"
+
+
+def _as_int(value: object) -> int | None:
+    """``value`` as an int when it is one (Python or NumPy integer, or a 0-d integer
+    Tensor; never a bool, which PyTorch does not take for a dim or a size), else None."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, Tensor) and value._data.ndim == 0 and value._data.dtype.kind in "iu":
+        return int(value._data)
+    return None
+
+
+def _int_arg(op: str, name: str, value: object) -> int:
+    """An int argument (a dim, a start, a count); PyTorch's TypeError otherwise
+    (``cumsum(): argument 'dim' must be int, not float``)."""
+    if type(value) is int:
+        return value
+    out = _as_int(value)
+    if out is None:
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {_type_name(value)}")
+    return out
+
+
+def _int_seq(op: str, name: str, value: object) -> tuple[int, ...]:
+    """A sequence of ints as a tuple; TypeError naming the first entry that is not one,
+    or the argument when it is not a sequence (``flip(): argument 'dims' must be tuple
+    of ints, but found element of type float at pos 0``)."""
+    if type(value) is tuple or type(value) is list:  # the common case: plain ints
+        for v in value:
+            if type(v) is not int:
+                break
+        else:
+            return tuple(value)
+    if isinstance(value, (str, bytes, Tensor)):
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {_type_name(value)}")
+    try:
+        items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, "
+                        f"not {_type_name(value)}") from None
+    out = []
+    for i, v in enumerate(items):
+        n = _as_int(v)
+        if n is None:
+            raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, but found "
+                            f"element of type {_type_name(v)} at pos {i}")
+        out.append(n)
+    return tuple(out)
+
+
+def _dim_arg(op: str, dim: object) -> int | tuple[int, ...] | None:
+    """``dim`` of a reduction checked for type: None, an int, or a sequence of ints."""
+    if dim is None:
+        return None
+    if type(dim) is tuple or type(dim) is list:
+        return _int_seq(op, "dim", dim)
+    n = _as_int(dim)
+    if n is not None:
+        return n
+    if isinstance(dim, (float, bool, str, bytes, complex)):
+        raise TypeError(f"{op}(): argument 'dim' must be int or tuple of ints, "
+                        f"not {_type_name(dim)}")
+    return _int_seq(op, "dim", dim)
+
+
 def _dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``normalize_dims``, plus PyTorch's 0-d rule: dim 0 / -1 of a 0-d tensor is the
-    whole (one-element) tensor, i.e. None."""
-    dims = normalize_dims(dim, ndim, op)
-    return None if ndim == 0 and dims is not None else dims
+    """``normalize_dims`` for a reduction whose empty ``dim`` (``()``, ``[]``) means all
+    dims, as PyTorch's sum/mean/var/amax/norm; plus PyTorch's 0-d rule: dim 0 / -1 of a
+    0-d tensor is the whole (one-element) tensor, i.e. None."""
+    if dim is None:
+        return None
+    if type(dim) is int:
+        d = normalize_dim(dim, ndim, op)
+        return (d,) if ndim else None
+    dims = _dim_arg(op, dim)
+    if dims == ():
+        return None
+    out = normalize_dims(dims, ndim, op)
+    return out if ndim else None
 
 
 def _keep_shape(shape, dims):
@@ -108,12 +183,44 @@ class BroadcastTo(Op):
         return sum_to(grad, a.shape), None
 
 
+def _expand_target(op: str, shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int, ...]:
+    """``sizes`` with each -1 replaced by the existing size, checked as PyTorch's expand:
+    at least ``len(shape)`` sizes, -1 only over an existing dim, non-singleton dims kept,
+    no negative sizes."""
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise ShapeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or "
+                         f"equal to the number of dimensions in the tensor ({len(shape)}). "
+                         f"Target sizes: {list(sizes)}. Tensor sizes: {list(shape)}")
+    target = list(sizes)
+    for i, t in enumerate(sizes):
+        s = shape[i - lead] if i >= lead else None
+        if t == -1 and s is not None:
+            target[i] = s
+        elif s is not None and s != 1 and t != s:
+            raise ShapeError(f"{op}: the expanded size of the tensor ({t}) must match the "
+                             f"existing size ({s}) at non-singleton dimension {i}. "
+                             f"Target sizes: {list(sizes)}. Tensor sizes: {list(shape)}")
+        elif t == -1:
+            raise ShapeError(f"{op}: the expanded size of the tensor (-1) isn't allowed in a "
+                             f"leading, non-existing dimension {i}. Target sizes: "
+                             f"{list(sizes)}. Tensor sizes: {list(shape)}")
+        elif t < 0:
+            raise ShapeError(f"{op}: the expanded size of the tensor ({t}) at dimension {i} must "
+                             f"be non-negative (-1 keeps an existing size). Target sizes: "
+                             f"{list(sizes)}. Tensor sizes: {list(shape)}")
+    return tuple(target)
+
+
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
-    """``input`` expanded to ``shape`` (NumPy broadcasting rules)."""
+    """``input`` expanded to ``shape`` (as ``expand``: -1 keeps a size)."""
     shape = tuple(shape)
-    if tuple(input._data.shape) == shape:
+    if input._data.shape == shape:
         return input
-    return BroadcastTo.apply(input, shape)
+    target = _expand_target("broadcast_to", input._data.shape, _int_seq("broadcast_to", "size", shape))
+    if input._data.shape == target:
+        return input
+    return BroadcastTo.apply(input, target)
 
 
 def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
@@ -151,9 +258,8 @@ class _Extreme(Op):
 
     @classmethod
     def forward(cls, ctx, a, dims, keepdim):
-        if a.size == 0 and (dims is None or builtins.any(a.shape[d] == 0 for d in dims)):
-            raise RuntimeError(f"{cls.op_name}(): Expected reduction dim to have non-zero size "
-                               f"(input shape {tuple(a.shape)})")
+        if a.size == 0:
+            _check_nonempty(cls.op_name, a, dims)
         out = cls.reduce(a, axis=dims, keepdims=True)
         hit = a == out
         if cls.nan_ties and a.dtype.kind in "fc" and np.isnan(out).any():
@@ -168,6 +274,21 @@ class _Extreme(Op):
         if not keepdim:
             grad = grad.reshape(_keep_shape(a.shape, dims))
         return grad * ctx.weight.astype(grad.dtype, copy=False), None, None
+
+
+def _check_nonempty(op: str, a: np.ndarray, dims: tuple[int, ...] | None) -> None:
+    """PyTorch's errors for a max/min/argmax over nothing: RuntimeError without a dim,
+    IndexError naming the empty dim otherwise (a reduction with no identity)."""
+    if a.size:
+        return
+    if dims is None:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
+                           f"== 0 (input shape {tuple(a.shape)}). Specify the reduction dim "
+                           f"with the 'dim' argument.")
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size "
+                             f"(input shape {tuple(a.shape)})")
 
 
 def _drop(shape, dims):
@@ -198,13 +319,17 @@ class MinAll(Amin):
 
 def amax(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
-    dims = None if dim == () else _dims(dim, input._data.ndim, "amax")
+    dims = _dims(dim, input._data.ndim, "amax")
+    if input._data.size == 0:
+        _check_nonempty("amax", input._data, dims)
     return Amax.apply(input, dims, bool(keepdim))
 
 
 def amin(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
-    dims = None if dim == () else _dims(dim, input._data.ndim, "amin")
+    dims = _dims(dim, input._data.ndim, "amin")
+    if input._data.size == 0:
+        _check_nonempty("amin", input._data, dims)
     return Amin.apply(input, dims, bool(keepdim))
 
 
@@ -212,11 +337,12 @@ def _extreme_with_indices(input, dim, keepdim, arg, name, other):
     if other is not None:  # torch.max(a, b) is the elementwise maximum
         return maximum(input, other) if name == "max" else minimum(input, other)
     if dim is None:
+        if input._data.size == 0:
+            _check_nonempty(name, input._data, None)
         return MaxAll.apply(input, None, False) if name == "max" else MinAll.apply(input, None, False)
-    d = normalize_dim(dim, input._data.ndim, name)
+    d = normalize_dim(_int_arg(name, "dim", dim), input._data.ndim, name)
     if input._data.ndim and input._data.shape[d] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size "
-                         f"(input shape {tuple(input._data.shape)})")
+        _check_nonempty(name, input._data, (d,))
     idx = arg(input._data, axis=d, keepdims=True) if input._data.ndim else np.zeros((), np.int64)
     from .index import gather  # lazy: index imports this module (via shape)
     values = gather(input, d, _wrap(idx)) if input._data.ndim else input
@@ -245,20 +371,29 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
     return _extreme_with_indices(input, dim, keepdim, np.argmin, "min", other)
 
 
+def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, fn: Callable[..., Any],
+                 op: str) -> Tensor:
+    a = input._data
+    if dim is None:  # over the flattened tensor; keepdim gives all-ones of input's ndim
+        if a.size == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0 (input shape {tuple(a.shape)}).")
+        idx = np.asarray(fn(a), dtype=np.int64)
+        return _wrap(idx.reshape((1,) * a.ndim) if keepdim else idx)
+    d = normalize_dim(_int_arg(op, "dim", dim), a.ndim, op)
+    if a.ndim and a.shape[d] == 0:
+        _check_nonempty(op, a, (d,))
+    return _wrap(fn(a, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+
+
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the maximum (flattened when ``dim`` is None). int64, no gradient."""
-    if dim is None:
-        return _wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
-    d = normalize_dim(dim, input._data.ndim, "argmax")
-    return _wrap(np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+    return _arg_extreme(input, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the minimum (flattened when ``dim`` is None). int64, no gradient."""
-    if dim is None:
-        return _wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
-    d = normalize_dim(dim, input._data.ndim, "argmin")
-    return _wrap(np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
+    return _arg_extreme(input, dim, keepdim, np.argmin, "argmin")
 
 
 def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -317,9 +452,16 @@ def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = Non
 
 def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably (max subtracted first)."""
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be int or tuple of ints, not NoneType")
     if input._data.dtype.kind not in "fc":  # as PyTorch: integers give the default dtype
         input = input.to(get_default_dtype())
     dims = _dims(dim, input._data.ndim, "logsumexp")
+    if dims is None and not keepdim and input._data.ndim and _dim_arg("logsumexp", dim) == ():
+        # PyTorch reduces over all dims for dim=() but only accepts that with keepdim=True
+        raise RuntimeError(f"logsumexp(): dim=() (all dims) is only supported with "
+                           f"keepdim=True; got input of shape {tuple(input._data.shape)} "
+                           f"(pass every dim explicitly, e.g. dim={tuple(range(input._data.ndim))})")
     m = np.max(input._data, axis=dims, keepdims=True) if input._data.size else \
         np.zeros(_keep_shape(input._data.shape, dims), input._data.dtype)
     m = np.where(np.isfinite(m), m, 0).astype(input._data.dtype, copy=False)
@@ -364,7 +506,7 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
     """Product over one ``dim`` (or all elements)."""
     if dtype is not None:
         input = input.to(dtype)
-    d = None if dim is None else normalize_dim(dim, input._data.ndim, "prod")
+    d = None if dim is None else normalize_dim(_int_arg("prod", "dim", dim), input._data.ndim, "prod")
     return Prod.apply(input, d, bool(keepdim) if d is not None else False)
 
 
@@ -387,7 +529,8 @@ def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor
     """Cumulative sum along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
-    return Cumsum.apply(input, normalize_dim(dim, input._data.ndim, "cumsum"))
+    return Cumsum.apply(input, normalize_dim(_int_arg("cumsum", "dim", dim), input._data.ndim,
+                                             "cumsum"))
 
 
 class Cumprod(Op):
@@ -439,7 +582,8 @@ def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tenso
     """Cumulative product along ``dim``; finite gradients at zeros, as PyTorch."""
     if dtype is not None:
         input = input.to(dtype)
-    return Cumprod.apply(input, normalize_dim(dim, input._data.ndim, "cumprod"))
+    return Cumprod.apply(input, normalize_dim(_int_arg("cumprod", "dim", dim), input._data.ndim,
+                                              "cumprod"))
 
 
 class Norm2(Op):
@@ -493,6 +637,14 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {scalar_name(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim, "norm")
+    if input._data.size == 0 and p in (float("inf"), float("-inf")):
+        empty = [d for d in (dims if dims is not None else range(input._data.ndim))
+                 if input._data.shape[d] == 0]
+        if dims is None or empty:
+            where_ = "an empty tensor" if dims is None else f"the dimension {empty[0]}"
+            raise RuntimeError(f"norm (linalg.vector_norm): cannot compute the {p} norm on "
+                               f"{where_} (input shape {tuple(input._data.shape)}): the "
+                               f"operation has no identity")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, dims, bool(keepdim))
     if p == float("inf"):
@@ -509,19 +661,28 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
     return NormP.apply(input, float(p), dims, bool(keepdim))
 
 
+def _bool_dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dim`` of all/any: None reduces everything, ``()`` nothing (as PyTorch); a 0-d
+    tensor's dim 0 / -1 is the whole tensor."""
+    if dim is None:
+        return None
+    dims = normalize_dims(_dim_arg(op, dim), ndim, op)
+    return None if ndim == 0 and dims else dims
+
+
 def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True where all elements are non-zero (bool, no gradient)."""
-    dims = normalize_dims(dim, input._data.ndim, "all")
+    dims = _bool_dims(dim, input._data.ndim, "all")
     return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
 
 
 def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True where any element is non-zero (bool, no gradient)."""
-    dims = normalize_dims(dim, input._data.ndim, "any")
+    dims = _bool_dims(dim, input._data.ndim, "any")
     return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
 
 
 def count_nonzero(input: Tensor, dim: Dims | None = None) -> Tensor:
-    """Number of non-zero entries (int64)."""
-    dims = normalize_dims(dim, input._data.ndim, "count_nonzero")
+    """Number of non-zero entries (int64); ``dim=()`` counts over all dims, as PyTorch."""
+    dims = _dims(dim, input._data.ndim, "count_nonzero")
     return _wrap(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))

@@ -11,8 +11,9 @@ import numpy as np
 from .. import dtypes as _dt
 from ..node import Op, ShapeError
 from ..tensor import Tensor
-from ._util import Dims, Size, normalize_dim, size_args
-from .reduce import broadcast_to
+from ._args import ArgumentError, require_tensors
+from ._util import Dims, IndexBoundsError, Size, normalize_dim, normalize_dims
+from .reduce import _as_int, _expand_target, _int_arg, _int_seq, _type_name, broadcast_to
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "permute",
            "movedim", "squeeze", "unsqueeze", "expand", "expand_as", "repeat", "tile", "cat",
@@ -20,18 +21,54 @@ __all__ = ["reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "
            "pad", "roll", "view_as", "reshape_as", "hstack", "vstack", "ravel"]
 
 
+def _size_args(op: str, size: Sequence[object], name: str = "shape") -> tuple[int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` size spellings as a tuple of ints;
+    PyTorch's TypeError for anything else (floats, None, bools)."""
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        if isinstance(size[0], (tuple, list)):
+            size = size[0]
+        elif _as_int(size[0]) is None:
+            raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, "
+                            f"not {_type_name(size[0])}")
+    return _int_seq(op, name, size)
+
+
+def _dims_list(op: str, name: str, dims: object) -> tuple[int, ...]:
+    """An int or a sequence of ints (``flip``'s ``dims``, ``movedim``'s ``source``) as a
+    tuple; PyTorch's TypeError for floats, None and the like."""
+    n = _as_int(dims)
+    if n is not None:
+        return (n,)
+    if isinstance(dims, (float, bool, str, type(None))):
+        raise TypeError(f"{op}(): argument '{name}' must be int or tuple of ints, "
+                        f"not {_type_name(dims)}")
+    return _int_seq(op, name, dims)
+
+
+def _check_has_dims(op: str, input: Tensor, dim: object) -> None:
+    if not input._data.ndim:
+        raise IndexBoundsError(f"{op}: Dimension specified as {dim} but tensor has no "
+                               f"dimensions (input is 0-d)")
+
+
 def _infer_shape(shape, numel, op, in_shape):
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
-        raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {tuple(shape)})")
+        raise ArgumentError(f"{op}: only one dimension can be inferred (got shape "
+                            f"{tuple(shape)} for input of shape {tuple(in_shape)})")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"{op}: invalid shape dimension {s} in {tuple(shape)}")
+                raise ArgumentError(f"{op}: invalid shape dimension {s} at index {i} of shape "
+                                    f"{list(shape)} (only -1 may be negative)")
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise ShapeError(f"{op}: cannot reshape tensor of 0 elements into shape "
+                             f"{list(shape)} because the unspecified dimension size -1 can be "
+                             f"any value and is ambiguous (input shape {tuple(in_shape)})")
         if known == 0 or numel % known:
             raise ShapeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} "
                              f"(input shape {tuple(in_shape)})")
@@ -57,7 +94,8 @@ class Reshape(Op):
 
 def reshape(input: Tensor, *shape: Size) -> Tensor:
     """``input`` with shape ``shape`` (one entry may be -1). Same number of elements."""
-    shape = _infer_shape(size_args(shape), input._data.size, "reshape", input._data.shape)
+    shape = _infer_shape(_size_args("reshape", shape), input._data.size, "reshape",
+                         input._data.shape)
     if shape == input._data.shape:
         return input
     return Reshape.apply(input, shape)
@@ -65,7 +103,8 @@ def reshape(input: Tensor, *shape: Size) -> Tensor:
 
 def view(input: Tensor, *shape: Size) -> Tensor:
     """``reshape`` (views and copies are indistinguishable to autograd here)."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor,
+                                                     float, bool, type(None))):
         return input.to(shape[0])  # view(dtype)
     return reshape(input, *shape)
 
@@ -81,10 +120,10 @@ reshape_as = view_as
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one."""
     nd = input._data.ndim
+    s = normalize_dim(_int_arg("flatten", "start_dim", start_dim), nd, "flatten")
+    e = normalize_dim(_int_arg("flatten", "end_dim", end_dim), nd, "flatten")
     if nd == 0:
         return reshape(input, (1,))
-    s = normalize_dim(start_dim, nd, "flatten")
-    e = normalize_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
     shp = input._data.shape
@@ -101,9 +140,26 @@ def ravel(input: Tensor) -> Tensor:
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
-    d = normalize_dim(dim, input._data.ndim, "unflatten")
+    dim = _int_arg("unflatten", "dim", dim)
+    if isinstance(sizes, (int, np.integer)):
+        raise TypeError(f"unflatten(): argument 'sizes' must be tuple of ints, "
+                        f"not {_type_name(sizes)}")
+    sizes = _int_seq("unflatten", "sizes", sizes)
     shp = input._data.shape
-    new_sizes = _infer_shape(tuple(sizes), shp[d], "unflatten", shp)
+    if not shp:
+        raise IndexBoundsError(f"unflatten: Dimension specified as {dim} but tensor has no "
+                               f"dimensions (input is 0-d)")
+    d = normalize_dim(dim, input._data.ndim, "unflatten")
+    if not sizes:
+        raise ArgumentError("unflatten: sizes must be non-empty")
+    known = 1
+    for n in sizes:
+        known *= n if n != -1 else 1
+    if sizes.count(-1) <= 1 and (known != shp[d] if -1 not in sizes
+                                 else known == 0 or shp[d] % known):
+        raise ShapeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                         f"of dim {dim} ({shp[d]}) in the input tensor of shape {tuple(shp)}")
+    new_sizes = _infer_shape(sizes, shp[d], "unflatten", shp)
     return reshape(input, shp[:d] + new_sizes + shp[d + 1:])
 
 
@@ -122,7 +178,7 @@ class Permute(Op):
 
 def permute(input: Tensor, *dims: Size) -> Tensor:
     """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``."""
-    dims = size_args(dims)
+    dims = _size_args("permute", dims, "dims")
     nd = input._data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute: number of dims don't match: input has {nd} dims "
@@ -138,6 +194,7 @@ def permute(input: Tensor, *dims: Size) -> Tensor:
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     nd = input._data.ndim
+    dim0, dim1 = _int_arg("transpose", "dim0", dim0), _int_arg("transpose", "dim1", dim1)
     if nd < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
     d0, d1 = normalize_dim(dim0, nd, "transpose"), normalize_dim(dim1, nd, "transpose")
@@ -152,10 +209,18 @@ swapaxes = transpose
 def movedim(input: Tensor, source: Dims, destination: Dims) -> Tensor:
     """Move dim(s) ``source`` to position(s) ``destination``."""
     nd = input._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
-    src = [normalize_dim(s, nd, "movedim") for s in src]
-    dst = [normalize_dim(d, nd, "movedim") for d in dst]
+    src = _dims_list("movedim", "source", source)
+    dst = _dims_list("movedim", "destination", destination)
+    if len(src) != len(dst):
+        raise ArgumentError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                            f"dims) should contain the same number of dims as destination "
+                            f"({list(dst)} dims)")
+    src = tuple(normalize_dim(s, nd, "movedim") for s in src)
+    dst = tuple(normalize_dim(d, nd, "movedim") for d in dst)
+    for name, given, norm in (("source", source, src), ("destination", destination, dst)):
+        if len(set(norm)) != len(norm):
+            raise ArgumentError(f"movedim: repeated dim in `{name}` ({given!r}) for input of "
+                                f"{nd} dims")
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -168,8 +233,8 @@ def squeeze(input: Tensor, dim: Dims | None = None) -> Tensor:
     if dim is None:
         new = tuple(s for s in shp if s != 1)
     else:
-        given = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {normalize_dim(d, len(shp), "squeeze") for d in given}
+        given = _dims_list("squeeze", "dim", dim)
+        dims = set(normalize_dims(given, len(shp), "squeeze") or ())
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
     return reshape(input, new)
 
@@ -177,25 +242,14 @@ def squeeze(input: Tensor, dim: Dims | None = None) -> Tensor:
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim`` (``-1`` appends)."""
     shp = input._data.shape
-    d = normalize_dim(dim, len(shp) + 1, "unsqueeze")
+    d = normalize_dim(_int_arg("unsqueeze", "dim", dim), len(shp) + 1, "unsqueeze")
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
 
 def expand(input: Tensor, *sizes: Size) -> Tensor:
     """Broadcast to ``sizes`` (-1 keeps a dim); a view, no copy."""
-    sizes = size_args(sizes)
-    shp = input._data.shape
-    lead = len(sizes) - len(shp)
-    if lead < 0:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
-                           f"or equal to the number of dimensions in the tensor ({len(shp)})")
-    target = tuple(shp[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-    for i, s in enumerate(shp):
-        t = target[lead + i]
-        if s != 1 and s != t:
-            raise ShapeError(f"expand: the expanded size of the tensor ({t}) must match the "
-                             f"existing size ({s}) at non-singleton dimension {lead + i}. "
-                             f"Target sizes: {list(sizes)}. Tensor sizes: {list(shp)}")
+    sizes = _size_args("expand", sizes, "size")
+    target = _expand_target("expand", input._data.shape, sizes)
     n = 1
     for t in target:
         n *= t
@@ -231,17 +285,29 @@ class Repeat(Op):
 
 def repeat(input: Tensor, *repeats: Size) -> Tensor:
     """Tile ``input``; ``len(repeats)`` must be >= ``input.dim()``."""
-    reps = size_args(repeats)
+    reps = _size_args("repeat", repeats, "repeats")
     if len(reps) < input._data.ndim:
-        raise RuntimeError(f"repeat: number of repeat dims ({len(reps)}) can not be smaller "
-                           f"than number of dimensions of tensor ({input._data.ndim})")
+        raise ArgumentError(f"repeat: number of repeat dims ({len(reps)}) can not be smaller "
+                            f"than number of dimensions of tensor ({input._data.ndim}, shape "
+                            f"{tuple(input._data.shape)})")
+    _check_repeats("repeat", input, reps)
     return Repeat.apply(input, reps)
+
+
+def _check_repeats(op: str, input: Tensor, reps: tuple[int, ...]) -> None:
+    if any(r < 0 for r in reps):
+        shp = (1,) * (len(reps) - input._data.ndim) + tuple(input._data.shape)
+        raise ArgumentError(f"{op}: Trying to create tensor with negative dimension: repeats "
+                            f"{list(reps)} for input of shape {tuple(input._data.shape)} give "
+                            f"sizes {[r * s for r, s in zip(reps, shp)]}")
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Like ``repeat``, padding ``dims`` with leading ones when shorter."""
-    dims = tuple(dims)
+    dims = (_int_arg("tile", "dims", dims),) if _as_int(dims) is not None else \
+        _int_seq("tile", "dims", dims)
     dims = (1,) * (input._data.ndim - len(dims)) + dims
+    _check_repeats("tile", input, dims)
     return Repeat.apply(input, dims)
 
 
@@ -265,17 +331,31 @@ class Cat(Op):
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate along ``dim``; other dims must match."""
-    tensors = list(tensors)
+    tensors = require_tensors("cat", tensors)
+    dim = _int_arg("cat", "dim", dim)
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of Tensors")
+        raise ArgumentError("cat(): expected a non-empty list of Tensors")
+    return _cat(tensors, dim, "cat")
+
+
+def _cat(tensors: list[Tensor], dim: int, op: str) -> Tensor:
+    """``cat`` of a checked non-empty list; errors name ``op`` (hstack, vstack, ...)."""
+    for i, t in enumerate(tensors):
+        if not t._data.ndim:
+            raise ShapeError(f"{op}: zero-dimensional tensor (at position {i}) cannot be "
+                             f"concatenated")
     # PyTorch skips 1-D empty tensors in cat (legacy behaviour users rely on)
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
     nd = tensors[0].ndim
-    d = normalize_dim(dim, nd, "cat")
+    d = normalize_dim(dim, nd, op)
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != nd or any(t.shape[k] != ref[k] for k in range(nd) if k != d):
-            raise ShapeError(f"cat: sizes of tensors must match except in dimension {d}: "
+        if t.ndim != nd:
+            raise ShapeError(f"{op}: Tensors must have same number of dimensions: got {nd} and "
+                             f"{t.ndim} (tensor 0 has shape {tuple(ref)}, tensor {i} has "
+                             f"shape {tuple(t.shape)})")
+        if any(t.shape[k] != ref[k] for k in range(nd) if k != d):
+            raise ShapeError(f"{op}: sizes of tensors must match except in dimension {d}: "
                              f"tensor 0 has shape {tuple(ref)}, tensor {i} has shape "
                              f"{tuple(t.shape)}")
     dtype = functools.reduce(_dt.promote_types, [t._data.dtype for t in tensors])
@@ -290,51 +370,99 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Stack same-shaped tensors along a new dim."""
-    tensors = list(tensors)
+    tensors = require_tensors("stack", tensors)
+    dim = _int_arg("stack", "dim", dim)
     if not tensors:
-        raise RuntimeError("stack: expected a non-empty list of Tensors")
+        raise ArgumentError("stack: expects a non-empty TensorList")
     ref = tuple(tensors[0].shape)
     for i, t in enumerate(tensors):
         if tuple(t.shape) != ref:
             raise ShapeError(f"stack: expects each tensor to be equal size, but got {ref} at "
                              f"entry 0 and {tuple(t.shape)} at entry {i}")
     d = normalize_dim(dim, len(ref) + 1, "stack")
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    return _cat([unsqueeze(t, d) for t in tensors], d, "stack")
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 1 (dim 0 for 1-D)."""
-    tensors = list(tensors)
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+    tensors = require_tensors("hstack", tensors)
+    if not tensors:
+        raise ArgumentError("hstack: expects a non-empty TensorList")
+    tensors = [t.reshape(1) if not t._data.ndim else t for t in tensors]  # atleast_1d
+    return _cat(tensors, 0 if tensors[0].ndim == 1 else 1, "hstack")
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 0 (1-D tensors become rows)."""
-    return cat([t.unsqueeze(0) if t.ndim == 1 else t for t in tensors], 0)
+    tensors = require_tensors("vstack", tensors)
+    if not tensors:
+        raise ArgumentError("vstack: expects a non-empty TensorList")
+    # atleast_2d: a 0-d tensor becomes (1, 1), a 1-D one a row
+    return _cat([t.reshape(1, -1) if t._data.ndim < 2 else t for t in tensors], 0, "vstack")
 
 
-def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """The slice ``start:start+length`` along ``dim``."""
-    d = normalize_dim(dim, input._data.ndim, "narrow")
+def narrow(input: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
+    """The slice ``start:start+length`` along ``dim``; a negative ``start`` counts from
+    the end, and ``start`` may be a 0-d integer tensor (as PyTorch)."""
+    a = input._data
+    dim = _int_arg("narrow", "dim", dim)
+    if isinstance(start, Tensor):
+        if start._data.ndim or start._data.dtype.kind not in "iu":
+            raise ArgumentError(f"narrow(): start must be an 0-dim integral Tensor, got shape "
+                                f"{tuple(start._data.shape)} and dtype {start._data.dtype}")
+        start = int(start._data)
+    else:
+        start = _int_arg("narrow", "start", start)
+    length = _int_arg("narrow", "length", length)
+    if not a.ndim:
+        raise ShapeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, a.ndim, "narrow")
+    size = a.shape[d]
+    if not -size <= start <= size:
+        raise IndexBoundsError(f"narrow(): start out of range (expected to be in range of "
+                               f"[{-size}, {size}], but got {start}) for dimension {d} of "
+                               f"input shape {tuple(a.shape)}")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise ArgumentError(f"narrow(): length must be non-negative, got {length}")
+    if start + length > size:
+        raise ArgumentError(f"narrow(): start ({start}) + length ({length}) exceeds dimension "
+                            f"size ({size}) of dimension {d} (input shape {tuple(a.shape)}).")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return input[idx]
 
 
 def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
+    dim = _int_arg("split", "dim", dim)
+    if not tensor._data.ndim:
+        raise ShapeError("split: expects at least a 1-dimensional tensor (input is 0-d)")
     d = normalize_dim(dim, tensor._data.ndim, "split")
     n = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, (int, np.integer)):
-        step = int(split_size_or_sections)
-        if step <= 0:
-            raise RuntimeError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+    step = _as_int(split_size_or_sections)
+    if step is not None:
+        if step < 0:
+            raise ArgumentError(f"split: split_size must be non-negative, but got "
+                                f"split_size={step}")
+        if step == 0 and n:
+            raise ArgumentError(f"split: split_size can only be 0 if dimension size is 0, but "
+                                f"got dimension size of {n} (dimension {d} of input shape "
+                                f"{tuple(tensor._data.shape)})")
+        sizes = [min(step, n - s) for s in range(0, n, step)] if step else []
+        sizes = sizes or [0]
     else:
-        sizes = list(split_size_or_sections)
+        if isinstance(split_size_or_sections, (float, bool, str, type(None))):
+            raise TypeError(f"split(): argument 'split_size' must be int or tuple of ints, "
+                            f"not {_type_name(split_size_or_sections)}")
+        sizes = list(_int_seq("split", "split_sizes", split_size_or_sections))
+        if any(s < 0 for s in sizes):
+            raise ArgumentError(f"split: split_with_sizes expects split_sizes have only "
+                                f"non-negative entries, but got split_sizes={sizes}")
         if sum(sizes) != n:
-            raise RuntimeError(f"split: split_with_sizes expects split_sizes to sum exactly to "
-                               f"{n} (input tensor's size at dimension {d}), but got "
-                               f"split_sizes={sizes}")
+            raise ArgumentError(f"split: split_with_sizes expects split_sizes to sum exactly to "
+                                f"{n} (input tensor's size at dimension {d}), but got "
+                                f"split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
         out.append(narrow(tensor, d, start, s))
@@ -344,14 +472,23 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces (PyTorch's rule: ceil(n / chunks) each)."""
+    chunks = _int_arg("chunk", "chunks", chunks)
+    dim = _int_arg("chunk", "dim", dim)
+    if not input._data.ndim:
+        raise ShapeError("chunk: expects at least a 1-dimensional tensor (input is 0-d)")
+    if chunks <= 0:
+        raise ArgumentError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = normalize_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
-    step = max(-(-n // chunks), 1)
-    return split(input, step, d)
+    if n == 0:  # as PyTorch: `chunks` empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """Tuple of slices along ``dim``, with that dim removed."""
+    dim = _int_arg("unbind", "dim", dim)
+    _check_has_dims("unbind", input, dim)
     d = normalize_dim(dim, input._data.ndim, "unbind")
     return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
 
@@ -370,10 +507,10 @@ class Flip(Op):
 
 def flip(input: Tensor, dims: Dims) -> Tensor:
     """Reverse the order along ``dims`` (int or tuple)."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = _dims_list("flip", "dims", dims)
     ndim = input._data.ndim
     # A 0-d tensor has one dim to name, 0 or -1, as in PyTorch; flipping it is a copy.
-    dims = tuple(normalize_dim(d, max(ndim, 1), "flip") for d in dims)
+    dims = normalize_dims(dims, max(ndim, 1), "flip") or ()
     return Flip.apply(input, dims if ndim else ())
 
 
@@ -397,16 +534,21 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     negative pads crop."""
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
-    pad = tuple(int(p) for p in pad)
+    pad = _int_seq("pad", "pad", pad)
     nd = input._data.ndim
     if len(pad) % 2 or len(pad) // 2 > nd:
-        raise RuntimeError(f"pad: padding length must be even and at most 2*ndim ({2 * nd}); "
-                           f"got {len(pad)} for input of shape {tuple(input._data.shape)}")
+        raise ArgumentError(f"pad: padding length must be even and at most 2*ndim ({2 * nd}); "
+                            f"got {len(pad)} for input of shape {tuple(input._data.shape)}")
     widths = [(0, 0)] * nd
     for i in range(len(pad) // 2):
         widths[nd - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     crop = any(b < 0 or e < 0 for b, e in widths)
     if crop:
+        for k, ((b, e), size) in enumerate(zip(widths, input._data.shape)):
+            if size + b + e < 0:
+                raise ArgumentError(f"pad: padding ({b}, {e}) of dimension {k} would give a "
+                                    f"negative size {size + b + e} (input shape "
+                                    f"{tuple(input._data.shape)})")
         idx = tuple(slice(-b if b < 0 else 0, (s + e) if e < 0 else s)
                     for (b, e), s in zip(widths, input._data.shape))
         input = input[idx]
@@ -429,10 +571,23 @@ class Roll(Op):
 
 
 def roll(input: Tensor, shifts: Dims, dims: Dims | None = None) -> Tensor:
-    """Roll elements along ``dims`` (flattened when None)."""
-    if isinstance(shifts, (list, tuple)):
-        shifts = tuple(int(s) for s in shifts)
-    if isinstance(dims, list):
-        dims = tuple(dims)
+    """Roll elements along ``dims`` (flattened when None or empty)."""
+    shift = _as_int(shifts)
+    seq = _int_seq("roll", "shifts", shifts) if shift is None else (shift,)
+    shifts = shift if shift is not None else seq
+    if dims is not None:
+        dims = _dims_list("roll", "dims", dims)
+    n_shifts = len(seq)
+    if not n_shifts:
+        raise ArgumentError("roll: `shifts` required")
+    if not dims:  # None or (): roll the flattened tensor
+        if n_shifts != 1:
+            raise ArgumentError(f"roll: shifts and dimensions must align. shifts: {n_shifts}, "
+                                f"dims: 0")
+        return Roll.apply(input, shifts, None)
+    if n_shifts != len(dims):
+        raise ArgumentError(f"roll: shifts and dimensions must align. shifts: {n_shifts}, "
+                            f"dims: {len(dims)}")
+    _check_has_dims("roll", input, dims[0])
+    dims = tuple(normalize_dim(d, input._data.ndim, "roll") for d in dims)
     return Roll.apply(input, shifts, dims)
-

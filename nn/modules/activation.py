@@ -3,6 +3,7 @@ and ``repr``. ``inplace=True`` is accepted and computed out of place."""
 from __future__ import annotations
 
 from .. import functional as F
+from .._check import require_number
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus",
@@ -37,9 +38,11 @@ class Hardtanh(Module):
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        if max_val <= min_val:
-            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val "
-                             f"({min_val})")
+        require_number("Hardtanh", "min_val", min_val)
+        require_number("Hardtanh", "max_val", max_val)
+        if max_val <= min_val:  # an AssertionError in PyTorch
+            raise AssertionError(f"Hardtanh: max_val ({max_val}) must be greater than min_val "
+                                 f"({min_val})")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
@@ -65,6 +68,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
+        require_number("LeakyReLU", "negative_slope", negative_slope)
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
@@ -79,6 +83,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
+        require_number("ELU", "alpha", alpha)
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
@@ -128,6 +133,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
+        require_number("Softplus", "beta", beta)
+        require_number("Softplus", "threshold", threshold)
         self.beta, self.threshold = beta, threshold
 
     def forward(self, input):

@@ -21,6 +21,7 @@ import autograd
 
 from .. import functional as F
 from .. import init
+from .._check import ShapeError, require_size, require_tensor
 from ..functional import scaled_dot_product_attention
 from ..parameter import Parameter
 from .container import ModuleList
@@ -31,6 +32,11 @@ from .normalization import LayerNorm
 
 __all__ = ["scaled_dot_product_attention", "MultiheadAttention", "TransformerEncoderLayer",
            "TransformerEncoder", "NonDynamicallyQuantizableLinear"]
+
+
+class _AttentionShapeError(AssertionError, RuntimeError):
+    """An input shape ``MultiheadAttention`` rejects: PyTorch asserts there (an
+    AssertionError); older numbagrad raised RuntimeError, so this is both."""
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -57,11 +63,14 @@ class MultiheadAttention(Module):
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim=None, vdim=None,
                  batch_first: bool = False, device=None, dtype=None) -> None:
         super().__init__()
+        embed_dim = require_size("MultiheadAttention", "embed_dim", embed_dim)
+        num_heads = require_size("MultiheadAttention", "num_heads", num_heads)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
         if embed_dim % num_heads != 0:
-            raise AssertionError("embed_dim must be divisible by num_heads")
+            raise AssertionError(f"MultiheadAttention: embed_dim must be divisible by num_heads, "
+                                 f"got embed_dim={embed_dim} and num_heads={num_heads}")
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv / add_zero_attn are not "
                                       "supported")
@@ -138,9 +147,12 @@ class MultiheadAttention(Module):
             raise RuntimeError(f"{name}: Need attn_mask if specifying the is_causal hint. You "
                                f"may use the Transformer module method "
                                f"`generate_square_subsequent_mask` to create this mask.")
+        require_tensor(name, query, "query", 1)
+        require_tensor(name, key, "key", 2)
+        require_tensor(name, value, "value", 3)
         batched = query.dim() == 3
         if query.dim() not in (2, 3) or key.dim() != query.dim() or value.dim() != query.dim():
-            raise RuntimeError(f"{name}: query, key and value must all be 2-D (unbatched) or "
+            raise _AttentionShapeError(f"{name}: query, key and value must all be 2-D (unbatched) or "
                                f"3-D (batched), got shapes {tuple(query.shape)}, "
                                f"{tuple(key.shape)}, {tuple(value.shape)}")
         if not batched:
@@ -154,11 +166,19 @@ class MultiheadAttention(Module):
         B, L, E = query.shape
         S = key.shape[1]
         if E != self.embed_dim:
-            raise RuntimeError(f"{name}: was expecting embedding dimension of {self.embed_dim}, "
+            raise _AttentionShapeError(f"{name}: was expecting embedding dimension of {self.embed_dim}, "
                                f"but got {E} (query shape {tuple(query.shape)})")
-        if key.shape[:2] != value.shape[:2] or key.shape[0] != B:
-            raise RuntimeError(f"{name}: key shape {tuple(key.shape)} does not match value "
-                               f"shape {tuple(value.shape)} / batch {B}")
+        if key.shape[:2] != value.shape[:2]:
+            raise _AttentionShapeError(f"{name}: key shape {tuple(key.shape)} does not match "
+                                       f"value shape {tuple(value.shape)} (as [B, S, *])")
+        if key.shape[0] != B:
+            raise ShapeError(f"{name}: key and value have batch size {key.shape[0]} but query "
+                             f"has {B} (shapes as [B, *, *]: query {tuple(query.shape)}, key "
+                             f"{tuple(key.shape)})")
+        if key.shape[2] != self.kdim or value.shape[2] != self.vdim:
+            raise ShapeError(f"{name}: expected key with {self.kdim} and value with "
+                             f"{self.vdim} features, got key {tuple(key.shape)} and value "
+                             f"{tuple(value.shape)}")
         nh, hd = self.num_heads, self.head_dim
         q, k, v = self._projections(query, key, value)
         q = q.reshape(B, L, nh, hd).transpose(1, 2)  # [B, nh, L, hd]

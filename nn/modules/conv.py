@@ -8,23 +8,45 @@ import autograd
 
 from .. import functional as F
 from .. import init
+from .._check import ArgumentError, ShapeError, require_number, require_size, require_tensor
 from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
-def _ntuple(x, n: int) -> tuple:
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _ntuple(x, n: int):
+    """PyTorch's ``_ntuple``: a sequence as a tuple, anything else repeated ``n`` times.
+    Values are checked where PyTorch checks them: when the layer runs (``F.conv2d``)."""
     if isinstance(x, (tuple, list)):
-        if len(x) != n:
-            raise ValueError(f"expected an int or a {n}-tuple, got {x!r}")
-        return tuple(int(v) for v in x)
-    return (int(x),) * n
+        return tuple(x)
+    return x if isinstance(x, str) else (x,) * n
+
+
+def _sizes(name: str, arg: str, value, n: int, signed: bool = False) -> tuple:
+    """``value`` (an int or a sequence of ints, of any length) as a tuple of ints:
+    TypeError for other types, ArgumentError for a negative entry unless ``signed``
+    (those are left to the functional op, which reports them as PyTorch does)."""
+    value = _ntuple(value, n)
+    if isinstance(value, str):
+        raise TypeError(f"{name}(): argument '{arg}' must be an int or a tuple of ints, not "
+                        f"{value!r}")
+    if signed:
+        return tuple(require_number(name, arg, v, integral=True) for v in value)
+    return tuple(require_size(name, arg, v) for v in value)
 
 
 class _ConvNd(Module):
     """Shared body: weight (out, in/groups, *k) for convolutions, (in, out/groups, *k)
-    for transposed ones; kaiming_uniform_(a=sqrt(5)) weight, U(+-1/sqrt(fan_in)) bias."""
+    for transposed ones; kaiming_uniform_(a=sqrt(5)) weight, U(+-1/sqrt(fan_in)) bias.
+
+    The constructor raises what PyTorch's raises when it is built (non-integer or
+    negative sizes, bad groups, padding strings, padding modes); stride, padding,
+    dilation, output_padding and a zero kernel size are checked by the functional op
+    when the layer runs, as in PyTorch."""
 
     _n = 2
     _transposed = False
@@ -32,28 +54,42 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
                  output_padding, groups, bias, padding_mode, dtype) -> None:
         super().__init__()
-        n = self._n
+        n, name = self._n, type(self).__name__
+        in_channels = require_number(name, "in_channels", in_channels, integral=True)
+        out_channels = require_number(name, "out_channels", out_channels, integral=True)
+        groups = require_number(name, "groups", groups)
         if groups <= 0:
-            raise ValueError("groups must be a positive integer")
+            raise ArgumentError(f"{name}: groups must be a positive integer, got {groups}")
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ArgumentError(f"{name}: in_channels must be divisible by groups, got "
+                                f"in_channels={in_channels}, groups={groups}")
         if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
+            raise ArgumentError(f"{name}: out_channels must be divisible by groups, got "
+                                f"out_channels={out_channels}, groups={groups}")
+        groups = require_number(name, "groups", groups, integral=True)
+        require_size(name, "in_channels", in_channels)
+        require_size(name, "out_channels", out_channels)
+        kernel_size = _sizes(name, "kernel_size", kernel_size, n)
+        if padding_mode not in _PADDING_MODES:
+            raise ArgumentError(f"{name}: padding_mode must be one of {_PADDING_MODES}, but "
+                                f"got padding_mode={padding_mode!r}")
         if padding_mode != "zeros":
-            raise ValueError(f"{type(self).__name__}: padding_mode={padding_mode!r} is not "
-                             f"supported (only 'zeros')")
-        if isinstance(padding, str):
+            if self._transposed:
+                raise ArgumentError(f'{name}: only "zeros" padding mode is supported, got '
+                                    f"padding_mode={padding_mode!r}")
+            raise NotImplementedError(f"{name}: padding_mode={padding_mode!r} is not "
+                                      f"implemented (only 'zeros')")
+        if isinstance(padding, str) and not self._transposed:
             if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{{'valid', 'same'}}")
+                raise ArgumentError(f"{name}: Invalid padding string {padding!r}, should be "
+                                    f"one of {{'valid', 'same'}}")
             if padding == "same" and any(s != 1 for s in _ntuple(stride, n)):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-            self.padding = padding
-        else:
-            self.padding = _ntuple(padding, n)
+                raise ArgumentError(f"{name}: padding='same' is not supported for strided "
+                                    f"convolutions (stride={stride})")
+        self.padding = _ntuple(padding, n)
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n)
+        self.kernel_size = kernel_size
         self.stride = _ntuple(stride, n)
         self.dilation = _ntuple(dilation, n)
         self.transposed = self._transposed
@@ -95,13 +131,15 @@ class _ConvNd(Module):
         return s
 
     def _check_input(self, input) -> None:
-        if input.dim() not in (self._n + 1, self._n + 2):
-            raise ValueError(f"{type(self).__name__}: expected {self._n + 1}D (unbatched) or "
-                             f"{self._n + 2}D (batched) input, got shape {tuple(input.shape)}")
-        c = input.shape[-self._n - 1]
+        name, n = type(self).__name__, self._n
+        require_tensor(name, input)
+        if input.dim() not in (n + 1, n + 2):
+            raise ShapeError(f"{name}: expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) "
+                             f"input, got shape {tuple(input.shape)}")
+        c = input.shape[-n - 1]
         if c != self.in_channels:
-            raise ValueError(f"{type(self).__name__}: expected input with {self.in_channels} "
-                             f"channels, got shape {tuple(input.shape)} ({c} channels)")
+            raise ShapeError(f"{name}: expected input with {self.in_channels} channels, got "
+                             f"shape {tuple(input.shape)} ({c} channels)")
 
 
 class Conv1d(_ConvNd):
@@ -147,21 +185,23 @@ class _ConvTransposeNd(_ConvNd):
         """The output_padding that makes the output ``output_size`` (PyTorch's rule)."""
         if output_size is None:
             return self.output_padding
-        n = self._n
-        output_size = list(output_size)[-n:]
-        if len(output_size) != n:
-            raise ValueError(f"output_size must have {n} or {n + 2} elements (got "
-                             f"{len(output_size)})")
+        name, n = type(self).__name__, self._n
+        if not isinstance(output_size, (tuple, list)) or len(output_size) not in (n, input.ndim):
+            raise ArgumentError(f"{name}: for {input.ndim}-D input, output_size must have {n} "
+                                f"or {input.ndim} elements, got {output_size!r}")
+        output_size = _sizes(name, "output_size", tuple(output_size)[-n:], n)
+        stride, padding, dilation = (_sizes(name, a, getattr(self, a), n, signed=True)
+                                     for a in ("stride", "padding", "dilation"))
         pads = []
         for d in range(n):
             size_in = input.shape[d - n]
-            min_size = ((size_in - 1) * self.stride[d] - 2 * self.padding[d] +
-                        self.dilation[d] * (self.kernel_size[d] - 1) + 1)
-            max_size = min_size + self.stride[d] - 1
+            min_size = ((size_in - 1) * stride[d] - 2 * padding[d] +
+                        dilation[d] * (self.kernel_size[d] - 1) + 1)
+            max_size = min_size + stride[d] - 1
             if not min_size <= output_size[d] <= max_size:
-                raise ValueError(f"requested an output size of {output_size}, but valid sizes "
-                                 f"range from {min_size} to {max_size} (for an input of "
-                                 f"{tuple(input.shape[-n:])})")
+                raise ArgumentError(f"{name}: requested an output size of {output_size}, but "
+                                    f"valid sizes range from {min_size} to {max_size} (for an "
+                                    f"input of {tuple(input.shape[-n:])})")
             pads.append(output_size[d] - min_size)
         return tuple(pads)
 

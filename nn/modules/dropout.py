@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from .._check import check_probability
 from .module import Module
 
 __all__ = ["Dropout", "Dropout2d", "AlphaDropout"]
@@ -10,8 +11,7 @@ __all__ = ["Dropout", "Dropout2d", "AlphaDropout"]
 class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        check_probability(type(self).__name__, "p", p)
         self.p, self.inplace = p, inplace
 
     def extra_repr(self) -> str:

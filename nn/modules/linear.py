@@ -7,6 +7,7 @@ import autograd
 
 from .. import functional as F
 from .. import init
+from .._check import require_size
 from ..parameter import Parameter
 from .module import Module
 
@@ -39,6 +40,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:
         super().__init__()
+        in_features = require_size("Linear", "in_features", in_features)
+        out_features = require_size("Linear", "out_features", out_features)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(autograd.empty(out_features, in_features, dtype=dtype))
@@ -75,6 +78,9 @@ class Bilinear(Module):
     def __init__(self, in1_features: int, in2_features: int, out_features: int,
                  bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
+        in1_features = require_size("Bilinear", "in1_features", in1_features)
+        in2_features = require_size("Bilinear", "in2_features", in2_features)
+        out_features = require_size("Bilinear", "out_features", out_features)
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features

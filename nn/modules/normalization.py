@@ -8,6 +8,7 @@ from autograd import _inplace
 
 from .. import functional as F
 from .. import init
+from .._check import ShapeError, require_size, require_tensor
 from ..parameter import Parameter
 from .module import Module
 
@@ -28,6 +29,7 @@ class _BatchNorm(Module):
                  track_running_stats: bool = True, device=None, dtype=None, *,
                  bias: bool = True) -> None:
         super().__init__()
+        num_features = require_size(type(self).__name__, "num_features", num_features)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -68,13 +70,20 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def _check_input_dim(self, input) -> None:
+        require_tensor(type(self).__name__, input)
         if input.dim() not in self._expected_dims:
             raise ValueError(f"{type(self).__name__}: expected "
                              f"{' or '.join(f'{d}D' for d in self._expected_dims)} input "
                              f"(got {input.dim()}D input of shape {tuple(input.shape)})")
-        if input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels "
-                             f"in dim 1, got input of shape {tuple(input.shape)}")
+        # PyTorch compares the channel count with the running statistics or the affine
+        # parameters (a RuntimeError); a layer with neither takes any channel count
+        held = "running_mean" if self.running_mean is not None else \
+            "weight" if self.weight is not None else None
+        if held is not None and input.shape[1] != self.num_features:
+            raise ShapeError(f"{type(self).__name__}: {held} should contain {input.shape[1]} "
+                             f"elements not {self.num_features}: expected input with "
+                             f"{self.num_features} channels in dim 1, got shape "
+                             f"{tuple(input.shape)}")
 
     def forward(self, input):
         """Normalise ``input`` (N, C, *) per channel: with the batch statistics in training
@@ -122,7 +131,11 @@ class LayerNorm(Module):
         super().__init__()
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
+        if not isinstance(normalized_shape, (list, tuple)):
+            raise TypeError(f"LayerNorm: normalized_shape must be an int or a sequence of "
+                            f"ints, not {normalized_shape!r}")
+        self.normalized_shape = tuple(require_size("LayerNorm", "normalized_shape", n)
+                                      for n in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         _register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
@@ -163,8 +176,11 @@ class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
                  affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
+        num_groups = require_size("GroupNorm", "num_groups", num_groups, positive=True)
+        num_channels = require_size("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups != 0:
-            raise ValueError("num_channels must be divisible by num_groups")
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
         self.num_groups = num_groups
         self.num_channels = num_channels
         self.eps = eps

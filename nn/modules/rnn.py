@@ -20,6 +20,7 @@ from autograd.ops import recurrent as R
 
 from .. import functional as F
 from .. import init
+from .._check import ShapeError, require_number, require_size, require_tensor, type_name
 from ..parameter import Parameter
 from .module import Module
 
@@ -43,18 +44,28 @@ class RNNBase(Module):
                  bidirectional: bool = False, proj_size: int = 0, device=None,
                  dtype=None) -> None:
         super().__init__()
+        name = type(self).__name__
         if mode not in _GATES:
             raise ValueError(f"Unrecognized RNN mode: {mode!r}")
-        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 \
-                or isinstance(dropout, bool):
-            raise ValueError("dropout should be a number in range [0, 1] representing the "
-                             "probability of an element being zeroed")
-        if not isinstance(hidden_size, int) or hidden_size <= 0:
-            raise ValueError(f"hidden_size must be a positive integer, got {hidden_size!r}")
-        if not isinstance(num_layers, int) or num_layers <= 0:
-            raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
+        for arg, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                           ("num_layers", num_layers), ("proj_size", proj_size)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise TypeError(f"{name}: {arg} should be of type int, got: "
+                                f"{type_name(value)}")
+            if value <= 0 and arg != "proj_size":
+                raise ValueError(f"{name}: {arg} must be greater than zero, got {value}")
+        dropout = require_number(name, "dropout", dropout)
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing "
+                             f"the probability of an element being zeroed, got {dropout}")
+        if proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to "
+                             f"disable projections, got {proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size} and hidden_size={hidden_size}")
         if proj_size != 0:
-            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+            raise NotImplementedError(f"{name}: proj_size is not supported")
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           f"non-zero dropout expects num_layers greater than 1, but got "
@@ -105,6 +116,7 @@ class RNNBase(Module):
         return g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh")
 
     def _check_input(self, input, name):
+        require_tensor(name, input)
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D tensor "
                              f"of shape {tuple(input.shape)}")
@@ -132,12 +144,16 @@ class RNNBase(Module):
         D = 2 if self.bidirectional else 1
         shape = (self.num_layers * D, B, self.hidden_size)
         n_states = 2 if self.mode == "LSTM" else 1
+        if input.shape[0] == 0:
+            raise ShapeError(f"{name}: Expected sequence length to be larger than 0 in RNN, got "
+                             f"input of shape {tuple(input.shape)} (as [T, B, I])")
         if hx is None:
             states = [autograd.zeros(*shape, dtype=input.dtype) for _ in range(n_states)]
         else:
-            states = list(hx) if self.mode == "LSTM" else [hx]
-            if len(states) != n_states:
-                raise RuntimeError(f"{name}: expected hx as a tuple (h_0, c_0)")
+            states = _hidden_states(
+                name, hx, n_states, shape if batched else (shape[0], shape[2]),
+                "(num_layers * num_directions, batch, hidden_size)" if batched else
+                "(num_layers * num_directions, hidden_size) (unbatched input)")
             for i, s in enumerate(states):
                 want_dim = 3 if batched else 2
                 if s.dim() != want_dim:
@@ -291,6 +307,9 @@ class RNNCellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
                  device=None, dtype=None) -> None:
         super().__init__()
+        name = type(self).__name__
+        input_size = require_size(name, "input_size", input_size)
+        hidden_size = require_size(name, "hidden_size", hidden_size)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
@@ -313,6 +332,7 @@ class RNNCellBase(Module):
 
     def _prepare(self, input, hx, n_states):
         name = type(self).__name__
+        require_tensor(name, input)
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D "
                              f"tensor of shape {tuple(input.shape)}")
@@ -321,6 +341,7 @@ class RNNCellBase(Module):
                                f"{input.shape[-1]} expected {self.input_size}")
         _check_state_dtype(name, input, self.weight_ih.dtype)
         batched = input.dim() == 2
+        shape_in = tuple(input.shape)
         if not batched:
             input = input.unsqueeze(0)
         B = input.shape[0]
@@ -328,14 +349,20 @@ class RNNCellBase(Module):
             states = [autograd.zeros(B, self.hidden_size, dtype=input.dtype)
                       for _ in range(n_states)]
         else:
-            states = list(hx) if n_states == 2 else [hx]
+            want = (B, self.hidden_size) if batched else (self.hidden_size,)
+            states = _hidden_states(name, hx, n_states, want, "(batch, hidden_size)" if batched
+                                    else "(hidden_size,) (unbatched input)")
             for i, s in enumerate(states):
+                if tuple(s.shape) != want:
+                    what = "hx" if i == 0 else "cx"
+                    raise ShapeError(
+                        f"{name}: Expected {what} of shape {want} (batch "
+                        f"{B if batched else 'none: unbatched input'}, hidden_size "
+                        f"{self.hidden_size}) for input of shape {shape_in}, got "
+                        f"{tuple(s.shape)}")
                 if not batched:
                     s = s.unsqueeze(0)
                 _check_state_dtype(name, s, self.weight_hh.dtype)
-                if tuple(s.shape) != (B, self.hidden_size):
-                    raise RuntimeError(f"{name}: hidden state has shape {tuple(s.shape)}, "
-                                       f"expected {(B, self.hidden_size)}")
                 states[i] = s
         return input, states, batched
 
@@ -346,6 +373,28 @@ class RNNCellBase(Module):
         if getattr(self, "nonlinearity", "tanh") != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
         return s
+
+
+def _hidden_states(name, hx, n_states, shape, layout="(batch, hidden_size)") -> list:
+    """``hx`` as a list of ``n_states`` Tensors: a Tensor for RNN/GRU (and the cells), a
+    tuple (h_0, c_0) for LSTM; TypeError naming the layer, what it got and what it
+    expects otherwise (PyTorch leaks ``'tuple' object has no attribute 'dim'`` here)."""
+    if n_states == 1:
+        if not isinstance(hx, autograd.Tensor):
+            raise TypeError(f"{name}: expected hx to be a Tensor of shape {layout} = {shape}, "
+                            f"got {type_name(hx)}")
+        return [hx]
+    if not isinstance(hx, (tuple, list)):
+        raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of two Tensors, each of "
+                        f"shape {layout} = {shape}, got {type_name(hx)}")
+    if len(hx) != 2:
+        raise RuntimeError(f"{name}: expected hx as a tuple (h_0, c_0): {name} expects two "
+                           f"hidden states, got a {type_name(hx)} of {len(hx)}")
+    for i, s in enumerate(hx):
+        if not isinstance(s, autograd.Tensor):
+            raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of Tensors of shape "
+                            f"{shape}, got {type_name(s)} as {'h_0' if i == 0 else 'c_0'}")
+    return list(hx)
 
 
 def _check_state_dtype(name, t, w) -> None:

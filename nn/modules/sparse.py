@@ -6,6 +6,7 @@ from autograd import _inplace
 
 from .. import functional as F
 from .. import init
+from .._check import require_number, require_size
 from ..parameter import Parameter
 from .module import Module
 
@@ -30,11 +31,19 @@ class Embedding(Module):
                  sparse: bool = False, _weight=None, _freeze: bool = False, device=None,
                  dtype=None) -> None:
         super().__init__()
+        num_embeddings = require_size("Embedding", "num_embeddings", num_embeddings)
+        embedding_dim = require_size("Embedding", "embedding_dim", embedding_dim)
+        if max_norm is not None:
+            require_number("Embedding", "max_norm", max_norm)
+            require_number("Embedding", "norm_type", norm_type)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
+            padding_idx = require_number("Embedding", "padding_idx", padding_idx, integral=True)
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise AssertionError("Padding_idx must be within num_embeddings")
+                raise AssertionError(f"Embedding: Padding_idx must be within num_embeddings: "
+                                     f"got padding_idx={padding_idx} for {num_embeddings} "
+                                     f"embeddings")
             if padding_idx < 0:
                 padding_idx += num_embeddings
         self.padding_idx = padding_idx

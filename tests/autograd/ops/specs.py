@@ -35,6 +35,7 @@ NON_DIFFERENTIABLE = {
     # compare family: bool results
     "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
     "logical_xor", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 }
 
 
@@ -236,6 +237,15 @@ def _scatter_ref(x, src, dim, index):
         tgt = list(pos)
         tgt[dim] = index[pos]
         out[tuple(tgt)] = src[pos]
+    return out
+
+
+def _index_add_ref(x, s, dim, index, alpha=1):
+    out = x.copy()
+    if x.ndim == 0:
+        return out + alpha * s * len(index)
+    for k, i in enumerate(index):
+        out[(slice(None),) * (dim % x.ndim) + (i,)] += alpha * np.take(s, k, axis=dim)
     return out
 
 
@@ -630,6 +640,16 @@ INDEX = [
         C(((2, 5),), dict(dim=1, index=np.array([4, 1]))),
         C(((3, 4),), dict(dim=1, index=np.array([], np.int64))),
         C(((3, 4),), dict(dim=0, index=np.array([2, 1])), noncontig=True)]),
+    _s("index_add", lambda lib, x, s, dim, index, **kw: lib.index_add(x, dim, lib.tensor(index),
+                                                                     s, **kw),
+       _index_add_ref,
+       [C(((3, 4), (2, 4)), dict(dim=0, index=np.array([2, 0]))),
+        C(((3, 4), (3, 4)), dict(dim=0, index=np.array([1, 1, 0]), alpha=-2.5)),
+        C(((3, 5), (3, 3)), dict(dim=1, index=np.array([4, 0, 4], np.int32))),
+        C(((2, 3, 4), (2, 2, 4)), dict(dim=-2, index=np.array([1, 1]), alpha=0.5)),
+        C(((3, 4), (0, 4)), dict(dim=0, index=np.array([], np.int64))),
+        C(((), ()), dict(dim=0, index=np.array([0]), alpha=3)),
+        C(((4, 3), (4, 2)), dict(dim=1, index=np.array([2, 0])), noncontig=True)]),
     _s("masked_fill", lambda lib, x, mask: lib.masked_fill(x, lib.tensor(mask), -1.5),
        lambda x, mask: np.where(mask, -1.5, x),
        [C(((2, 3),), dict(mask=_MASK)), C(((4, 3),), dict(mask=_BMASK)),
@@ -711,6 +731,11 @@ ACTIVATION = [
 _CMP_CASES = [C(((2, 3), (2, 3))), C(((2, 1), (3,))), C(((), (2, 3)))]
 
 
+def _ints(lib, x):
+    """A float test input as an int64 tensor of small signed integers."""
+    return (x * 4).round().to(lib.int64)
+
+
 def _cmp(name, ref, unary=False):
     if unary:
         return _s(name, lambda lib, x: getattr(lib, name)(x), ref,
@@ -737,6 +762,17 @@ COMPARE = [
        (lambda f: lambda a, b: f(a > 0, b > 0))(f), _CMP_CASES, differentiable=False)
     for n, f in [("logical_and", np.logical_and), ("logical_or", np.logical_or),
                  ("logical_xor", np.logical_xor)]
+] + [
+    # integer operands: round the float inputs to int64 (bitwise ops have no float kernel)
+    _s(n, (lambda n: lambda lib, a, b: getattr(lib, n)(_ints(lib, a), _ints(lib, b)))(n),
+       (lambda f: lambda a, b: f(np.round(a * 4).astype(np.int64), np.round(b * 4).astype(np.int64)))(f),
+       _CMP_CASES, differentiable=False)
+    for n, f in [("bitwise_and", np.bitwise_and), ("bitwise_or", np.bitwise_or),
+                 ("bitwise_xor", np.bitwise_xor)]
+] + [
+    _s("bitwise_not", lambda lib, x: lib.bitwise_not(_ints(lib, x)),
+       lambda x: np.invert(np.round(x * 4).astype(np.int64)), [C(((2, 3),)), C(((),))],
+       differentiable=False),
 ] + [
     _s(n, (lambda n: lambda lib, x: getattr(lib, n)(lib.log(x)))(n),
        (lambda f: lambda x: f(np.log(x)))(f), [C(((2, 3),)), C(((),))], differentiable=False)
