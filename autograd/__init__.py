@@ -13,18 +13,22 @@ from __future__ import annotations
 import builtins
 import importlib
 import importlib.machinery
+import math as _math
 import sys as _sys
 from typing import TYPE_CHECKING, Any
 
 from . import functional
 from .creation import *
 from .dtypes import (
+    bfloat16,
     bool,
+    cdouble,
+    cfloat,
     complex64,
     complex128,
-    cpu,
     device,
     double,
+    dtype,
     float,
     float16,
     float32,
@@ -64,8 +68,14 @@ if TYPE_CHECKING:
 
 # torch.autograd.* spellings: the package is its own ``autograd`` attribute.
 autograd = _sys.modules[__name__]
+_sys.modules.setdefault(__name__ + ".autograd", autograd)  # from autograd.autograd import Variable
 
 __version__ = "0.1.0"
+
+inf: builtins.float = _math.inf
+nan: builtins.float = _math.nan
+pi: builtins.float = _math.pi
+e: builtins.float = _math.e
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -133,15 +143,35 @@ if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
     _sys.meta_path.insert(0, _PackageAlias())  # before PathFinder, which would load copies
 
 
+# Lazy submodules (imported on first attribute access, keeping ``import autograd`` light).
+_SUBMODULES = frozenset(("utils", "viz", "datasets", "serialization", "cuda", "cpu", "backends",
+                         "accelerator", "amp", "testing", "legacy"))
+# name -> the submodule defining it, imported on first use
+_LAZY = {
+    "save": "serialization", "load": "serialization",
+    "autocast": "amp", "is_autocast_enabled": "amp", "get_autocast_dtype": "amp",
+    **dict.fromkeys((
+        "finfo", "iinfo", "Variable", "compile", "set_float32_matmul_precision",
+        "get_float32_matmul_precision", "use_deterministic_algorithms",
+        "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
+        "get_default_device", "set_default_device", "FloatTensor", "DoubleTensor",
+        "HalfTensor", "BFloat16Tensor", "ByteTensor", "CharTensor", "ShortTensor",
+        "IntTensor", "LongTensor", "BoolTensor", "ComplexFloatTensor",
+        "ComplexDoubleTensor"), "legacy"),
+}
+
+
 def __getattr__(name: str) -> Any:
-    """Lazy attributes: ``nn``, ``optim``, ``utils``, ``viz``, ``datasets``,
-    ``serialization``, ``save`` and ``load`` (imported on first use)."""
+    """Lazy attributes, imported on first use: ``nn``, ``optim``, the submodules ``utils``,
+    ``viz``, ``datasets``, ``serialization``, ``cuda``, ``cpu``, ``backends``,
+    ``accelerator``, ``amp``, ``testing``, and the names of :data:`_LAZY` (``save``,
+    ``load``, ``autocast``, ``finfo``, ``compile``, ``FloatTensor``, ``Variable``, ...)."""
     # torch.nn / torch.optim / torch.utils resolve lazily to the top-level packages,
     # so `import autograd` does not import nn (which imports autograd): no cycle.
     if name in ("nn", "optim"):
         return importlib.import_module(name)
-    if name in ("utils", "viz", "datasets", "serialization"):
+    if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name in ("save", "load"):
-        return getattr(importlib.import_module(f"{__name__}.serialization"), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import dtypes as _dt
+from ._unset import UNSET, Unset
 from .grad_mode import _state
 from .random import rng as _rng
 
@@ -135,13 +136,18 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     Args:
-        data: array-like (nested lists, NumPy array, scalar, or another Tensor).
-        dtype: NumPy dtype or one of ``autograd.float32`` etc. Python floats default to
-            ``autograd.get_default_dtype()`` (float32), Python ints to int64.
+        data: array-like (nested lists, NumPy array, scalar, or another Tensor). Python
+            data becomes ``autograd.get_default_dtype()`` (float32), as ``torch.Tensor``.
+            Legacy sizes make an uninitialised default-dtype tensor of that shape:
+            ``Tensor(2, 3)``, ``Tensor(Size([2, 3]))``; ``Tensor()`` is empty.
+        dtype: NumPy dtype or one of ``autograd.float32`` etc.
         requires_grad: record operations on this tensor for backward.
+        device: accepted if it is the CPU.
 
     Shape: any. ``Tensor(data)`` copies nothing when ``data`` is already an array of the
-    requested dtype (``from_numpy`` semantics); use ``autograd.tensor`` for a copy.
+    requested dtype (``from_numpy`` semantics; the engine relies on it); use
+    ``autograd.tensor`` for a copy. **Differs:** ``Tensor(ndarray)`` keeps the array's dtype
+    (PyTorch converts to float32), and ``dtype``/``requires_grad`` are accepted.
     """
 
     __slots__ = ("_data", "grad", "_rg", "grad_fn", "_vbox", "_hooks", "_view", "__weakref__")
@@ -159,8 +165,22 @@ class Tensor:
     the (shared) version being the one at which ``grad_fn`` was last made current. None
     otherwise. See ``autograd.ops.inplace``."""
 
-    def __init__(self, data: Tensor | npt.ArrayLike | None = None,
-                 dtype: npt.DTypeLike | None = None, requires_grad: _bool = False) -> None:
+    def __init__(self, data: Tensor | npt.ArrayLike | None = None, *args: Any,
+                 dtype: npt.DTypeLike | None = None, requires_grad: _bool = False,
+                 device: str | _dt.device | None = None) -> None:
+        if device is not None:
+            _dt.check_device(device)
+        if isinstance(data, _int) and not isinstance(data, _bool) or (
+                isinstance(data, Size) and not args):
+            # legacy torch.Tensor(2, 3) / torch.Tensor(torch.Size([2, 3])): uninitialised
+            data = np.empty(_creation._shape("Tensor", (data, *args)),
+                            dtype=_dt.get_default_dtype() if dtype is None else dtype)
+        elif args:  # Tensor(data, dtype[, requires_grad]) positionally
+            if len(args) > 2:
+                raise TypeError(f"Tensor() takes at most 3 positional arguments "
+                                f"({len(args) + 1} given)")
+            dtype = args[0]
+            requires_grad = args[1] if len(args) > 1 else requires_grad
         if data is None:
             data = np.empty((0,), dtype=_dt.get_default_dtype())
         if dtype is None and not isinstance(data, (np.ndarray, Tensor)):
@@ -351,13 +371,46 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        """Always ``'cpu'``."""
+    def device(self) -> _dt.device:
+        """Always ``device('cpu')`` (which prints ``cpu`` and also equals ``'cpu'``)."""
         return _dt.cpu
 
     @property
     def is_cuda(self) -> _bool:
         """Always False (CPU only)."""
+        return False
+
+    @property
+    def is_cpu(self) -> _bool:
+        """Always True (every tensor lives on the CPU)."""
+        return True
+
+    @property
+    def is_xpu(self) -> _bool:
+        """Always False (CPU only)."""
+        return False
+
+    @property
+    def is_mps(self) -> _bool:
+        """Always False (CPU only)."""
+        return False
+
+    @property
+    def is_meta(self) -> _bool:
+        """Always False (no meta tensors)."""
+        return False
+
+    def get_device(self) -> _int:
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    def pin_memory(self, device: str | _dt.device | None = None) -> Tensor:
+        """Self: there is no accelerator to pin memory for. **Differs:** PyTorch's CPU-only
+        build raises here; accepting it lets GPU-minded scripts run unchanged."""
+        return self
+
+    def is_pinned(self, device: str | _dt.device | None = None) -> _bool:
+        """Always False."""
         return False
 
     @property
@@ -510,30 +563,65 @@ class Tensor:
 
     # ----------------------------------------------------------------- dtype
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Cast to a dtype (``to(dtype)``, ``to(other_tensor)``); devices other than cpu
-        are rejected, ``'cpu'`` is accepted and ignored."""
-        dtype = kwargs.get("dtype")
+        """Cast and/or move, as ``torch.Tensor.to``: ``to(dtype)``, ``to(device)``,
+        ``to(device, dtype)``, ``to(other_tensor)``, keywords ``device``, ``dtype``,
+        ``non_blocking``, ``copy``, ``memory_format`` (positional ``non_blocking, copy``
+        after the dtype/device too).
+
+        The CPU (``'cpu'``, ``device('cpu')``) is accepted and changes nothing; any other
+        device raises :class:`autograd.dtypes.DeviceUnavailableError` (a RuntimeError).
+        ``non_blocking`` and ``memory_format`` are accepted and ignored. Returns self when
+        nothing changes and ``copy`` is False; otherwise a new tensor in the graph.
+        """
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        copy = kwargs.pop("copy", False)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        flags = []
         for a in args:
-            if isinstance(a, Tensor):
+            if isinstance(a, _bool):
+                flags.append(a)  # non_blocking, copy
+            elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) or isinstance(a, _dt.device):
-                _dt.check_device(a)
+            elif isinstance(a, (str, _dt.device, _int)):
+                dev = a
             elif a is not None:
                 dtype = a
-        if "device" in kwargs:
-            _dt.check_device(kwargs["device"])
-        if dtype is None:
-            return self
-        dtype = _dt.as_dtype(dtype)
-        if dtype == self._data.dtype:
-            return self
+        if len(flags) > 1:
+            copy = flags[1]
+        _dt.check_device(dev)
+        if dtype is not None:
+            dtype = _dt.as_dtype(dtype)
+        if dtype is None or dtype == self._data.dtype:
+            return _ops.clone(self) if copy else self
         return _ops.cast(self, dtype)
 
-    def type(self, dtype: npt.DTypeLike | None = None) -> str | Tensor:
-        """The type name (``'torch.float32'``) without ``dtype``; else ``to(dtype)``."""
+    @overload
+    def type(self, dtype: None = None, non_blocking: _bool = False) -> str: ...
+    @overload
+    def type(self, dtype: npt.DTypeLike | str | builtins.type,
+             non_blocking: _bool = False) -> Tensor: ...
+    def type(self, dtype: npt.DTypeLike | str | builtins.type | None = None,
+             non_blocking: _bool = False, **kwargs: Any) -> str | Tensor:
+        """Without ``dtype``, PyTorch's legacy type name (``'torch.FloatTensor'``,
+        ``'torch.LongTensor'``); with one, a cast to it: a dtype (``torch.float64``), a
+        legacy name (``'torch.DoubleTensor'``) or class (``torch.DoubleTensor``). CUDA names
+        raise (CPU only); other strings raise ValueError (as PyTorch)."""
         if dtype is None:
-            return _dt.type_name(self._data.dtype)
+            return _dt.legacy_type_name(self._data.dtype)
+        if isinstance(dtype, str):
+            dtype = _dt.parse_legacy_type(dtype)
+        elif isinstance(dtype, type) and isinstance(legacy := getattr(dtype, "dtype", None),
+                                                     np.dtype):
+            dtype = legacy  # torch.FloatTensor and friends
         return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Cast to ``other``'s dtype (self when it already has it)."""
+        return self.to(other.dtype)
 
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -559,42 +647,63 @@ class Tensor:
         """Cast to bool."""
         return self.to(np.bool_)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
         """Self (everything lives on the CPU)."""
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Always raises: there is no CUDA device."""
-        raise RuntimeError("numbagrad runs on the CPU only; there is no CUDA device")
+    def cuda(self, device: Any = None, non_blocking: _bool = False,
+             memory_format: Any = None) -> Tensor:
+        """Always raises :class:`autograd.dtypes.DeviceUnavailableError` (a RuntimeError
+        and an AssertionError, like PyTorch's CPU build): there is no CUDA device."""
+        _dt.no_accelerator("CUDA")
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back to self)."""
         return _ops.clone(self)
 
     def new_tensor(self, data: Tensor | npt.ArrayLike, dtype: npt.DTypeLike | None = None,
-                   requires_grad: _bool = False) -> Tensor:
-        """A new leaf copy of ``data``, by default of self's dtype."""
-        return Tensor(np.array(_to_array(data), dtype=dtype or self.dtype), requires_grad=requires_grad)
+                   device: str | _dt.device | None = None, requires_grad: _bool = False,
+                   **kwargs: Any) -> Tensor:
+        """A new leaf copy of ``data``, by default of self's dtype (``layout``,
+        ``pin_memory`` accepted)."""
+        _dt.check_device(device)
+        dtype = self.dtype if dtype is None else _dt.as_dtype(dtype)
+        return Tensor(np.array(_to_array(data), dtype=dtype), requires_grad=requires_grad)
 
-    def new_zeros(self, *size: _int | Sequence[_int],
-                       dtype: npt.DTypeLike | None = None) -> Tensor:
-        """A new tensor of shape ``size`` filled with zeros, by default of self's dtype."""
-        return _wrap(np.zeros(_ops.size_args(size), dtype=dtype or self.dtype))
+    def _new(self, fill: Callable[..., np.ndarray], size: tuple[Any, ...], dtype: npt.DTypeLike | None,
+             device: str | _dt.device | None, requires_grad: _bool) -> Tensor:
+        _dt.check_device(device)
+        dtype = self.dtype if dtype is None else _dt.as_dtype(dtype)
+        return _creation._finish(fill(_ops.size_args(size), dtype=dtype), requires_grad)
 
-    def new_ones(self, *size: _int | Sequence[_int],
-                      dtype: npt.DTypeLike | None = None) -> Tensor:
+    def new_zeros(self, *size: _int | Sequence[_int], dtype: npt.DTypeLike | None = None,
+                  device: str | _dt.device | None = None, requires_grad: _bool = False,
+                  **kwargs: Any) -> Tensor:
+        """A new tensor of shape ``size`` filled with zeros, by default of self's dtype
+        (``layout``, ``pin_memory`` accepted)."""
+        return self._new(np.zeros, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size: _int | Sequence[_int], dtype: npt.DTypeLike | None = None,
+                 device: str | _dt.device | None = None, requires_grad: _bool = False,
+                 **kwargs: Any) -> Tensor:
         """A new tensor of shape ``size`` filled with ones, by default of self's dtype."""
-        return _wrap(np.ones(_ops.size_args(size), dtype=dtype or self.dtype))
+        return self._new(np.ones, size, dtype, device, requires_grad)
 
     def new_full(self, size: _int | Sequence[_int], fill_value: Number,
-                 dtype: npt.DTypeLike | None = None) -> Tensor:
-        """A new tensor of shape ``size`` filled with ``fill_value``, by default of self's dtype."""
-        return _wrap(np.full(_ops.size_args((size,)), fill_value, dtype=dtype or self.dtype))
+                 dtype: npt.DTypeLike | None = None, device: str | _dt.device | None = None,
+                 requires_grad: _bool = False, **kwargs: Any) -> Tensor:
+        """A new tensor of shape ``size`` filled with ``fill_value``, by default of self's
+        dtype (the value is checked to fit it, as ``torch.full``)."""
+        _dt.check_device(device)
+        dtype = self.dtype if dtype is None else _dt.as_dtype(dtype)
+        return _creation.full(_ops.size_args((size,)), fill_value, dtype=dtype,
+                              requires_grad=requires_grad)
 
-    def new_empty(self, *size: _int | Sequence[_int],
-                       dtype: npt.DTypeLike | None = None) -> Tensor:
-        """A new tensor of shape ``size`` filled with uninitialised, by default of self's dtype."""
-        return _wrap(np.empty(_ops.size_args(size), dtype=dtype or self.dtype))
+    def new_empty(self, *size: _int | Sequence[_int], dtype: npt.DTypeLike | None = None,
+                  device: str | _dt.device | None = None, requires_grad: _bool = False,
+                  **kwargs: Any) -> Tensor:
+        """A new uninitialised tensor of shape ``size``, by default of self's dtype."""
+        return self._new(np.empty, size, dtype, device, requires_grad)
 
     # --------------------------------------------------------------- operators
     def __add__(self, other: Tensor | Number | np.ndarray) -> Tensor:
@@ -640,6 +749,10 @@ class Tensor:
     def __mod__(self, other: Tensor | Number | np.ndarray) -> Tensor:
         """``self % other`` (Python's sign convention)."""
         return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Tensor | Number | np.ndarray) -> Tensor:
+        """``other % self``."""
+        return _ops.remainder(other, self)
 
     def __pow__(self, other: Tensor | Number | np.ndarray) -> Tensor:
         """``self ** other``."""
@@ -867,8 +980,8 @@ class Tensor:
         """Elementwise ceiling (zero gradient)."""
         return _ops.ceil(self)
 
-    def round(self, *, decimals: _int = 0) -> Tensor:
-        """Round half to even to ``decimals`` places (zero gradient)."""
+    def round(self, *, decimals: _int | None = None) -> Tensor:
+        """Round half to even to ``decimals`` places (zero gradient; see ``round``)."""
         return _ops.round(self, decimals=decimals)
 
     def trunc(self) -> Tensor:
@@ -962,43 +1075,43 @@ class Tensor:
         """Elementwise logical or (bool Tensor)."""
         return _ops.logical_or(self, other)
 
-    def sum(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+    def sum(self, dim: _Dims | None | Unset = UNSET, keepdim: _bool | Unset = UNSET, *,
             dtype: npt.DTypeLike | None = None) -> Tensor:
-        """Sum over ``dim`` (all dimensions when None)."""
+        """Sum over ``dim`` (all dimensions when None or not given)."""
         return _ops.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+    def mean(self, dim: _Dims | None | Unset = UNSET, keepdim: _bool | Unset = UNSET, *,
              dtype: npt.DTypeLike | None = None) -> Tensor:
-        """Mean over ``dim`` (all dimensions when None)."""
+        """Mean over ``dim`` (all dimensions when None or not given)."""
         return _ops.mean(self, dim, keepdim, dtype=dtype)
 
-    def prod(self, dim: _int | None = None, keepdim: _bool = False, *,
+    def prod(self, dim: _int | Unset = UNSET, keepdim: _bool | Unset = UNSET, *,
              dtype: npt.DTypeLike | None = None) -> Tensor:
-        """Product over ``dim`` (all elements when None)."""
+        """Product over ``dim`` (all elements when not given)."""
         return _ops.prod(self, dim, keepdim, dtype=dtype)
 
     @overload
-    def max(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+    def max(self, dim: Unset = UNSET, keepdim: Unset = UNSET) -> Tensor: ...
     @overload
-    def max(self, dim: Tensor, keepdim: _bool = False) -> Tensor: ...
+    def max(self, dim: Tensor, keepdim: _bool | Unset = UNSET) -> Tensor: ...
     @overload
-    def max(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def max(self, dim: _int, keepdim: _bool | Unset = UNSET) -> tuple[Tensor, Tensor]: ...
 
-    def max(self, dim: _int | Tensor | None = None,
-            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    def max(self, dim: _int | Tensor | Unset = UNSET,
+            keepdim: _bool | Unset = UNSET) -> Tensor | tuple[Tensor, Tensor]:
         """The maximum (0-d); with ``dim``, ``(values, indices)``; with a Tensor, the
         elementwise maximum."""
         return _ops.max(self, dim, keepdim)
 
     @overload
-    def min(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+    def min(self, dim: Unset = UNSET, keepdim: Unset = UNSET) -> Tensor: ...
     @overload
-    def min(self, dim: Tensor, keepdim: _bool = False) -> Tensor: ...
+    def min(self, dim: Tensor, keepdim: _bool | Unset = UNSET) -> Tensor: ...
     @overload
-    def min(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def min(self, dim: _int, keepdim: _bool | Unset = UNSET) -> tuple[Tensor, Tensor]: ...
 
-    def min(self, dim: _int | Tensor | None = None,
-            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    def min(self, dim: _int | Tensor | Unset = UNSET,
+            keepdim: _bool | Unset = UNSET) -> Tensor | tuple[Tensor, Tensor]:
         """The minimum (0-d); with ``dim``, ``(values, indices)``; with a Tensor, the
         elementwise minimum."""
         return _ops.min(self, dim, keepdim)
@@ -1057,6 +1170,85 @@ class Tensor:
     def count_nonzero(self, dim: _Dims | None = None) -> Tensor:
         """Number of non-zero elements over ``dim`` (int64)."""
         return _ops.count_nonzero(self, dim)
+
+    # sorting family (autograd/ops/sorting.py)
+    def sort(self, dim: _int = -1, descending: _bool = False, *,
+             stable: _bool | None = False) -> tuple[Tensor, Tensor]:
+        """``(values, indices)`` sorted along ``dim`` (stable)."""
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        """Indices that sort along ``dim`` (stable; int64)."""
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def msort(self) -> Tensor:
+        """Sorted along dim 0."""
+        return _ops.msort(self)
+
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
+             sorted: _bool = True) -> tuple[Tensor, Tensor]:
+        """``(values, indices)`` of the ``k`` largest (smallest) entries along ``dim``."""
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+        """``(values, indices)`` of the ``k``-th smallest entry along ``dim``."""
+        return _ops.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """Lower median (0-d); with ``dim``, ``(values, indices)``."""
+        return _ops.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """``median`` ignoring NaNs."""
+        return _ops.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+        """``(values, indices)`` of the most frequent value along ``dim``."""
+        return _ops.mode(self, dim, keepdim)
+
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False,
+               return_counts: _bool = False, dim: _int | None = None) -> Any:
+        """Distinct values (sorted); optionally inverse indices and counts."""
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse: _bool = False, return_counts: _bool = False,
+                           dim: _int | None = None) -> Any:
+        """Runs of equal consecutive values collapsed to one."""
+        return _ops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor:
+        """Counts (or summed ``weights``) of each non-negative integer value."""
+        return _ops.bincount(self, weights, minlength)
+
+    def histc(self, bins: _int = 100, min: Number = 0, max: Number = 0) -> Tensor:
+        """Histogram with ``bins`` equal bins over ``[min, max]``."""
+        return _ops.histc(self, bins, min, max)
+
+    def multinomial(self, num_samples: _int, replacement: _bool = False, *,
+                    generator: Generator | None = None) -> Tensor:
+        """Category indices sampled with weights ``self`` (engine generator)."""
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p: _float | None = None, *, generator: Generator | None = None) -> Tensor:
+        """0/1 samples with probabilities ``self`` (or ``p``)."""
+        return _ops.bernoulli(self, p, generator=generator)
+
+    def nansum(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+               dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Sum over ``dim`` treating NaN as zero."""
+        return _ops.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: _Dims | None = None, keepdim: _bool = False, *,
+                dtype: npt.DTypeLike | None = None) -> Tensor:
+        """Mean over the non-NaN entries along ``dim``."""
+        return _ops.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def repeat_interleave(self, repeats: Tensor | _int | None = None, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        """Each entry (slice along ``dim``) repeated ``repeats`` times."""
+        if repeats is None:
+            return _ops.repeat_interleave(self)
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Same data in shape ``shape`` (one entry may be -1); a view when possible."""
@@ -1156,7 +1348,9 @@ class Tensor:
         """Order reversed along ``dims`` (required, as in PyTorch)."""
         if not dims:
             raise TypeError("flip() missing required argument 'dims' (the dims to reverse)")
-        return _ops.flip(self, dims[0] if len(dims) == 1 else dims)
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            return _ops.flip(self, tuple(dims[0]))
+        return _ops.flip(self, dims)  # x.flip(0) and x.flip(0, 1): the dims as a tuple
 
     def roll(self, shifts: _Dims, dims: _Dims | None = None) -> Tensor:
         """Elements shifted cyclically by ``shifts`` along ``dims`` (flattened when None)."""
@@ -1356,9 +1550,426 @@ class Tensor:
         """Fill with N(mean, std^2) samples in place."""
         return _fill_random(self, _rng(generator).normal(mean, std, self._data.shape))
 
-    def bernoulli_(self, p: _float = 0.5, generator: Generator | None = None) -> Tensor:
-        """Fill with Bernoulli(p) samples in place."""
-        return _fill_random(self, _rng(generator).random(self._data.shape) < p)
+    def bernoulli_(self, p: _float | Tensor = 0.5, *,
+                   generator: Generator | None = None) -> Tensor:
+        """Fill with Bernoulli(p) samples in place (``p`` a number or a tensor of
+        probabilities broadcastable to self)."""
+        return _fill_random(self, _ops.sorting.bernoulli_fill(self, p, generator))
+
+    # ------------------------------------------------ issue 12: math, index, linalg methods
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine."""
+        return _ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine."""
+        return _ops.cosh(self)
+
+    def tan(self) -> Tensor:
+        """Tangent."""
+        return _ops.tan(self)
+
+    def asin(self) -> Tensor:
+        """Inverse sine."""
+        return _ops.asin(self)
+
+    def acos(self) -> Tensor:
+        """Inverse cosine."""
+        return _ops.acos(self)
+
+    def atan(self) -> Tensor:
+        """Inverse tangent."""
+        return _ops.atan(self)
+
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine."""
+        return _ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine."""
+        return _ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent."""
+        return _ops.atanh(self)
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """``log(exp(self) + exp(other))``."""
+        return _ops.logaddexp(self, other)
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """``log2(2**self + 2**other)``."""
+        return _ops.logaddexp2(self, other)
+
+    def hypot(self, other: Tensor) -> Tensor:
+        """``sqrt(self**2 + other**2)``."""
+        return _ops.hypot(self, other)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        """``atan2(self, other)``."""
+        return _ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def fmod(self, other: Tensor | Number) -> Tensor:
+        """C-style remainder (the sign of self)."""
+        return _ops.fmod(self, other)
+
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None,
+                   neginf: _float | None = None) -> Tensor:
+        """NaN and infinities replaced by finite numbers."""
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
+    def xlogy(self, other: Tensor | Number) -> Tensor:
+        """``self * log(other)``, 0 where self is 0."""
+        return _ops.xlogy(self, other)
+
+    def copysign(self, other: Tensor | Number) -> Tensor:
+        """``|self|`` with the sign of ``other``."""
+        return _ops.copysign(self, other)
+
+    def frac(self) -> Tensor:
+        """``self - trunc(self)``."""
+        return _ops.frac(self)
+
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians."""
+        return _ops.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees."""
+        return _ops.rad2deg(self)
+
+    def float_power(self, exponent: Tensor | Number) -> Tensor:
+        """``pow`` in double precision (float64 result)."""
+        return _ops.float_power(self, exponent)
+
+    def logit(self, eps: _float | None = None) -> Tensor:
+        """``log(p / (1 - p))``, ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+        return _ops.logit(self, eps)
+
+    def sinh_(self) -> Tensor:
+        """In-place ``sinh``."""
+        return _ops.inplace(self, _ops.sinh)
+
+    def cosh_(self) -> Tensor:
+        """In-place ``cosh``."""
+        return _ops.inplace(self, _ops.cosh)
+
+    def tan_(self) -> Tensor:
+        """In-place ``tan``."""
+        return _ops.inplace(self, _ops.tan)
+
+    def asin_(self) -> Tensor:
+        """In-place ``asin``."""
+        return _ops.inplace(self, _ops.asin)
+
+    def acos_(self) -> Tensor:
+        """In-place ``acos``."""
+        return _ops.inplace(self, _ops.acos)
+
+    def atan_(self) -> Tensor:
+        """In-place ``atan``."""
+        return _ops.inplace(self, _ops.atan)
+
+    def asinh_(self) -> Tensor:
+        """In-place ``asinh``."""
+        return _ops.inplace(self, _ops.asinh)
+
+    def acosh_(self) -> Tensor:
+        """In-place ``acosh``."""
+        return _ops.inplace(self, _ops.acosh)
+
+    def atanh_(self) -> Tensor:
+        """In-place ``atanh``."""
+        return _ops.inplace(self, _ops.atanh)
+
+    arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
+    def hypot_(self, other: Tensor) -> Tensor:
+        """In-place ``hypot``."""
+        return _ops.inplace(self, _ops.hypot, other)
+
+    def atan2_(self, other: Tensor) -> Tensor:
+        """In-place ``atan2``."""
+        return _ops.inplace(self, _ops.atan2, other)
+
+    arctan2_ = atan2_
+
+    def fmod_(self, other: Tensor | Number) -> Tensor:
+        """In-place ``fmod``."""
+        return _ops.inplace(self, _ops.fmod, other)
+
+    def nan_to_num_(self, nan: _float = 0.0, posinf: _float | None = None,
+                    neginf: _float | None = None) -> Tensor:
+        """In-place ``nan_to_num``."""
+        return _ops.inplace(self, _ops.nan_to_num, nan, posinf, neginf)
+
+    def xlogy_(self, other: Tensor | Number) -> Tensor:
+        """In-place ``xlogy``."""
+        return _ops.inplace(self, _ops.xlogy, other)
+
+    def copysign_(self, other: Tensor | Number) -> Tensor:
+        """In-place ``copysign``."""
+        return _ops.inplace(self, _ops.copysign, other)
+
+    def frac_(self) -> Tensor:
+        """In-place ``frac``."""
+        return _ops.inplace(self, _ops.frac)
+
+    def deg2rad_(self) -> Tensor:
+        """In-place ``deg2rad``."""
+        return _ops.inplace(self, _ops.deg2rad)
+
+    def rad2deg_(self) -> Tensor:
+        """In-place ``rad2deg``."""
+        return _ops.inplace(self, _ops.rad2deg)
+
+    def float_power_(self, exponent: Tensor | Number) -> Tensor:
+        """In-place ``float_power``: self must be float64 (complex128), as in PyTorch."""
+        if self._data.dtype.kind not in "fc" or self._data.dtype.itemsize != (
+                8 if self._data.dtype.kind == "f" else 16):
+            raise RuntimeError(f"the base given to float_power_ has dtype {_dt.c_name(self.dtype)} "
+                               f"but the operation's result requires dtype Double")
+        return _ops.inplace(self, _ops.float_power, exponent)
+
+    def logit_(self, eps: _float | None = None) -> Tensor:
+        """In-place ``logit``."""
+        return _ops.inplace(self, _ops.logit, eps)
+
+    def index_copy(self, dim: _int, index: Tensor, source: Tensor) -> Tensor:
+        """Copy ``source``'s slices into ``index`` along ``dim``."""
+        return _ops.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: _int, index: Tensor, source: Tensor) -> Tensor:
+        """In-place ``index_copy``."""
+        return _ops.inplace(self, _ops.index_copy, dim, index, source)
+
+    def index_fill(self, dim: _int, index: Tensor, value: Tensor | Number) -> Tensor:
+        """Fill the slices ``index`` along ``dim`` with ``value``."""
+        return _ops.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: _int, index: Tensor, value: Tensor | Number) -> Tensor:
+        """In-place ``index_fill``."""
+        return _ops.inplace(self, _ops.index_fill, dim, index, value)
+
+    def scatter_reduce(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor, reduce: str,
+                       *, include_self: _bool = True) -> Tensor:
+        """Reduce ``src`` into ``index`` along ``dim`` (sum, prod, mean, amax, amin)."""
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim: _int, index: Tensor | npt.ArrayLike, src: Tensor, reduce: str,
+                        *, include_self: _bool = True) -> Tensor:
+        """In-place ``scatter_reduce``."""
+        return _ops.inplace(self, _ops.scatter_reduce, dim, index, src, reduce,
+                            include_self=include_self)
+
+    def take(self, index: Tensor) -> Tensor:
+        """``self.flatten()[index]``."""
+        return _ops.take(self, index)
+
+    def masked_scatter(self, mask: Tensor | npt.ArrayLike, source: Tensor) -> Tensor:
+        """Consecutive ``source`` elements where ``mask`` is True."""
+        return _ops.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask: Tensor | npt.ArrayLike, source: Tensor) -> Tensor:
+        """In-place ``masked_scatter``."""
+        return _ops.inplace(self, _ops.masked_scatter, mask, source)
+
+    def swapdims(self, dim0: _int, dim1: _int) -> Tensor:
+        """Alias of ``transpose``."""
+        return _ops.swapdims(self, dim0, dim1)
+
+    def moveaxis(self, source: _Dims, destination: _Dims) -> Tensor:
+        """Alias of ``movedim``."""
+        return _ops.moveaxis(self, source, destination)
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """1-D -> diagonal matrix; 2-D -> its diagonal."""
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """The ``offset`` diagonal over ``dim1, dim2`` (a copy, not a view as in PyTorch)."""
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """The last dim placed on diagonals of new dims ``dim1, dim2``."""
+        return _ops.diag_embed(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        """Sum of the main diagonal (2-D)."""
+        return _ops.trace(self)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """Kronecker product."""
+        return _ops.kron(self, other)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """``beta * self + alpha * mat1 @ mat2``."""
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+                alpha: Number = 1) -> Tensor:
+        """``beta * self + alpha * bmm(batch1, batch2)``."""
+        return _ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+               alpha: Number = 1) -> Tensor:
+        """``beta * self + alpha * sum_b batch1[b] @ batch2[b]``."""
+        return _ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """``beta * self + alpha * mat @ vec``."""
+        return _ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """``beta * self + alpha * outer(vec1, vec2)``."""
+        return _ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """In-place ``addmm``."""
+        return _ops.inplace(self, _ops.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+                 alpha: Number = 1) -> Tensor:
+        """In-place ``baddbmm``."""
+        return _ops.inplace(self, _ops.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+                alpha: Number = 1) -> Tensor:
+        """In-place ``addbmm``."""
+        return _ops.inplace(self, _ops.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """In-place ``addmv``."""
+        return _ops.inplace(self, _ops.addmv, mat, vec, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1, alpha: Number = 1) -> Tensor:
+        """In-place ``addr``."""
+        return _ops.inplace(self, _ops.addr, vec1, vec2, beta=beta, alpha=alpha)
+
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor:
+        """All windows of ``size`` elements, ``step`` apart, along ``dimension``: that dim
+        becomes the window count and a last dim of ``size`` is added. Differentiable
+        (overlapping windows accumulate); a copy, not a view as in PyTorch."""
+        nd = self._data.ndim
+        d = _ops.normalize_dim(dimension, nd, "unfold")
+        n = self._data.shape[d] if nd else 1
+        if size < 0 or size > n:
+            raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {n} but "
+                               f"size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"unfold: step is {step} but must be > 0")
+        x = self.reshape(1) if nd == 0 else self
+        idx = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)
+        out = _ops.movedim(_ops.getitem(x, (slice(None),) * d + (idx,)), d + 1, -1)
+        return out.reshape(-1) if nd == 0 else out
+
+    def as_strided(self, size: Sequence[_int], stride: Sequence[_int],
+                   storage_offset: _int = 0) -> Tensor:
+        """Elements at ``storage_offset + sum(i_k * stride_k)`` of the flattened tensor.
+        PyTorch returns a view of the storage; this returns a differentiable copy (writes
+        do not reach self), reading self's elements in row-major order (the storage of a
+        contiguous tensor)."""
+        size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+        if len(size) != len(stride):
+            raise RuntimeError(f"as_strided: mismatch in length of strides and shape "
+                               f"({len(stride)} != {len(size)})")
+        if any(s < 0 for s in size) or any(s < 0 for s in stride):
+            raise RuntimeError(f"as_strided: negative sizes or strides are not supported, got "
+                               f"size {list(size)} and stride {list(stride)}")
+        idx = np.full(size, int(storage_offset), dtype=np.int64)
+        for k, (n, st) in enumerate(zip(size, stride)):
+            shape = [1] * len(size)
+            shape[k] = n
+            idx = idx + np.arange(n, dtype=np.int64).reshape(shape) * st
+        numel = self._data.size
+        if idx.size and int(idx.max()) >= numel:
+            raise RuntimeError(f"as_strided: setStorage: sizes {list(size)}, strides "
+                               f"{list(stride)}, storage offset {storage_offset} require a "
+                               f"storage of {int(idx.max()) + 1} elements, out of bounds for "
+                               f"storage of size {numel}")
+        return _ops.getitem(self.reshape(-1), idx)
+
+    def resize_(self, *sizes: _int | Sequence[_int]) -> Tensor:
+        """Reshape in place to ``sizes``, keeping the first elements (row-major) and filling
+        new ones with zeros (PyTorch leaves them uninitialised). Not recorded by autograd:
+        a tensor that requires grad cannot be resized, as in PyTorch."""
+        shape = _ops.size_args(sizes)
+        if self._rg:
+            raise RuntimeError("cannot resize variables that require grad")
+        if any(s < 0 for s in shape):
+            raise RuntimeError(f"resize_: Trying to create tensor with negative dimension, got "
+                               f"{list(shape)}")
+        if tuple(self._data.shape) == shape:
+            return self
+        n = int(np.prod(shape, dtype=np.int64))
+        flat = np.zeros(n, dtype=self._data.dtype)
+        old = self._data.reshape(-1)
+        k = min(n, old.size)
+        flat[:k] = old[:k]
+        self._data = flat.reshape(shape)
+        self._vbox[0] += 1
+        return self
+
+    def random_(self, *args: _int | None, generator: Generator | None = None) -> Tensor:
+        """Fill with integers uniform in ``[from, to)`` (``random_(to)``: ``[0, to)``;
+        ``random_()``: ``[0, 2**mantissa]`` for floats, the dtype's range for integers).
+        Uses the engine's generator: the numbers differ from PyTorch's."""
+        if len(args) > 2:
+            raise TypeError(f"random_() takes at most 2 arguments ({len(args)} given)")
+        dt = self._data.dtype
+        if dt.kind == "f":
+            top = 2 ** (np.finfo(dt).nmant + 1)
+        elif dt.kind == "b":
+            top = 1
+        else:
+            top = int(np.iinfo(dt).max)
+        if len(args) == 0 or len(args) == 2 and args[1] is None:
+            lo = int(args[0]) if args and args[0] is not None else 0
+            values = _rng(generator).integers(lo, top, self._data.shape, endpoint=True)
+        else:
+            lo_arg, hi_arg = (0, args[0]) if len(args) == 1 else args
+            lo, hi = int(lo_arg or 0), int(hi_arg or 0)
+            if lo >= hi:
+                raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                                   f"from={lo} >= to={hi}")
+            values = _rng(generator).integers(lo, hi, self._data.shape)
+        return _fill_random(self, values)
+
+    def exponential_(self, lambd: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
+        """Fill with Exponential(``lambd``) samples in place (engine generator: numbers
+        differ from PyTorch's)."""
+        if lambd <= 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        return _fill_random(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
+
+    def geometric_(self, p: _float, *, generator: Generator | None = None) -> Tensor:
+        """Fill with Geometric(``p``) samples (trials to the first success, >= 1) in place
+        (engine generator: numbers differ from PyTorch's)."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
+
+    def cauchy_(self, median: _float = 0.0, sigma: _float = 1.0, *,
+                generator: Generator | None = None) -> Tensor:
+        """Fill with Cauchy(``median``, ``sigma``) samples in place (engine generator)."""
+        if sigma <= 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+        return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(
+            self._data.shape))
+
+    def log_normal_(self, mean: _float = 1.0, std: _float = 2.0, *,
+                    generator: Generator | None = None) -> Tensor:
+        """Fill with samples whose log is N(``mean``, ``std``**2), in place (engine
+        generator)."""
+        if std <= 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        return _fill_random(self, _rng(generator).lognormal(mean, std, self._data.shape))
 
 
 def _fill(t, value):

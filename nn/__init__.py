@@ -4,7 +4,7 @@
 Parameter names, ``state_dict`` keys and their order match PyTorch's for the same
 architecture, so weights move between the two through NumPy arrays.
 """
-from . import _check, functional, init, utils  # noqa: F401  (_check first: it names a foreign autograd)
+from . import _check, functional, init, parallel, utils  # noqa: F401  (_check first: it names a foreign autograd)
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401

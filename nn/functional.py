@@ -53,6 +53,10 @@ __all__ = [
     "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold",
     "scaled_dot_product_attention",
+    "prelu", "rrelu", "glu", "hardswish", "hardsigmoid", "mish", "softsign", "tanhshrink",
+    "softshrink", "hardshrink", "threshold", "celu", "selu", "instance_norm", "rms_norm",
+    "local_response_norm", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
+    "pixel_shuffle", "pixel_unshuffle",
 ]
 
 _NEG_INF = float("-inf")
@@ -176,6 +180,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 def logsigmoid(input):
     """log(sigmoid(x)) = -softplus(-x), computed stably. Shape: any."""
+    if isinstance(input, Tensor) and input.dtype.kind not in "fc":
+        raise NotImplementedError(f'logsigmoid: "log_sigmoid_cpu" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
     return -autograd.softplus(-input)
 
 
@@ -253,6 +260,11 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 
 # ------------------------------------------------------------------------ embedding
+class _PaddingIdxError(AssertionError, ValueError):
+    """``padding_idx`` outside the table: PyTorch asserts (AssertionError); a ValueError too,
+    so ``except ValueError`` code catches it."""
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Rows of ``weight`` at integer indices ``input``.
@@ -271,8 +283,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     if padding_idx is not None:
         padding_idx = require_number("embedding", "padding_idx", padding_idx, integral=True)
-        if not -weight.shape[0] <= padding_idx < weight.shape[0]:
-            raise AssertionError(f"embedding: Padding_idx must be within num_embeddings: got "
+        if padding_idx > 0 and padding_idx >= weight.shape[0] or \
+                padding_idx < 0 and padding_idx < -weight.shape[0]:  # PyTorch's two asserts
+            raise _PaddingIdxError(f"embedding: Padding_idx must be within num_embeddings: got "
                                  f"padding_idx={padding_idx} for {weight.shape[0]} embeddings")
     if max_norm is not None:
         max_norm = require_number("embedding", "max_norm", max_norm)
@@ -285,6 +298,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            f"following scalar types: Long, Int; but got {got} instead (while "
                            f"checking arguments for embedding)")
     n = weight.shape[0]
+    if idx.size and n == 0:
+        raise RuntimeError(f"embedding: the table has 0 rows, so no index {tuple(idx.shape)} "
+                           f"can be looked up")
     if idx.size and (idx.min() < 0 or idx.max() >= n):  # no counting from the end (PyTorch)
         raise IndexError(f"embedding: index out of range: indices span [{int(idx.min())}, "
                          f"{int(idx.max())}] but the table has {n} rows (expected [0, {n}))")
@@ -486,11 +502,6 @@ def one_hot(tensor, num_classes=-1):
     return autograd.one_hot(tensor, num_classes)
 
 
-def pad(input, pad, mode="constant", value=None):
-    """Pad the trailing dims: ``pad = (last_before, last_after, ...)``. Constant mode."""
-    return autograd.pad(input, pad, mode, value)
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(||x||_p, eps)`` along ``dim``. Shape: any."""
     norm = input.norm(p, dim, keepdim=True).clamp(min=eps)
@@ -503,6 +514,11 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
     n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``||x1 - x2 + eps||_p`` over the last dim (``autograd.pairwise_distance``)."""
+    return autograd.pairwise_distance(x1, x2, p, eps, keepdim)
 
 
 # --------------------------------------------------------------------------- losses
@@ -539,70 +555,71 @@ def _check_weight(op, name, weight, shape, position):
     return weight
 
 
-def _float_loss(op, kernel, input, target):
-    """PyTorch's kernels for these losses exist for floating dtypes only."""
-    if input.dtype.kind not in "fc" and target.dtype.kind not in "fc":
-        raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+def _pointwise_loss(op, kind, kernel, input, target, reduction, weight=None, param=0.0):
+    """The l1/mse/smooth_l1/huber loss, checked in PyTorch's order: argument types, the
+    shapes (broadcast), ``reduction``, then the dtypes as its kernels do. The operands are
+    broadcast first, so their dtype is the plain promotion of the two (no 0-d rule)."""
+    target = _as_target(target, input, op)
+    _check_same_shape(input, target, op)
+    reduction = _reduction.resolve(None, None, reduction, op)
+    rt = autograd.dtypes.promote_types(input.dtype, target.dtype)
+    if kind == "l1":
+        if input.dtype == np.bool_ or target.dtype == np.bool_:
+            raise RuntimeError(f"{op}: Subtraction, the `-` operator, with a bool tensor is not "
+                               f"supported (input {scalar_name(input.dtype)}, target "
+                               f"{scalar_name(target.dtype)})")
+    elif kind == "huber":  # the result has input's dtype, which must hold the promoted one
+        if autograd.dtypes.category(rt) > autograd.dtypes.category(input.dtype):
+            raise RuntimeError(f"{op}: result type {scalar_name(rt)} can't be cast to the "
+                               f"desired output type {scalar_name(input.dtype)}")
+        if input.dtype.kind not in "fc":
+            raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
+                                      f"'{scalar_name(input.dtype)}'")
+    elif rt.kind not in "fc":
+        raise NotImplementedError(f'{op}: "{kernel}" not implemented for \'{scalar_name(rt)}\'')
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    x, t = (v if v.dtype == rt else v.to(rt) for v in (input, target))
+    x, t = (v if tuple(v.shape) == shape else autograd.broadcast_to(v, shape) for v in (x, t))
+    loss = autograd.ops.loss.pointwise_loss(kind, x, t, param)
+    if loss.dtype != input.dtype and kind == "huber":
+        loss = loss.to(input.dtype)
+    if weight is not None:
+        loss = loss * weight
+    return _reduction.apply(loss, reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target)^2``, reduced. Shapes broadcast."""
-    reduction = _reduction.resolve(size_average, reduce, reduction, "mse_loss")
-    target = _as_target(target, input, "mse_loss")
-    _float_loss("mse_loss", "mse_cpu", input, target)
-    _check_same_shape(input, target, "mse_loss")
-    d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return _reduction.apply(loss, reduction)
+    reduction = _reduction.legacy(size_average, reduce, reduction)
+    return _pointwise_loss("mse_loss", "mse", "mse_cpu", input, target, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|input - target|``, reduced. Shapes broadcast."""
-    reduction = _reduction.resolve(size_average, reduce, reduction, "l1_loss")
-    target = _as_target(target, input, "l1_loss")
-    _check_same_shape(input, target, "l1_loss")
-    loss = (input - target).abs()
-    if weight is not None:
-        loss = loss * weight
-    return _reduction.apply(loss, reduction)
+    reduction = _reduction.legacy(size_average, reduce, reduction)
+    return _pointwise_loss("l1_loss", "l1", "l1", input, target, reduction, weight)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
                    beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta`` else ``|d| - 0.5 beta`` (L1 when beta=0)."""
-    reduction = _reduction.resolve(size_average, reduce, reduction, "smooth_l1_loss")
+    reduction = _reduction.legacy(size_average, reduce, reduction)
     beta = require_number("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ArgumentError(f"smooth_l1_loss does not support negative values for beta, got "
                             f"{beta}")
-    target = _as_target(target, input, "smooth_l1_loss")
-    _check_same_shape(input, target, "smooth_l1_loss")
-    d = input - target
-    ad = d.abs()
-    if beta == 0.0:
-        return _reduction.apply(ad, reduction)
-    loss = autograd.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
-    return _reduction.apply(loss, reduction)
+    return _pointwise_loss("smooth_l1_loss", "smooth_l1", "smooth_l1_cpu", input, target,
+                           reduction, param=beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta`` else ``delta (|d| - 0.5 delta)``."""
-    reduction = _reduction.resolve(None, None, reduction, "huber_loss")
     delta = require_number("huber_loss", "delta", delta)
     if delta <= 0:
         raise ArgumentError(f"huber_loss does not support non-positive values for delta, got "
                             f"{delta}")
-    target = _as_target(target, input, "huber_loss")
-    _check_same_shape(input, target, "huber_loss")
-    d = input - target
-    ad = d.abs()
-    loss = autograd.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
-    if weight is not None:
-        loss = loss * weight
-    return _reduction.apply(loss, reduction)
+    return _pointwise_loss("huber_loss", "huber", "huber_cpu", input, target, reduction,
+                           weight, param=delta)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
@@ -630,9 +647,6 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     weight = optional_tensor("nll_loss", weight, "weight", 3)
     ignore_index = require_number("nll_loss", "ignore_index", ignore_index, integral=True)
     t = _inplace.array(target)
-    if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"nll_loss: expected target dtype to be Long or Byte, but got "
-                           f"{scalar_name(t.dtype)} (target holds class indices)")
     if input.ndim == 0:
         raise ValueError("nll_loss: Expected 1 or more dimensions (got 0): input must be (C,), "
                          "(N, C) or (N, C, d1, ...)")
@@ -642,18 +656,37 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             raise ShapeError(f"nll_loss: weight tensor should be defined either for all {c} "
                              f"classes or no classes but got weight tensor of shape: "
                              f"{tuple(weight.shape)}")
-        if weight.dtype != input.dtype:
-            raise RuntimeError(f"nll_loss: expected scalar type {scalar_name(input.dtype)} but "
-                               f"found {scalar_name(weight.dtype)} (weight)")
+    # PyTorch's order: the target's shape, then its dtype (Byte only without spatial dims),
+    # then the input's (the kernel's dispatch), then the class indices
+    if input.ndim == 1:  # unbatched (C,): a 0-d target, or a (1,) one (a batch of one)
+        if t.ndim > 1:
+            raise autograd.ShapeError(f"nll_loss: 0D or 1D target tensor expected for input "
+                                      f"of shape {tuple(input.shape)}, multi-target not "
+                                      f"supported (got target of shape {tuple(t.shape)})")
+        if t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(f"nll_loss: For 1D input, 1D target must have size 1, but got "
+                             f"target size: {t.shape[0]}")
+    else:
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+        if t.ndim == 0 or tuple(t.shape) != expected:
+            raise autograd.ShapeError(f"nll_loss: expected target of shape {expected} for "
+                                      f"input of shape {tuple(input.shape)}, got "
+                                      f"{tuple(t.shape)}")
+    if t.dtype not in ((np.int64, np.uint8) if input.ndim <= 2 else (np.int64,)):
+        raise RuntimeError(f"nll_loss: expected target dtype to be Long or Byte, but got "
+                           f"{scalar_name(t.dtype)} (target holds class indices"
+                           f"{'; Byte only without spatial dims' if input.ndim > 2 else ''})")
     if input.ndim == 1:
         out = nll_loss(input.unsqueeze(0), _inplace.wrap(t.reshape(1)), weight,
                        ignore_index=ignore_index, reduction=reduction)
         return out.squeeze(0) if reduction == "none" else out
     c = input.shape[1]
-    expected = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(t.shape) != expected:
-        raise autograd.ShapeError(f"nll_loss: expected target of shape {expected} for input "
-                                  f"of shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    if input.dtype.kind != "f":  # the kernel's dispatch, before it checks the bounds
+        raise NotImplementedError(f'nll_loss: "nll_loss_out_frame" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"nll_loss: expected scalar type {scalar_name(input.dtype)} but "
+                           f"found {scalar_name(weight.dtype)} (weight)")
     valid = t != ignore_index
     if ((t < 0) | (t >= c))[valid].any():
         raise IndexError(f"nll_loss: Target {int(t[valid & ((t < 0) | (t >= c))][0])} is out "
@@ -860,14 +893,14 @@ def _check_conv_dtypes(input, weight, bias):
 
 
 def conv1d(input, weight, bias=None, *args, **kwargs):
-    """1-d convolution (``autograd.ops.conv.conv1d``) after PyTorch's dtype check."""
-    _check_conv_dtypes(input, weight, bias)
+    """1-d convolution (``autograd.ops.conv.conv1d``, which checks the dtypes after
+    the argument types, as PyTorch)."""
     return _conv.conv1d(input, weight, bias, *args, **kwargs)
 
 
 def conv2d(input, weight, bias=None, *args, **kwargs):
-    """2-d convolution (``autograd.ops.conv.conv2d``) after PyTorch's dtype check."""
-    _check_conv_dtypes(input, weight, bias)
+    """2-d convolution (``autograd.ops.conv.conv2d``, which checks the dtypes after
+    the argument types, as PyTorch)."""
     return _conv.conv2d(input, weight, bias, *args, **kwargs)
 
 
@@ -886,3 +919,586 @@ def conv_transpose2d(input, weight, bias=None, *args, **kwargs):
 # conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, max_pool1d/2d,
 # avg_pool1d/2d, adaptive_avg_pool1d/2d and adaptive_max_pool2d are implemented (with
 # torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py and imported above.
+
+
+# ---------------------------------------------------------------- more activations
+# Each is built from differentiable engine ops (so gradients of any order work); masks
+# are constants computed from the input's values, chosen so that the gradient at a kink
+# is PyTorch's (e.g. hardswish'(-3) = -0.5, hardsigmoid'(+-3) = 0).
+def _mask(cond):
+    return _inplace.wrap(np.asarray(cond))
+
+
+def _values(input):
+    return _inplace.array(input)
+
+
+def prelu(input, weight):
+    """x if x > 0 else w x, with one learnable slope ``w`` per channel (dim 1) or one
+    shared slope. Shapes: input (N, C, *) or any (shared); weight (C,) or (1,)."""
+    require_tensor("prelu", input, "input", 1)
+    require_tensor("prelu", weight, "weight", 2)
+    if input.ndim == 0:
+        raise RuntimeError("prelu: Not allow zero-dim input tensor.")
+    n = weight.numel()
+    if n != 1:
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if n != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+        w = weight.reshape(*((1, n) + (1,) * (input.ndim - 2)))
+    else:
+        w = weight.reshape(*((1,) * input.ndim)) if input.ndim else weight.reshape(())
+    return autograd.where(_mask(_values(input) > 0), input, w * input)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomised leaky ReLU: in training each non-positive element is multiplied by a
+    slope drawn from U(lower, upper) (the engine's global generator); in eval the fixed
+    slope (lower + upper) / 2 is used. Shape: any."""
+    require_tensor("rrelu", input)
+    lower = require_number("rrelu", "lower", lower)
+    upper = require_number("rrelu", "upper", upper)
+    require_bool("rrelu", "training", training)
+    if lower > upper:
+        raise ArgumentError(f"rrelu: Lower bound should be less than or equal to the upper "
+                            f"bound, got lower={lower}, upper={upper}")
+    if not training:
+        return autograd.leaky_relu(input, (lower + upper) / 2)
+    x = _values(input)
+    slopes = rng().uniform(lower, upper, x.shape)
+    noise = np.where(x <= 0, slopes, 1.0).astype(x.dtype)
+    return input * _inplace.wrap(noise)
+
+
+def glu(input, dim=-1):
+    """Gated linear unit: ``a * sigmoid(b)`` with ``a, b`` the two halves of ``input``
+    along ``dim``. Shape: (*, 2n, *) -> (*, n, *)."""
+    require_tensor("glu", input)
+    dim = require_number("glu", "dim", dim, integral=True)
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
+    if not 0 <= d < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-input.ndim}, {input.ndim - 1}], but got {dim})")
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
+                           f"{input.shape[d]}")
+    a, b = input.chunk(2, d)
+    return a * autograd.sigmoid(b)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6. Shape: any."""
+    require_tensor("hardswish", input)
+    x = _values(input)
+    mid = autograd.where(_mask(x < 3), input * (input + 3) / 6, input)
+    with np.errstate(invalid="ignore"):  # -0, and NaN at -inf (PyTorch)
+        return autograd.where(_mask(x <= -3), input * 0, mid)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6. Shape: any."""
+    require_tensor("hardsigmoid", input)
+    x = _values(input)
+    inside = _mask((x > -3) & (x < 3))
+    return autograd.where(inside, input / 6 + 0.5, _inplace.wrap((x >= 3).astype(x.dtype)))
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)). Shape: any."""
+    require_tensor("mish", input)
+    return input * autograd.tanh(autograd.softplus(input))
+
+
+def softsign(input):
+    """x / (1 + |x|). Shape: any."""
+    require_tensor("softsign", input)
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x). Shape: any."""
+    require_tensor("tanhshrink", input)
+    return input - autograd.tanh(input)
+
+
+def _check_lambd(op, lambd):
+    lambd = require_number(op, "lambd", lambd)
+    if lambd < 0:
+        raise ArgumentError(f"{op}: lambda must be greater or equal to 0, but found to be "
+                            f"{lambd}.")
+    return lambd
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd if x > lambd, x + lambd if x < -lambd, else 0. Shape: any."""
+    require_tensor("softshrink", input)
+    lambd = _check_lambd("softshrink", lambd)
+    x = _values(input)
+    shift = _inplace.wrap(np.where(x > 0, lambd, -lambd).astype(x.dtype))
+    return autograd.where(_mask(np.abs(x) > lambd), input - shift, 0.0)
+
+
+def hardshrink(input, lambd=0.5):
+    """x if |x| > lambd else 0. Shape: any."""
+    require_tensor("hardshrink", input)
+    lambd = require_number("hardshrink", "lambd", lambd)
+    return autograd.where(_mask(np.abs(_values(input)) > lambd), input, 0.0)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x if x > threshold else value. Shape: any."""
+    require_tensor("threshold", input)
+    threshold = require_number("threshold", "threshold", threshold)
+    value = require_number("threshold", "value", value)
+    return autograd.where(_mask(_values(input) > threshold), input, float(value))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)). Shape: any."""
+    require_tensor("celu", input)
+    alpha = require_number("celu", "alpha", alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: celu: alpha must not be 0")
+    pos = _mask(_values(input) > 0)
+    neg = autograd.where(pos, 0.0, input)  # no exp overflow on the unused branch
+    return autograd.where(pos, input, _ScaledExpm1.apply(neg, alpha, 1.0 / alpha))
+
+
+class _ScaledExpm1(autograd.Function):
+    """``coef * expm1(x * inv)`` with the derivative ``coef * inv * exp(x * inv)``
+    computed directly, as PyTorch's ELU kernels (``expm1(x) + 1`` would lose every digit
+    for very negative x). The backward is built from engine ops, so it is differentiable
+    too."""
+
+    @staticmethod
+    def forward(ctx, x, coef, inv):
+        ctx.save_for_backward(x)
+        ctx.coef, ctx.inv = coef, inv
+        return (x * inv).expm1() * coef
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((x * ctx.inv).exp() * (ctx.coef * ctx.inv)), None, None
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with SELU's constants. Shape: any."""
+    require_tensor("selu", input)
+    pos = _mask(_values(input) > 0)
+    neg = autograd.where(pos, 0.0, input)
+    return autograd.where(pos, input * _SELU_SCALE,
+                          _ScaledExpm1.apply(neg, _SELU_ALPHA * _SELU_SCALE, 1.0))
+
+
+# ------------------------------------------------------------ more normalisation
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each (sample, channel) slice over its spatial dims (biased variance).
+
+    With ``use_input_stats`` the per-instance statistics are used and, if running
+    statistics are given, they are updated in place with the batch average of the
+    instance means and *unbiased* variances (PyTorch's rule); otherwise the running
+    statistics normalise. Shapes: input (N, C, *); running stats, weight, bias (C,).
+    """
+    op = "instance_norm"
+    require_tensor(op, input)
+    running_mean = optional_tensor(op, running_mean, "running_mean", 2)
+    running_var = optional_tensor(op, running_var, "running_var", 3)
+    weight = optional_tensor(op, weight, "weight", 4)
+    bias = optional_tensor(op, bias, "bias", 5)
+    require_bool(op, "use_input_stats", use_input_stats)
+    momentum = require_number(op, "momentum", momentum)
+    eps = require_number(op, "eps", eps)
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of shape (N, C, *) with at least one "
+                         f"spatial dimension, got {tuple(input.shape)}")
+    n, c = input.shape[:2]
+    _check_norm_dtypes("instance_norm", input, running_mean, running_var, weight, bias,
+                       float_first=True)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(f"instance_norm: {name} should contain {c} elements not "
+                             f"{t.numel()} (input of shape {tuple(input.shape)})")
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    if use_input_stats:
+        dims = tuple(range(2, input.ndim))
+        count = int(np.prod(input.shape[2:]))
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {list(input.shape)}")
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        out = centered * _rsqrt(var, eps)
+        m = float(momentum)
+        if running_mean is not None:
+            with _inplace.writing(running_mean) as rm:
+                rm *= (1 - m)
+                rm += (m * _values(mean).reshape(n, c).mean(0)).astype(rm.dtype)
+        if running_var is not None:
+            unbiased = _values(var).reshape(n, c) * (count / (count - 1))
+            with _inplace.writing(running_var) as rv:
+                rv *= (1 - m)
+                rv += (m * unbiased.mean(0)).astype(rv.dtype)
+    else:
+        if running_mean is None or running_var is None:
+            raise ArgumentError("instance_norm: Expected running_mean and running_var to be "
+                                "defined when use_input_stats is false")
+        rm = _values(running_mean).reshape(bshape).astype(input.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv = 1.0 / np.sqrt(_values(running_var).reshape(bshape) + eps)
+        out = (input - _inplace.wrap(rm)) * _inplace.wrap(inv.astype(input.dtype))
+    if weight is not None:
+        out = out * weight.reshape(*bshape)
+    if bias is not None:
+        out = out + bias.reshape(*bshape)
+    return out
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape``
+    dims; ``eps=None`` is the machine epsilon of the input's dtype."""
+    op = "rms_norm"
+    require_tensor(op, input)
+    normalized_shape = _int_shape(op, "normalized_shape", normalized_shape)
+    weight = optional_tensor(op, weight, "weight", 3)
+    k = len(normalized_shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise ShapeError(
+            f"rms_norm: Given normalized_shape={list(normalized_shape)}, expected input with "
+            f"shape [*, {', '.join(map(str, normalized_shape))}], but got input of size"
+            f"{list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        raise ShapeError(f"rms_norm: Expected weight to be of same shape as normalized_shape, "
+                         f"but got weight of shape {tuple(weight.shape)} and normalized_shape "
+                         f"= {normalized_shape}")
+    if not input.is_floating_point():
+        raise RuntimeError(f"rms_norm: expected a floating-point input, got {input.dtype}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)
+    eps = require_number(op, "eps", eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    out = input * _rsqrt((input * input).mean(dims, keepdim=True), eps)
+    if weight is not None:
+        out = out * weight
+    return out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """``x / (k + alpha * mean of x^2 over a window of ``size`` neighbouring channels)^beta``
+    (the window is centred, zero-padded at the ends). Shape: (N, C, *) -> same."""
+    op = "local_response_norm"
+    require_tensor(op, input)
+    size = require_number(op, "size", size, integral=True)
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
+                         f"dimensions)")
+    if input.numel() == 0:
+        return input
+    c = input.shape[1]
+    sq = autograd.pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    total = sq.narrow(1, 0, c)
+    for j in range(1, size):
+        total = total + sq.narrow(1, j, c)
+    div = (total * (alpha / size) + k) ** beta
+    return input / div
+
+
+# ---------------------------------------------------------------------- padding
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def _pad_indices(n, before, after, mode):
+    """Source index of every output position along a dim of size ``n``."""
+    i = np.arange(-before, n + after)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        i = np.abs(i) % period if period else np.zeros_like(i)
+        i = np.where(i > n - 1, period - i, i)
+    elif mode == "replicate":
+        i = np.clip(i, 0, n - 1)
+    else:  # circular
+        i = i % n
+    return i.astype(np.int64)
+
+
+def _pad_nonconstant(input, pad, mode, value):
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    pad = tuple(require_number("pad", "pad", p, integral=True) for p in pad)
+    k = len(pad) // 2
+    if len(pad) % 2 or k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    out = input
+    for i in range(k):
+        dim = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if before < 0 or after < 0:  # crop first, then pad what is left (PyTorch's order)
+            n = out.shape[dim]
+            start, stop = max(-before, 0), n - max(-after, 0)
+            if stop < start:
+                raise RuntimeError(f"pad: padding ({before}, {after}) at dimension {dim} "
+                                   f"leaves a negative size (input {list(input.shape)})")
+            out = out.narrow(dim, start, stop - start)
+            before, after = max(before, 0), max(after, 0)
+        n = out.shape[dim]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({before}, "
+                               f"{after}) at dimension {dim} of input {list(input.shape)}")
+        if mode == "circular" and (before > n or after > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if n + before + after < 0 or (n == 0 and before + after > 0):
+            raise RuntimeError(f"pad: input of shape {list(input.shape)} cannot be padded by "
+                               f"({before}, {after}) at dimension {dim} in {mode} mode")
+        if before == 0 and after == 0:
+            continue
+        idx = _pad_indices(n, before, after, mode)
+        out = autograd.index_select(out, dim, _inplace.wrap(idx))
+    return out
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the trailing dims: ``pad = (last_before, last_after, ...)``. Modes
+    ``'constant'`` (with ``value``, any number of dims; negative pads crop), and
+    ``'reflect'`` / ``'replicate'`` / ``'circular'`` for the last 1, 2 or 3 dims of a
+    (batched or unbatched) input, built from index_select so gradients of any order work."""
+    if mode == "constant":
+        return autograd.pad(input, pad, mode, value)
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    require_tensor("pad", input)
+    return _pad_nonconstant(input, pad, mode, value)
+
+
+# ------------------------------------------------------------------- resampling
+def _scale_value(scale, n_in, n_out, dtype):
+    """PyTorch's ``compute_scales_value``: 1/scale_factor when given, else in/out."""
+    if scale is not None and scale > 0:
+        return dtype(1.0 / scale)
+    return dtype(n_in) / dtype(n_out)
+
+
+def _nearest_indices(n_in, n_out, scale, exact):
+    if not exact and n_out == n_in:
+        return np.arange(n_out, dtype=np.int64)
+    if not exact and n_out == 2 * n_in:
+        return np.arange(n_out, dtype=np.int64) >> 1
+    s = _scale_value(scale, n_in, n_out, np.float32)
+    dst = np.arange(n_out)
+    if exact:
+        src = np.floor(((dst + 0.5) * np.float64(s)).astype(np.float32))
+    else:
+        src = np.floor(dst.astype(np.float32) * s)
+    return np.minimum(src.astype(np.int64), n_in - 1)
+
+
+def _linear_matrix(n_in, n_out, scale, align_corners, cubic, dtype):
+    """The (n_out, n_in) matrix of PyTorch's linear / cubic (A = -0.75) interpolation
+    weights along one dim (PyTorch's source-index and clamping rules)."""
+    t = np.dtype(dtype).type
+    if align_corners:
+        s = t(n_in - 1) / t(n_out - 1) if n_out > 1 else t(0)
+    else:
+        s = _scale_value(scale, n_in, n_out, t)
+    dst = np.arange(n_out).astype(dtype)
+    if align_corners:
+        real = s * dst
+    else:
+        real = s * (dst + t(0.5)) - t(0.5)
+        if not cubic:
+            real = np.maximum(real, t(0))
+    w = np.zeros((n_out, n_in), dtype=dtype)
+    rows = np.arange(n_out)
+    floor = np.floor(real.astype(np.float32)).astype(np.int64)  # PyTorch's floorf
+    if not cubic:
+        i0 = np.minimum(floor, n_in - 1)
+        lam = np.clip(real - i0.astype(dtype), 0, 1).astype(dtype)
+        i1 = i0 + (i0 < n_in - 1)
+        np.add.at(w, (rows, i0), t(1) - lam)
+        np.add.at(w, (rows, i1), lam)
+        return w
+    x = (real - floor.astype(dtype)).astype(dtype)
+    a = t(-0.75)
+
+    def conv1(v):
+        return ((a + 2) * v - (a + 3)) * v * v + 1
+
+    def conv2(v):
+        return ((a * v - 5 * a) * v + 8 * a) * v - 4 * a
+
+    coeffs = (conv2(x + t(1)), conv1(x), conv1(t(1) - x), conv2(t(1) - x + t(1)))
+    for j, cj in enumerate(coeffs):
+        np.add.at(w, (rows, np.clip(floor - 1 + j, 0, n_in - 1)), cj.astype(dtype))
+    return w
+
+
+_INTERP_DIMS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resample the spatial dims of (N, C, *spatial) ``input`` to ``size`` or by
+    ``scale_factor`` (PyTorch's rules and numbers).
+
+    Modes: ``'nearest'`` and ``'nearest-exact'`` (1-3 spatial dims), ``'linear'`` (3-D
+    input), ``'bilinear'`` / ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'area'``
+    (adaptive average pooling, 3-D or 4-D). Linear and cubic modes multiply each
+    spatial dim by a constant interpolation matrix, nearest modes gather with
+    index_select, so gradients of any order work. ``antialias`` is not supported.
+    """
+    op = "interpolate"
+    require_tensor(op, input)
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    dim = input.ndim - 2
+    scale_factors = output_size = None
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    f"Input and output must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {list(input.shape[2:])} and output "
+                    f"size of {size}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                    f"format and output size in (o1, o2, ...,oK) format.")
+            output_size = [require_number(op, "size", s, integral=True) for s in size]
+        else:
+            output_size = [require_number(op, "size", size, integral=True)] * dim
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    f"Input and scale_factor must have the same number of spatial dimensions, "
+                    f"but got input with spatial dimensions of {list(input.shape[2:])} and "
+                    f"scale_factor of shape {scale_factor}. Please provide input tensor in (N, "
+                    f"C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+            scale_factors = [float(require_number(op, "scale_factor", s)) for s in scale_factor]
+        else:
+            scale_factors = [float(require_number(op, "scale_factor", scale_factor))] * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and output_size is None:
+        recompute_scale_factor = True
+    if scale_factors is not None:
+        output_size = [int(math.floor(float(input.shape[i + 2]) * scale_factors[i]))
+                       for i in range(dim)]
+        if recompute_scale_factor:
+            scale_factors = None
+    if scale_factors is None:
+        scale_factors = [None] * dim
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    valid = ("nearest", "nearest-exact", "area") + tuple(_INTERP_DIMS)
+    if mode not in valid or input.ndim not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+            f"nearest-exact (got {mode})")
+    if mode in _INTERP_DIMS and input.ndim != _INTERP_DIMS[mode]:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_INTERP_DIMS[mode]}D input")
+    if any(s <= 0 for s in output_size) or any(s <= 0 for s in input.shape[2:]):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({', '.join(map(str, input.shape[2:]))}) and output "
+                           f"({', '.join(map(str, output_size))})")
+    if mode == "area":
+        if input.ndim == 3:
+            return adaptive_avg_pool1d(input, output_size[0])
+        if input.ndim == 4:
+            return adaptive_avg_pool2d(input, tuple(output_size))
+        raise NotImplementedError("interpolate: mode 'area' supports 3-D and 4-D inputs only")
+    out = input
+    for i in range(dim):
+        d = i + 2
+        n_in, n_out = input.shape[d], output_size[i]
+        if mode in ("nearest", "nearest-exact"):
+            idx = _nearest_indices(n_in, n_out, scale_factors[i], mode == "nearest-exact")
+            if n_in != n_out or mode == "nearest-exact":
+                out = autograd.index_select(out, d, _inplace.wrap(idx))
+            continue
+        if not input.is_floating_point():
+            raise NotImplementedError(f'"upsample_{mode}" not implemented for '
+                                      f"'{scalar_name(input.dtype)}'")
+        w = _linear_matrix(n_in, n_out, scale_factors[i], align_corners, mode == "bicubic",
+                           _values(input).dtype)
+        moved = out.transpose(d, -1)
+        out = autograd.matmul(moved, _inplace.wrap(np.ascontiguousarray(w.T))).transpose(d, -1)
+    return out
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of ``interpolate`` (PyTorch's ``F.upsample``)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """``interpolate(..., mode='nearest')`` (deprecated in PyTorch)."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """``interpolate(..., mode='bilinear', align_corners=True)`` (deprecated in PyTorch)."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
+    require_tensor("pixel_shuffle", input)
+    r = require_number("pixel_shuffle", "upscale_factor", upscale_factor, integral=True)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
+                           f"is not divisible by {r * r}")
+    b = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H r, W r) -> (*, C r^2, H, W)."""
+    require_tensor("pixel_unshuffle", input)
+    r = require_number("pixel_unshuffle", "downscale_factor", downscale_factor, integral=True)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        which, size = ("height", h) if h % r else ("width", w)
+        raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by "
+                           f"downscale_factor, but input.size({-2 if which == 'height' else -1})"
+                           f"={size} is not divisible by {r}")
+    b = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)

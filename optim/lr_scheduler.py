@@ -19,12 +19,13 @@ import warnings
 import weakref
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
+from functools import partial, wraps
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ReduceLROnPlateau",
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ConstantLR", "LinearLR", "ExponentialLR", "SequentialLR", "PolynomialLR",
+           "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR",
            "CosineAnnealingWarmRestarts", "OneCycleLR"]
 
 _EPOCH_DEPRECATION = (
@@ -155,6 +156,28 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = _lrs(self.optimizer)
+
+
+class _LRScheduler(LRScheduler):
+    """Deprecated alias of ``LRScheduler`` (kept by PyTorch for old subclasses)."""
+
+
+def _lambdas_state(sched) -> dict:
+    """The state dict of a scheduler with ``lr_lambdas``: lambdas saved as None,
+    callable objects by their ``__dict__``."""
+    state = {k: v for k, v in sched.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+    state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                           for fn in sched.lr_lambdas]
+    return state
+
+
+def _load_lambdas_state(sched, state_dict: dict) -> None:
+    state_dict = dict(state_dict)
+    lambdas = state_dict.pop("lr_lambdas")
+    sched.__dict__.update(state_dict)
+    for idx, fn in enumerate(lambdas):
+        if fn is not None:
+            sched.lr_lambdas[idx].__dict__.update(fn)
 
 
 def _track_optimizer_step(optimizer) -> None:
@@ -826,3 +849,272 @@ class ReduceLROnPlateau(LRScheduler):
         """Load a state from ``state_dict()``."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class MultiplicativeLR(LRScheduler):
+    """Multiply the current lr by ``lr_lambda(epoch)`` every epoch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch (int) returning a factor, or one per group.
+        last_epoch: index of the last epoch (default -1).
+
+    Raises:
+        ValueError: a list of the wrong length. TypeError: a non-callable.
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                                 f"{len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict:
+        """Return the state; lambdas are stored as None, callable objects by ``__dict__``."""
+        return _lambdas_state(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state from ``state_dict()`` (lambdas themselves are kept)."""
+        _load_lambdas_state(self, state_dict)
+
+    def get_lr(self) -> list:
+        """The current lr of each group times its ``lr_lambda(last_epoch)``."""
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        return [group["lr"] * fn(self.last_epoch)
+                for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr polynomially to 0 over ``total_iters`` epochs:
+    ``lr = base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        total_iters: number of epochs of the decay (default 5).
+        power: power of the polynomial (default 1.0).
+        last_epoch: index of the last epoch (default -1).
+    """
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        """The current lr times the ratio of consecutive polynomial factors."""
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _lrs(self.optimizer)
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers together, every epoch, so their changes compose.
+
+    Args:
+        schedulers: the schedulers (not ``ReduceLROnPlateau``), stepped in order.
+        optimizer: their shared optimizer (default: the first scheduler's).
+
+    Raises:
+        ValueError: no scheduler, a ``ReduceLROnPlateau``, or schedulers of different
+            optimizers. TypeError: an item without an ``optimizer``.
+    """
+
+    def __init__(self, schedulers, optimizer=None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got "
+                             "no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for idx, sched in enumerate(schedulers):
+            if not hasattr(sched, "optimizer"):
+                raise TypeError(f"{name} at index {idx} should have `optimizer` as its "
+                                "attribute.")
+            if isinstance(sched, ReduceLROnPlateau):
+                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
+                                 "requires additional kwargs to be specified when calling "
+                                 f"`step`, but got one at index {idx} in the given "
+                                 "schedulers sequence.")
+            if optimizer is not sched.optimizer:
+                raise ValueError(f"{name} expects all schedulers to belong to the same "
+                                 f"optimizer, but got scheduler {type(sched).__name__} at "
+                                 f"index {idx} with a different one.")
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def step(self) -> None:
+        """Step every chained scheduler once."""
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def state_dict(self) -> dict:
+        """Return the state, with each chained scheduler's own state dict."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state from ``state_dict()``, including the chained schedulers'."""
+        state_dict = dict(state_dict)
+        scheds = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        for s, sd in zip(self._schedulers, scheds):
+            s.load_state_dict(sd)
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate (Smith, 2017): the lr moves between ``base_lr`` and
+    ``max_lr`` in cycles of ``step_size_up + step_size_down`` batches (step it after every
+    batch); with ``cycle_momentum`` the momentum (or Adam's beta1) moves inversely
+    between ``max_momentum`` and ``base_momentum``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        base_lr, max_lr: lower and upper lr bounds, or one per group.
+        step_size_up: batches in the increasing half (default 2000).
+        step_size_down: batches in the decreasing half (default ``step_size_up``).
+        mode: ``"triangular"``, ``"triangular2"`` (amplitude halved every cycle) or
+            ``"exp_range"`` (amplitude scaled by ``gamma ** iteration``).
+        gamma: the ``exp_range`` base (default 1.0).
+        scale_fn: custom amplitude scaling of one argument (overrides ``mode``).
+        scale_mode: ``"cycle"`` or ``"iterations"``: the argument of ``scale_fn``.
+        cycle_momentum: cycle momentum/beta1 too (default True).
+        base_momentum, max_momentum: momentum bounds (defaults 0.8, 0.9).
+        last_epoch: index of the last batch (default -1).
+
+    Raises:
+        ValueError: unknown mode without ``scale_fn``; ``cycle_momentum`` with an
+            optimizer without momentum or betas; lists of the wrong length.
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up: int = 2000,
+                 step_size_down=None, mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with "
+                                 "`cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m, b, group in zip(self.max_momentums, self.base_momentums,
+                                       optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (m, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m
+                    group["max_momentum"] = m
+                    group["base_momentum"] = b
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref = self._triangular_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = self._triangular2_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = partial(self._exp_range_scale_fn, self.gamma)
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x) -> float:
+        """The amplitude scaling at ``x`` (a cycle number or an iteration)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return gamma ** x
+
+    def get_lr(self) -> list:
+        """The lr of each group at batch ``last_epoch`` (also sets momentum/beta1)."""
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        arg = cycle if self.scale_mode == "cycle" else self.last_epoch
+        lrs = [base + ((top - base) * scale_factor) * self.scale_fn(arg)
+               for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            moms = [top - ((top - base) * scale_factor) * self.scale_fn(arg)
+                    for base, top in zip(self.base_momentums, self.max_momentums)]
+            for group, mom in zip(self.optimizer.param_groups, moms):
+                if self.use_beta1:
+                    group["betas"] = (mom, *group["betas"][1:])
+                else:
+                    group["momentum"] = mom
+        return lrs
+
+    def state_dict(self) -> dict:
+        """Return the state; the scale function is saved only as a callable object's
+        ``__dict__`` (None for a plain function or a built-in mode)."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state from ``state_dict()`` (the scale function itself is kept)."""
+        state_dict = dict(state_dict)
+        fn = state_dict.pop("_scale_fn_custom")
+        super().load_state_dict(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()

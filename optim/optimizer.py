@@ -19,11 +19,20 @@ Design choices (deviations from PyTorch are deliberate and listed here):
   optimizer runs one fused Numba pass per parameter (``autograd/kernels/optim.py``).
   ``differentiable=True`` raises ``NotImplementedError``.
 * A learning rate given as a one-element Tensor is converted to a float.
+* Scalar state that PyTorch keeps as 0-d float32 tensors (NAdam's ``mu_product``,
+  ASGD's ``eta``/``mu``) is kept as a Python float holding the same float32-rounded
+  value, so the trajectories agree; a loaded 0-d tensor is read back as a float.
+* Step hooks (``register_step_pre_hook``/``register_step_post_hook``, and the global
+  ``register_optimizer_step_pre_hook``/``..._post_hook``) and the ``state_dict``/
+  ``load_state_dict`` pre/post hooks behave as PyTorch's; every subclass's ``step`` is
+  wrapped once (``__init_subclass__``) so the hooks run around it.
 """
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+import functools
+import itertools
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -33,7 +42,8 @@ import numpy as np
 import autograd
 from autograd import Tensor, _inplace
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
 
 
 class _RequiredParameter:
@@ -47,6 +57,7 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _EMPTY: dict = {}
+_NO_HOOKS: dict = {}
 
 
 def _empty(dtype) -> np.ndarray:
@@ -74,6 +85,95 @@ def _check_nonnegative(hparams: dict, *keys: str) -> None:
         if not 0.0 <= hparams[key]:
             name = "epsilon" if key == "eps" else key
             raise ValueError(f"Invalid {name} value: {hparams[key]}")
+
+
+def _scalar(value) -> float:
+    """A scalar state value (Python number, 0-d Tensor/array, or a torch tensor) as a
+    Python float."""
+    if isinstance(value, Tensor):
+        return float(_inplace.array(value))
+    return float(np.asarray(value)) if hasattr(value, "__array__") else float(value)
+
+
+def _round32(value: float) -> float:
+    """``value`` rounded to float32 (PyTorch's 0-d float32 scalar state), as a float."""
+    return float(np.float32(value))
+
+
+def _lerp_(m: np.ndarray, g: np.ndarray, weight: float) -> None:
+    """``m.lerp_(g, weight)`` in place with PyTorch's two-sided formula."""
+    w = m.dtype.type(weight)
+    if abs(w) < 0.5:
+        m += w * (g - m)
+    else:
+        np.subtract(g, (g - m) * (m.dtype.type(1) - w), out=m)
+
+
+class _RemovableHandle:
+    """Handle returned by the hook registrations: ``remove()`` unregisters the hook."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, *hook_dicts: dict) -> None:
+        self._dicts = hook_dicts
+        self.id = next(_RemovableHandle._next_id)
+
+    def remove(self) -> None:
+        """Unregister the hook (idempotent)."""
+        for d in self._dicts:
+            d.pop(self.id, None)
+
+    def __enter__(self) -> _RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+_global_step_pre_hooks: OrderedDict = OrderedDict()
+_global_step_post_hooks: OrderedDict = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> _RemovableHandle:
+    """Register ``hook(optimizer, args, kwargs)`` to run before every optimizer's step;
+    it may return ``(new_args, new_kwargs)``. Returns a handle with ``remove()``."""
+    handle = _RemovableHandle(_global_step_pre_hooks)
+    _global_step_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> _RemovableHandle:
+    """Register ``hook(optimizer, args, kwargs)`` to run after every optimizer's step."""
+    handle = _RemovableHandle(_global_step_post_hooks)
+    _global_step_post_hooks[handle.id] = hook
+    return handle
+
+
+def _with_step_hooks(func: Callable) -> Callable:
+    """Wrap an optimizer's ``step`` so the global and per-instance hooks run around it."""
+    if getattr(func, "_numbagrad_step_hooked", False):
+        return func
+
+    @functools.wraps(func)
+    def step(self, *args, **kwargs):
+        pre = chain(_global_step_pre_hooks.values(),
+                    getattr(self, "_optimizer_step_pre_hooks", _NO_HOOKS).values())
+        for hook in list(pre):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("an optimizer step pre-hook must return None or a "
+                                       f"tuple of (new_args, new_kwargs), but got {result}.")
+                args, kwargs = result
+        out = func(self, *args, **kwargs)
+        post = chain(getattr(self, "_optimizer_step_post_hooks", _NO_HOOKS).values(),
+                     _global_step_post_hooks.values())
+        for hook in list(post):
+            hook(self, args, kwargs)
+        return out
+
+    step._numbagrad_step_hooked = True
+    return step
 
 
 def _state_buffer(state: dict, key: str, param: Tensor, fill: float = 0.0) -> Tensor:
@@ -153,7 +253,21 @@ class Optimizer:
     and may override ``_validate(hparams)`` to reject bad hyper-parameters.
     """
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    def _init_hooks(self) -> None:
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
+
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
+        self._init_hooks()
         self.defaults = dict(defaults)
         if self.defaults.get("differentiable"):
             raise NotImplementedError(
@@ -298,6 +412,8 @@ class Optimizer:
                 self._update_group(group)
         return loss
 
+    step = _with_step_hooks(step)
+
     def _update_group(self, group: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement step")
 
@@ -342,6 +458,53 @@ class Optimizer:
                 if staged:
                     np.copyto(a, work.reshape(a.shape))
 
+    # ------------------------------------------------------------------ hooks
+    def _register(self, hooks: OrderedDict, hook: Callable, prepend: bool = False):
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook: Callable) -> _RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` before each ``step``; returning
+        ``(new_args, new_kwargs)`` replaces the step's arguments.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        return self._register(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> _RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` after each ``step``.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        return self._register(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable,
+                                     prepend: bool = False) -> _RemovableHandle:
+        """Run ``hook(optimizer)`` before ``state_dict`` builds its dict."""
+        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable,
+                                      prepend: bool = False) -> _RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` on the finished dict; a non-None return
+        value replaces it."""
+        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable,
+                                          prepend: bool = False) -> _RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` before loading; a non-None return value is
+        loaded instead."""
+        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable,
+                                           prepend: bool = False) -> _RemovableHandle:
+        """Run ``hook(optimizer)`` after ``load_state_dict``."""
+        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> dict:
         """Return the optimizer's state as a dict (a snapshot; buffers are copied).
@@ -351,6 +514,8 @@ class Optimizer:
             "params" as integer indices]}``; indices count parameters across groups in
             order, as in PyTorch.
         """
+        for hook in list(getattr(self, "_optimizer_state_dict_pre_hooks", _NO_HOOKS).values()):
+            hook(self)
         mapping: dict[int, int] = {}
         start = 0
         groups = []
@@ -366,7 +531,12 @@ class Optimizer:
             key = mapping[id(k)] if isinstance(k, Tensor) else k
             state[key] = {n: _snapshot(x) for n, x in v.items()} if isinstance(v, dict) else \
                 _snapshot(v)
-        return {"state": state, "param_groups": groups}
+        out = {"state": state, "param_groups": groups}
+        for hook in list(getattr(self, "_optimizer_state_dict_post_hooks", _NO_HOOKS).values()):
+            result = hook(self, out)
+            if result is not None:
+                out = result
+        return out
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Load state produced by ``state_dict()`` (ours, or PyTorch's in the same layout).
@@ -379,6 +549,11 @@ class Optimizer:
         Raises:
             ValueError: the number of groups or of parameters per group differs.
         """
+        for hook in list(getattr(self, "_optimizer_load_state_dict_pre_hooks",
+                                 _NO_HOOKS).values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -410,6 +585,9 @@ class Optimizer:
         self.state = state
         self.param_groups = new_groups
         self._after_load()
+        for hook in list(getattr(self, "_optimizer_load_state_dict_post_hooks",
+                                 _NO_HOOKS).values()):
+            hook(self)
 
     def _after_load(self) -> None:
         """Hook run after ``load_state_dict`` (AdamW re-asserts decoupled decay)."""
@@ -421,7 +599,8 @@ class Optimizer:
                 "param_groups": self.param_groups}
 
     def __setstate__(self, state: dict) -> None:
-        """Restore from ``__getstate__``'s dict."""
+        """Restore from ``__getstate__``'s dict (hooks are not pickled)."""
+        self._init_hooks()
         self.__dict__.update(state)
 
     def __repr__(self) -> str:

@@ -1,13 +1,24 @@
 """The functional op surface (``autograd.add``, ``autograd.matmul``, ...), one family
-per module: elementwise, reduce, shape, index, linalg, activation, compare, inplace.
+per module: elementwise, reduce, shape, index, sorting, linalg, activation, compare, inplace.
 
 Ops modules import each other at module level in one acyclic order: _util < activation,
-compare, linalg, elementwise < reduce < shape < index < inplace; loss (on activation),
+compare, linalg, elementwise < reduce < shape < index < sorting, inplace; loss (on activation),
 recurrent (on elementwise, linalg) and linear sit on top and are not re-exported here. The
 two upward uses (``elementwise.where`` -> ``index.nonzero``, ``reduce.max``/``min`` ->
 ``index.gather``) import inside the function.
 """
-from . import activation, compare, conv, elementwise, index, linalg, pool, reduce, shape  # noqa: F401
+from . import (  # noqa: F401
+    activation,
+    compare,
+    conv,
+    elementwise,
+    index,
+    linalg,
+    pool,
+    reduce,
+    shape,
+    sorting,
+)
 from . import inplace as _inplace_mod  # noqa: F401
 from ._util import check_int_fits, normalize_dim, size_args  # noqa: F401
 
@@ -23,12 +34,14 @@ from .linalg import *  # noqa: F403
 from .pool import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
 
 FAMILIES = {
     "elementwise": elementwise.__all__,
     "reduce": reduce.__all__,
     "shape": shape.__all__,
     "index": index.__all__,
+    "sorting": sorting.__all__,
     "linalg": linalg.__all__,
     "activation": activation.__all__,
     "conv": conv.__all__,
@@ -41,6 +54,6 @@ FAMILIES = {
 from ._args import guard_tensor_inputs as _guard_tensor_inputs  # noqa: E402
 
 for _name in {n for m in (activation, compare, conv, elementwise, index, linalg, pool, reduce,
-                          shape, _inplace_mod) for n in m.__all__}:
+                          shape, sorting, _inplace_mod) for n in m.__all__}:
     globals()[_name] = _guard_tensor_inputs(globals()[_name])
 del _name

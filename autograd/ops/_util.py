@@ -1,8 +1,9 @@
 """Small helpers shared by the op families (argument normalisation, error text)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -178,13 +179,20 @@ def wrapped_int(x: int, dtype: np.dtype) -> int:
 
 
 def check_int_fits(op: str, value: object, dtype: np.dtype) -> None:
-    """PyTorch's RuntimeError when a Python int that must be stored in an integer dtype
-    (a fill value, a clamp bound, a ``where`` branch) is outside its range."""
-    if type(value) is int and dtype.kind in "iu":
-        lo, hi = INT_RANGE[dtype]
-        if not lo <= value <= hi:
-            raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype} "
-                               f"without overflow")
+    """PyTorch's RuntimeError when a Python number that must be stored in an integer dtype
+    (a fill value, a clamp bound, a ``where`` branch) is outside its range: ints may wrap
+    into an unsigned dtype from down to ``-max``; floats must be finite and in range."""
+    if dtype.kind not in "iu" or type(value) not in (int, float):
+        return
+    lo, hi = INT_RANGE[dtype]
+    if isinstance(value, int):
+        ok = (-hi if dtype.kind == "u" else lo) <= value <= hi
+    else:
+        v = float(cast(float, value))
+        ok = math.isfinite(v) and lo <= v <= hi
+    if not ok:
+        raise RuntimeError(f"{op}: value {value} cannot be converted to type {dtype} "
+                           f"without overflow")
 
 
 def promote_data(rt: np.dtype, x: object) -> object:

@@ -37,12 +37,17 @@ def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = Non
     """Softmax along ``dim``. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"softmax_kernel_impl" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
     if dim is None:  # PyTorch's legacy implicit-dim rule
         dim = 0 if input.ndim in (0, 1, 3) else 1
-    return Softmax.apply(input, _dim(dim, input.ndim, "softmax"))
+    d = _dim(dim, input.ndim, "softmax")
+    if input._data.dtype.kind not in "fc":
+        # as PyTorch: the dim is checked first, and an empty tensor of any dtype is
+        # returned as it is (no kernel runs)
+        if input._data.size == 0:
+            return Softmax.apply(input, d)
+        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
+    return Softmax.apply(input, d)
 
 
 class LogSoftmax(Op):
@@ -66,12 +71,15 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None =
     """log(softmax(input)) along ``dim``, computed stably. Shape: same as input."""
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1
-    return LogSoftmax.apply(input, _dim(dim, input.ndim, "log_softmax"))
+    d = _dim(dim, input.ndim, "log_softmax")
+    if input._data.dtype.kind not in "fc":
+        if input._data.size == 0:  # as softmax: an empty tensor of any dtype passes
+            return LogSoftmax.apply(input, d)
+        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
+    return LogSoftmax.apply(input, d)
 
 
 def _dim(dim: int, ndim: int, op: str) -> int | None:

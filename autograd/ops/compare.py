@@ -36,6 +36,12 @@ def _promoted(input, other):
 
 def _binary(ufunc, name, promote=True):
     def op(input, other):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        if not promote and not isinstance(other, Tensor):  # the logical ops take tensors
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                            f"{type(other).__name__}")
         a, b = _promoted(input, other) if promote else (_arr(input), _arr(other))
         try:
             return _wrap(np.asarray(ufunc(a, b)))
@@ -90,9 +96,9 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def logical_not(input: Tensor) -> Tensor:
-    """Elementwise not (bool tensors: ``~x``)."""
-    d = input._data
-    return _wrap(np.invert(d) if d.dtype.kind in "iu" else np.logical_not(d))
+    """Elementwise logical not; a bool tensor for every input dtype (``~x`` is the bitwise
+    not of integers, see ``bitwise_not``)."""
+    return _wrap(np.asarray(np.logical_not(input._data)))
 
 
 def isnan(input: Tensor) -> Tensor:

@@ -19,6 +19,7 @@ import numpy as np
 from ..dtypes import c_name, scalar_name
 from ..kernels import conv as K
 from ..node import Op, ShapeError
+from ..tensor import Tensor, _wrap
 from ._args import (
     ArgumentError,
     check_ndim,
@@ -153,12 +154,31 @@ _LAYOUT = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)"}
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _require_float(op, x):
+def _require_float(op, x, integers=False):
     """The kernels compute in float32/float64; other dtypes fail as PyTorch's
-    unimplemented kernels do (NotImplementedError, a RuntimeError)."""
-    if x.dtype not in _FLOATS:
+    unimplemented kernels do (NotImplementedError, a RuntimeError). ``integers``: integer
+    dtypes are accepted too (the caller computes them exactly in float64)."""
+    if x.dtype not in _FLOATS and not (integers and x.dtype.kind in "iu"):
         raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\' '
                                   f"(only float32 and float64 inputs are supported)")
+
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def check_hyper_types(op, n, strings=(), none_ok=(), **params):
+    """PyTorch's argument parsing, which runs before any other check: each of ``params``
+    (stride, padding, kernel_size, ...) an int or a sequence of ints (a str where its name
+    is in ``strings``, None where in ``none_ok``), else a TypeError. Lengths and values are
+    checked later, by the op."""
+    for name, v in params.items():
+        if v is None and name in none_ok or isinstance(v, str) and name in strings or _is_int(v):
+            continue
+        if isinstance(v, (tuple, list)) and all(_is_int(e) for e in v):
+            continue
+        raise TypeError(f"{op}(): argument '{name}' must be an int or a tuple of {n} ints, "
+                        f"not {v!r}")
 
 
 def _groups(op, groups):
@@ -185,7 +205,7 @@ def _check_weight(op, x, w, nd, groups, transposed):
         raise _DtypeMismatch(f"{op}: input dtype {x.dtype} and weight dtype {w.dtype} differ "
                              f"(expected scalar type {scalar_name(x.dtype)} but found "
                              f"{scalar_name(w.dtype)})")
-    _require_float(op, x)
+    _require_float(op, x, integers=not transposed)
     if transposed:
         if w.numel() == 0:
             raise ShapeError(f"{op}: expected a non-empty weight, got weight of shape "
@@ -245,8 +265,27 @@ def _batched(op, input, nd):
     return (input, True) if input.ndim == nd + 2 else (input.unsqueeze(0), False)
 
 
+def check_conv_dtypes(op, input, weight, bias):
+    """PyTorch does not promote in convolutions: input, weight and bias share one dtype
+    (checked before the shapes). Non-tensors are left to the op, which names the argument."""
+    if not all(isinstance(t, Tensor) for t in (input, weight)) or \
+            (bias is not None and not isinstance(bias, Tensor)):
+        return
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        if bias is not None and input.dtype != bias.dtype:
+            raise RuntimeError(f"{op}: Input type ({c_name(input.dtype)}) and bias type "
+                               f"({c_name(bias.dtype)}) should be the same")
+        raise _DtypeMismatch(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} "
+                             f"differ (expected scalar type {scalar_name(input.dtype)} but "
+                             f"found {scalar_name(weight.dtype)})")
+
+
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     _check_tensors(op, input, weight, bias)
+    check_hyper_types(op, nd, strings=("padding",), stride=stride, padding=padding,
+                      dilation=dilation)
+    require_number(op, "groups", groups, integral=True)
+    check_conv_dtypes(op, input, weight, bias)
     x, batched = _batched(op, input, nd)
     s = positive_ints(op, "stride", stride, nd)
     d = positive_ints(op, "dilation", dilation, nd)
@@ -260,6 +299,10 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
             raise ShapeError(f"{op}: input of shape {tuple(input.shape)} is too small for "
                              f"kernel {tuple(weight.shape[2:])} with padding {padding}, "
                              f"dilation {d} (output size would be {out})")
+    if x.dtype.kind in "iu":  # PyTorch convolves integers exactly: in float64 here
+        y = _conv(op, nd, input.to(np.float64), weight.to(np.float64),
+                  None if bias is None else bias.to(np.float64), s, padding, d, g)
+        return _wrap(y._data.astype(np.int64).astype(x.dtype))
     if nd == 1:  # a 1-D convolution is a 2-D one with a height of one
         x, w, s, d, p = x.unsqueeze(2), weight.unsqueeze(2), (1,) + s, (1,) + d, (0, 0) + p
         y = Conv2d.apply(x, w, stride=s, padding=p, dilation=d, groups=g).squeeze(2)

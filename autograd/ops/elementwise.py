@@ -15,7 +15,7 @@ import numpy as np
 from ..dtypes import c_name, get_default_dtype, scalar_name
 from ..grad_mode import no_grad
 from ..kernels import elementwise as _kernels
-from ..node import Op
+from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
 from ._args import ArgumentError, require_number
 from ._util import (
@@ -29,6 +29,7 @@ from ._util import (
     result_type,
     wrapped_int,
 )
+from .compare import gt, lt
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
@@ -37,6 +38,11 @@ __all__ = [
     "where", "reciprocal", "square", "erf", "cast", "clone", "contiguous", "floor_divide",
     "remainder", "floor", "ceil", "round", "trunc", "hardtanh", "expm1", "lerp", "addcmul",
     "addcdiv",
+    # issue 12
+    "sinh", "cosh", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin",
+    "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "logaddexp", "logaddexp2", "hypot",
+    "atan2", "arctan2", "fmod", "nan_to_num", "xlogy", "copysign", "frac", "deg2rad",
+    "rad2deg", "float_power", "logit",
 ]
 
 
@@ -144,17 +150,26 @@ def _operands(input, other):
 
 def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input + alpha * other`` with broadcasting. Shapes: any broadcastable pair."""
-    if alpha != 1:
-        _check_alpha(input, other, alpha)
-        other = mul(other, alpha)
+    if alpha != 1 or type(alpha) is bool:
+        other = _scaled(input, other, alpha)
     input, other = _operands(input, other)
     return Add.apply(input, other)
 
 
-def _check_alpha(input, other, alpha) -> None:
-    if isinstance(alpha, float) and result_type(input, other).kind in "biu":
+def _scaled(input, other, alpha):
+    """``alpha * other`` for add/sub, in the dtype PyTorch computes ``input + alpha * other``
+    in (``alpha`` never promotes: ``int8 + 3 * 2`` stays int8)."""
+    rt = result_type(input, other)
+    if isinstance(alpha, bool) and rt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and rt.kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if rt.kind == "b":
+        return other if alpha else False
+    if not isinstance(other, Tensor):
+        return _scalar(other) * alpha  # stays a Python number: weak in promotion
+    return mul(_cast_to(other, rt), alpha)
 
 
 class Sub(Op):
@@ -172,14 +187,13 @@ class Sub(Op):
 
 def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> Tensor:
     """``input - alpha * other`` with broadcasting."""
-    if alpha != 1:
-        _check_alpha(input, other, alpha)
-        other = mul(other, alpha)
     if _is_bool(input) or _is_bool(other):
         both = "two bool tensors" if _is_bool(input) and _is_bool(other) else "a bool tensor"
         raise RuntimeError(f"sub: Subtraction, the `-` operator, with {both} is not supported. "
                            f"If you are trying to invert a mask, use the `~` or "
                            f"`logical_not()` operator instead.")
+    if alpha != 1 or type(alpha) is bool:
+        other = _scaled(input, other, alpha)
     input, other = _operands(input, other)
     return Sub.apply(input, other)
 
@@ -221,21 +235,33 @@ class Div(Op):
 
 
 def div(input: Tensor | Scalar, other: Tensor | Scalar, *, rounding_mode: str | None = None) -> Tensor:
-    """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` is not differentiable)."""
+    """``input / other`` (true division; ``rounding_mode='floor'|'trunc'`` rounds, with a
+    zero gradient)."""
     if rounding_mode is not None:
-        with no_grad():
-            rt = result_type(input, other)
-            if rt.kind not in "fc":  # integer division stays integer (as PyTorch)
-                a = _cast_to(input, rt)
-                b = _cast_to(other, rt)
-                a = a._data if isinstance(a, Tensor) else a
-                b = b._data if isinstance(b, Tensor) else b
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                               f"'floor' but found {rounding_mode!r}")
+        _no_kernel_for("b", f"div_{rounding_mode}_cpu", input, other)
+        _check_integer_divisor("div", input, other)
+        rt = result_type(input, other)
+        if rt.kind not in "fc":  # integer division stays integer (as PyTorch)
+            with no_grad():
+                a, b = _cast_to(_scalar(input), rt), _cast_to(_scalar(other), rt)
+            # a Python bool divides as 0/1
+            a = a._data if isinstance(a, Tensor) else int(a)
+            b = b._data if isinstance(b, Tensor) else int(b)
+            try:
                 if rounding_mode == "floor":
                     return _wrap(np.asarray(np.floor_divide(a, b)))
                 q = np.floor_divide(np.abs(a), np.abs(b))
                 return _wrap(np.asarray(np.where(np.sign(a) * np.sign(b) < 0, -q, q)).astype(rt))
-            q = div(input, other)
-            return floor(q) if rounding_mode == "floor" else trunc(q)
+            except ValueError as exc:
+                raise ShapeError(f"div: shapes {np.shape(a)} and {np.shape(b)} are not "
+                                 f"broadcastable: {exc}") from None
+        if rt.kind == "f":
+            rt = float_result_type(input, other)
+        input, other = _cast_to(_scalar(input), rt), _cast_to(_scalar(other), rt)
+        return PiecewiseConstant.apply(input, other, fn=_ROUNDED_DIVISION[rounding_mode])
     tensor = input if isinstance(input, Tensor) else other
     if not _fast(input, other) or not isinstance(tensor, Tensor) or tensor._data.dtype.kind != "f":
         # true division: integer/bool operands divide in the default float dtype
@@ -331,6 +357,14 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
     """``input ** exponent``; either may be a Python number. An integer (or bool) tensor
     to a negative integer number is an error, as in PyTorch."""
     exponent = _scalar(exponent)
+    if result_type(input, exponent).kind == "b":
+        if isinstance(input, Tensor) and isinstance(exponent, Tensor):
+            raise NotImplementedError("pow: \"pow\" not implemented for 'Bool'")
+        base = input._data if isinstance(input, Tensor) else input
+        power = exponent._data if isinstance(exponent, Tensor) else exponent
+        return _wrap(np.asarray(np.power(base, power)).astype(bool))
+    if isinstance(exponent, bool) and isinstance(input, Tensor):
+        exponent = int(exponent)  # x ** False is x ** 0 (a bool is weak, as an int)
     if isinstance(exponent, int) and not isinstance(exponent, bool) and isinstance(input, Tensor):
         if input.dtype.kind == "f":
             exponent = float(exponent)  # integer powers of float tensors: no int->float surprises
@@ -491,7 +525,7 @@ def sign(input: Tensor) -> Tensor:
     own sign (as PyTorch)."""
     if input._data.dtype == np.bool_:
         return _wrap(input._data.copy())
-    return _wrap(np.sign(input._data))
+    return _sign(input)
 
 
 class Sin(Op):
@@ -637,6 +671,8 @@ class ReLUGrad(Op):
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return ReLU.apply(input)
 
 
@@ -671,7 +707,7 @@ class ELU(Op):
 
     @staticmethod
     def forward(ctx, a, alpha):
-        ctx.positive = a > 0
+        ctx.positive = ~(a <= 0)  # NaN counts as positive (gradient 1), as in PyTorch
         return np.where(ctx.positive, a, alpha * np.expm1(np.minimum(a, 0)))
 
     @staticmethod
@@ -815,6 +851,14 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
     """Clip values to [min, max]; either bound may be None or a Tensor."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if (isinstance(min, Tensor) and max is not None and not isinstance(max, Tensor)
+            or isinstance(max, Tensor) and min is not None and not isinstance(min, Tensor)):
+        # PyTorch's number overload takes a 0-d tensor as a number; a dimensioned one
+        # cannot be mixed with a number
+        if any(isinstance(b, Tensor) and (b._data.ndim or b._rg) for b in (min, max)):
+            raise TypeError("clamp(): min and max must both be Tensors or both be numbers, "
+                            f"got {type(min).__name__} and {type(max).__name__}")
+        min, max = (b._data.item() if isinstance(b, Tensor) else b for b in (min, max))
     min, max = _scalar(min), _scalar(max)
     rt = result_type(input, min, max)
     check_int_fits("clamp", min, rt)
@@ -824,11 +868,12 @@ def clamp(input: Tensor, min: Tensor | float | None = None, max: Tensor | float 
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             min, max = _cast_to(min, rt), _cast_to(max, rt)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # where, not maximum/minimum: at a tie the gradient goes to input (PyTorch's rule)
         out = input
         if min is not None:
-            out = maximum(out, min if isinstance(min, Tensor) else _wrap(np.asarray(min, input.dtype)))
+            out = where(lt(out, min), min, out)
         if max is not None:
-            out = minimum(out, max if isinstance(max, Tensor) else _wrap(np.asarray(max, input.dtype)))
+            out = where(gt(out, max), max, out)
         return out
     return Clamp.apply(input, min, max)
 
@@ -854,7 +899,13 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """Clamp to [min_val, max_val]; gradient 0 at (and beyond) the bounds, as PyTorch."""
     min_val = require_number("hardtanh", "min_val", min_val)
     max_val = require_number("hardtanh", "max_val", max_val)
-    if input._data.dtype.kind in "iu":  # integer tensors keep their dtype (as PyTorch)
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError("hardtanh: Bool inputs not supported for hardtanh")
+    if kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError(f"hardtanh: cannot do hardtanh on an unsigned type with negative "
+                           f"limits (min_val={min_val}, max_val={max_val})")
+    if kind in "iu":  # integer tensors keep their dtype (as PyTorch)
         return Hardtanh.apply(input, int(min_val), int(max_val))
     return Hardtanh.apply(input, float(min_val), float(max_val))
 
@@ -878,8 +929,15 @@ class Maximum(Op):
                 grad * np.where(tie, 0.5, ~(ad > bd)).astype(grad.dtype) if n[1] else None)
 
 
-def maximum(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    """Elementwise maximum of two tensors."""
+def _require_other_tensor(op: str, other: object) -> None:
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum of two tensors (PyTorch's promotion; both must be Tensors)."""
+    _require_other_tensor("maximum", other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Maximum.apply(input, other)
@@ -902,8 +960,9 @@ class Minimum(Op):
                 grad * np.where(tie, 0.5, ~(ad < bd)).astype(grad.dtype) if n[1] else None)
 
 
-def minimum(input: Tensor, other: Tensor | Scalar) -> Tensor:
-    """Elementwise minimum of two tensors."""
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise minimum of two tensors (PyTorch's promotion; both must be Tensors)."""
+    _require_other_tensor("minimum", other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Minimum.apply(input, other)
@@ -1054,50 +1113,108 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1
     return input + tensor1 / tensor2 * value
 
 
-# Piecewise-constant functions: their gradient is zero almost everywhere, so they
-# return constants (PyTorch returns zero gradients; the result is the same).
-def _const(fn):
+class PiecewiseConstant(Op):
+    """out = fn(*inputs) for a function that is constant almost everywhere (floor, sign,
+    floor division): the result stays in the graph with zero gradients, as in PyTorch
+    (so ``floor(x).sum().backward()`` works and gives 0)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, fn):
+        return np.asarray(fn(*arrays))
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = _wrap(np.zeros_like(grad._data))
+        return tuple(zero if n else None for n in ctx.needs_input_grad)
+
+
+def _const(fn, name=None):
     def op(input, *args):
-        data = input._data if isinstance(input, Tensor) else np.asarray(input)
+        if isinstance(input, Tensor) and input._rg or any(isinstance(a, Tensor) and a._rg
+                                                           for a in args):
+            return PiecewiseConstant.apply(input, *args, fn=fn)
+        data = input._data if isinstance(input, Tensor) else input
         args = tuple(a._data if isinstance(a, Tensor) else a for a in args)
-        return _wrap(np.asarray(fn(data, *args)))
-    op.__name__ = fn.__name__
-    op.__doc__ = f"Elementwise ``{fn.__name__}`` (no gradient: piecewise constant)."
+        try:
+            return _wrap(np.asarray(fn(data, *args)))
+        except ValueError as exc:  # NumPy's broadcast error: name the op and the shapes
+            raise ShapeError(f"{op.__name__}: shapes {np.shape(data)} and "
+                             f"{tuple(np.shape(a) for a in args)} are not broadcastable: "
+                             f"{exc}") from None
+    op.__name__ = name or fn.__name__
+    op.__doc__ = f"Elementwise ``{op.__name__}`` (zero gradient: piecewise constant)."
     return op
 
 
-def _integral_kept(fn):
-    # floor/ceil/trunc of an integer or bool tensor is that tensor (PyTorch keeps the
-    # dtype; NumPy would return float64)
+def _integral_kept(fn, kernel):
+    # floor/ceil/trunc of an integer tensor is that tensor (PyTorch keeps the dtype; NumPy
+    # would return float64); bool has no kernel in PyTorch
+    const = _const(fn)
+
     def op(input):
-        data = input._data if isinstance(input, Tensor) else np.asarray(input)
-        if data.dtype.kind in "biu":
+        data = input._data
+        if data.dtype.kind == "b":
+            raise NotImplementedError(f'{fn.__name__}: "{kernel}" not implemented for \'Bool\'')
+        if data.dtype.kind in "iu":
             return _wrap(data.copy())
-        return _wrap(np.asarray(fn(data)))
+        return const(input)
     op.__name__ = fn.__name__
-    op.__doc__ = f"Elementwise ``{fn.__name__}`` (no gradient: piecewise constant)."
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (zero gradient: piecewise constant)."
     return op
 
 
-floor = _integral_kept(np.floor)
-ceil = _integral_kept(np.ceil)
-trunc = _integral_kept(np.trunc)
-_floor_divide = _const(np.floor_divide)
+floor = _integral_kept(np.floor, "floor_vml_cpu")
+ceil = _integral_kept(np.ceil, "ceil_vml_cpu")
+trunc = _integral_kept(np.trunc, "trunc_vml_cpu")
+_floor_divide = _const(np.floor_divide, "floor_divide")
+_sign = _const(np.sign, "sign")
+_round = _const(lambda a, decimals: np.round(a, decimals), "round")
+
+
+def _floor_division(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):  # x / 0 is inf or NaN, as PyTorch
+        return np.floor_divide(a, b)
+
+
+def _trunc_division(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(np.true_divide(a, b))
+
+
+_ROUNDED_DIVISION = {"floor": _floor_division, "trunc": _trunc_division}
+
+
+def _check_integer_divisor(op: str, input, other) -> None:
+    """Integer division by zero: PyTorch's RuntimeError (NumPy would return 0)."""
+    b = other._data if isinstance(other, Tensor) else other
+    if isinstance(input, Tensor) and input._data.size == 0:
+        return  # nothing is divided
+    if result_type(input, other).kind in "iu" and np.any(np.asarray(b) == 0):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
 
 
 def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input // other`` in PyTorch's result dtype (no gradient)."""
     input, other = _scalar(input), _scalar(other)
     _no_kernel_for("b", "div_floor_cpu", input, other)
+    _check_integer_divisor("floor_divide", input, other)
     if not _fast(input, other):
         with no_grad():
             input, other = _promote(input, other)
     return _floor_divide(input, other)
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:
-    """Round half to even, as PyTorch (no gradient)."""
-    return _wrap(np.round(input._data, decimals))
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+    """Round half to even, as PyTorch (zero gradient). ``decimals`` (default: not given,
+    i.e. 0) needs a float tensor: PyTorch has no integer kernel for it, even for 0."""
+    kind = input._data.dtype.kind
+    if kind == "b" or decimals is not None and kind in "iu":
+        kernel = "round_cpu" if decimals else "round_vml_cpu"  # torch's names
+        raise NotImplementedError(f'round: "{kernel}" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
+    if kind in "iu":
+        return _wrap(input._data.copy())
+    return _round(input, decimals or 0)
 
 
 class Remainder(Op):
@@ -1121,7 +1238,468 @@ def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
     input, other = _scalar(input), _scalar(other)
     _no_kernel_for("b", "remainder_cpu", input, other)
+    _check_integer_divisor("remainder", input, other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Remainder.apply(input, other)
 
+
+
+# ---------------------------------------------------------------------------
+# Math functions, part 2 (issue 12): hyperbolic/inverse trig, logaddexp, hypot, atan2,
+# fmod, nan_to_num, xlogy, copysign, frac, deg2rad/rad2deg, float_power, logit.
+# ---------------------------------------------------------------------------
+def _other_tensor(op: str, other) -> None:
+    """PyTorch's ``op(Tensor input, Tensor other)`` overloads take no Python number."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__ if other is not None else 'NoneType'}")
+
+
+def _float_pair(input, other):
+    """Both operands in ``float_result_type`` (integer/bool promote to the default float)."""
+    rt = float_result_type(input, other)
+    return _cast_to(_scalar(input), rt), _cast_to(_scalar(other), rt)
+
+
+class Sinh(Op):
+    """out = sinh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sinh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * cosh(a)
+
+
+def sinh(input: Tensor) -> Tensor:
+    """Hyperbolic sine."""
+    return Sinh.apply(_to_float(input))
+
+
+class Cosh(Op):
+    """out = cosh(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.cosh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * sinh(a)
+
+
+def cosh(input: Tensor) -> Tensor:
+    """Hyperbolic cosine."""
+    return Cosh.apply(_to_float(input))
+
+
+class Tan(Op):
+    """out = tan(a); d/da = 1 + tan(a)**2."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tan(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * (out * out + 1.0)
+
+
+def tan(input: Tensor) -> Tensor:
+    """Tangent."""
+    return Tan.apply(_to_float(input))
+
+
+class Asin(Op):
+    """out = arcsin(a); d/da = 1 / sqrt(1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arcsin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * rsqrt(1.0 - a * a)
+
+
+def asin(input: Tensor) -> Tensor:
+    """Inverse sine (NaN outside [-1, 1])."""
+    return Asin.apply(_to_float(input))
+
+
+class Acos(Op):
+    """out = arccos(a); d/da = -1 / sqrt(1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arccos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return -grad * rsqrt(1.0 - a * a)
+
+
+def acos(input: Tensor) -> Tensor:
+    """Inverse cosine (NaN outside [-1, 1])."""
+    return Acos.apply(_to_float(input))
+
+
+class Atan(Op):
+    """out = arctan(a); d/da = 1 / (1 + a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arctan(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad / (a * a + 1.0)
+
+
+def atan(input: Tensor) -> Tensor:
+    """Inverse tangent."""
+    return Atan.apply(_to_float(input))
+
+
+class Asinh(Op):
+    """out = arcsinh(a); d/da = 1 / sqrt(a**2 + 1)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arcsinh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * rsqrt(a * a + 1.0)
+
+
+def asinh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic sine."""
+    return Asinh.apply(_to_float(input))
+
+
+class Acosh(Op):
+    """out = arccosh(a); d/da = 1 / sqrt(a**2 - 1)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arccosh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad * rsqrt(a * a - 1.0)
+
+
+def acosh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine (NaN below 1)."""
+    return Acosh.apply(_to_float(input))
+
+
+class Atanh(Op):
+    """out = arctanh(a); d/da = 1 / (1 - a**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(divide="ignore", invalid="ignore"):  # +-inf at +-1, NaN beyond
+            return np.arctanh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.inputs
+        return grad / (1.0 - a * a)
+
+
+def atanh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent (+-inf at +-1, NaN outside)."""
+    return Atanh.apply(_to_float(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+class LogAddExp(Op):
+    """out = log(exp(a) + exp(b)), stably; d/da = sigmoid(a - b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.logaddexp(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        return (grad * sigmoid(a - b) if n[0] else None,
+                grad * sigmoid(b - a) if n[1] else None)
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow; float tensors only (as PyTorch)."""
+    _other_tensor("logaddexp", other)
+    _no_kernel_for("biu", "logaddexp_cpu", input, other)
+    return LogAddExp.apply(*_promote(input, other))
+
+
+_LN2 = math.log(2.0)
+
+
+class LogAddExp2(Op):
+    """out = log2(2**a + 2**b); d/da = sigmoid((a - b) * ln 2)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.logaddexp2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        return (grad * sigmoid((a - b) * _LN2) if n[0] else None,
+                grad * sigmoid((b - a) * _LN2) if n[1] else None)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow; float tensors only."""
+    _other_tensor("logaddexp2", other)
+    _no_kernel_for("biu", "logaddexp2_cpu", input, other)
+    return LogAddExp2.apply(*_promote(input, other))
+
+
+class Hypot(Op):
+    """out = sqrt(a**2 + b**2); d/da = a / out."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.hypot(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        g = grad / ctx.output
+        return g * a if n[0] else None, g * b if n[1] else None
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """``sqrt(input**2 + other**2)`` without overflow; float result types only."""
+    _other_tensor("hypot", other)
+    _no_kernel_for("biu", "hypot_cpu", input, other)
+    return Hypot.apply(*_promote(input, other))
+
+
+class Atan2(Op):
+    """out = atan2(a, b) (the angle of the point (b, a))."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        g = grad / (a * a + b * b)
+        return g * b if n[0] else None, -g * a if n[1] else None
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise ``atan2(input, other)``; integer operands give the default float dtype."""
+    _other_tensor("atan2", other)
+    return Atan2.apply(*_float_pair(input, other))
+
+
+arctan2 = atan2
+
+
+class Fmod(Op):
+    """out = a - trunc(a / b) * b (C's fmod: the sign of a); d/db = -trunc(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        gb = None
+        if n[1]:
+            ad = a._data if isinstance(a, Tensor) else a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = -grad * _wrap(np.asarray(np.trunc(ad / b._data)))
+        return grad if n[0] else None, gb
+
+
+def fmod(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """C-style remainder ``input - trunc(input / other) * other`` (the sign of ``input``);
+    integer division by zero raises as in PyTorch."""
+    other = _scalar(other)
+    _no_kernel_for("b", "fmod_cpu", input, other)
+    if not _fast(input, other):
+        input, other = _promote(input, other)
+    if result_type(input, other).kind in "iu":
+        od = other._data if isinstance(other, Tensor) else np.asarray(other)
+        if np.any(od == 0):
+            raise RuntimeError("ZeroDivisionError")
+    return Fmod.apply(input, other)
+
+
+class NanToNum(Op):
+    """out = a with NaN, +inf, -inf replaced; gradient passes where a is finite."""
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        return np.nan_to_num(a, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a, *_) = ctx._inputs
+        return grad * np.isfinite(a._data), None, None, None
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf``; the infinities default to
+    the largest / lowest finite value of ``input``'s dtype. Integer and bool tensors are
+    returned as copies."""
+    dt = input._data.dtype
+    if dt.kind not in "fc":
+        return _wrap(input._data.copy())
+    info = np.finfo(dt)
+    nan = 0.0 if nan is None else float(require_number("nan_to_num", "nan", nan))
+    posinf = float(info.max) if posinf is None else float(require_number("nan_to_num", "posinf", posinf))
+    neginf = float(info.min) if neginf is None else float(require_number("nan_to_num", "neginf", neginf))
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+class Xlogy(Op):
+    """out = x * log(y), 0 where x == 0 (unless y is NaN); d/dx = log(y) where x != 0."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if isinstance(y, np.ndarray):
+                logy = np.log(y)
+            else:  # a Python number stays weak (np.log would give a float64 scalar)
+                logy = math.log(y) if y > 0 else -math.inf if y == 0 else math.nan
+            out = np.multiply(x, logy)
+        return np.asarray(np.where((np.asarray(x) == 0) & ~np.isnan(y), 0, out)).astype(
+            out.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        n = ctx.needs_input_grad
+        gx = gy = None
+        if n[0]:
+            nz = np.asarray(x._data != 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if isinstance(y, Tensor):
+                    gx = grad * where(_wrap(nz), log(y), 0.0)
+                else:
+                    gx = grad * _wrap(np.where(nz, np.log(y), 0.0).astype(grad.dtype))
+        if n[1]:
+            gy = grad * x / y
+        return gx, gy
+
+
+def xlogy(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """``input * log(other)``, defined as 0 where ``input == 0`` (and ``other`` is not NaN);
+    either argument may be a Python number."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): expected at least one Tensor argument, got "
+                        f"{type(input).__name__} and {type(other).__name__}")
+    return Xlogy.apply(*_float_pair(input, other))
+
+
+class Copysign(Op):
+    """out = |a| with the sign of b; d/da = out / a (0 where a == 0), d/db = 0."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.copysign(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        n = ctx.needs_input_grad
+        ga = gb = None
+        if n[0]:
+            ad = a._data
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(ad == 0, 0.0, np.copysign(1.0, b._data if isinstance(b, Tensor)
+                                                           else b) * np.sign(ad))
+            ga = grad * _wrap(np.asarray(ratio, dtype=grad.dtype))
+        if n[1]:
+            gb = grad * 0.0
+        return ga, gb
+
+
+def copysign(input: Tensor, other: Tensor | Scalar) -> Tensor:
+    """``|input|`` with the sign of ``other``; the result is floating point."""
+    return Copysign.apply(*_float_pair(input, other))
+
+
+class Frac(Op):
+    """out = a - trunc(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def frac(input: Tensor) -> Tensor:
+    """Fractional part ``input - trunc(input)`` (the sign of ``input``); float only."""
+    _float_only(input, "frac_cpu")
+    return Frac.apply(input)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians (integer/bool tensors give the default float dtype)."""
+    return mul(_to_float(input), math.pi / 180.0)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees (integer/bool tensors give the default float dtype)."""
+    return mul(_to_float(input), 180.0 / math.pi)
+
+
+def _to_double(x):
+    if isinstance(x, Tensor):
+        kind = x._data.dtype.kind
+        return _cast_to(x, np.dtype(np.complex128 if kind == "c" else np.float64))
+    x = _scalar(x)
+    return x if isinstance(x, complex) else float(x)
+
+
+def float_power(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
+    """``pow`` computed in double precision: the result is float64 (complex128 for complex
+    operands) whatever the input dtypes."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected at least one Tensor argument")
+    return pow(_to_double(input), _to_double(exponent))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``
+    (gradient 0 outside, as PyTorch)."""
+    z = _to_float(input)
+    if eps is not None:
+        eps = float(require_number("logit", "eps", eps))
+        z = clamp(z, eps, 1.0 - eps)
+    return log(z) - log1p(-z)

@@ -11,18 +11,26 @@ import numpy as np
 from ..grad_mode import _state
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
+from . import shape as _shape
 from ._args import require_number, require_tensor
-from ._util import Scalar, TensorLike, check_index_bounds, check_int_fits, normalize_dim
+from ._util import Dims, Scalar, TensorLike, check_index_bounds, check_int_fits, normalize_dim
 from .elementwise import where
 from .shape import pad
 
 __all__ = ["getitem", "index_put", "gather", "scatter_add", "scatter", "index_select",
-           "index_add", "masked_fill", "masked_select", "one_hot", "nonzero", "take_along_dim"]
+           "index_add", "masked_fill", "masked_select", "one_hot", "nonzero", "take_along_dim",
+           # issue 12
+           "index_copy", "index_fill", "scatter_reduce", "take", "masked_scatter", "swapdims",
+           "moveaxis"]
 
 
 def _convert_index(index):
     """Tensors -> arrays, lists -> arrays, bool masks kept (NumPy semantics = PyTorch's)."""
     if isinstance(index, tuple):
+        where = [k for k, i in enumerate(index) if i is Ellipsis]
+        if len(where) > 1:  # PyTorch: the first ... takes every free dim, so later ones
+            first = where[0]  # stand for none; NumPy refuses them
+            index = index[:first + 1] + tuple(i for i in index[first + 1:] if i is not Ellipsis)
         return tuple(_convert_one(i) for i in index)
     return _convert_one(index)
 
@@ -40,6 +48,8 @@ def _convert_one(i):
                              f"tensors, got a {dt} tensor")
         return a if a.ndim else int(a)
     if isinstance(i, list):
+        if not i:
+            return np.zeros(0, dtype=np.int64)  # x[[]]: an empty int index, as PyTorch
         return np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
     if isinstance(i, np.ndarray) and i.dtype.kind == "f":
         raise IndexError("indexing: tensors used as indices must be long, int, byte or bool "
@@ -155,6 +165,12 @@ class IndexBackward(Op):
         out = np.zeros(shape, dtype=g.dtype)
         if basic:
             out[index] = g
+        elif any(isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype == np.bool_
+                 for i in (index if isinstance(index, tuple) else (index,))):
+            # a 0-d mask adds an axis instead of consuming one, which np.add.at cannot
+            # take: scatter through the flat positions the forward index selected
+            flat = np.arange(out.size).reshape(shape)[index]
+            np.add.at(out.reshape(-1), flat.reshape(-1), np.broadcast_to(g, flat.shape).reshape(-1))
         else:
             np.add.at(out, _for_add_at(index), g)
         return out
@@ -168,7 +184,17 @@ class IndexBackward(Op):
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: ints, slices, None, Ellipsis, integer arrays/tensors, bool masks."""
     index = _convert_index(index)
-    return GetItem.apply(input, index, _is_basic(index))
+    out = GetItem.apply(input, index, _is_basic(index))
+    _check_steps(index)  # after NumPy's own checks, so "too many indices" comes first
+    return out
+
+
+def _check_steps(index) -> None:
+    """PyTorch's ValueError for a slice with a step <= 0 (NumPy would reverse)."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if isinstance(i, slice) and i.step is not None and i.step <= 0:
+            raise ValueError(f"indexing: step must be greater than zero, got slice {i} "
+                             f"(negative steps are not supported, as in PyTorch: use flip)")
 
 
 class IndexPut(Op):
@@ -197,6 +223,7 @@ class IndexPut(Op):
 def index_put(input: Tensor, index: Any, value: Tensor | Scalar) -> Tensor:
     """Out-of-place ``input[index] = value``."""
     index = _convert_index(index)
+    _check_steps(index)
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input._data.dtype)
     return IndexPut.apply(input, value, index)
@@ -288,6 +315,8 @@ def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     """Gather values along ``dim`` at ``index`` (int64, same ndim as input)."""
     idx = _as_index(index)
     d = normalize_dim(dim, input._data.ndim, "gather")
+    if idx.size == 0 and idx.ndim:  # nothing gathered: PyTorch checks nothing then
+        return input.reshape(-1)[:0].reshape(idx.shape)
     if input._data.ndim == 0 or idx.ndim == 0:
         x1, idx1 = _lift(input, idx)
         return gather(x1, d, idx1).reshape(idx.shape)
@@ -295,9 +324,19 @@ def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     return Gather.apply(input, d, idx)
 
 
-def take_along_dim(input: Tensor, indices: TensorLike, dim: int) -> Tensor:
-    """``gather`` with broadcasting of ``indices`` (NumPy's take_along_axis)."""
+def take_along_dim(input: Tensor, indices: TensorLike, dim: int | None = None) -> Tensor:
+    """``gather`` with broadcasting of ``indices`` (NumPy's take_along_axis); with
+    ``dim=None`` both are flattened first."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        return gather(input.reshape(-1), 0, idx.reshape(-1))
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"take_along_dim(): dtype of indices should be Long (int64) but got "
+                           f"{idx.dtype}")
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
+                           f"of dimensions, but got {input._data.ndim} dimensions for input, "
+                           f"and {idx.ndim} dimensions for indices")
     d = normalize_dim(dim, input._data.ndim, "take_along_dim")
     shape = list(np.broadcast_shapes(tuple(s if k != d else 1 for k, s in enumerate(input.shape)),
                                      tuple(s if k != d else 1 for k, s in enumerate(idx.shape))))
@@ -341,9 +380,15 @@ def _scatter_src(op: str, input: Tensor, d: int, idx: np.ndarray, src: Tensor) -
 
 def scatter_add(input: Tensor, dim: int, index: TensorLike, src: Tensor) -> Tensor:
     """Out-of-place ``input.scatter_add_(dim, index, src)``."""
+    require_tensor("scatter_add", src, "src", 4)
     idx = _as_index(index)
     d = normalize_dim(dim, input._data.ndim, "scatter_add")
-    require_tensor("scatter_add", src, "src", 4)
+    if idx.size == 0 and idx.ndim:  # nothing scattered: PyTorch checks no shapes then
+        _check_index_dtype("scatter_add", idx)
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError(f"scatter_add(): Expected self.dtype to be equal to src.dtype "
+                               f"({input._data.dtype} vs {src._data.dtype})")
+        return input + src.reshape(-1)[:0].sum()  # a copy; src gets a zero gradient
     if input._data.ndim == 0 or idx.ndim == 0:
         x1, idx1 = _lift(input, idx)
         return scatter_add(x1, d, idx1, src).reshape(input.shape)
@@ -401,9 +446,10 @@ def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
                                f"{idx.size} value(s)")
-        check_index_bounds("index_select()", idx, 1, d, IndexError)
+        check_index_bounds("index_select()", idx, 1, d)
         return getitem(input.reshape(1), idx.reshape(-1)).reshape(())
-    check_index_bounds("index_select()", idx, input._data.shape[d], d, IndexError)
+    # IndexError and RuntimeError: PyTorch raises the latter for a dim of size 0
+    check_index_bounds("index_select()", idx, input._data.shape[d], d)
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 
 
@@ -575,3 +621,240 @@ def nonzero(input: TensorLike, *, as_tuple: bool = False) -> Tensor | tuple[Tens
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64)) for i in nz)
     return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+# ---------------------------------------------------------------------------
+# Issue 12: index_copy, index_fill, scatter_reduce, take, masked_scatter, aliases.
+# ---------------------------------------------------------------------------
+def _index_arg(op: str, index: object, position: int = 3) -> np.ndarray:
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, np.ndarray):
+        return index
+    raise TypeError(f"{op}(): argument 'index' (position {position}) must be Tensor, not "
+                    f"{type(index).__name__}")
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """Out-of-place ``input.index_copy_(dim, index, source)``: ``out[..., index[i], ...] =
+    source[..., i, ...]`` along ``dim``. With repeated indices the last write wins
+    (PyTorch leaves the choice unspecified)."""
+    a = input._data
+    d = normalize_dim(dim, a.ndim, "index_copy")
+    idx = _index_arg("index_copy", index)
+    require_tensor("index_copy", source, "source", 4)
+    _check_index_add("index_copy", a, d, idx, source._data)
+    if a.ndim == 0:
+        return IndexPut.apply(input.reshape(1), source.reshape(1), (idx.reshape(1),)).reshape(())
+    return IndexPut.apply(input, source, (slice(None),) * d + (idx.reshape(-1),))
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Tensor | Scalar) -> Tensor:
+    """Out-of-place ``input.index_fill_(dim, index, value)``: the slices ``index`` (1-D,
+    negative entries count from the end) along ``dim`` set to ``value`` (a number or a
+    0-d tensor, which receives the summed gradient of the filled entries)."""
+    a = input._data
+    d = normalize_dim(dim, a.ndim, "index_fill")
+    idx = _index_arg("index_fill", index)
+    if idx.ndim > 1:
+        raise IndexError(f"index_fill_(): Index is supposed to be a vector, got shape "
+                         f"{tuple(idx.shape)}")
+    if idx.dtype != np.int64:
+        raise IndexError(f"index_fill_(): Expected a long tensor for index, but got {idx.dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s).")
+        if value._data.dtype != a.dtype:
+            value = value.to(a.dtype)
+        if not value.requires_grad:
+            value = value._data.item()
+    else:
+        value = require_number("index_fill", "value", value)
+        check_int_fits("index_fill", value, a.dtype)
+        value = np.asarray(value).astype(a.dtype).item()
+    x = input.reshape(1) if a.ndim == 0 else input
+    size = x._data.shape[d]
+    flat = idx.reshape(-1)
+    if flat.size and (flat.min() < -size or flat.max() >= size):
+        bad = int(flat.min()) if flat.min() < -size else int(flat.max())
+        raise IndexError(f"index_fill_(): index {bad} is out of bounds for dimension {d} with "
+                         f"size {size}")
+    flat = np.unique(np.where(flat < 0, flat + size, flat))  # a slice is filled once
+    out = IndexPut.apply(x, value, (slice(None),) * d + (flat,))
+    return out.reshape(()) if a.ndim == 0 else out
+
+
+_SCATTER_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+_REDUCE_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+                 "amin": np.minimum}
+
+
+def _reduce_identity(reduce: str, dtype: np.dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "b":
+        return reduce == "amin"
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min if reduce == "amax" else info.max
+    return -np.inf if reduce == "amax" else np.inf
+
+
+class ScatterReduce(Op):
+    """out = ``a`` with ``src`` reduced (sum, prod, mean, amax, amin) into the gather-style
+    ``index`` positions along ``dim``; ``include_self`` decides whether ``a``'s value at a
+    written position takes part. Gradients: sum and mean pass ``grad`` (divided by the
+    count for mean); amax/amin share it evenly among the tied maxima/minima; prod gives
+    each contributor the product of the others (zeros handled exactly)."""
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index, reduce, include_self):
+        coords = _full_index(index, dim)
+        sl = src[tuple(slice(0, n) for n in index.shape)]
+        out = a.copy()
+        touched = np.zeros(a.shape, dtype=bool)
+        touched[coords] = True
+        if not include_self:
+            out[touched] = _reduce_identity(reduce, a.dtype)
+        _REDUCE_UFUNC[reduce].at(out, coords, sl)
+        if reduce == "mean":
+            count = np.where(touched & (not include_self), 0, 1).astype(np.int64)
+            np.add.at(count, coords, 1)
+            count = np.maximum(count, 1)
+            if out.dtype.kind in "iu":
+                out = np.floor_divide(out, count).astype(a.dtype)
+            else:
+                out = (out / count).astype(a.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, src, dim, index, reduce, include_self = ctx.inputs
+        n = ctx.needs_input_grad
+        coords = _full_index(index, dim)
+        ad = a._data
+        touched = np.zeros(ad.shape, dtype=bool)
+        touched[coords] = True
+        self_part = ~touched | include_self      # where a's value takes part in out
+        sl = tuple(slice(0, k) for k in index.shape)
+        dt = grad.dtype
+        if reduce in ("sum", "mean"):
+            g = grad
+            if reduce == "mean":
+                count = np.where(self_part, 1, 0).astype(np.int64)
+                np.add.at(count, coords, 1)
+                g = grad * _wrap((1.0 / np.maximum(count, 1)).astype(dt))
+            ga = g * self_part if n[0] else None
+            gs = Gather.apply(g, dim, index) if n[1] else None
+        elif reduce in ("amax", "amin"):
+            res = ctx.output._data
+            sd = src._data[sl]
+            # as PyTorch: input's value counts among the ties even where include_self=False
+            # leaves it out (it then gets no gradient, so the src share is smaller)
+            src_hit = sd == res[coords]
+            ties = (ad == res).astype(np.int64)
+            self_hit = self_part & (ad == res)
+            np.add.at(ties, coords, src_hit.astype(np.int64))
+            g = grad * _wrap((1.0 / np.maximum(ties, 1)).astype(dt))
+            ga = g * self_hit if n[0] else None
+            gs = Gather.apply(g, dim, index) * src_hit if n[1] else None
+        else:  # prod: each contributor gets the product of the others
+            v = src[sl] if src._data.shape != index.shape else src
+            sd = v._data
+            zeros = np.where(self_part & (ad == 0), 1, 0).astype(np.int64)
+            np.add.at(zeros, coords, (sd == 0).astype(np.int64))
+            a_safe = where(_wrap(ad == 0), 1.0, a)
+            v_safe = where(_wrap(sd == 0), 1.0, v)
+            prod_nz = ScatterReduce.apply(a_safe, v_safe, dim, index, "prod", include_self)
+            ga = gs = None
+            if n[0]:
+                others = where(_wrap(ad != 0), where(_wrap(zeros == 0), prod_nz / a_safe, 0.0),
+                               where(_wrap(zeros == 1), prod_nz, 0.0))
+                ga = grad * others * self_part
+            if n[1]:
+                zg = zeros[coords]
+                pg = Gather.apply(prod_nz, dim, index)
+                others = where(_wrap(sd != 0), where(_wrap(zg == 0), pg / v_safe, 0.0),
+                               where(_wrap(zg == 1), pg, 0.0))
+                gs = Gather.apply(grad, dim, index) * others
+        if gs is not None and tuple(index.shape) != tuple(src.shape):
+            widths = []
+            for s, i in zip(reversed(src.shape), reversed(index.shape)):
+                widths += [0, s - i]
+            gs = pad(gs, widths)
+        return ga, gs, None, None, None, None
+
+
+def scatter_reduce(input: Tensor, dim: int, index: TensorLike, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """Out-of-place ``input.scatter_reduce_(dim, index, src, reduce, include_self=...)``:
+    ``reduce`` is ``'sum'``, ``'prod'``, ``'mean'`` (integer tensors floor-divide, as
+    PyTorch), ``'amax'`` or ``'amin'``; with ``include_self=False`` the written positions
+    start from the reduction's identity instead of ``input``'s value."""
+    idx = _as_index(index)
+    d = normalize_dim(dim, input._data.ndim, "scatter_reduce")
+    require_tensor("scatter_reduce", src, "src", 4)
+    if reduce not in _SCATTER_REDUCES:
+        raise RuntimeError(f"scatter_reduce(): reduce argument must be either sum, prod, mean, "
+                           f"amax or amin, got {reduce}")
+    if input._data.ndim == 0 or idx.ndim == 0:
+        x1, idx1 = _lift(input, idx)
+        s1 = src.reshape(1) if src._data.ndim == 0 else src
+        return scatter_reduce(x1, d, idx1, s1, reduce,
+                              include_self=include_self).reshape(input.shape)
+    src = _scatter_src("scatter_reduce", input, d, idx, src)
+    return ScatterReduce.apply(input, src, d, idx, reduce, bool(include_self))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """``input.flatten()[index]``, shaped like ``index`` (negative entries count from the
+    end)."""
+    idx = _index_arg("take", index, 2)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {idx.dtype}")
+    n = input._data.size
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = int(idx.min()) if idx.min() < -n else int(idx.max())
+        raise IndexError(f"take(): out of range: tried to access index {bad} on a tensor of "
+                         f"{n} elements.")
+    flat = np.where(idx < 0, idx + n, idx).reshape(-1)
+    return getitem(input.reshape(-1), flat).reshape(idx.shape)
+
+
+def masked_scatter(input: Tensor, mask: TensorLike, source: Tensor) -> Tensor:
+    """Out-of-place ``input.masked_scatter_(mask, source)``: the positions where ``mask``
+    (broadcast with ``input``) is True take consecutive elements of ``source`` (row-major);
+    ``source`` needs at least as many elements as ``mask`` has True entries."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_: expected BoolTensor for mask, got dtype {m.dtype}")
+    require_tensor("masked_scatter", source, "source", 3)
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got {input._data.dtype} and {source._data.dtype}")
+    shape = tuple(input._data.shape)
+    if m.shape != shape:
+        shape = _broadcast_shape("masked_scatter", "mask", m.shape, "input", shape)
+    x = input.expand(*shape) if tuple(input.shape) != shape else input
+    m = np.broadcast_to(m, shape)
+    k = int(m.sum())
+    if source._data.size < k:
+        raise RuntimeError(f"masked_scatter: Number of elements of source < number of ones in "
+                           f"mask ({source._data.size} < {k})")
+    vals = source.reshape(-1)
+    if vals._data.size != k:
+        vals = getitem(vals, slice(0, k))
+    return IndexPut.apply(x, vals, (np.ascontiguousarray(m),))
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Alias of ``transpose`` (``swapaxes``)."""
+    return _shape.transpose(input, dim0, dim1)
+
+
+def moveaxis(input: Tensor, source: Dims, destination: Dims) -> Tensor:
+    """Alias of ``movedim``."""
+    return _shape.movedim(input, source, destination)

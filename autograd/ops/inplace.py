@@ -31,7 +31,7 @@ from ..grad_mode import _state
 from ..node import _SCRATCH, Node, Op, _OutputRef
 from ..tensor import Tensor, _wrap
 from . import shape as _shape
-from .index import GetItem, _convert_index, index_put
+from .index import GetItem, _check_steps, _convert_index, index_put
 
 __all__ = ["inplace", "setitem_"]
 
@@ -267,8 +267,10 @@ def setitem_(t: Tensor, index: Any, value: Any) -> None:
         v = value._data if isinstance(value, Tensor) else value
         if not t._data.flags.writeable:
             raise _read_only_error("setitem", t._data)
+        converted = _convert_index(index)
+        _check_steps(converted)
         try:
-            t._data[_convert_index(index)] = v
+            t._data[converted] = v
         except IndexError as exc:
             raise IndexError(f"setitem: index {index!r} is out of range for a tensor of shape "
                              f"{tuple(t._data.shape)}: {exc}") from None

@@ -146,9 +146,6 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
     require_tensor("cross_entropy", input)
     ignore_index = require_number("cross_entropy", "ignore_index", ignore_index, integral=True)
     label_smoothing = require_number("cross_entropy", "label_smoothing", label_smoothing)
-    if input.dtype.kind != "f":
-        raise TypeError(f"cross_entropy: input must be floating point (logits), got dtype "
-                        f"{input.dtype}")
     if label_smoothing > 1.0:  # PyTorch ignores a negative value (see above)
         raise ArgumentError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: "
                             f"{label_smoothing}")
@@ -156,6 +153,12 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
         raise ShapeError("cross_entropy: input must have at least 1 dimension (C,), got a "
                          "0-d tensor")
     tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
+    probs = tdata.dtype.kind == "f" and tdata.ndim == input.ndim
+    if probs and ignore_index >= 0:
+        raise RuntimeError(f"cross_entropy: ignore_index is not supported for floating point "
+                           f"target (class probabilities), got ignore_index={ignore_index}")
+    if input._data.size:  # log_softmax first, before the weight is looked at
+        _require_float_logits(input)
     c = input.shape[1] if input.ndim > 1 else input.shape[0]
     w = None
     if weight is not None:
@@ -166,11 +169,25 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
                              f"got weight tensor of shape: {tuple(w.shape)} (input of shape "
                              f"{tuple(input.shape)})")
         if isinstance(weight, Tensor) and w.dtype != input.dtype:
+            _require_float_logits(input)  # an integer input fails in the kernel first
             raise RuntimeError(f"cross_entropy: expected scalar type "
                                f"{scalar_name(input.dtype)} but found {scalar_name(w.dtype)} "
                                f"(weight must have the input's dtype)")
-    if tdata.dtype.kind == "f" and tdata.ndim == input.ndim:
+    if probs:
+        _require_float_logits(input)
         return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+    # PyTorch's order: log_softmax (no integer kernel, unless the input is empty: checked
+    # above), the target's batch size and shape, then its dtype
+    if input.ndim == 1:  # unbatched (C,) with a 0-d target
+        if tdata.ndim != 0:
+            raise ShapeError(f"cross_entropy: for unbatched input of shape {tuple(input.shape)} "
+                             f"the target must be 0-d, got shape {tuple(tdata.shape)}")
+    else:
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(tdata.shape) != expected:
+            raise ShapeError(f"cross_entropy: expected target of shape {expected} for input "
+                             f"of shape {tuple(input.shape)} (class dim 1), got "
+                             f"{tuple(tdata.shape)}")
     if tdata.dtype not in (np.int64, np.uint8) and isinstance(target, Tensor):
         raise RuntimeError(f"cross_entropy: expected target dtype to be Long or Byte, but got "
                            f"{scalar_name(tdata.dtype)} (class-index target of shape "
@@ -179,23 +196,29 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
     if tdata.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: target must be int64 class indices or float "
                         f"probabilities, got dtype {tdata.dtype}")
+    _require_float_logits(input)
     label_smoothing = max(label_smoothing, 0.0)
-    if input.ndim == 1:  # unbatched (C,) with a 0-d target
-        if tdata.ndim != 0:
-            raise ShapeError(f"cross_entropy: for unbatched input of shape {tuple(input.shape)} "
-                             f"the target must be 0-d, got shape {tuple(tdata.shape)}")
+    if tdata.dtype == np.uint8 and label_smoothing > 0 and weight is not None:
+        # PyTorch's weighted label smoothing gathers the weights by the target, which
+        # only takes int32/int64 indices
+        raise RuntimeError("cross_entropy: gather(): Expected dtype int32/int64 for index "
+                           "(a Byte target with label_smoothing and weight)")
+    if input.ndim == 1:
         out = cross_entropy(input.unsqueeze(0), _wrap(tdata.reshape(1).astype(np.int64)),
                             weight, ignore_index=ignore_index, reduction=reduction,
                             label_smoothing=label_smoothing)
         return out.squeeze(0) if reduction == "none" else out
-    expected = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(tdata.shape) != expected:
-        raise ShapeError(f"cross_entropy: expected target of shape {expected} for input of "
-                         f"shape {tuple(input.shape)} (class dim 1), got "
-                         f"{tuple(tdata.shape)}")
     t = np.ascontiguousarray(tdata, dtype=np.int64)  # bounds are checked in the kernel
     w = _ones(c, input.dtype) if w is None else np.ascontiguousarray(w, input.dtype)
     return CrossEntropy.apply(input, t, w, int(ignore_index), float(label_smoothing), reduction)
+
+
+def _require_float_logits(input: Tensor) -> None:
+    """PyTorch's log_softmax has no integer kernel (NotImplementedError)."""
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f'cross_entropy: "log_softmax_lastdim_kernel_impl" not '
+                                  f"implemented for '{scalar_name(input.dtype)}' (logits "
+                                  f"must be floating point)")
 
 
 _ONES: dict = {}
@@ -236,3 +259,54 @@ def _cross_entropy_probs(input, target, w, reduction, ls):
         return loss.sum() / n
     return _reduce(loss, reduction)
 
+
+
+# ------------------------------------------------------------------ pointwise losses
+# l1, mse, smooth_l1 and huber: an elementwise loss of d = input - target (broadcast),
+# reduced by the caller. One Op, so that the gradient is PyTorch's piecewise formula
+# (finite where one branch of a ``where`` would give inf * 0 = NaN) in both operands.
+
+def _sign0(d: np.ndarray) -> np.ndarray:
+    """sign(d) with sign(NaN) = 0, as PyTorch's sign (used by the L1 gradient)."""
+    return np.where(np.isnan(d), 0, np.sign(d)).astype(d.dtype, copy=False)
+
+
+class PointwiseLoss(Op):
+    """out = loss(input - target) elementwise, for ``kind`` in l1, mse, smooth_l1, huber
+    (``param`` is beta or delta); input and target are broadcast and of one dtype."""
+
+    @staticmethod
+    def forward(ctx, x, t, kind, param):
+        d = x - t
+        if kind == "l1":
+            return np.abs(d)
+        if kind == "mse":
+            return d * d
+        ad = np.abs(d)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if kind == "smooth_l1":
+                if param == 0:
+                    return ad
+                return np.where(ad < param, 0.5 * d * d / param, ad - 0.5 * param).astype(d.dtype)
+            return np.where(ad < param, 0.5 * d * d, param * (ad - 0.5 * param)).astype(d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, kind, param = ctx.inputs
+        d = x - t
+        if kind == "l1" or kind == "smooth_l1" and param == 0:
+            g = grad * _wrap(_sign0(d._data))
+        elif kind == "mse":
+            g = grad * d * 2.0
+        elif kind == "smooth_l1":  # d / beta inside (-1, 1), the sign outside
+            g = grad * (d * (1.0 / param)).clamp(-1.0, 1.0)
+        else:  # huber: d inside (-delta, delta), delta * sign outside
+            g = grad * d.clamp(-param, param)
+        return (g if ctx.needs_input_grad[0] else None,
+                -g if ctx.needs_input_grad[1] else None, None, None)
+
+
+def pointwise_loss(kind: str, input: Tensor, target: Tensor, param: float = 0.0) -> Tensor:
+    """The unreduced ``kind`` loss of ``input`` and ``target`` (already broadcast to one
+    shape and cast to one dtype by the caller)."""
+    return PointwiseLoss.apply(input, target, kind, float(param))

@@ -23,6 +23,7 @@ from ._args import (
     require_number,
     require_tensor,
 )
+from .conv import check_hyper_types
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool2d"]
@@ -89,14 +90,19 @@ class _DimError(ShapeError, IndexError):
 _LAYOUT = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)"}
 
 
-def _batched(op, input, nd, error=ShapeError):
-    """``(input as a 2-D-pooling batch [N, C, H, W], whether it was batched)``."""
+def _batched(op, input, nd, error=ShapeError, nonempty=False):
+    """``(input as a 2-D-pooling batch [N, C, H, W], whether it was batched)``; with
+    ``nonempty`` (max/avg pooling), as PyTorch, only the batch dim may be empty."""
     require_tensor(op, input)
     try:
         check_ndim(op, input, (nd + 1, nd + 2), _LAYOUT[nd])
     except ShapeError as exc:
         raise error(str(exc)) from None
     batched = input.ndim == nd + 2
+    if nonempty and 0 in input.shape[1 if batched else 0:]:
+        raise ShapeError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D (batch mode) tensor with "
+                         f"an optional 0-size batch dim and no other empty dim, got input of "
+                         f"shape {tuple(input.shape)}")
     x = input if batched else input.unsqueeze(0)
     return (x if nd == 2 else x.unsqueeze(2)), batched
 
@@ -148,7 +154,10 @@ def _check_out(op, nd, input, x, k, s, p, d, ceil_mode):
 
 def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
-    x, batched = _batched(op, input, nd)
+    require_tensor(op, input)
+    check_hyper_types(op, nd, none_ok=("stride",), kernel_size=kernel_size, stride=stride,
+                      padding=padding, dilation=dilation)
+    x, batched = _batched(op, input, nd, nonempty=True)
     k, s, p, d = _pool_args(op, nd, kernel_size, stride, padding, dilation)
     _require_float(op, x)
     _check_out(op, nd, input, x, k, s, p, d, ceil_mode)
@@ -203,16 +212,26 @@ class AvgPoolGrad(Op):
 
 def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):
+    require_tensor(op, input)
+    check_hyper_types(op, nd, none_ok=("stride",), kernel_size=kernel_size, stride=stride,
+                      padding=padding)
     # PyTorch: avg_pool2d of a 2-D input is an IndexError
-    x, batched = _batched(op, input, nd, _DimError if nd == 2 else ShapeError)
+    x, batched = _batched(op, input, nd, _DimError if nd == 2 else ShapeError, nonempty=True)
     k, s, p, _ = _pool_args(op, nd, kernel_size, stride, padding, 1)
     if divisor_override is not None:
         divisor_override = require_number(op, "divisor_override", divisor_override,
                                           integral=True)
         if divisor_override == 0:  # negative divisors are allowed, as in PyTorch
             raise ArgumentError(f"{op}: divisor must be not zero, got divisor_override=0")
-    _require_float(op, x)
+    if x.dtype != np.int64:  # PyTorch averages int64 too (truncating), no other integer
+        _require_float(op, x)
     _check_out(op, nd, input, x, k, s, p, (1, 1), ceil_mode)
+    if x.dtype == np.int64:
+        # sum / divisor in float64 (exact for the sums of any realistic int64 window), then
+        # truncated towards zero as PyTorch's integer division
+        y = _avg_pool(op, nd, input.to(np.float64), kernel_size, stride, padding, ceil_mode,
+                      count_include_pad, divisor_override)
+        return _wrap(np.trunc(y._data).astype(np.int64))
     # The kernel takes a positive override; sum / -d is exactly -(sum / d)
     negate = divisor_override is not None and divisor_override < 0
     divisor = -divisor_override if negate else divisor_override

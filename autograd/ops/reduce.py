@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._unset import UNSET, Unset
 from ..dtypes import get_default_dtype, scalar_name
 from ..kernels.reduce import sum_to as _sum_to_array
 from ..node import Op, ShapeError
@@ -115,6 +116,35 @@ def _dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
     return out if ndim else None
 
 
+def _no_dim_given(op: str, keepdim: object) -> None:
+    """PyTorch's TypeError for ``keepdim`` without ``dim`` (``torch.sum(x, keepdim=True)``:
+    the all-dims overload has no keepdim)."""
+    if keepdim is not UNSET:
+        raise TypeError(f"{op}() received an invalid combination of arguments - got "
+                        f"(Tensor, keepdim={_type_name(keepdim)}): keepdim is only accepted "
+                        f"together with dim")
+
+
+def _reduce_all_or_dim(op: str, dim: object, keepdim: object) -> tuple[Any, bool]:
+    """``(dim, keepdim)`` of sum/mean: ``dim`` left out (UNSET) reduces everything and
+    must come without ``keepdim``; an explicit None also means all dims."""
+    if dim is UNSET:
+        _no_dim_given(op, keepdim)
+        return None, False
+    return dim, bool(keepdim) if keepdim is not UNSET else False
+
+
+def _one_dim_or_all(op: str, dim: object, keepdim: object) -> tuple[Any, bool]:
+    """``(dim, keepdim)`` of prod/max/min, whose all-dims form takes neither ``dim`` nor
+    ``keepdim``: with ``dim`` given it must be an int (None is PyTorch's TypeError)."""
+    if dim is UNSET:
+        _no_dim_given(op, keepdim)
+        return None, False
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {_type_name(dim)}")
+    return _int_arg(op, "dim", dim), bool(keepdim) if keepdim is not UNSET else False
+
+
 def _keep_shape(shape, dims):
     """The shape a reduction over ``dims`` has with keepdim=True."""
     if dims is None:
@@ -137,15 +167,16 @@ class Sum(Op):
         return broadcast_to(grad, a.shape), None, None
 
 
-def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+def sum(input: Tensor, dim: Dims | None | Unset = UNSET, keepdim: bool | Unset = UNSET, *,
         dtype: DTypeLike | None = None) -> Tensor:
     """Sum over ``dim`` (int, tuple or None for all). Shape: reduced dims removed
     unless ``keepdim``. Integer and bool inputs sum to int64, as in PyTorch."""
+    dim_, keep = _reduce_all_or_dim("sum", dim, keepdim)
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
         input = input.to(np.int64)
-    return Sum.apply(input, _dims(dim, input._data.ndim, "sum"), bool(keepdim))
+    return Sum.apply(input, _dims(dim_, input._data.ndim, "sum"), keep)
 
 
 class SumTo(Op):
@@ -223,17 +254,18 @@ def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     return BroadcastTo.apply(input, target)
 
 
-def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+def mean(input: Tensor, dim: Dims | None | Unset = UNSET, keepdim: bool | Unset = UNSET, *,
          dtype: DTypeLike | None = None) -> Tensor:
     """Arithmetic mean over ``dim``. Integer inputs are an error, as in PyTorch."""
+    dim_, keep = _reduce_all_or_dim("mean", dim, keepdim)
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {scalar_name(input._data.dtype)}")
-    dims = _dims(dim, input._data.ndim, "mean")
+    dims = _dims(dim_, input._data.ndim, "mean")
     n = _count(input._data.shape, dims)
-    return Sum.apply(input, dims, bool(keepdim)) * (1.0 / n if n else float("nan"))
+    return Sum.apply(input, dims, keep) * (1.0 / n if n else float("nan"))
 
 
 def _count(shape, dims) -> int:
@@ -291,6 +323,18 @@ def _check_nonempty(op: str, a: np.ndarray, dims: tuple[int, ...] | None) -> Non
                              f"(input shape {tuple(a.shape)})")
 
 
+def _check_empty_dims_in_order(op: str, a: np.ndarray, dim: object) -> None:
+    """amax/amin of an empty tensor check each listed dim in turn, range then size, before
+    looking for duplicates (PyTorch: ``amin(empty_1d, (0, 1, 1))`` names the empty dim 0,
+    ``amin(empty_1d, (1, 0, 0))`` the out-of-range 1)."""
+    dims = _dim_arg(op, dim)
+    for d in (dims,) if isinstance(dims, int) else dims or ():
+        n = normalize_dim(d, a.ndim, op)
+        if a.ndim and a.shape[n] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {n} to have non-zero size "
+                             f"(input shape {tuple(a.shape)})")
+
+
 def _drop(shape, dims):
     if dims is None:
         return ()
@@ -319,6 +363,8 @@ class MinAll(Amin):
 
 def amax(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
+    if input._data.size == 0:
+        _check_empty_dims_in_order("amax", input._data, dim)
     dims = _dims(dim, input._data.ndim, "amax")
     if input._data.size == 0:
         _check_nonempty("amax", input._data, dims)
@@ -327,6 +373,8 @@ def amax(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
 
 def amin(input: Tensor, dim: Dims | None = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all dims when ``dim`` is None or ``()``)."""
+    if input._data.size == 0:
+        _check_empty_dims_in_order("amin", input._data, dim)
     dims = _dims(dim, input._data.ndim, "amin")
     if input._data.size == 0:
         _check_nonempty("amin", input._data, dims)
@@ -353,27 +401,35 @@ def _extreme_with_indices(input, dim, keepdim, arg, name, other):
     return _values_indices(values, idx_t)
 
 
-def max(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+def max(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset = UNSET, *,
         other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
     """Without ``dim``: the maximum (0-d). With ``dim``: ``(values, indices)``, the gradient
     going to the first maximal entry (as PyTorch). ``max(a, b)`` with a Tensor second
     argument is the elementwise maximum."""
     if isinstance(dim, Tensor):
         dim, other = None, dim
+    elif other is None:
+        dim, keepdim = _one_dim_or_all("max", dim, keepdim)
     return _extreme_with_indices(input, dim, keepdim, np.argmax, "max", other)
 
 
-def min(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+def min(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset = UNSET, *,
         other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
     """Like ``max`` for the minimum."""
     if isinstance(dim, Tensor):
         dim, other = None, dim
+    elif other is None:
+        dim, keepdim = _one_dim_or_all("min", dim, keepdim)
     return _extreme_with_indices(input, dim, keepdim, np.argmin, "min", other)
 
 
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, fn: Callable[..., Any],
                  op: str) -> Tensor:
     a = input._data
+    if dim is not None:
+        _int_arg(op, "dim", dim)
+    if a.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
     if dim is None:  # over the flattened tensor; keepdim gives all-ones of input's ndim
         if a.size == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for "
@@ -501,13 +557,17 @@ class Prod(Op):
         return grad * g, None, None
 
 
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+def prod(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset = UNSET, *,
          dtype: DTypeLike | None = None) -> Tensor:
-    """Product over one ``dim`` (or all elements)."""
+    """Product over one ``dim`` (or all elements). Integer and bool inputs multiply in
+    int64, as in PyTorch."""
+    dim_, keep = _one_dim_or_all("prod", dim, keepdim)
     if dtype is not None:
         input = input.to(dtype)
-    d = None if dim is None else normalize_dim(_int_arg("prod", "dim", dim), input._data.ndim, "prod")
-    return Prod.apply(input, d, bool(keepdim) if d is not None else False)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(np.int64)
+    d = None if dim_ is None else normalize_dim(dim_, input._data.ndim, "prod")
+    return Prod.apply(input, d, keep if d is not None else False)
 
 
 class Cumsum(Op):
@@ -529,6 +589,8 @@ def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor
     """Cumulative sum along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":  # as PyTorch: integers accumulate in int64
+        input = input.to(np.int64)
     return Cumsum.apply(input, normalize_dim(_int_arg("cumsum", "dim", dim), input._data.ndim,
                                              "cumsum"))
 
@@ -549,8 +611,8 @@ class Cumprod(Op):
     @staticmethod
     def backward(ctx, grad):
         a, dim = ctx.inputs
-        if grad.ndim == 0:
-            return grad, None
+        if grad.ndim == 0 or a._data.size <= 1 or a._data.shape[dim] == 1:
+            return grad, None  # the identity (PyTorch's shortcut: no 0 / 0, no NaN / NaN)
         return _cumprod_backward(grad, a, ctx.output, dim), None
 
 
@@ -582,6 +644,8 @@ def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tenso
     """Cumulative product along ``dim``; finite gradients at zeros, as PyTorch."""
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":  # as PyTorch: integers accumulate in int64
+        input = input.to(np.int64)
     return Cumprod.apply(input, normalize_dim(_int_arg("cumprod", "dim", dim), input._data.ndim,
                                               "cumprod"))
 
@@ -637,7 +701,7 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {scalar_name(input._data.dtype)}")
     dims = _dims(dim, input._data.ndim, "norm")
-    if input._data.size == 0 and p in (float("inf"), float("-inf")):
+    if input._data.size == 0 and _no_identity(p):
         empty = [d for d in (dims if dims is not None else range(input._data.ndim))
                  if input._data.shape[d] == 0]
         if dims is None or empty:
@@ -661,6 +725,12 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
     return NormP.apply(input, float(p), dims, bool(keepdim))
 
 
+def _no_identity(p: object) -> bool:
+    """A p-norm whose reduction has no identity (max-like: inf; or negative p, whose
+    empty sum^(1/p) is inf): PyTorch refuses it over an empty dim."""
+    return isinstance(p, (int, float)) and not isinstance(p, bool) and (p < 0 or p == float("inf"))
+
+
 def _bool_dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
     """``dim`` of all/any: None reduces everything, ``()`` nothing (as PyTorch); a 0-d
     tensor's dim 0 / -1 is the whole tensor."""
@@ -671,15 +741,19 @@ def _bool_dims(dim: Dims | None, ndim: int, op: str) -> tuple[int, ...] | None:
 
 
 def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
-    """True where all elements are non-zero (bool, no gradient)."""
+    """True where all elements are non-zero (bool; uint8 for a uint8 input, as PyTorch;
+    no gradient)."""
     dims = _bool_dims(dim, input._data.ndim, "all")
-    return _wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+    out = np.asarray(np.all(input._data, axis=dims, keepdims=keepdim))
+    return _wrap(out.astype(np.uint8) if input._data.dtype == np.uint8 else out)
 
 
 def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
-    """True where any element is non-zero (bool, no gradient)."""
+    """True where any element is non-zero (bool; uint8 for a uint8 input, as PyTorch;
+    no gradient)."""
     dims = _bool_dims(dim, input._data.ndim, "any")
-    return _wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+    out = np.asarray(np.any(input._data, axis=dims, keepdims=keepdim))
+    return _wrap(out.astype(np.uint8) if input._data.dtype == np.uint8 else out)
 
 
 def count_nonzero(input: Tensor, dim: Dims | None = None) -> Tensor:

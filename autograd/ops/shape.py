@@ -18,7 +18,7 @@ from .reduce import _as_int, _expand_target, _int_arg, _int_seq, _type_name, bro
 __all__ = ["reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "permute",
            "movedim", "squeeze", "unsqueeze", "expand", "expand_as", "repeat", "tile", "cat",
            "concat", "concatenate", "stack", "split", "chunk", "unbind", "narrow", "flip",
-           "pad", "roll", "view_as", "reshape_as", "hstack", "vstack", "ravel"]
+           "pad", "roll", "view_as", "reshape_as", "hstack", "vstack", "ravel", "t"]
 
 
 def _size_args(op: str, size: Sequence[object], name: str = "shape") -> tuple[int, ...]:
@@ -178,6 +178,8 @@ class Permute(Op):
 
 def permute(input: Tensor, *dims: Size) -> Tensor:
     """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``."""
+    if not dims:  # ``x.permute()``: PyTorch requires the argument, even for a 0-d x
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _size_args("permute", dims, "dims")
     nd = input._data.ndim
     if len(dims) != nd:
@@ -206,11 +208,25 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = transpose
 
 
+def t(input: Tensor) -> Tensor:
+    """Transpose of a 2-D tensor; 0-D and 1-D tensors as they are; RuntimeError for more
+    dims (as PyTorch: use ``transpose`` or ``mT``)."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D (shape {tuple(input._data.shape)})")
+    return transpose(input, 0, -1) if input._data.ndim == 2 else input
+
+
 def movedim(input: Tensor, source: Dims, destination: Dims) -> Tensor:
     """Move dim(s) ``source`` to position(s) ``destination``."""
     nd = input._data.ndim
     src = _dims_list("movedim", "source", source)
     dst = _dims_list("movedim", "destination", destination)
+    if (_as_int(source) is None) != (_as_int(destination) is None):
+        # PyTorch has movedim(int, int) and movedim(tuple, tuple), no mixed form
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"(Tensor, {_type_name(source)}, {_type_name(destination)}): source "
+                        f"and destination must both be ints or both be sequences of ints")
     if len(src) != len(dst):
         raise ArgumentError(f"movedim: Invalid source or destination dims: source ({list(src)} "
                             f"dims) should contain the same number of dims as destination "
@@ -221,6 +237,8 @@ def movedim(input: Tensor, source: Dims, destination: Dims) -> Tensor:
         if len(set(norm)) != len(norm):
             raise ArgumentError(f"movedim: repeated dim in `{name}` ({given!r}) for input of "
                                 f"{nd} dims")
+    if not nd:  # a 0-d tensor's one dim (0 or -1) moved onto itself
+        return input
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -290,16 +308,22 @@ def repeat(input: Tensor, *repeats: Size) -> Tensor:
         raise ArgumentError(f"repeat: number of repeat dims ({len(reps)}) can not be smaller "
                             f"than number of dimensions of tensor ({input._data.ndim}, shape "
                             f"{tuple(input._data.shape)})")
-    _check_repeats("repeat", input, reps)
+    reps = _check_repeats("repeat", input, reps)
     return Repeat.apply(input, reps)
 
 
-def _check_repeats(op: str, input: Tensor, reps: tuple[int, ...]) -> None:
+def _check_repeats(op: str, input: Tensor, reps: tuple[int, ...]) -> tuple[int, ...]:
+    """``reps`` checked as PyTorch: an error only where a resulting size ``r * s`` is
+    negative, so a negative repeat of a size-0 dim is allowed (and gives 0, returned)."""
     if any(r < 0 for r in reps):
         shp = (1,) * (len(reps) - input._data.ndim) + tuple(input._data.shape)
-        raise ArgumentError(f"{op}: Trying to create tensor with negative dimension: repeats "
-                            f"{list(reps)} for input of shape {tuple(input._data.shape)} give "
-                            f"sizes {[r * s for r, s in zip(reps, shp)]}")
+        sizes = [r * s for r, s in zip(reps, shp)]
+        if any(n < 0 for n in sizes):
+            raise ArgumentError(f"{op}: Trying to create tensor with negative dimension: "
+                                f"repeats {list(reps)} for input of shape "
+                                f"{tuple(input._data.shape)} give sizes {sizes}")
+        return tuple(0 if r < 0 else r for r in reps)
+    return reps
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
@@ -307,7 +331,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     dims = (_int_arg("tile", "dims", dims),) if _as_int(dims) is not None else \
         _int_seq("tile", "dims", dims)
     dims = (1,) * (input._data.ndim - len(dims)) + dims
-    _check_repeats("tile", input, dims)
+    dims = _check_repeats("tile", input, dims)
     return Repeat.apply(input, dims)
 
 
@@ -344,8 +368,15 @@ def _cat(tensors: list[Tensor], dim: int, op: str) -> Tensor:
         if not t._data.ndim:
             raise ShapeError(f"{op}: zero-dimensional tensor (at position {i}) cannot be "
                              f"concatenated")
-    # PyTorch skips 1-D empty tensors in cat (legacy behaviour users rely on)
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
+    # PyTorch skips 1-D empty tensors in cat (legacy behaviour users rely on), after they
+    # took part in dtype promotion; with nothing else, the dim is not even checked
+    dtype = functools.reduce(_dt.promote_types, [t._data.dtype for t in tensors])
+    skip = [t.ndim == 1 and t.shape[0] == 0 for t in tensors]
+    kept = [t for t, s in zip(tensors, skip) if not s]
+    if not kept:  # all (0,): their concatenation, any dim
+        tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
+        return tensors[0].clone() if len(tensors) == 1 else Cat.apply(*tensors, dim=0)
+    given, tensors = tensors, kept
     nd = tensors[0].ndim
     d = normalize_dim(dim, nd, op)
     ref = tensors[0].shape
@@ -358,7 +389,11 @@ def _cat(tensors: list[Tensor], dim: int, op: str) -> Tensor:
             raise ShapeError(f"{op}: sizes of tensors must match except in dimension {d}: "
                              f"tensor 0 has shape {tuple(ref)}, tensor {i} has shape "
                              f"{tuple(t.shape)}")
-    dtype = functools.reduce(_dt.promote_types, [t._data.dtype for t in tensors])
+    if len(kept) < len(given):
+        # the skipped ones join as empty slices, so that the result requires grad (and
+        # their gradient is empty) as in PyTorch
+        empty = tuple(0 if k == d else n for k, n in enumerate(ref))
+        tensors = [t.reshape(empty) if s else t for t, s in zip(given, skip)]
     tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
     if len(tensors) == 1:
         return tensors[0].clone()
@@ -375,11 +410,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ArgumentError("stack: expects a non-empty TensorList")
     ref = tuple(tensors[0].shape)
+    d = normalize_dim(dim, len(ref) + 1, "stack")  # first, as PyTorch
     for i, t in enumerate(tensors):
         if tuple(t.shape) != ref:
             raise ShapeError(f"stack: expects each tensor to be equal size, but got {ref} at "
                              f"entry 0 and {tuple(t.shape)} at entry {i}")
-    d = normalize_dim(dim, len(ref) + 1, "stack")
     return _cat([unsqueeze(t, d) for t in tensors], d, "stack")
 
 
@@ -506,12 +541,24 @@ class Flip(Op):
 
 
 def flip(input: Tensor, dims: Dims) -> Tensor:
-    """Reverse the order along ``dims`` (int or tuple)."""
+    """Reverse the order along ``dims`` (a tuple or list of ints; ``Tensor.flip`` also
+    takes them unpacked, as PyTorch)."""
+    if isinstance(dims, (int, np.integer)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
     dims = _dims_list("flip", "dims", dims)
     ndim = input._data.ndim
     # A 0-d tensor has one dim to name, 0 or -1, as in PyTorch; flipping it is a copy.
-    dims = normalize_dims(dims, max(ndim, 1), "flip") or ()
-    return Flip.apply(input, dims if ndim else ())
+    # Each dim is checked in turn, range then repetition (PyTorch: flip(x, (0, 0, 9)) is
+    # the repeated 0, flip(x, (9, 0, 0)) the out-of-range 9).
+    seen: list[int] = []
+    for d in dims:
+        n = normalize_dim(d, ndim, "flip")
+        if n in seen:
+            raise RuntimeError(f"flip: dim {n} appears multiple times in the list of dims "
+                               f"{list(dims)}")
+        seen.append(n)
+    return Flip.apply(input, tuple(sorted(seen)) if ndim else ())
 
 
 class Pad(Op):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,9 +29,10 @@ from .. import random as _random
 from ..tensor import Tensor, _wrap
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
-    "DataLoader", "default_collate",
+    "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset",
+    "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
+    "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DistributedSampler",
+    "DataLoader", "default_collate", "default_convert", "get_worker_info",
 ]
 
 
@@ -56,6 +58,9 @@ class IterableDataset(Dataset):
 
     def __iter__(self) -> Iterator:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -93,6 +98,40 @@ class TensorDataset(Dataset):
             arr = t._data if isinstance(t, Tensor) else np.asarray(t)
             out.append(_wrap(arr[indices]))
         return tuple(out)
+
+
+class StackDataset(Dataset):
+    """Several datasets of one length side by side, as ``torch.utils.data.StackDataset``.
+
+    Args:
+        *args: datasets; ``ds[i]`` is the tuple of their ``i``-th samples.
+        **kwargs: named datasets; ``ds[i]`` is a dict of their ``i``-th samples.
+            Give positional or keyword datasets, not both.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: Supported either ``tuple``- (via ``args``) or "
+                             "``dict``- (via ``kwargs``) like input/output, but both types "
+                             "are given.")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: At least one dataset should be passed")
+        self.datasets: tuple[Any, ...] | dict[str, Any] = args if args else dict(kwargs)
+        items = list(args) if args else list(kwargs.values())
+        self._length = len(items[0])
+        if any(len(d) != self._length for d in items):
+            raise ValueError("StackDataset: Size mismatch between datasets")
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        return [self[i] for i in indices]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset):
@@ -140,6 +179,29 @@ class ConcatDataset(Dataset):
         d = bisect.bisect_right(self.cumulative_sizes, idx)
         start = 0 if d == 0 else self.cumulative_sizes[d - 1]
         return self.datasets[d][idx - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several ``IterableDataset`` streams one after another (``a + b`` of two of them)."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Iterator:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            total += len(cast(Sized, d))
+        return total
 
 
 def random_split(dataset: Dataset, lengths: Sequence[float],
@@ -259,6 +321,110 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``.
+
+    Args:
+        weights: a 1-d sequence of non-negative weights (need not sum to one).
+        num_samples: indices per pass (a positive int).
+        replacement: draw with replacement (default); without it, ``num_samples`` may not
+            exceed the number of non-zero weights.
+        generator: an ``autograd.Generator`` (default: the global one), read at each pass.
+
+    The draws are reproducible under ``autograd.manual_seed`` but are not PyTorch's numbers.
+    """
+
+    def __init__(self, weights: Sequence[float] | Tensor | np.ndarray, num_samples: int,
+                 replacement: bool = True, generator: _random.Generator | None = None) -> None:
+        if (isinstance(num_samples, bool) or not isinstance(num_samples, int)
+                or num_samples <= 0):
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        w = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        self.weights = _wrap(w)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        w = self.weights._data
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise RuntimeError("WeightedRandomSampler: invalid multinomial distribution "
+                               "(weights must be finite, non-negative, with a positive sum)")
+        if not self.replacement and self.num_samples > np.count_nonzero(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        rng = _random.rng(self.generator)
+        idx = rng.choice(len(w), size=self.num_samples, replace=self.replacement, p=w / w.sum())
+        return iter(idx.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class DistributedSampler(Sampler):
+    """This process's share of a dataset among ``num_replicas`` processes, as
+    ``torch.utils.data.distributed.DistributedSampler``.
+
+    There is no process group here, so ``num_replicas`` and ``rank`` must be given (PyTorch
+    raises the same ValueError without an initialised group). Without shuffling the
+    indices are PyTorch's: padded by wrapping around to a multiple of ``num_replicas``
+    (or cut down with ``drop_last``), then every ``num_replicas``-th from ``rank``.
+    With ``shuffle`` the permutation comes from an ``autograd.Generator`` seeded with
+    ``seed + epoch`` (same on every rank; not PyTorch's numbers). Call ``set_epoch``.
+    """
+
+    def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        if num_replicas is None or rank is None:
+            raise ValueError("Default process group has not been initialized, please make "
+                             "sure to call init_process_group.")
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas, self.rank = num_replicas, rank
+        self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last
+        self.epoch = 0
+        n = len(dataset)
+        if drop_last and n % num_replicas:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.dataset)
+        if self.shuffle:
+            g = _random.Generator()
+            g.manual_seed(self.seed + self.epoch)
+            indices = _random.rng(g).permutation(n).tolist()
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            pad = self.total_size - len(indices)
+            if pad <= len(indices):
+                indices += indices[:pad]
+            else:
+                indices += (indices * math.ceil(pad / len(indices)))[:pad]
+        else:
+            indices = indices[:self.total_size]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use ``epoch`` in the shuffling seed (a new order per epoch, the same on all ranks)."""
+        self.epoch = epoch
+
+
 class BatchSampler(Sampler):
     """Groups the indices of ``sampler`` into lists of ``batch_size``.
 
@@ -297,7 +463,8 @@ def default_collate(batch: list[Any]) -> Any:
 
     Tensors and NumPy arrays of shape ``S`` stack to ``(B, *S)``; Python/NumPy numbers
     become a 1-d tensor (floats as float32, ints as int64, as PyTorch); tuples/lists and
-    dicts are collated field by field; strings are returned as a list.
+    dicts are collated field by field (a tuple sample gives a list of fields, as PyTorch;
+    a namedtuple stays one); strings are returned as a list.
 
     Args:
         batch: a non-empty list of samples sharing one structure.
@@ -331,10 +498,34 @@ def default_collate(batch: list[Any]) -> Any:
         if any(len(b) != len(elem) for b in batch):
             raise RuntimeError("default_collate: each element in list of batch should be of "
                                "equal size")
-        fields = [default_collate(list(s)) for s in zip(*batch)]
-        return tuple(fields) if isinstance(elem, tuple) else fields
+        return [default_collate(list(s)) for s in zip(*batch)]  # a list, as PyTorch
     raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, "
                     f"dicts or lists; found {type(elem).__name__}")
+
+
+def default_convert(data: Any) -> Any:
+    """Turn NumPy arrays and scalars into engine Tensors, recursing through mappings,
+    namedtuples, tuples and lists (numbers, strings and string arrays are left alone), as
+    ``torch.utils.data.default_convert`` (the DataLoader's collate with ``batch_size=None``).
+    """
+    if isinstance(data, np.ndarray):
+        return data if data.dtype.kind in "OSUV" else _wrap(data)
+    if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_)):
+        return _wrap(np.asarray(data))
+    if isinstance(data, Mapping):
+        return {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, list):
+        return [default_convert(d) for d in data]
+    return data
+
+
+def get_worker_info() -> None:
+    """None: loading runs in the calling process (there are no worker processes)."""
+    return None
 
 
 def _stack(arrays: list) -> np.ndarray:
@@ -352,7 +543,8 @@ class DataLoader:
     Args:
         dataset: a map-style ``Dataset`` (or any object with ``__getitem__``/``__len__``)
             or an ``IterableDataset``.
-        batch_size: samples per batch; ``None`` yields single collated-free samples.
+        batch_size: samples per batch; ``None`` yields single samples through
+            ``default_convert`` (NumPy data becomes Tensors, tuples lists), as PyTorch.
         shuffle: reshuffle the indices at every pass (``RandomSampler``).
         sampler: an iterable of indices (mutually exclusive with ``shuffle``).
         batch_sampler: an iterable of index lists (excludes batch_size/shuffle/sampler/
@@ -361,8 +553,11 @@ class DataLoader:
         collate_fn: merges a list of samples (default ``default_collate``).
         drop_last: drop the final short batch.
         generator: an ``autograd.Generator`` for shuffling (default: the global one).
-        pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers:
-            accepted and ignored (CPU only, no workers).
+        pin_memory: accepted; True warns as PyTorch without an accelerator ("device pinned
+            memory won't be used").
+        timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
+        persistent_workers, pin_memory_device, in_order: accepted and ignored (CPU only, no
+            workers).
 
     Iterating yields batches of engine Tensors with a leading batch dimension ``B``.
     With the default collate, datasets that can gather a whole batch at once (a
@@ -376,9 +571,14 @@ class DataLoader:
                  batch_sampler: Iterable[Sequence[int]] | None = None, num_workers: int = 0,
                  collate_fn: Callable | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0,
-                 worker_init_fn: Callable | None = None,
+                 worker_init_fn: Callable | None = None, multiprocessing_context: Any = None,
                  generator: _random.Generator | None = None, *, prefetch_factor: int | None = None,
-                 persistent_workers: bool = False) -> None:
+                 persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True) -> None:
+        if pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", UserWarning, stacklevel=2)
+        self.pin_memory = pin_memory
         self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
@@ -411,7 +611,8 @@ class DataLoader:
         self.sampler: Any = sampler
         self.batch_sampler: Any = batch_sampler
         self.collate_fn = collate_fn if collate_fn is not None else (
-            default_collate if batch_size is not None or batch_sampler is not None else _identity)
+            default_collate if batch_size is not None or batch_sampler is not None
+            else default_convert)
 
     def __iter__(self) -> Iterator:
         if self._iterable:
@@ -419,14 +620,15 @@ class DataLoader:
             return
         if self.batch_sampler is None:
             for idx in self.sampler:
-                yield self.collate_fn(self.dataset[idx]) if self._user_collate else self.dataset[idx]
+                yield self.collate_fn(self.dataset[idx])
             return
         fast = None if self._user_collate else getattr(self.dataset, "_batch", None)
         for indices in self.batch_sampler:
             if fast is not None:
                 out = fast(np.asarray(indices, dtype=np.int64))
                 if out is not NotImplemented:
-                    yield out
+                    # what default_collate makes of tuple samples: a list (namedtuples stay)
+                    yield list(out) if type(out) is tuple else out
                     continue
             if hasattr(self.dataset, "__getitems__"):
                 yield self.collate_fn(self.dataset.__getitems__(indices))
@@ -436,7 +638,7 @@ class DataLoader:
     def _iter_stream(self) -> Iterator:
         if self.batch_size is None:
             for sample in self.dataset:
-                yield self.collate_fn(sample) if self._user_collate else sample
+                yield self.collate_fn(sample)
             return
         batch = []
         for sample in self.dataset:
@@ -457,6 +659,3 @@ class DataLoader:
             return len(self.batch_sampler)
         return len(self.sampler)
 
-
-def _identity(x):
-    return x

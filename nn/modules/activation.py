@@ -2,12 +2,18 @@
 and ``repr``. ``inplace=True`` is accepted and computed out of place."""
 from __future__ import annotations
 
+import autograd
+
 from .. import functional as F
-from .._check import require_number
+from .. import init
+from .._check import require_number, require_size, require_tensor
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus",
-           "Softmax", "LogSoftmax", "Softmin", "Hardtanh", "LogSigmoid"]
+           "Softmax", "LogSoftmax", "Softmin", "Hardtanh", "LogSigmoid", "PReLU", "RReLU", "GLU",
+           "Hardswish", "Hardsigmoid", "Mish", "Softmax2d", "Softsign", "Tanhshrink",
+           "Softshrink", "Hardshrink", "Threshold", "CELU", "SELU"]
 
 
 class _Inplace(Module):
@@ -170,3 +176,170 @@ class LogSoftmax(Softmax):
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
+
+
+class PReLU(Module):
+    """x if x > 0 else a x with a learnable slope ``weight`` of shape (num_parameters,)
+    (1 shared, or one per channel of dim 1), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.num_parameters = require_size("PReLU", "num_parameters", num_parameters)
+        self.init = require_number("PReLU", "init", init)
+        self.weight = Parameter(autograd.empty(self.num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every slope back to ``init``."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+
+class RReLU(Module):
+    """Randomised leaky ReLU: slopes drawn from U(lower, upper) in training (the engine's
+    global generator), the fixed slope (lower + upper) / 2 in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = require_number("RReLU", "lower", lower)
+        self.upper = require_number("RReLU", "upper", upper)
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                            else "")
+
+
+class GLU(Module):
+    """a * sigmoid(b) for the halves a, b of the input along ``dim``."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6. Shape: any -> same."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardswish(input)
+
+
+class Hardsigmoid(Hardswish):
+    """relu6(x + 3) / 6. Shape: any -> same."""
+
+    def forward(self, input):
+        return F.hardsigmoid(input)
+
+
+class Mish(_Inplace):
+    """x * tanh(softplus(x)). Shape: any -> same."""
+
+    def forward(self, input):
+        return F.mish(input)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W) input (dim -3)."""
+
+    def forward(self, input):
+        require_tensor("Softmax2d", input)
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
+                             f"instead")
+        return F.softmax(input, -3)
+
+
+class Softsign(Module):
+    """x / (1 + |x|). Shape: any -> same."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x). Shape: any -> same."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Softshrink(Module):
+    """Shrink towards 0 by ``lambd`` (0 inside [-lambd, lambd]). Shape: any -> same."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = require_number("Softshrink", "lambd", lambd)
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """x if |x| > lambd else 0. Shape: any -> same."""
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+
+class Threshold(Module):
+    """x if x > threshold else value. Shape: any -> same."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = require_number("Threshold", "threshold", threshold)
+        self.value = require_number("Threshold", "value", value)
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + \
+            (", inplace=True" if self.inplace else "")
+
+
+class CELU(Module):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)). Shape: any -> same."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = require_number("CELU", "alpha", alpha)
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class SELU(_Inplace):
+    """scale * elu(x, alpha) with the self-normalising constants. Shape: any -> same."""
+
+    def forward(self, input):
+        return F.selu(input)

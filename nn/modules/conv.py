@@ -77,8 +77,6 @@ class _ConvNd(Module):
             if self._transposed:
                 raise ArgumentError(f'{name}: only "zeros" padding mode is supported, got '
                                     f"padding_mode={padding_mode!r}")
-            raise NotImplementedError(f"{name}: padding_mode={padding_mode!r} is not "
-                                      f"implemented (only 'zeros')")
         if isinstance(padding, str) and not self._transposed:
             if padding not in ("same", "valid"):
                 raise ArgumentError(f"{name}: Invalid padding string {padding!r}, should be "
@@ -96,6 +94,17 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, n)
         self.groups = groups
         self.padding_mode = padding_mode
+        # (last_before, last_after, ...) for F.pad when padding_mode is not 'zeros'
+        if isinstance(padding, str):
+            rev = [0] * (2 * n)
+            if padding == "same":
+                for d, k, i in zip(self.dilation, kernel_size, range(n - 1, -1, -1)):
+                    total = d * (k - 1)
+                    rev[2 * i], rev[2 * i + 1] = total // 2, total - total // 2
+            self._reversed_padding_repeated_twice = tuple(rev)
+        else:
+            self._reversed_padding_repeated_twice = tuple(
+                p for p in reversed(self.padding) for _ in range(2))
         shape = ((in_channels, out_channels // groups) if self._transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
         self.weight = Parameter(autograd.empty(*shape, dtype=dtype))
@@ -128,7 +137,16 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+    def _padded(self, input):
+        """``input`` padded by ``padding_mode`` (then convolved with padding 0), or None
+        for zero padding (done by the convolution itself)."""
+        if self.padding_mode == "zeros":
+            return None
+        return F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
 
     def _check_input(self, input) -> None:
         name, n = type(self).__name__, self._n
@@ -156,6 +174,10 @@ class Conv1d(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
+        padded = self._padded(input)
+        if padded is not None:
+            return F.conv1d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -174,6 +196,10 @@ class Conv2d(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
+        padded = self._padded(input)
+        if padded is not None:
+            return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 

@@ -48,6 +48,92 @@ class RemovableHandle:
         self.remove()
 
 
+class _BackwardHookInputs(autograd.Function):
+    """Identity on the hooked inputs; its backward receives the gradients with respect
+    to them and runs the module's full backward hooks."""
+
+    @staticmethod
+    def forward(ctx, module, state, *tensors):
+        ctx.module, ctx.state = module, state
+        return tuple(t.clone() for t in tensors)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        state = ctx.state
+        positions = state["positions"]
+        grad_input = [None] * state["n_inputs"]
+        for pos, g in zip(positions, grads):
+            grad_input[pos] = g
+        grad_input = _run_backward_hooks(ctx.module, tuple(grad_input), state["grad_output"])
+        return (None, None) + tuple(grad_input[pos] for pos in positions)
+
+
+class _BackwardHookOutputs(autograd.Function):
+    """Identity on the module's outputs; its backward records ``grad_output`` and runs
+    the backward pre-hooks (and the full backward hooks when no input needs grad)."""
+
+    @staticmethod
+    def forward(ctx, module, state, *tensors):
+        ctx.module, ctx.state = module, state
+        return tuple(t.clone() for t in tensors)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        module, state = ctx.module, ctx.state
+        for hook in list(module._backward_pre_hooks.values()):
+            result = hook(module, grads)
+            if result is not None:
+                grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        state["grad_output"] = grads
+        if not state["inputs_hooked"]:
+            _run_backward_hooks(module, (None,) * state["n_inputs"], grads)
+        return (None, None) + tuple(grads)
+
+
+def _run_backward_hooks(module, grad_input, grad_output):
+    for hook in list(module.__dict__.get("_backward_hooks", {}).values()):
+        result = hook(module, grad_input, grad_output)
+        if result is not None:
+            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+            if len(result) != len(grad_input):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, "
+                                   f"got {len(result)}, but expected {len(grad_input)}")
+            grad_input = result
+    return grad_input
+
+
+def _hook_inputs(module, state, args):
+    tensor_pos = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    state["n_inputs"] = len(tensor_pos)
+    hooked = [k for k, i in enumerate(tensor_pos) if args[i].requires_grad]
+    state["positions"] = hooked
+    if not hooked:
+        return args
+    state["inputs_hooked"] = True
+    new = _BackwardHookInputs.apply(module, state, *(args[tensor_pos[k]] for k in hooked))
+    args = list(args)
+    for k, t in zip(hooked, new):
+        args[tensor_pos[k]] = t
+    return tuple(args)
+
+
+def _hook_outputs(module, state, out):
+    if isinstance(out, Tensor):
+        if not out.requires_grad:
+            return out
+        return _BackwardHookOutputs.apply(module, state, out)[0]
+    if isinstance(out, (tuple, list)):
+        pos = [i for i, o in enumerate(out) if isinstance(o, Tensor) and o.requires_grad]
+        if not pos:
+            return out
+        new = _BackwardHookOutputs.apply(module, state, *(out[i] for i in pos))
+        items = list(out)
+        for i, t in zip(pos, new):
+            items[i] = t
+        return type(out)(items) if isinstance(out, list) else tuple(items)
+    return out
+
+
 def _addindent(s: str, num_spaces: int) -> str:
     lines = s.split("\n")
     if len(lines) == 1:
@@ -80,6 +166,8 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Define the computation; every subclass overrides this."""
@@ -88,19 +176,64 @@ class Module:
 
     # ------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run ``forward`` between the forward pre-hooks and the forward hooks."""
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        """Run ``forward`` between the forward pre-hooks and the forward hooks (and, with
+        full backward hooks registered, wire them into the graph around it)."""
+        d = self.__dict__
+        backward_hooks = d.get("_backward_hooks") or d.get("_backward_pre_hooks")
+        if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)  # hot path: no hook machinery
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        state = None
+        if backward_hooks and autograd.is_grad_enabled():
+            state = {"grad_output": None, "n_inputs": 0, "inputs_hooked": False}
+            args = _hook_inputs(self, state, args)
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, out)
             if result is not None:
                 out = result
+        if state is not None:
+            out = _hook_outputs(self, state, out)
         return out
+
+    def register_full_backward_hook(self, hook: Callable[[Module, tuple, tuple], Any],
+                                    prepend: bool = False) -> RemovableHandle:
+        """Register ``hook(module, grad_input, grad_output) -> None | new_grad_input``,
+        called when the gradients with respect to the module's inputs are computed.
+
+        ``grad_input`` has one entry per positional Tensor argument (None for those that
+        do not require grad, and all None when none does: then the hook runs as soon as
+        ``grad_output`` is known); ``grad_output`` one per Tensor output (a Tensor output
+        or a tuple/list of them). Limits: keyword arguments are not hooked; an unused
+        output's gradient is zeros (PyTorch: None); the hook sees the gradients of one
+        call of the module (a module called twice runs it twice).
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[[Module, tuple], Any],
+                                        prepend: bool = False) -> RemovableHandle:
+        """Register ``hook(module, grad_output) -> None | new_grad_output``, called when
+        the gradients with respect to the module's outputs are known, before the
+        gradients of its inputs are computed.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any], *,
                                   prepend: bool = False) -> RemovableHandle:
@@ -366,6 +499,19 @@ class Module:
         for m in self.children():
             m.apply(fn)
         fn(self)
+        return self
+
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
+        """Give every parameter and buffer new uninitialised storage of the same shape and
+        dtype (PyTorch's ``to_empty``; only ``device='cpu'`` or None). Returns self."""
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"Module.to_empty: numbagrad runs on the CPU only, got device "
+                               f"{device!r}")
+        for m in (self.modules() if recurse else (self,)):
+            for store in (m._parameters, m._buffers):
+                for t in store.values():
+                    if t is not None:
+                        _inplace.set_storage(t, np.empty_like(_inplace.array(t)))
         return self
 
     # ---------------------------------------------------------- dtype moves

@@ -1,4 +1,5 @@
-"""``BatchNorm1d``/``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``."""
+"""``BatchNorm1d``/``BatchNorm2d``, ``InstanceNorm1d``/``InstanceNorm2d``, ``LayerNorm``,
+``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm``."""
 from __future__ import annotations
 
 import numbers
@@ -12,7 +13,8 @@ from .._check import ShapeError, require_size, require_tensor
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+           "InstanceNorm2d", "RMSNorm", "LocalResponseNorm"]
 
 
 class _BatchNorm(Module):
@@ -198,3 +200,108 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared body of InstanceNorm1d/2d: ``_BatchNorm``'s parameters and buffers
+    (PyTorch's ``_NormBase``) with affine and running statistics off by default.
+
+    Statistics are per (sample, channel). In training, or without running statistics,
+    the instance statistics normalise (and update the running ones, if tracked, with the
+    batch average); in eval with ``track_running_stats`` the running ones normalise.
+    ``num_batches_tracked`` is kept but never incremented (as PyTorch).
+    """
+
+    _no_batch_dim = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1,
+                 affine: bool = False, track_running_stats: bool = False, device=None,
+                 dtype=None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype)
+
+    def _check_input_dim(self, input) -> None:
+        require_tensor(type(self).__name__, input)
+        if input.dim() not in (self._no_batch_dim, self._no_batch_dim + 1):
+            raise ValueError(f"expected {self._no_batch_dim}D or {self._no_batch_dim + 1}D "
+                             f"input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        feature_dim = input.dim() - self._no_batch_dim
+        if input.shape[feature_dim] != self.num_features and self.affine:
+            raise ValueError(f"expected input's size at dim={feature_dim} to match "
+                             f"num_features ({self.num_features}), but got: "
+                             f"{input.shape[feature_dim]}.")
+        unbatched = input.dim() == self._no_batch_dim
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats,
+                              self.momentum if self.momentum is not None else 0.0, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or unbatched (C, L) input."""
+
+    _no_batch_dim = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or unbatched (C, H, W) input."""
+
+    _no_batch_dim = 3
+
+
+class RMSNorm(Module):
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims;
+    ``eps=None`` means the machine epsilon of the input's dtype. ``weight`` (ones) has
+    shape ``normalized_shape`` when ``elementwise_affine``."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        if not isinstance(normalized_shape, (list, tuple)):
+            raise TypeError(f"RMSNorm: normalized_shape must be an int or a sequence of "
+                            f"ints, not {normalized_shape!r}")
+        self.normalized_shape = tuple(require_size("RMSNorm", "normalized_shape", n)
+                                      for n in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(autograd.ones(*self.normalized_shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """Weight back to ones."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class LocalResponseNorm(Module):
+    """Normalise each channel by its ``size`` neighbouring channels:
+    ``x / (k + alpha / size * sum x^2)^beta``. Shape: (N, C, *) -> same."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -88,8 +88,9 @@ CASES = [
      RuntimeError, r"conv2d: Input type \(float\) and bias type \(double\) should be the same"),
     (lambda: autograd.conv2d(ones(*X2), [[1.0]]), TypeError,
      r"conv2d\(\): argument 'weight' \(position 2\) must be Tensor, not list"),
-    (lambda: autograd.conv2d(ones(*X2, dtype=autograd.int64), ones(*W2, dtype=autograd.int64)),
-     NotImplementedError, r"\"conv2d\" not implemented for 'Long'"),
+    # integers convolve (exactly) as in PyTorch; bool has no kernel there either
+    (lambda: autograd.conv2d(ones(*X2, dtype=autograd.bool), ones(*W2, dtype=autograd.bool)),
+     NotImplementedError, r"\"conv2d\" not implemented for 'Bool'"),
     # transposed convolutions
     (lambda: autograd.conv_transpose2d(ones(*XT2), ones(*WT2), stride=0), RuntimeError,
      r"conv_transpose2d: stride should be greater than zero"),
