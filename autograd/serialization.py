@@ -1,8 +1,14 @@
 """``save(obj, f)`` / ``load(f)``: checkpoints in the safetensors format, never pickle.
 
-A checkpoint is any nesting of dicts (``OrderedDict`` kept), lists, tuples, Tensors,
-NumPy arrays, and plain ``int``/``float``/``bool``/``str``/``None`` (dict keys may be
-str, int, float, bool or None): enough for model + optimizer + scheduler + RNG state.
+A checkpoint is any nesting of dicts (``OrderedDict`` kept; other dict subclasses such
+as ``Counter`` load as ``dict``), lists, tuples, Tensors, NumPy arrays, and plain
+``int``/``float``/``bool``/``str``/``None`` (dict keys may be str, int, float, bool or
+None), plus (format 3) NumPy scalars (``np.float32(1.5)`` loads back as
+``np.float32(1.5)``: same type, exact value), ``argparse.Namespace`` (stored as a tagged
+dict of its attributes, loaded back as a Namespace), ``torch.Size``, dtypes and devices:
+enough for model + optimizer + scheduler + RNG state + the script's arguments. Objects
+(an ``nn.Module``, an optimizer, a scheduler, any class instance) are refused with a
+TypeError that says to save their ``state_dict()`` instead: nothing is ever pickled.
 Every array goes into the safetensors tensor table (keys ``"0"``, ``"1"``, ...; an
 array that appears twice is stored once and comes back as Tensors sharing storage).
 The structure around them is JSON in the safetensors ``__metadata__`` under
@@ -11,9 +17,14 @@ JSON scalar or a one-tag object (``{"__list__": [i, ...]}``, ``{"__tuple__": [..
 ``{"__dict__": [k0, v0, k1, v1, ...]}``, ``{"__odict__": [...]}``,
 ``{"__tensor__": "3", "requires_grad": false}``, ``{"__ndarray__": "3"}``,
 ``{"__float__": "nan"}``) whose children are indices of *earlier* nodes, each used once;
-the last node is the root. The JSON is therefore never more than three levels deep,
-and both :func:`save` and :func:`load` walk the structure with an explicit stack, never
-recursion. Files written in the older nested format ``numbagrad-checkpoint-1`` still load.
+the last node is the root. Format ``numbagrad-checkpoint-3`` adds ``{"__npscalar__": "4"}``
+(a 0-d array in the tensor table), ``{"__namespace__": [k0, v0, ...]}``,
+``{"__size__": [i, ...]}``, ``{"__dtype__": "float32"}`` and ``{"__device__": "cuda:0"}``;
+``save`` writes format 2 whenever none of these is needed, so such files stay readable by
+older versions, and format-2 files may not use the new tags. The JSON is therefore never
+more than three levels deep, and both :func:`save` and :func:`load` walk the structure
+with an explicit stack, never recursion. Files written in the older nested format
+``numbagrad-checkpoint-1`` still load.
 Loading only parses JSON and copies bytes: nothing from the file is ever executed.
 
 Limits (a file beyond them raises :class:`CheckpointError`; ``save`` refuses to write
@@ -40,6 +51,8 @@ half-written checkpoint under the real name.
 """
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import math
 import os
@@ -47,15 +60,17 @@ import stat
 import struct
 import tempfile
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["save", "load", "CheckpointError", "MAX_DEPTH"]
+__all__ = ["save", "load", "CheckpointError", "MAX_DEPTH", "add_safe_globals",
+           "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
-_FORMAT = "numbagrad-checkpoint-2"
 _FORMAT_V1 = "numbagrad-checkpoint-1"  # nested JSON structure; still readable
+_FORMAT_V2 = "numbagrad-checkpoint-2"  # flat node table; written when no v3 tag is needed
+_FORMAT = "numbagrad-checkpoint-3"  # format 2 plus the tags in _V3_KEYS
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
 MAX_DEPTH = 10_000  # nested containers in one checkpoint
 _MAX_INT_DIGITS = 4300  # digits of an int literal in the structure JSON (load)
@@ -66,11 +81,20 @@ _CHUNK = 16 * 1024 * 1024  # read granularity, so a lying header never allocates
 # safetensors dtypes NumPy can hold, with their item sizes (others are left to safetensors)
 _ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "U16": 2, "I16": 2, "F16": 2, "U32": 4, "I32": 4,
              "F32": 4, "U64": 8, "I64": 8, "F64": 8, "C64": 8, "C128": 16}
-_CONTAINER_TAGS = ("__list__", "__tuple__", "__dict__", "__odict__")
-_ALLOWED_KEYS = {"__list__": {"__list__"}, "__tuple__": {"__tuple__"},
-                 "__dict__": {"__dict__"}, "__odict__": {"__odict__"},
-                 "__tensor__": {"__tensor__", "requires_grad"},
-                 "__ndarray__": {"__ndarray__"}, "__float__": {"__float__"}}
+_V2_CONTAINER_TAGS = ("__list__", "__tuple__", "__dict__", "__odict__")
+_CONTAINER_TAGS = _V2_CONTAINER_TAGS + ("__namespace__", "__size__")
+_V2_KEYS = {"__list__": {"__list__"}, "__tuple__": {"__tuple__"},
+            "__dict__": {"__dict__"}, "__odict__": {"__odict__"},
+            "__tensor__": {"__tensor__", "requires_grad"},
+            "__ndarray__": {"__ndarray__"}, "__float__": {"__float__"}}
+_V3_KEYS = {"__namespace__": {"__namespace__"}, "__size__": {"__size__"},
+            "__npscalar__": {"__npscalar__"}, "__dtype__": {"__dtype__"},
+            "__device__": {"__device__"}}
+_ALLOWED_KEYS = {**_V2_KEYS, **_V3_KEYS}
+# the dtypes a checkpoint may name (``autograd.<name>``); bfloat16 can be named, not stored
+_DTYPE_NAMES = ("float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64",
+                "bool", "complex64", "complex128", "bfloat16")
+_MAX_DEVICE_CHARS = 64
 
 
 class CheckpointError(ValueError):
@@ -78,19 +102,52 @@ class CheckpointError(ValueError):
 
 
 # --------------------------------------------------------------------------- save
-_CONTAINER = object()  # _encode_leaf's answer for dicts, lists and tuples
+_CONTAINER = object()  # _encode_leaf's answer for dicts, lists, tuples, Sizes, Namespaces
+_SUPPORTED = ("dict (OrderedDict kept), list, tuple, argparse.Namespace, Tensor, ndarray, "
+              "int, float, bool, str, None, NumPy scalars, torch.Size, dtypes and devices")
+
+
+def _refusal(obj: object, path: str) -> TypeError:
+    """The TypeError for an object ``save`` cannot store, saying what to save instead."""
+    cls = type(obj)
+    names = {c.__name__ for c in cls.__mro__}
+    has_state = callable(getattr(obj, "state_dict", None))
+    kind = ("nn.Module" if "Module" in names and has_state else
+            "optimizer" if "Optimizer" in names and has_state else
+            "learning-rate scheduler" if names & {"LRScheduler", "ReduceLROnPlateau"} else
+            None)
+    if kind is not None:
+        var = {"nn.Module": "model", "optimizer": "optimizer"}.get(kind, "scheduler")
+        return TypeError(
+            f"save: cannot store the {cls.__name__} ({kind}) at {path}: numbagrad checkpoints "
+            f"hold data, never pickled objects or code. Save its state instead: "
+            f"torch.save({var}.state_dict(), path), then rebuild the {var} in code and call "
+            f"{var}.load_state_dict(torch.load(path)).")
+    hint = ("; save its .state_dict() instead" if has_state else
+            "; store its fields instead (e.g. vars(obj) for a plain object)"
+            if hasattr(obj, "__dict__") and not callable(obj) else "")
+    return TypeError(f"save: cannot store an object of type {cls.__module__}.{cls.__qualname__}"
+                     f" at {path} (supported: {_SUPPORTED}){hint}")
 
 
 def _encode_leaf(obj: object, arrays: dict, memo: dict, path: str, tensor_cls: type) -> Any:
+    from .dtypes import _UnsupportedDtype, device
+    from .tensor import Size
     if obj is None or isinstance(obj, (bool, str)):
         return obj
-    if isinstance(obj, (int, np.integer)):
+    if isinstance(obj, np.generic):  # before int/float: np.float64 is a float subclass
+        if obj.dtype.kind not in "biuf":
+            raise TypeError(f"save: cannot store a NumPy {obj.dtype} scalar at {path}")
+        skey = str(len(arrays))
+        arrays[skey] = np.asarray(obj)  # 0-d, a fresh array: never shared
+        return {"__npscalar__": skey}
+    if isinstance(obj, int):
         v = int(obj)
         if v.bit_length() > _MAX_INT_BITS:
             raise ValueError(f"save: the int at {path} has {v.bit_length()} bits; checkpoints "
                              f"hold ints of at most {_MAX_INT_BITS} bits")
         return v
-    if isinstance(obj, (float, np.floating)):
+    if isinstance(obj, float):
         f = float(obj)
         if f != f or f in (float("inf"), float("-inf")):
             return {"__float__": repr(f)}  # JSON has no nan/inf
@@ -107,25 +164,36 @@ def _encode_leaf(obj: object, arrays: dict, memo: dict, path: str, tensor_cls: t
         if isinstance(obj, tensor_cls):
             return {"__tensor__": key, "requires_grad": bool(obj.requires_grad)}  # type: ignore[attr-defined]
         return {"__ndarray__": key}
-    if isinstance(obj, (dict, list, tuple)):
+    if isinstance(obj, device):
+        return {"__device__": str(obj)}
+    if isinstance(obj, _UnsupportedDtype):
+        return {"__dtype__": repr(obj).removeprefix("torch.")}
+    if isinstance(obj, np.dtype):
+        if obj.name not in _DTYPE_NAMES or obj.byteorder not in "=|":
+            raise TypeError(f"save: cannot store the dtype {obj} at {path} (only PyTorch's "
+                            f"dtypes: {', '.join(_DTYPE_NAMES)})")
+        return {"__dtype__": obj.name}
+    if isinstance(obj, (dict, list, tuple, argparse.Namespace)):
+        if isinstance(obj, Size) and not all(type(s) is int for s in obj):
+            raise TypeError(f"save: the torch.Size at {path} holds a non-int")
         return _CONTAINER
-    raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {path} "
-                    f"(supported: dict, list, tuple, Tensor, ndarray, int, float, bool, str, "
-                    f"None)")
+    raise _refusal(obj, path)
 
 
-def _encode(obj: object) -> tuple[list, dict]:
-    """The node table of ``obj`` (children before parents, root last) and its arrays.
+def _encode(obj: object) -> tuple[list, dict, bool]:
+    """The node table of ``obj`` (children before parents, root last), its arrays, and
+    whether a format-3 tag was used.
 
     An explicit stack replaces recursion: ``("visit", obj, path, depth)`` emits a leaf
     node or schedules a container, ``("build", tag, n, id)`` turns the last ``n`` emitted
     node indices into the container's node once all its children are done."""
-    from .tensor import Tensor
+    from .tensor import Size, Tensor
     nodes: list = []
     arrays: dict = {}
     memo: dict = {}
     done: list[int] = []  # indices of finished nodes not yet claimed by a parent
     active: set[int] = set()  # ids of the containers on the current path (cycle check)
+    v3 = False
     stack: list[tuple] = [("visit", obj, "obj", 0)]
     while stack:
         item = stack.pop()
@@ -140,6 +208,7 @@ def _encode(obj: object) -> tuple[list, dict]:
         _, o, path, depth = item
         leaf = _encode_leaf(o, arrays, memo, path, Tensor)
         if leaf is not _CONTAINER:
+            v3 = v3 or (isinstance(leaf, dict) and next(iter(leaf)) in _V3_KEYS)
             done.append(len(nodes))
             nodes.append(leaf)
             continue
@@ -149,7 +218,15 @@ def _encode(obj: object) -> tuple[list, dict]:
         if id(o) in active:
             raise ValueError(f"save: {path} contains itself (a reference cycle)")
         children: list[tuple[object, str]] = []
-        if isinstance(o, dict):
+        if isinstance(o, argparse.Namespace):
+            for k, v in vars(o).items():
+                if not isinstance(k, str):
+                    raise TypeError(f"save: Namespace attribute names must be str, got "
+                                    f"{type(k).__name__} at {path}")
+                children.append((k, f"{path} attribute {k!r}"))
+                children.append((v, f"{path}.{k}"))
+            tag = "__namespace__"
+        elif isinstance(o, dict):
             for k, v in o.items():
                 if not (k is None or isinstance(k, (str, int, float, bool))):
                     raise TypeError(f"save: dict keys must be str/int/float/bool/None, got "
@@ -160,26 +237,37 @@ def _encode(obj: object) -> tuple[list, dict]:
         else:
             assert isinstance(o, (list, tuple))
             children = [(v, f"{path}[{i}]") for i, v in enumerate(o)]
-            tag = "__tuple__" if isinstance(o, tuple) else "__list__"
+            tag = ("__size__" if isinstance(o, Size) else
+                   "__tuple__" if isinstance(o, tuple) else "__list__")
+        v3 = v3 or tag in _V3_KEYS
         active.add(id(o))
         stack.append(("build", tag, len(children), id(o)))
         for child, child_path in reversed(children):
             stack.append(("visit", child, child_path, depth + 1))
     assert len(done) == 1
-    return nodes, arrays
+    return nodes, arrays, v3
 
 
-def save(obj: object, f: str | os.PathLike[str] | IO[bytes]) -> None:
+def save(obj: object, f: str | os.PathLike[str] | IO[bytes], pickle_module: object = None,
+         pickle_protocol: object = None, _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
     """Write ``obj`` to ``f`` (a path or a binary file object) in safetensors format.
 
+    The file is ``numbagrad-checkpoint-2`` when ``obj`` needs nothing newer, else
+    ``numbagrad-checkpoint-3`` (NumPy scalars, ``argparse.Namespace``, ``torch.Size``,
+    dtypes, devices). ``pickle_module``, ``pickle_protocol`` and the underscored flags are
+    accepted for PyTorch compatibility and ignored: nothing is ever pickled.
+
     Raises:
-        TypeError: for objects outside the supported set (nothing is written then).
+        TypeError: for objects outside the supported set (nothing is written then); an
+            ``nn.Module``, optimizer or scheduler gets a message saying to save its
+            ``state_dict()`` instead.
         ValueError: for structures :func:`load` would refuse: nesting deeper than
             ``MAX_DEPTH``, reference cycles, ints of more than 14 000 bits.
     """
     import safetensors.numpy as stn
-    nodes, arrays = _encode(obj)
-    data = stn.save(arrays, metadata={"format": _FORMAT,
+    nodes, arrays, v3 = _encode(obj)
+    data = stn.save(arrays, metadata={"format": _FORMAT if v3 else _FORMAT_V2,
                                       "numbagrad": json.dumps(nodes, separators=(",", ":"))})
     if hasattr(f, "write"):
         f.write(data)
@@ -364,7 +452,7 @@ def _flatten_v1(structure: object, name: str) -> list:
         node = item[1]
         if isinstance(node, list):
             tag, kids = "__list__", node
-        elif isinstance(node, dict) and len(node) == 1 and next(iter(node)) in _CONTAINER_TAGS:
+        elif isinstance(node, dict) and len(node) == 1 and next(iter(node)) in _V2_CONTAINER_TAGS:
             tag = next(iter(node))
             kids = node[tag]
             if not isinstance(kids, list):
@@ -385,9 +473,11 @@ def _flatten_v1(structure: object, name: str) -> list:
     return nodes
 
 
-def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
-    """Build the object a node table describes, validating every node."""
-    from .tensor import Tensor
+def _decode_nodes(nodes: object, arrays: dict, name: str, allowed: dict) -> Any:
+    """Build the object a node table describes, validating every node; ``allowed`` maps
+    the tags this file's format may use to the keys each tag's node may have."""
+    from . import dtypes
+    from .tensor import Size, Tensor
     if not (isinstance(nodes, list) and nodes):
         raise CheckpointError(f"load: {name} has corrupt structure metadata (not a non-empty "
                               f"list of nodes)")
@@ -401,12 +491,12 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
             continue
         if not isinstance(node, dict):
             raise CheckpointError(f"{where} is a malformed structure entry {node!r:.80}")
-        tags = [k for k in node if k in _ALLOWED_KEYS]
+        tags = [k for k in node if k in allowed]
         if len(tags) != 1:
             what = "conflicting structure tags" if tags else "an unknown structure tag"
             raise CheckpointError(f"{where} has {what} {sorted(node)[:3]}")
         tag = tags[0]
-        extra = set(node) - _ALLOWED_KEYS[tag]
+        extra = set(node) - allowed[tag]
         if extra:
             raise CheckpointError(f"{where} ({tag}) has unexpected keys {sorted(extra)[:3]}")
         payload = node[tag]
@@ -432,6 +522,11 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
                 values[i] = items
             elif tag == "__tuple__":
                 values[i] = tuple(items)
+            elif tag == "__size__":
+                if not all(type(s) is int for s in items):
+                    raise CheckpointError(f"{where}: __size__ holds something other than "
+                                          f"ints")
+                values[i] = Size(items)
             else:
                 if len(items) % 2:
                     raise CheckpointError(f"{where}: {tag} holds an odd number of nodes, not "
@@ -444,9 +539,12 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
                                               f"(a {type(k).__name__})")
                     if k in out:
                         raise CheckpointError(f"{where}: {tag} repeats the key {k!r:.40}")
+                    if tag == "__namespace__" and not isinstance(k, str):
+                        raise CheckpointError(f"{where}: __namespace__ has an attribute name "
+                                              f"that is not a str ({k!r:.40})")
                     out[k] = items[j + 1]
-                values[i] = out
-        elif tag in ("__tensor__", "__ndarray__"):
+                values[i] = argparse.Namespace(**out) if tag == "__namespace__" else out
+        elif tag in ("__tensor__", "__ndarray__", "__npscalar__"):
             if not isinstance(payload, str):
                 raise CheckpointError(f"{where}: {tag} holds {payload!r:.40}, not the name of "
                                       f"a tensor in the file")
@@ -455,6 +553,13 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
             arr = arrays[payload]
             if tag == "__ndarray__":
                 values[i] = arr
+                continue
+            if tag == "__npscalar__":
+                if arr.ndim != 0 or arr.dtype.kind not in "biuf":
+                    raise CheckpointError(f"{where}: __npscalar__ refers to tensor "
+                                          f"{payload!r} of shape {list(arr.shape)} and dtype "
+                                          f"{arr.dtype}, not a 0-d bool/int/float array")
+                values[i] = arr[()]
                 continue
             grad = node.get("requires_grad", False)
             if not isinstance(grad, bool):
@@ -467,6 +572,18 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
             if grad:
                 t.requires_grad_(True)
             values[i] = t
+        elif tag == "__dtype__":
+            if payload not in _DTYPE_NAMES:
+                raise CheckpointError(f"{where} names an unknown dtype {payload!r:.40}")
+            values[i] = getattr(dtypes, payload)
+        elif tag == "__device__":
+            if not (isinstance(payload, str) and len(payload) <= _MAX_DEVICE_CHARS):
+                raise CheckpointError(f"{where}: __device__ holds {payload!r:.40}, not a "
+                                      f"device string")
+            try:
+                values[i] = dtypes.device(payload)
+            except (RuntimeError, TypeError, ValueError):  # includes DeviceUnavailableError
+                raise CheckpointError(f"{where} has a malformed device {payload!r:.40}") from None
         else:  # __float__
             if payload not in ("nan", "inf", "-inf"):
                 raise CheckpointError(f"{where} has a malformed float {payload!r:.40}")
@@ -479,17 +596,20 @@ def _decode_nodes(nodes: object, arrays: dict, name: str) -> Any:
 
 
 def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
-         weights_only: bool = True) -> Any:
+         pickle_module: object = None, *, weights_only: bool | None = True,
+         mmap: bool | None = None, **pickle_load_args: object) -> Any:
     """Read an object written by :func:`save` (or a plain safetensors file).
 
     Args:
         f: a path (which must be a regular file, or a symlink to one) or a binary file
             object (read up to the end of the data its header describes, no further).
-        map_location, weights_only: accepted for PyTorch compatibility; everything loads
-            on the CPU and only data is ever read.
+        map_location, pickle_module, weights_only, mmap, pickle_load_args: accepted for
+            PyTorch compatibility; everything loads on the CPU and only data is ever read.
 
     Returns:
-        The saved object; Tensors come back as writable float/int Tensors.
+        The saved object; Tensors come back as writable float/int Tensors, NumPy scalars
+        as the same NumPy scalar type, an ``argparse.Namespace`` as a Namespace, a
+        ``torch.Size`` as a Size, dtypes and devices as themselves.
 
     Raises:
         CheckpointError: for every malformed file: not a regular file, truncated, bad
@@ -507,14 +627,51 @@ def load(f: str | os.PathLike[str] | IO[bytes], map_location: object = None,
     arrays = {k: (v if v.flags.writeable else v.copy()) for k, v in raw.items()}
     meta = header.get("__metadata__") or {}
     fmt = meta.get("format")
-    if fmt not in (_FORMAT, _FORMAT_V1) or "numbagrad" not in meta:
+    if fmt not in (_FORMAT, _FORMAT_V2, _FORMAT_V1) or "numbagrad" not in meta:
         if isinstance(fmt, str) and fmt.startswith("numbagrad-checkpoint-"):
             raise CheckpointError(f"load: {name} has an unsupported checkpoint format {fmt!r}"
-                                  f" (this version reads {_FORMAT_V1!r} and {_FORMAT!r})")
+                                  f" (this version reads {_FORMAT_V1!r}, {_FORMAT_V2!r} and "
+                                  f"{_FORMAT!r})")
         from .tensor import Tensor
         keys = [k for k in header if k != "__metadata__"]
         keys.sort(key=lambda k: header[k]["data_offsets"][0])
         return OrderedDict((k, Tensor(arrays[k])) for k in keys)
     structure = _json(meta["numbagrad"], name, "structure metadata")
     nodes = _flatten_v1(structure, name) if fmt == _FORMAT_V1 else structure
-    return _decode_nodes(nodes, arrays, name)
+    return _decode_nodes(nodes, arrays, name, _ALLOWED_KEYS if fmt == _FORMAT else _V2_KEYS)
+
+
+# --------------------------------------------------------------------------- safe globals
+_SAFE_GLOBALS: list = []
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Accepted for PyTorch compatibility (``torch.serialization.add_safe_globals``).
+
+    PyTorch's ``weights_only`` unpickler needs classes allowlisted; :func:`load` never
+    unpickles, so the list is only recorded (see :func:`get_safe_globals`). A checkpoint
+    of a whole model still cannot exist here: :func:`save` refuses ``nn.Module`` objects.
+    """
+    _SAFE_GLOBALS.extend(safe_globals)
+
+
+def get_safe_globals() -> list:
+    """The globals recorded by :func:`add_safe_globals` (unused by :func:`load`)."""
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals() -> None:
+    """Forget the globals recorded by :func:`add_safe_globals`."""
+    _SAFE_GLOBALS.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals: list) -> Iterator[None]:
+    """``with torch.serialization.safe_globals([...]):`` as in PyTorch: records the list
+    for the duration of the block. A no-op for :func:`load`, which never unpickles."""
+    n = len(_SAFE_GLOBALS)
+    _SAFE_GLOBALS.extend(safe_globals)
+    try:
+        yield
+    finally:
+        del _SAFE_GLOBALS[n:]

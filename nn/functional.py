@@ -52,6 +52,7 @@ __all__ = [
     "binary_cross_entropy_with_logits", "kl_div", "conv1d", "conv2d", "conv_transpose1d",
     "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold",
+    "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
     "scaled_dot_product_attention",
     "prelu", "rrelu", "glu", "hardswish", "hardsigmoid", "mish", "softsign", "tanhshrink",
     "softshrink", "hardshrink", "threshold", "celu", "selu", "instance_norm", "rms_norm",
@@ -271,16 +272,17 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
     Shapes: input (*) int, weight (num_embeddings, embedding_dim); output (*, dim).
     The ``padding_idx`` row gets no gradient. ``max_norm`` renormalises the looked-up
-    rows of ``weight`` in place first (as PyTorch). ``scale_grad_by_freq`` and ``sparse``
-    are not supported.
+    rows of ``weight`` in place first (as PyTorch). ``scale_grad_by_freq`` divides each
+    row's gradient by the number of times its index occurs in ``input``. ``sparse`` is
+    not supported.
     """
     require_tensor("embedding", input, "indices", 1)
     require_tensor("embedding", weight, "weight", 2)
     if weight.ndim != 2:
         raise ShapeError(f"embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), "
                          f"got shape {tuple(weight.shape)}")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported")
     if padding_idx is not None:
         padding_idx = require_number("embedding", "padding_idx", padding_idx, integral=True)
         if padding_idx > 0 and padding_idx >= weight.shape[0] or \
@@ -314,10 +316,162 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             w[rows] *= scale[:, None].astype(w.dtype)
     flat = idx.reshape(-1)
     out = autograd.index_select(weight, 0, _inplace.wrap(flat.astype(np.int64)))
+    if scale_grad_by_freq:
+        out = _grad_scaled_by_freq(out, flat, flat)
     if padding_idx is not None and weight.requires_grad:
         pad_rows = _inplace.wrap((flat == padding_idx)[:, None])
         out = autograd.where(pad_rows, out.detach(), out)  # same values, no gradient there
     return out.reshape(*idx.shape, weight.shape[1])
+
+
+__all__ += ["embedding_bag"]
+
+
+def _grad_scaled_by_freq(rows, idx, counted):
+    """``rows`` (looked up at ``idx``) with each row's gradient divided by how often its
+    index occurs in ``counted`` (``scale_grad_by_freq``); values unchanged."""
+    if not rows.requires_grad or idx.size == 0:
+        return rows
+    uniq, counts = np.unique(counted, return_counts=True)
+    scale = (1.0 / counts[np.searchsorted(uniq, idx)]).astype(rows.dtype)
+    rows = rows * 1  # a tensor of our own to hook (the caller's tensor stays hook-free)
+    rows.register_hook(lambda g: g * _inplace.wrap(scale.reshape(-1, 1)))
+    return rows
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """Sums, means or maxima of bags of embeddings, without building the per-index rows.
+
+    ``input`` is 1-D indices with ``offsets`` (1-D, bag ``b`` = ``input[offsets[b]:
+    offsets[b+1]]``; with ``include_last_offset`` the last offset ends the last bag) or
+    2-D [B, N] (each row one bag; ``offsets`` must be None). ``mode``: ``'sum'``,
+    ``'mean'`` or ``'max'``; ``per_sample_weights`` (shape of input, ``'sum'`` only)
+    weigh each row. Indices equal to ``padding_idx`` are left out of their bag (also of the
+    mean's count); empty bags give zeros. ``max_norm`` renormalises the looked-up rows of
+    ``weight`` in place first; ``scale_grad_by_freq`` divides each row's gradient by its
+    index's count in ``input`` (not with ``'max'``). ``sparse`` is not supported.
+
+    Shapes: weight (num_embeddings, dim); output (B, dim). Gradients flow to ``weight``
+    (in ``'max'`` mode to the first maximal row per bag and feature) and to
+    ``per_sample_weights``.
+    """
+    op = "embedding_bag"
+    require_tensor(op, input, "input", 1)
+    require_tensor(op, weight, "weight", 2)
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+    if sparse:
+        raise NotImplementedError("embedding_bag: sparse gradients are not supported")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if per_sample_weights is not None:
+        require_tensor(op, per_sample_weights, "per_sample_weights", 9)
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) "
+                             f"is not None, then it must have the same shape as the input "
+                             f"({tuple(input.shape)})")
+        if mode != "sum":
+            raise NotImplementedError(
+                f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                f"GitHub.")
+    idx = _inplace.array(input)
+    for what, a in (("indices", idx), ("offsets", None if offsets is None else offsets)):
+        if a is None:
+            continue
+        arr = a if isinstance(a, np.ndarray) else _inplace.array(require_tensor(op, a, "offsets", 3))
+        if arr.dtype not in (np.int64, np.int32):
+            raise RuntimeError(f"Expected tensor for argument #{1 if what == 'indices' else 2} "
+                               f"'{what}' to have one of the following scalar types: Long, Int; "
+                               f"but got torch.{scalar_name(arr.dtype)}Tensor instead (while "
+                               f"checking arguments for embedding_bag)")
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"if input is 2D, then offsets has to be None, as input is treated is "
+                             f"a mini-batch of fixed length sequences. However, found offsets of "
+                             f"type {type_name(offsets)}")
+        nb, width = idx.shape
+        starts = np.arange(nb, dtype=np.int64) * width
+        ends = starts + width
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        offs = _inplace.array(offsets).astype(np.int64)
+        if offs.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        if offs.size and offs[0] != 0:
+            raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the "
+                               f"mini-batch has to start from position 0. However, got {offs[0]}")
+        if offs.size and offs[-1] > idx.size:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} "
+                               f"but got offsets[-1] of {offs[-1]}")
+        if np.any(np.diff(offs) < 0):
+            raise RuntimeError(f"embedding_bag: offsets must be non-decreasing, got "
+                               f"{offs.tolist()}")
+        if include_last_offset:
+            starts, ends = offs[:-1], offs[1:]
+        else:
+            starts, ends = offs, np.append(offs[1:], idx.size).astype(np.int64)
+        nb = starts.size
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    flat = idx.reshape(-1).astype(np.int64)
+    n_rows, dim = weight.shape
+    if padding_idx is not None:
+        padding_idx = require_number(op, "padding_idx", padding_idx, integral=True)
+        if not -n_rows <= padding_idx < n_rows:
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, {-n_rows} "
+                               f"through {n_rows - 1}, but got {padding_idx}")
+        if padding_idx < 0:
+            padding_idx += n_rows
+    bad = np.flatnonzero((flat < 0) | (flat >= n_rows))
+    if bad.size:
+        raise RuntimeError(f"Index {bad[0]} of input takes value {flat[bad[0]]} which is not in "
+                           f"the valid range [0, {n_rows})")
+    if max_norm is not None:
+        max_norm = require_number(op, "max_norm", max_norm)
+        norm_type = require_number(op, "norm_type", norm_type)
+        rows_used = np.unique(flat)
+        with _inplace.writing(weight) as w:
+            norms = np.linalg.norm(w[rows_used], ord=norm_type, axis=1)
+            scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+            w[rows_used] *= scale[:, None].astype(w.dtype)
+    pos = np.arange(flat.size)
+    bag = np.searchsorted(starts, pos, side="right") - 1  # last bag starting at or before
+    keep = (bag >= 0) & (pos < ends[np.maximum(bag, 0)] if nb else np.zeros(0, bool))
+    if padding_idx is not None:
+        keep &= flat != padding_idx
+    kept = pos[keep]
+    bag, rows = bag[keep], flat[keep]
+    zeros = autograd.zeros(nb, dim, dtype=weight.dtype)
+    if mode == "max":
+        if kept.size == 0:
+            return zeros + weight[:0].sum(0)  # all bags empty; still on the graph
+        vals = _inplace.array(weight)[rows]
+        bag_ids, first = np.unique(bag, return_index=True)
+        top = np.maximum.reduceat(vals, first, axis=0)
+        where_top = np.where(vals == top[np.searchsorted(bag_ids, bag)],
+                             np.arange(rows.size)[:, None], rows.size)
+        arg = np.minimum.reduceat(where_top, first, axis=0)  # first maximum (as PyTorch)
+        arg = np.minimum(arg, rows.size - 1)  # NaN columns: any row (the value is NaN)
+        best = autograd.gather(weight, 0, _inplace.wrap(rows[arg]))
+        return autograd.index_add(zeros, 0, _inplace.wrap(bag_ids.astype(np.int64)), best)
+    emb = autograd.index_select(weight, 0, _inplace.wrap(rows))
+    if scale_grad_by_freq:
+        emb = _grad_scaled_by_freq(emb, rows, flat)
+    if per_sample_weights is not None:
+        psw = autograd.index_select(per_sample_weights.reshape(-1), 0, _inplace.wrap(kept))
+        emb = emb * psw.unsqueeze(1)
+    out = autograd.index_add(zeros, 0, _inplace.wrap(bag.astype(np.int64)), emb)
+    if mode == "mean":
+        counts = np.bincount(bag, minlength=nb).astype(weight.dtype)
+        out = out / _inplace.wrap(np.maximum(counts, 1)[:, None])
+    return out
 
 
 # -------------------------------------------------------------------- normalisation
@@ -813,6 +967,602 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
     return _reduction.apply(loss, reduction)
 
 
+
+# ------------------------------------------------- margin, embedding and NLL losses
+# Issue 12: PyTorch's remaining losses. Each is built from differentiable public ops
+# (gradients of any order) except ctc_loss, whose alpha-beta kernel is NumPy and whose
+# backward is once-differentiable as PyTorch's. Reductions: nn/_reduction.py.
+def _loss_tensors(op, **named):
+    """Check that each named argument is a Tensor (positions in the given order)."""
+    for position, (name, value) in enumerate(named.items(), 1):
+        require_tensor(op, value, name, position)
+
+
+def _shape_str(t):
+    return list(t.shape)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos(x1, x2) - margin)`` where
+    ``target == -1`` (0 for other target values). The cosine is ``x1.x2 /
+    sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12))`` as PyTorch's.
+
+    Shapes: inputs (N, D) with target (N,), or inputs (D,) with a 0-d target.
+    """
+    op = "cosine_embedding_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input1=input1, input2=input2, target=target)
+    margin = require_number(op, "margin", margin)
+    if target.ndim > 1:
+        raise ShapeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported "
+                         f"(got target of shape {tuple(target.shape)})")
+    want = target.ndim + 1
+    if input1.ndim != want or input2.ndim != want:
+        raise ShapeError(f"{op}: {target.ndim}D target tensor expects {want}D input tensors, but "
+                         f"found inputs with sizes {_shape_str(input1)} and "
+                         f"{_shape_str(input2)}.")
+    dim = target.ndim  # the feature dim
+    eps = 1e-12
+    prod = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + eps
+    mag2 = (input2 * input2).sum(dim) + eps
+    cos = prod / (mag1 * mag2).sqrt()
+    pos = autograd.where(target == 1, 1 - cos, 0.0)
+    neg = autograd.where(target == -1, (cos - margin).clamp(min=0), 0.0)
+    return _reduction.apply(pos + neg, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """``max(0, -target (x1 - x2) + margin)``. Shapes: all of one number of dims, broadcast."""
+    op = "margin_ranking_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input1=input1, input2=input2, target=target)
+    margin = require_number(op, "margin", margin)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise ShapeError(f"{op} : All input tensors should have same dimension but got sizes: "
+                         f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, "
+                         f"target: {tuple(target.shape)} ")
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduction.apply(loss, reduction)
+
+
+def _check_triplet(op, anchor, positive, negative, margin):
+    _loss_tensors(op, anchor=anchor, positive=positive, negative=negative)
+    margin = require_number(op, "margin", margin)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise ShapeError(f"The anchor, positive, and negative tensors are expected to have the "
+                         f"same number of dimensions, but got: anchor {dims[0]}D, positive "
+                         f"{dims[1]}D, and negative {dims[2]}D inputs")
+    return margin
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """``max(0, margin + d(a, p) - d(a, n))`` with ``d`` the ``p``-norm pairwise distance
+    (``eps`` added to the difference) over the last dim; ``swap`` uses
+    ``min(d(a, n), d(p, n))``. Shapes: (N, D) or (D,), broadcast; output drops the last dim.
+    """
+    op = "triplet_margin_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    margin = _check_triplet(op, anchor, positive, negative, margin)
+    p = require_number(op, "p", p)
+    eps = require_number(op, "eps", eps)
+    swap = require_bool(op, "swap", swap)
+    d_pos = autograd.pairwise_distance(anchor, positive, p, eps)
+    d_neg = autograd.pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = autograd.minimum(d_neg, autograd.pairwise_distance(positive, negative, p, eps))
+    return _reduction.apply((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """``max(0, margin + d(a, p) - d(a, n))`` for any ``distance_function`` (default:
+    ``pairwise_distance``); ``swap`` uses ``min(d(a, n), d(p, n))``."""
+    op = "triplet_margin_with_distance_loss"
+    reduction = _reduction.resolve(None, None, reduction, op)
+    margin = _check_triplet(op, anchor, positive, negative, margin)
+    dist = pairwise_distance if distance_function is None else distance_function
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = autograd.minimum(d_neg, dist(positive, negative))
+    return _reduction.apply((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """``x`` where ``target != -1`` plus ``max(0, margin - x)`` where ``target != 1`` (so
+    both terms for a target that is neither). Shapes broadcast."""
+    op = "hinge_embedding_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    margin = require_number(op, "margin", margin)
+    below = autograd.where(target != 1, (margin - input).clamp(min=0), 0.0)
+    own = autograd.where(target != -1, input, 0.0)
+    return _reduction.apply(below + own, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """``log(1 + exp(-target x))`` (PyTorch's formula: inf where ``-target x`` overflows).
+    Shapes: target broadcasts to input."""
+    op = "soft_margin_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    _check_into_input(op, input, target)
+    with np.errstate(over="ignore"):
+        loss = (-input * target).exp().log1p()
+    return _reduction.apply(loss, reduction)
+
+
+def _check_into_input(op, input, *others):
+    """``others`` broadcast to ``input``'s shape (PyTorch writes into an input-shaped
+    result)."""
+    shape = tuple(input.shape)
+    for other in others:
+        try:
+            ok = np.broadcast_shapes(shape, tuple(other.shape)) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ShapeError(f"{op}: output with shape {list(shape)} doesn't match the "
+                             f"broadcast shape of the input and a target of shape "
+                             f"{_shape_str(other)}")
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Per-class binary logistic loss ``-(y logsigmoid(x) + (1 - y) logsigmoid(-x))``, times
+    ``weight``, averaged over the class (last) dim. Shapes: input (N, C) or (C,)."""
+    op = "multilabel_soft_margin_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    weight = optional_tensor(op, weight, "weight", 3)
+    if input.ndim == 0:
+        raise IndexError(f"{op}: Dimension specified as -1 but tensor has no dimensions (input "
+                         f"must have a class dim)")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(input.ndim - 1) / input.shape[-1]
+    return _reduction.apply(loss, reduction)
+
+
+def _check_margin_input(op, kernel, input):
+    """A (N, C) / (C,) / 0-d float input with C > 0 (PyTorch's multi-class margin losses)."""
+    if not (input.ndim == 2 and input.shape[1] != 0 or input.ndim == 1 and input.shape[0] != 0
+            or input.ndim == 0):
+        raise ShapeError(f"{op}: Expected non-empty vector or matrix with optional 0-dim batch "
+                         f"size, but got: {_shape_str(input)}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
+    c = input.shape[-1] if input.ndim else 1
+    return input.reshape(-1, c), c
+
+
+def _check_long(op, name, t):
+    if t.dtype != np.int64:
+        raise RuntimeError(f"{op}: expected scalar type Long but found {scalar_name(t.dtype)} "
+                           f"({name} holds class indices)")
+
+
+def _margin_mean(loss, reduction):
+    """'mean' of an empty batch is 0 in PyTorch's margin kernels (not NaN)."""
+    if reduction == "mean" and loss.numel() == 0:
+        return loss.sum()
+    return _reduction.apply(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """``sum_{j in targets} sum_{i not in targets} max(0, 1 - (x[y_j] - x[i])) / C`` per
+    sample; ``target`` holds class indices, ended by the first -1.
+
+    Shapes: input (N, C) / (C,) / (), target (int64) of input's shape (1 element for 0-d).
+    """
+    op = "multilabel_margin_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    x, c = _check_margin_input(op, "multilabel_margin_loss_forward_out_frame", input)
+    n = x.shape[0]
+    if input.ndim == 2 and tuple(target.shape) != tuple(input.shape) or \
+            input.ndim < 2 and (target.ndim > 1 or target.numel() != c):
+        raise ShapeError(f"{op}: inconsistent target size: {_shape_str(target)} for input of "
+                         f"size: {_shape_str(input)}")
+    _check_long(op, "target", target)
+    t = _inplace.array(target).reshape(n, c)
+    if t.size and ((t < -1) | (t >= c)).any():
+        raise RuntimeError(f"{op}: argument #2 'target' is out of range (class indices must be "
+                           f"in [0, {c}) or -1 to end the targets)")
+    valid = np.cumprod(t != -1, axis=1).astype(bool)  # the targets before the first -1
+    safe = np.where(valid, t, 0)
+    is_target = np.zeros((n, c), bool)
+    rows = np.broadcast_to(np.arange(n)[:, None], t.shape)
+    is_target[rows[valid], safe[valid]] = True
+    picked = autograd.gather(x, 1, _inplace.wrap(safe))  # (N, K): x at each target
+    z = 1 - picked.unsqueeze(2) + x.unsqueeze(1)  # (N, K, C)
+    pairs = _inplace.wrap(valid[:, :, None] & ~is_target[:, None, :])
+    loss = autograd.where(pairs, autograd.relu(z), 0.0).sum((1, 2)) / c  # strict z > 0
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _margin_mean(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """``sum_{i != y} w[y] max(0, margin - x[y] + x[i])^p / C`` per sample (p = 1 or 2).
+
+    Shapes: input (N, C) with target (N,), or (C,) / () with a 0-d or one-element target.
+    """
+    op = "multi_margin_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    p = require_number(op, "p", p, integral=True)
+    margin = require_number(op, "margin", margin)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    weight = optional_tensor(op, weight, "weight", 5)
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    x, c = _check_margin_input(op, "multi_margin_loss_cpu_kernel", input)
+    n = x.shape[0]
+    if input.ndim == 2 and (target.ndim != 1 or target.numel() != n) or \
+            input.ndim < 2 and (target.ndim > 1 or target.numel() != 1):
+        raise ShapeError(f"{op}: target tensor should be 1-D with size equal to the number of "
+                         f"input samples (batch size). Expected target size [{n}], but got "
+                         f"{_shape_str(target)}. Input has shape {_shape_str(input)}.")
+    if weight is not None and weight.numel() != c:
+        raise ShapeError(f"{op}: inconsistent weight size, expected {c} but got "
+                         f"{_shape_str(weight)}")
+    _check_long(op, "target", target)
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"{op}: expected scalar type {scalar_name(input.dtype)} but found "
+                           f"{scalar_name(weight.dtype)} (weight)")
+    t = _inplace.array(target).reshape(n)
+    if ((t < 0) | (t >= c)).any():
+        raise RuntimeError(f"{op}: target out of range (class indices must be in [0, {c}))")
+    idx = _inplace.wrap(t[:, None])
+    z = margin - autograd.gather(x, 1, idx) + x  # (N, C)
+    h = autograd.relu(z)  # strict z > 0, as PyTorch's kernel
+    if p == 2:
+        h = h * h
+    if weight is not None:
+        h = h * autograd.gather(weight, 0, _inplace.wrap(t)).unsqueeze(1)
+    others = _inplace.wrap(np.arange(c)[None, :] != t[:, None])
+    loss = autograd.where(others, h, 0.0).sum(1) / c
+    if input.ndim < 2:
+        loss = loss.reshape(tuple(target.shape))
+    return _margin_mean(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """Poisson negative log-likelihood: ``exp(x) - y x`` (``log_input``) or
+    ``x - y log(x + eps)``; ``full`` adds the Stirling term ``y log y - y + log(2 pi y) / 2``
+    where ``y > 1``. Shapes broadcast."""
+    op = "poisson_nll_loss"
+    reduction = _reduction.resolve(size_average, reduce, reduction, op)
+    _loss_tensors(op, input=input, target=target)
+    log_input = require_bool(op, "log_input", log_input)
+    full = require_bool(op, "full", full)
+    eps = require_number(op, "eps", eps)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        with np.errstate(divide="ignore", invalid="ignore"):  # y <= 1 is masked out
+            stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + autograd.masked_fill(stirling, target <= 1, 0)
+    return _reduction.apply(loss, reduction)
+
+
+class _ClampForward(autograd.Function):
+    """``x.clamp(min=eps)`` whose gradient is the identity (PyTorch clamps ``var`` in place
+    under no_grad, so the gradient flows as if unclamped)."""
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        return x.clamp(min=eps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Gaussian negative log-likelihood ``(log(var) + (x - y)^2 / var) / 2`` (+ ``log(2 pi)
+    / 2`` when ``full``), ``var`` clamped at ``eps`` (the gradient passes the clamp).
+
+    Shapes: ``var`` is a float, input-shaped, input's shape without the last dim, or
+    input's shape with exactly one mismatched dim of size 1.
+    """
+    op = "gaussian_nll_loss"
+    _loss_tensors(op, input=input, target=target)
+    full = require_bool(op, "full", full)
+    eps = require_number(op, "eps", eps)
+    if isinstance(var, (int, float, np.integer, np.floating)) and \
+            not isinstance(var, (bool, np.bool_)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = autograd.full_like(input, var)
+    else:
+        require_tensor(op, var, "var", 3)
+        if (var < 0).any():
+            raise ValueError("var has negative entry/entries")
+    ishape, vshape = tuple(input.shape), tuple(var.shape)
+    if vshape != ishape:
+        if ishape[:-1] == vshape:
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and
+                  sum(v for i, v in zip(ishape, vshape) if i != v) == 1):
+            raise ValueError(f"var is of incorrect size (got {vshape} for input of shape "
+                             f"{ishape})")
+    reduction = _reduction.resolve(None, None, reduction, op)
+    var = _ClampForward.apply(var, eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduction.apply(loss, reduction)
+
+
+# ------------------------------------------------------------------------ CTC
+def _ctc_lengths(op, name, value, n):
+    """``input_lengths`` / ``target_lengths`` (Tensor, sequence or int) as an int64 array
+    of size ``n``."""
+    if isinstance(value, Tensor):
+        if value.dtype.kind not in "iu":
+            raise RuntimeError(f"{op}: {name} must be integral (got "
+                               f"{scalar_name(value.dtype)})")
+        a = _inplace.array(value).reshape(-1).astype(np.int64)
+    else:
+        a = np.asarray(value).reshape(-1)
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"{op}(): argument '{name}' must be a Tensor or a tuple of ints, "
+                            f"not {type_name(value)}")
+        a = a.astype(np.int64)
+    if a.size != n:
+        raise ShapeError(f"{op}: {name} must be of size batch_size (got {a.size} lengths for a "
+                         f"batch of {n})")
+    return a
+
+
+def _logsumexp_stack(*terms):
+    """``log(sum(exp(terms)))`` elementwise, PyTorch's CTC way: shift by the max (by 0
+    when every term is -inf)."""
+    m = terms[0]
+    for t in terms[1:]:
+        m = np.maximum(m, t)
+    m = np.where(m == _NEG_INF, 0.0, m)
+    return np.log(sum(np.exp(t - m) for t in terms)) + m
+
+
+def _ctc_shift(a, k):
+    """``a`` (N, S) moved ``k`` states along S (right for k > 0), -inf filled."""
+    out = np.full_like(a, _NEG_INF)
+    if abs(k) < a.shape[1]:
+        if k > 0:
+            out[:, k:] = a[:, :-k]
+        else:
+            out[:, :k] = a[:, -k:]
+    return out
+
+
+def _ctc_kernel(lp, labels, il, tl, blank, zero_infinity, need_grad):
+    """Negative log-likelihoods (N,) and, when ``need_grad``, PyTorch's gradient
+    ``exp(lp) - exp(log(sum_s alpha beta) + nll - lp)`` (T, N, C) (zero where
+    ``t >= input_length``, and for infinite losses with ``zero_infinity``).
+
+    ``lp``: (T, N, C) float64; ``labels``: (N, Lmax) int with each row's first ``tl[n]``
+    entries the targets.
+    """
+    big_t, n, c = lp.shape
+    s_max = 2 * labels.shape[1] + 1
+    ext = np.full((n, s_max), blank, np.int64)  # the blank-extended labels l'
+    ext[:, 1::2] = labels
+    s_idx = np.arange(s_max)
+    in_range = s_idx[None, :] <= 2 * tl[:, None]  # (N, S)
+    skip = np.zeros((n, s_max), bool)  # alpha may come from s - 2
+    skip[:, 2:] = (s_idx[None, 2:] % 2 == 1) & (ext[:, 2:] != ext[:, :-2])
+    rows = np.arange(n)[:, None]
+    lp_ext = lp[:, rows, ext]  # (T, N, S): log-prob of each extended label
+    neg = np.full((n, s_max), _NEG_INF)
+    alpha = np.full((big_t, n, s_max), _NEG_INF)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if big_t:
+            first = np.where((s_idx[None, :] == 0) | (s_idx[None, :] == 1) & (tl[:, None] > 0),
+                             lp_ext[0], _NEG_INF)
+            alpha[0] = np.where(in_range & (il[:, None] > 0), first, _NEG_INF)
+        for t in range(1, big_t):
+            prev = alpha[t - 1]
+            a1 = _ctc_shift(prev, 1)
+            a2 = np.where(skip, _ctc_shift(prev, 2), _NEG_INF)
+            alpha[t] = np.where(in_range, _logsumexp_stack(prev, a1, a2) + lp_ext[t], _NEG_INF)
+        last = alpha[np.maximum(il - 1, 0), np.arange(n)]  # (N, S)
+        l1 = last[np.arange(n), 2 * tl]
+        l2 = np.where(tl > 0, last[np.arange(n), np.maximum(2 * tl - 1, 0)], _NEG_INF)
+        nll = -_logsumexp_stack(l1, l2)
+        nll = np.where(il == 0, np.where(tl == 0, -0.0, np.inf), nll)
+        if not need_grad:
+            return nll, None
+        beta = np.full((big_t, n, s_max), _NEG_INF)
+        end = in_range & ((s_idx[None, :] == 2 * tl[:, None]) |
+                          (s_idx[None, :] == 2 * tl[:, None] - 1) & (tl[:, None] > 0))
+        skip_next = np.zeros_like(skip)  # beta may come from s + 2
+        skip_next[:, :-2] = skip[:, 2:]
+        for t in range(big_t - 1, -1, -1):
+            if t + 1 < big_t:
+                nxt = beta[t + 1]
+                b1 = _ctc_shift(nxt, -1)
+                b2 = np.where(skip_next, _ctc_shift(nxt, -2), _NEG_INF)
+                rec = _logsumexp_stack(nxt, b1, b2) + lp_ext[t]
+            else:
+                rec = neg
+            at_end = (il == t + 1)[:, None]
+            beta[t] = np.where(at_end, np.where(end, lp_ext[t], _NEG_INF),
+                               np.where((il > t + 1)[:, None] & in_range, rec, _NEG_INF))
+        ab = alpha + beta  # (T, N, S)
+        m = ab.max(2) if s_max else np.zeros((big_t, n))
+        m = np.where(m == _NEG_INF, 0.0, m)
+        acc = np.zeros((big_t, n, c))
+        e = np.exp(ab - m[..., None])
+        cols = np.arange(n)
+        for s in range(s_max):
+            acc[:, cols, ext[:, s]] += e[:, :, s]
+        lcab = np.log(acc) + m[..., None]
+        # at the last step PyTorch takes the two end states' sums as they are (the second
+        # replacing the first when a target equals blank): the same for valid targets
+        last_n = np.flatnonzero(il > 0)
+        t_last = il[last_n] - 1
+        lcab[t_last, last_n, :] = _NEG_INF
+        lcab[t_last, last_n, blank] = ab[t_last, last_n, 2 * tl[last_n]]
+        has = tl[last_n] > 0
+        r, t_r = last_n[has], t_last[has]
+        lcab[t_r, r, ext[r, 2 * tl[r] - 1]] = ab[t_r, r, 2 * tl[r] - 1]
+        grad = np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)
+    grad = np.where((np.arange(big_t)[:, None] < il[None, :])[..., None], grad, 0.0)
+    if zero_infinity:
+        grad = np.where(np.isinf(nll)[None, :, None], 0.0, grad)
+    return nll, grad
+
+
+class _CTCLoss(autograd.Function):
+    """Per-sample CTC negative log-likelihoods (N,) of ``log_probs`` (T, N, C): the alpha
+    recursion in log space forward, the alpha-beta gradient backward (PyTorch's formula,
+    which assumes log-softmax inputs: ``exp(lp) - occupation / exp(lp)``). Once
+    differentiable, as PyTorch's CTC."""
+
+    @staticmethod
+    def forward(ctx, log_probs, labels, il, tl, blank, zero_infinity):
+        lp = _inplace.array(log_probs).astype(np.float64)
+        need = log_probs.requires_grad
+        nll, grad = _ctc_kernel(lp, labels, il, tl, blank, zero_infinity, need)
+        if zero_infinity:
+            nll = np.where(np.isinf(nll), 0.0, nll)
+        ctx.grad = None if grad is None else grad.astype(log_probs.dtype)
+        ctx.save_for_backward(log_probs)
+        return _inplace.wrap(nll.astype(log_probs.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _inplace.wrap(ctx.grad) * grad.reshape(1, -1, 1)
+        if autograd.is_grad_enabled():  # create_graph: a further backward must fail
+            g = _CTCGradient.apply(g, *ctx.saved_tensors)
+        return g, None, None, None, None, None
+
+
+class _CTCGradient(autograd.Function):
+    """The CTC gradient, recorded under ``create_graph=True`` so that differentiating it
+    raises (PyTorch: "derivative for aten::_ctc_loss_backward is not implemented")
+    instead of treating it as a constant."""
+
+    @staticmethod
+    def forward(ctx, grad, log_probs):
+        return grad
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("ctc_loss: the derivative of the CTC gradient is not implemented "
+                           "(ctc_loss is once differentiable, as PyTorch's): a double "
+                           "backward through it is not supported")
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist Temporal Classification loss.
+
+    Shapes: ``log_probs`` (T, N, C) (or unbatched (T, C)) log-probabilities; ``targets``
+    padded (N, S) or concatenated (sum(target_lengths),) class indices (not ``blank``);
+    ``input_lengths`` / ``target_lengths`` (N,) as Tensors or tuples of ints.
+    ``reduction='mean'`` divides each loss by its target length (at least 1), then
+    averages over the batch; ``zero_infinity`` zeroes infinite losses and their gradients.
+
+    The gradient w.r.t. ``log_probs`` is PyTorch's ``exp(lp) - alpha beta / (p(l|x)
+    exp(lp))`` (exact after a ``log_softmax``); it is once differentiable, as PyTorch's: a
+    double backward raises. Target indices outside ``[0, C)`` raise IndexError
+    (PyTorch reads out of bounds).
+    """
+    op = "ctc_loss"
+    reduction = _reduction.resolve(None, None, reduction, op)
+    require_tensor(op, log_probs, "log_probs", 1)
+    require_tensor(op, targets, "targets", 2)
+    blank = require_number(op, "blank", blank, integral=True)
+    zero_infinity = require_bool(op, "zero_infinity", zero_infinity)
+    unbatched = log_probs.ndim == 2
+    lp_t = log_probs.unsqueeze(1) if unbatched else log_probs
+    if lp_t.ndim != 3:
+        raise ShapeError(f"{op}: Expected 3-dimensional tensor, but got {log_probs.ndim}-"
+                         f"dimensional tensor for argument #1 'log_probs'")
+    if log_probs.dtype.kind != "f":
+        raise NotImplementedError(f'{op}: "ctc_loss_cpu" not implemented for '
+                                  f"'{scalar_name(log_probs.dtype)}'")
+    big_t, n, c = lp_t.shape
+    if not 0 <= blank < c:
+        raise ArgumentError(f"{op}: blank must be in label range (got blank={blank} for {c} "
+                            f"classes)")
+    il = _ctc_lengths(op, "input_lengths", input_lengths, n)
+    tl = _ctc_lengths(op, "target_lengths", target_lengths, n)
+    if lp_t.numel() == 0:
+        raise RuntimeError(f"{op}: log_probs tensor must not be empty (got shape "
+                           f"{_shape_str(log_probs)})")
+    for name, a in (("input_lengths", il), ("target_lengths", tl)):
+        if a.size and a.min() < 0:
+            raise ArgumentError(f"{op}: Expected {name} to have value at least 0, but got "
+                                f"value {a.min()}")
+    if il.size and il.max() > big_t:
+        raise ArgumentError(f"{op}: Expected input_lengths to have value at most {big_t}, but "
+                            f"got value {il.max()}")
+    tg = _inplace.array(targets)
+    if unbatched and tg.ndim == 1:
+        tg = tg[None, :]
+    l_max = int(tl.max()) if tl.size else 0
+    if tg.ndim == 2:
+        if tg.shape[0] != n:
+            raise ShapeError(f"{op}: Expected tensor to have size {n} at dimension 0, but got "
+                             f"size {tg.shape[0]} for argument #2 'targets'")
+        if tg.shape[1] < l_max:
+            raise ShapeError(f"{op}: Expected tensor to have size at least {l_max} at dimension "
+                             f"1, but got size {tg.shape[1]} for argument #2 'targets'")
+        labels = tg[:, :l_max]
+    elif tg.ndim == 1:
+        total = int(tl.sum())
+        if tg.shape[0] != total:
+            raise ShapeError(f"{op}: Expected tensor to have size {total} at dimension 0, but "
+                             f"got size {tg.shape[0]} for argument #2 'targets'")
+        starts = np.concatenate([[0], np.cumsum(tl)[:-1]]).astype(np.int64)
+        pos = np.minimum(starts[:, None] + np.arange(l_max)[None, :], max(total - 1, 0))
+        labels = tg[pos] if total else np.zeros((n, l_max), tg.dtype)
+    else:
+        raise ShapeError(f"{op}: targets must be 1-D (concatenated) or 2-D (padded), got shape "
+                         f"{_shape_str(targets)}")
+    if labels.dtype.kind not in "iub":
+        labels = labels.astype(np.int64)
+    labels = np.where(np.arange(l_max)[None, :] < tl[:, None], labels, blank).astype(np.int64)
+    bad = (labels < 0) | (labels >= c)
+    if bad.any():
+        raise IndexError(f"{op}: target {int(labels[bad][0])} is out of bounds (log_probs has "
+                         f"{c} classes)")
+    loss = _CTCLoss.apply(lp_t, labels, il, tl, blank, zero_infinity)
+    if reduction == "mean":
+        divisor = _inplace.wrap(np.maximum(tl, 1).astype(loss.dtype))
+        return (loss / divisor).mean()
+    if unbatched:
+        loss = loss.squeeze(0)
+    return _reduction.apply(loss, reduction)
+
+
+__all__ += [
+    "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss", "hinge_embedding_loss", "soft_margin_loss",
+    "multilabel_soft_margin_loss", "multilabel_margin_loss", "multi_margin_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss",
+]
+
 # ------------------------------------------------------------------------ attention
 def _additive_mask(mask, dtype, *, true_blocks: bool, op: str):
     """A bool mask as an additive float mask (-inf where blocked); float masks pass
@@ -919,6 +1669,417 @@ def conv_transpose2d(input, weight, bias=None, *args, **kwargs):
 # conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, max_pool1d/2d,
 # avg_pool1d/2d, adaptive_avg_pool1d/2d and adaptive_max_pool2d are implemented (with
 # torch.nn.functional's signatures) in autograd/ops/conv.py and pool.py and imported above.
+
+
+# ------------------------------------------------------- 3-D convolution and pooling
+# Built in nn from public engine ops, so gradients of any order work: conv3d is ONE
+# conv2d whose input stacks the depth taps of every output depth slice as channels;
+# conv_transpose3d is conv3d of the zero-stuffed input with the flipped, transposed
+# kernel; max_pool3d chooses PyTorch's argmax with NumPy and gathers the input there
+# (so the gradient goes to the same element as PyTorch's); avg_pool3d sums unfolded
+# windows; adaptive_avg_pool3d multiplies each spatial dim by an averaging matrix.
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _int_args(op, none_ok=(), strings=(), **params):
+    """PyTorch's argument parsing: each an int or a sequence of ints (a str / None where
+    allowed), else TypeError."""
+    for name, v in params.items():
+        if v is None and name in none_ok or isinstance(v, str) and name in strings or \
+                _is_int(v) or isinstance(v, (tuple, list)) and all(_is_int(e) for e in v):
+            continue
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type_name(v)}")
+
+
+def _triple(op, name, value, message=None):
+    """An int or a sequence of 1 or 3 ints as a 3-tuple; RuntimeError otherwise."""
+    if _is_int(value):
+        return (int(value),) * 3
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * 3
+    if len(value) != 3:
+        raise ArgumentError(message or f"{op}: expected {name} to be a single integer value or "
+                            f"a list of 3 values to match the convolution dimensions, but got "
+                            f"{name}={list(value)}")
+    return value
+
+
+def _conv3d_input(op, input, weight, bias, transposed):
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight", 2)
+    optional_tensor(op, bias, "bias", 3)
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"{op}: Input type ({c_name(input.dtype)}) and weight type "
+                           f"({c_name(weight.dtype)}) should be the same")
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"{op}: Input type ({c_name(input.dtype)}) and bias type "
+                           f"({c_name(bias.dtype)}) should be the same")
+    if input.ndim not in (4, 5):
+        raise ShapeError(f"Expected 4D (unbatched) or 5D (batched) input to {op}, but got "
+                         f"input of size: {list(input.shape)}")
+    if weight.ndim != 5:
+        raise ShapeError(f"{op}: expected a 5-D weight, got weight of shape "
+                         f"{tuple(weight.shape)}")
+    if input.dtype.kind not in "fiu" or input.dtype.itemsize < 4 and input.dtype.kind == "f":
+        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(input.dtype)}\'')
+    return (input, True) if input.ndim == 5 else (input.unsqueeze(0), False)
+
+
+def _conv3d_geometry(op, stride, dilation, groups, padding=None):
+    s = _triple(op, "stride", stride)
+    d = _triple(op, "dilation", dilation)
+    if any(v <= 0 for v in s):
+        raise ArgumentError(f"{op}: non-positive stride is not supported")
+    if any(v <= 0 for v in d):
+        raise ArgumentError(f"{op}: non-positive dilation is not supported")
+    if groups <= 0:
+        raise ArgumentError(f"{op}: non-positive groups is not supported")
+    p = None
+    if padding is not None and not isinstance(padding, str):
+        p = _triple(op, "padding", padding)
+        if any(v < 0 for v in p):
+            raise ArgumentError(f"{op}: negative padding is not supported")
+    return s, d, p
+
+
+def _conv3d_taps(x, weight, bias, stride, pads, dilation, groups):
+    """conv3d of the batched ``x`` with ``pads`` = (before, after) per spatial dim."""
+    n, c, o = x.shape[0], x.shape[1], weight.shape[0]
+    kd, kh, kw = weight.shape[2:]
+    (d0, d1), (h0, h1), (w0, w1) = pads
+    hw_pad = (h0, w0)
+    if h0 != h1 or w0 != w1:
+        x = autograd.pad(x, (w0, w1, h0, h1))
+        hw_pad = (0, 0)
+    if d0 or d1:
+        x = autograd.pad(x, (0, 0, 0, 0, d0, d1))
+    span = dilation[0] * (kd - 1) + 1
+    od = (x.shape[2] - span) // stride[0] + 1
+    h, w = x.shape[3], x.shape[4]
+    taps = x.unfold(2, span, stride[0])  # (N, C, OD, H, W, span)
+    if dilation[0] > 1:
+        taps = taps[..., ::dilation[0]]
+    cg = c // groups
+    # (N, OD, groups, kD, C/groups, H, W): each group's channels stay contiguous
+    taps = taps.reshape(n, groups, cg, od, h, w, kd).permute(0, 3, 1, 6, 2, 4, 5)
+    taps = taps.reshape(n * od, groups * kd * cg, h, w)
+    w2 = weight.permute(0, 2, 1, 3, 4).reshape(o, kd * cg, kh, kw)
+    y = conv2d(taps, w2, bias, stride[1:], hw_pad, dilation[1:], groups)
+    return y.reshape(n, od, o, y.shape[2], y.shape[3]).permute(0, 2, 1, 3, 4)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation), as ``torch.nn.functional.conv3d``.
+
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); weight (O, C/groups, kD, kH, kW);
+    bias (O,); output (N, O, OD, OH, OW) with OD = (D + 2p - d(kD-1) - 1) // s + 1.
+    ``padding`` may also be ``'valid'`` or ``'same'`` (stride 1).
+    """
+    op = "conv3d"
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight", 2)
+    _int_args(op, strings=("padding",), stride=stride, padding=padding, dilation=dilation)
+    groups = require_number(op, "groups", groups, integral=True)
+    x, batched = _conv3d_input(op, input, weight, bias, transposed=False)
+    s, d, p = _conv3d_geometry(op, stride, dilation, groups, padding)
+    k = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * 3
+        elif padding == "same":
+            if any(v != 1 for v in s):
+                raise ArgumentError(f"{op}: padding='same' is not supported for strided "
+                                    f"convolutions")
+            pads = tuple((di * (ki - 1) // 2, di * (ki - 1) - di * (ki - 1) // 2)
+                         for di, ki in zip(d, k))
+        else:
+            raise ArgumentError(f"{op}: Invalid padding string: {padding!r}")
+    else:
+        pads = tuple((v, v) for v in p)
+    o = weight.shape[0]
+    if o % groups:
+        raise ShapeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                         f"at dimension 0, but got weight of size {list(weight.shape)} instead")
+    if weight.shape[1] * groups != x.shape[1]:
+        raise ShapeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                         f"input{list(x.shape)} to have {weight.shape[1] * groups} channels, "
+                         f"but got {x.shape[1]} channels instead")
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise ShapeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                         f"1-dimensional with {o} elements, but got bias of size "
+                         f"{list(bias.shape)} instead")
+    padded = [x.shape[2 + i] + sum(pads[i]) for i in range(3)]
+    if any(pi < di * (ki - 1) + 1 for pi, di, ki in zip(padded, d, k)):
+        raise ShapeError(f"Calculated padded input size per channel: "
+                         f"({' x '.join(map(str, padded))}). Kernel size: "
+                         f"({' x '.join(str(di * (ki - 1) + 1) for di, ki in zip(d, k))}). "
+                         f"Kernel size can't be greater than actual input size")
+    y = _conv3d_taps(x, weight, bias, s, pads, d, groups)
+    return y if batched else y.squeeze(0)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """Transposed 3-D convolution (conv3d's input gradient), as
+    ``torch.nn.functional.conv_transpose3d``: conv3d of the input stuffed with stride-1
+    zeros, padded by d(k-1)-p, with the spatially flipped kernel.
+
+    Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_in, C_out/groups, kD,
+    kH, kW); output (N, C_out, (D-1)s - 2p + d(kD-1) + output_padding + 1, ...).
+    """
+    op = "conv_transpose3d"
+    require_tensor(op, input)
+    require_tensor(op, weight, "weight", 2)
+    _int_args(op, stride=stride, padding=padding, output_padding=output_padding,
+              dilation=dilation)
+    groups = require_number(op, "groups", groups, integral=True)
+    x, batched = _conv3d_input(op, input, weight, bias, transposed=True)
+    s, d, p = _conv3d_geometry(op, stride, dilation, groups, padding)
+    opad = _triple(op, "output_padding", output_padding)
+    if any(v < 0 for v in opad):
+        raise ArgumentError(f"{op}: negative output_padding is not supported")
+    if any(o >= max(si, di) for o, si, di in zip(opad, s, d)):
+        raise ArgumentError(f"{op}: output padding must be smaller than either stride or "
+                            f"dilation, but got output_padding={opad}, stride={s}, "
+                            f"dilation={d}")
+    c_in, cog = weight.shape[0], weight.shape[1]
+    if c_in % groups:
+        raise ShapeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                         f"at dimension 0, but got weight of size {list(weight.shape)} instead")
+    if x.shape[1] != c_in:
+        raise ShapeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                         f"input{list(x.shape)} to have {c_in} channels, but got "
+                         f"{x.shape[1]} channels instead")
+    c_out = cog * groups
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        raise ShapeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                         f"bias to be 1-dimensional with {c_out} elements, but got bias of "
+                         f"size {list(bias.shape)} instead")
+    k = tuple(weight.shape[2:])
+    out = tuple((x.shape[2 + i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + opad[i] + 1
+                for i in range(3))
+    if min(out) <= 0 or weight.numel() == 0:
+        if min(out) < 0 or weight.numel() == 0:
+            raise ShapeError(f"{op}: output size {out} is not positive for input of shape "
+                             f"{tuple(input.shape)}, weight {tuple(weight.shape)}, stride {s}, "
+                             f"padding {p}, dilation {d}")
+        y = autograd.zeros(x.shape[0], c_out, *out, dtype=x.dtype)
+        return y if batched else y.squeeze(0)
+    n, _, di, hi, wi = x.shape
+    if any(v > 1 for v in s):  # zero-stuffing: each element followed by stride-1 zeros
+        x = autograd.pad(x.reshape(n, c_in, di, 1, hi, 1, wi, 1),
+                         (0, s[2] - 1, 0, 0, 0, s[1] - 1, 0, 0, 0, s[0] - 1))
+        x = x.reshape(n, c_in, di * s[0], hi * s[1], wi * s[2])
+    pads = tuple((d[i] * (k[i] - 1) - p[i],
+                  d[i] * (k[i] - 1) - p[i] + opad[i] - (s[i] - 1)) for i in range(3))
+    crop = [v for i in (2, 1, 0) for v in (min(pads[i][0], 0), min(pads[i][1], 0))]
+    if any(crop):  # negative pads: crop first
+        x = autograd.pad(x, tuple(crop))
+    pads = tuple((max(a, 0), max(b, 0)) for a, b in pads)
+    w = weight.reshape(groups, c_in // groups, cog, *k).transpose(1, 2)
+    w = w.reshape(c_out, c_in // groups, *k).flip(2, 3, 4)
+    y = _conv3d_taps(x, w, bias, (1, 1, 1), pads, d, groups)
+    return y if batched else y.squeeze(0)
+
+
+def _pool3d_input(op, input, nonempty_message):
+    require_tensor(op, input)
+    if input.ndim not in (4, 5) or 0 in input.shape[input.ndim - 4:]:
+        if input.ndim in (4, 5):
+            raise ShapeError(nonempty_message.format(shape=list(input.shape)))
+        raise ShapeError(f"non-empty 4D or 5D (batch mode) tensor expected for input "
+                         f"({op} got input of shape {tuple(input.shape)})")
+    return (input, True) if input.ndim == 5 else (input.unsqueeze(0), False)
+
+
+def _pool3d_args(op, kernel_size, stride, padding, dilation=1):
+    _int_args(op, none_ok=("stride",), kernel_size=kernel_size, stride=stride,
+              padding=padding, dilation=dilation)
+    k = _triple(op, "kernel_size", kernel_size, f"{op}: kernel_size must either be a single "
+                f"int, or a tuple of three ints")
+    if stride is None or isinstance(stride, (tuple, list)) and len(stride) == 0:
+        s = k
+    else:
+        s = _triple(op, "stride", stride, f"{op}: stride must either be omitted, a single int, "
+                    f"or a tuple of three ints")
+    p = _triple(op, "padding", padding, f"{op}: padding must either be a single int, or a "
+                f"tuple of three ints")
+    d = _triple(op, "dilation", dilation, f"{op}: dilation must be either a single int, or a "
+                f"tuple of three ints")
+    if min(k) <= 0 or min(s) <= 0:
+        raise ArgumentError(f"{op}: stride should not be zero (kernel_size={k}, stride={s})")
+    if min(d) <= 0:
+        raise ArgumentError(f"{op}: dilation should be greater than zero, but got "
+                            f"dilation={d}")
+    if min(p) < 0:
+        raise ArgumentError(f"{op}: pad must be non-negative, but got pad={p}")
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ArgumentError(f"{op}: pad should be at most half of effective kernel size, but "
+                            f"got pad={p}, kernel_size={k} and dilation={d}")
+    return k, s, p, d
+
+
+def _pool3d_sizes(op, x, k, s, p, d, ceil_mode):
+    """PyTorch's output sizes (with ceil_mode, the last window starts inside the input
+    or its left padding)."""
+    out = []
+    for size, ki, si, pi, di in zip(x.shape[2:], k, s, p, d):
+        num = size + 2 * pi - di * (ki - 1) - 1 + (si - 1 if ceil_mode else 0)
+        o = num // si + 1
+        if ceil_mode and (o - 1) * si >= size + pi:
+            o -= 1
+        out.append(o)
+    if min(out) <= 0:
+        raise ShapeError(f"{op}: Given input size: ({'x'.join(map(str, x.shape[1:]))}). "
+                         f"Calculated output size: ({x.shape[1]}x{'x'.join(map(str, out))}). "
+                         f"Output size is too small")
+    return tuple(out)
+
+
+def _window_view(a, k, s, d, out):
+    """(..., D, H, W) array -> (..., OD, OH, OW, kD*kH*kW) windows (already padded)."""
+    span = tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))
+    v = np.lib.stride_tricks.sliding_window_view(a, span, axis=(-3, -2, -1))
+    v = v[..., :(out[0] - 1) * s[0] + 1:s[0], :(out[1] - 1) * s[1] + 1:s[1],
+          :(out[2] - 1) * s[2] + 1:s[2], ::d[0], ::d[1], ::d[2]]
+    return v.reshape(v.shape[:-3] + (-1,))
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-D max pooling, as ``torch.nn.functional.max_pool3d``. Shape: (N, C, D, H, W) or
+    (C, D, H, W) -> (N, C, OD, OH, OW); with ``return_indices`` also the int64 flat
+    indices into each D*H*W volume. The argmax follows PyTorch (first maximum in window
+    order; a NaN wins, the last one), and the output gathers the input there."""
+    op = "max_pool3d"
+    x, batched = _pool3d_input(op, input, "max_pool3d_with_indices_out_cpu_template(): "
+                               "Expected input's non-batch dimensions to have positive "
+                               "length, but input has a shape of {shape}")
+    k, s, p, d = _pool3d_args(op, kernel_size, stride, padding, dilation)
+    out = _pool3d_sizes(op, x, k, s, p, d, ceil_mode)
+    if x.dtype.kind not in "fiu":
+        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\'')
+    n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    a = _inplace.array(x)
+    after = [max((o - 1) * si + di * (ki - 1) + 1 - L - pi, 0)
+             for o, si, di, ki, L, pi in zip(out, s, d, k, size, p)]
+    widths = [(pi, ai) for pi, ai in zip(p, after)]
+    low = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+    vals = _window_view(np.pad(a, [(0, 0), (0, 0)] + widths, constant_values=low), k, s, d, out)
+    flat = np.arange(int(np.prod(size)), dtype=np.int64).reshape(size)
+    idx = _window_view(np.pad(flat, widths, constant_values=-1), k, s, d, out)
+    valid = idx >= 0
+    key = np.where(valid, vals, low)
+    pick = np.argmax(key, axis=-1)[..., None]
+    best = np.take_along_axis(key, pick, -1)
+    none_above = best == low  # all -inf (or the lowest int): the first valid position
+    pick = np.where(none_above, np.argmax(np.broadcast_to(valid, key.shape), -1)[..., None],
+                    pick)
+    if a.dtype.kind == "f":
+        nan = np.isnan(key)
+        last_nan = key.shape[-1] - 1 - np.argmax(nan[..., ::-1], -1)[..., None]
+        pick = np.where(nan.any(-1, keepdims=True), last_nan, pick)
+    chosen = np.take_along_axis(np.broadcast_to(idx, key.shape), pick, -1)[..., 0]
+    chosen = np.maximum(chosen, 0)
+    index = _inplace.wrap(np.ascontiguousarray(chosen.reshape(n, c, -1)))
+    y = x.reshape(n, c, int(np.prod(size))).gather(2, index).reshape(n, c, *out)
+    indices = _inplace.wrap(np.ascontiguousarray(chosen))
+    if not batched:
+        y, indices = y.squeeze(0), indices.squeeze(0)
+    return (y, indices) if return_indices else y
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d`` (PyTorch's divisor
+    rules). Shape: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW)."""
+    op = "avg_pool3d"
+    x, batched = _pool3d_input(op, input, "avg_pool3d(): Expected input's non-batch "
+                               "dimensions to have positive length, but input has a shape "
+                               "of {shape}")
+    k, s, p, d = _pool3d_args(op, kernel_size, stride, padding)
+    if divisor_override is not None:
+        divisor_override = require_number(op, "divisor_override", divisor_override,
+                                          integral=True)
+        if divisor_override == 0:
+            raise ArgumentError(f"{op}: divisor must be not zero")
+    size = tuple(x.shape[2:])
+    if any(L < ki for L, ki in zip(size, k)):
+        raise ShapeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller than "
+                         f"kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
+    out = _pool3d_sizes(op, x, k, s, p, d, ceil_mode)
+    if x.dtype.kind not in "fiu":
+        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\'')
+    # the divisor of each window is a product of one factor per dim
+    divisor = np.ones(out)
+    for i in range(3):
+        start = np.arange(out[i]) * s[i] - p[i]
+        end = np.minimum(start + k[i], size[i] + p[i])
+        count = end - start if count_include_pad else \
+            np.minimum(end, size[i]) - np.maximum(start, 0)
+        divisor = divisor * count.reshape([-1 if j == i else 1 for j in range(3)])
+    if divisor_override is not None:
+        divisor = np.full(out, float(divisor_override))
+    after = [max((o - 1) * si + ki - L - pi, 0) for o, si, ki, L, pi in zip(out, s, k, size, p)]
+    if x.dtype.kind in "iu":  # exact integer sums, truncated quotients (no gradient)
+        a = np.pad(_inplace.array(x).astype(np.int64),
+                   [(0, 0), (0, 0)] + [(pi, ai) for pi, ai in zip(p, after)])
+        total = _window_view(a, k, s, d, out).sum(-1)
+        y = _inplace.wrap(np.trunc(total / divisor).astype(x.dtype))
+        return y if batched else y.squeeze(0)
+    xp = autograd.pad(x, tuple(v for i in (2, 1, 0) for v in (p[i], after[i])))
+    windows = xp.unfold(2, k[0], s[0]).unfold(3, k[1], s[1]).unfold(4, k[2], s[2])
+    windows = windows[:, :, :out[0], :out[1], :out[2]]
+    y = windows.sum((-3, -2, -1)) / _inplace.wrap(divisor.astype(_values(x).dtype))
+    return y if batched else y.squeeze(0)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over PyTorch's adaptive windows ``[floor(i L / out), ceil((i + 1) L / out))``
+    per spatial dim (an averaging matrix per dim). Shape: (N, C, D, H, W) or (C, D, H, W)
+    -> (..., *output_size); a None in ``output_size`` keeps that input size."""
+    op = "adaptive_avg_pool3d"
+    require_tensor(op, input)
+    if _is_int(output_size) or output_size is None:
+        if output_size is None:
+            raise TypeError(f"{op}(): output_size must be an int or a tuple of 3 ints or "
+                            f"None, not NoneType")
+        output_size = (int(output_size),) * 3
+    if not isinstance(output_size, (tuple, list)) or \
+            not all(v is None or _is_int(v) for v in output_size):
+        raise TypeError(f"{op}(): output_size must be an int or a tuple of 3 ints (None "
+                        f"allowed), not {output_size!r}")
+    if input.ndim not in (4, 5):
+        raise ShapeError(f"{op}(): Expected 4D or 5D tensor, but got {list(input.shape)}")
+    size = tuple(input.shape[-3:])
+    if len(output_size) != 3:
+        raise ArgumentError(f"{op}: output_size must be 3")
+    out = tuple(size[i] if v is None else int(v) for i, v in enumerate(output_size))
+    if min(out) < 0:
+        raise ArgumentError(f"{op}: elements of output_size must be greater than or equal to "
+                            f"0 but received {out}")
+    for dim in range(input.ndim - 4, input.ndim):
+        if input.shape[dim] == 0:
+            raise ShapeError(f"{op}(): Expected input to have non-zero size for non-batch "
+                             f"dimensions, but input has sizes {list(input.shape)} with "
+                             f"dimension {dim} being empty")
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"adaptive_avg_pool3d_cpu" not implemented for '
+                                  f"'{scalar_name(input.dtype)}'")
+    dtype = _values(input).dtype
+    y = input
+    for i in range(3):
+        L, o = size[i], out[i]
+        m = np.zeros((o, L), dtype=dtype)
+        for j in range(o):
+            a, b = (j * L) // o, -((-(j + 1) * L) // o)
+            m[j, a:b] = 1.0 / (b - a)
+        d = input.ndim - 3 + i
+        y = autograd.matmul(y.transpose(d, -1), _inplace.wrap(np.ascontiguousarray(m.T)))
+        y = y.transpose(d, -1)
+    return y
 
 
 # ---------------------------------------------------------------- more activations

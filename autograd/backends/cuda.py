@@ -11,9 +11,21 @@ class _Matmul:
     """``torch.backends.cuda.matmul``: cuBLAS flags (recorded, no effect here)."""
 
     def __init__(self) -> None:
-        self.allow_tf32 = False
         self.allow_fp16_reduced_precision_reduction = True
         self.allow_bf16_reduced_precision_reduction = True
+
+    # One switch with ``set_float32_matmul_precision``, as in PyTorch: True is 'high',
+    # False 'highest' (and reading it says whether the precision is below 'highest').
+    @property
+    def allow_tf32(self) -> bool:
+        """Whether the float32 matmul precision is below 'highest' (no effect here)."""
+        from ..legacy import get_float32_matmul_precision
+        return get_float32_matmul_precision() != "highest"
+
+    @allow_tf32.setter
+    def allow_tf32(self, value: bool) -> None:
+        from ..legacy import set_float32_matmul_precision
+        set_float32_matmul_precision("high" if value else "highest")
 
     def __repr__(self) -> str:
         return f"<torch.backends.cuda.matmul allow_tf32={self.allow_tf32}>"

@@ -13,6 +13,10 @@ Two kinds:
 * Cells (``rnn_tanh_cell``, ``rnn_relu_cell``, ``gru_cell``, ``lstm_cell``): one time
   step composed of differentiable engine ops (matmul, sigmoid, tanh, ...), so they are
   twice differentiable.
+* ``lstm_proj_layer``: the LSTM with a projected hidden state (PyTorch's
+  ``proj_size``), composed step by step of engine ops (one GEMM for the input projection
+  of all steps, then about 14 nodes per step): twice differentiable, and several times
+  slower than the fused layers.
 
 Shapes follow PyTorch: ``x[T, B, I]``, ``h0/c0[B, H]``, ``w_ih[G*H, I]``,
 ``w_hh[G*H, H]``, ``b_ih/b_hh[G*H]`` with G = 1 (RNN), 3 (GRU: r, z, n), 4 (LSTM: i, f, g, o).
@@ -28,9 +32,10 @@ from ..tensor import Tensor, _wrap
 from ._args import require_tensor
 from .elementwise import relu, sigmoid, tanh
 from .linalg import matmul
+from .shape import stack
 
-__all__ = ["rnn_tanh_layer", "rnn_relu_layer", "gru_layer", "lstm_layer", "rnn_tanh_cell",
-           "rnn_relu_cell", "gru_cell", "lstm_cell"]
+__all__ = ["rnn_tanh_layer", "rnn_relu_layer", "gru_layer", "lstm_layer", "lstm_proj_layer",
+           "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
 
 
 def _shape(a):
@@ -229,6 +234,57 @@ def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_
     T = res.shape[0] - 1
     out = res[:T]
     return out, _last(out, reverse), res[T]
+
+
+def lstm_proj_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                    b_ih: Tensor | None, b_hh: Tensor | None, w_hr: Tensor,
+                    reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer with projection (PyTorch's ``proj_size``), one direction.
+
+    ``a = x W_ih^T + b_ih + h W_hh^T + b_hh`` (gates i, f, g, o), ``c' = f * c + i * g``,
+    ``h' = (o * tanh(c')) W_hr^T``.
+
+    Args:
+        x: [T, B, I]. h0: [B, P]. c0: [B, H]. w_ih: [4H, I]. w_hh: [4H, P].
+        b_ih, b_hh: [4H] or None. w_hr: [P, H].
+
+    Returns:
+        (output [T, B, P], h_n [B, P], c_n [B, H]). Built from engine ops step by step
+        (twice differentiable; slower than ``lstm_layer``).
+    """
+    op = "lstm_proj_layer"
+    _layer_args(op, x, (("h0", h0), ("c0", c0)), w_ih, w_hh, b_ih, b_hh)
+    require_tensor(op, w_hr, "w_hr", 8)
+    if x.ndim != 3:
+        raise ShapeError(f"{op}: input must be 3-D [T, B, I], got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:
+        raise ShapeError(f"{op}: Expected sequence length to be larger than 0 in RNN, got input "
+                         f"of shape {tuple(x.shape)} [T, B, I]")
+    T, B, n_in = x.shape
+    if w_hr.ndim != 2:
+        raise ShapeError(f"{op}: w_hr must be 2-D [P, H], got shape {tuple(w_hr.shape)}")
+    P, H = w_hr.shape
+    want = {"h0": (B, P), "c0": (B, H), "w_ih": (4 * H, n_in), "w_hh": (4 * H, P),
+            "b_ih": (4 * H,), "b_hh": (4 * H,)}
+    for name, a in (("h0", h0), ("c0", c0), ("w_ih", w_ih), ("w_hh", w_hh), ("b_ih", b_ih),
+                    ("b_hh", b_hh)):
+        if a is not None and tuple(a.shape) != want[name]:
+            raise ShapeError(f"{op}: {name} has shape {tuple(a.shape)}, expected {want[name]} "
+                             f"for input {tuple(x.shape)}, hidden size {H} and projection "
+                             f"size {P}")
+    xp = _affine(x, w_ih, b_ih)
+    if b_hh is not None:
+        xp = xp + b_hh
+    w_hh_t, w_hr_t = w_hh.transpose(0, 1), w_hr.transpose(0, 1)
+    h, c = h0, c0
+    outs: list = [None] * T
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        a = xp[t] + matmul(h, w_hh_t)
+        s = sigmoid(a)
+        c = s[..., H:2 * H] * c + s[..., :H] * tanh(a[..., 2 * H:3 * H])
+        h = matmul(s[..., 3 * H:] * tanh(c), w_hr_t)
+        outs[t] = h
+    return stack(outs, 0), h, c
 
 
 # ---------------------------------------------------------------------------

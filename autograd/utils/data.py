@@ -659,3 +659,46 @@ class DataLoader:
             return len(self.batch_sampler)
         return len(self.sampler)
 
+
+
+
+# ----------------------------------------------------------------- submodule spellings
+# PyTorch's submodules (``from torch.utils.data.dataloader import DataLoader``), made here
+# rather than as files: this module is not a package (the repository's .gitignore hides
+# every directory named ``data/``). Each is registered in ``sys.modules`` under its full
+# name when this module is imported, which the import system honours for
+# ``import autograd.utils.data.sampler`` and ``from ... import``; they re-export the
+# classes above (one implementation) and are attributes, as in PyTorch.
+_SUBMODULES = {
+    "dataloader": ("``torch.utils.data.dataloader``: the DataLoader and its helpers.",
+                   ["DataLoader", "default_collate", "default_convert", "get_worker_info",
+                    "Dataset", "IterableDataset", "Sampler", "SequentialSampler",
+                    "RandomSampler", "BatchSampler"]),
+    "dataset": ("``torch.utils.data.dataset``: the dataset classes and ``random_split``.",
+                ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset",
+                 "ConcatDataset", "ChainDataset", "random_split"]),
+    "sampler": ("``torch.utils.data.sampler``: the samplers.",
+                ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+                 "WeightedRandomSampler", "BatchSampler"]),
+    "distributed": ("``torch.utils.data.distributed``: ``DistributedSampler`` (give "
+                    "``num_replicas`` and ``rank``: there is no process group).",
+                    ["DistributedSampler"]),
+}
+
+
+def _make_submodules() -> None:
+    import sys
+    import types
+    here = sys.modules[__name__]
+    for short, (doc, names) in _SUBMODULES.items():
+        full = f"{__name__}.{short}"
+        mod = sys.modules.get(full)
+        if mod is None:
+            mod = types.ModuleType(full, doc)
+            mod.__dict__.update({n: globals()[n] for n in names})
+            mod.__all__ = list(names)  # type: ignore[attr-defined]
+            sys.modules[full] = mod
+        setattr(here, short, mod)
+
+
+_make_submodules()

@@ -31,7 +31,8 @@ from .module import Module
 from .normalization import LayerNorm
 
 __all__ = ["scaled_dot_product_attention", "MultiheadAttention", "TransformerEncoderLayer",
-           "TransformerEncoder", "NonDynamicallyQuantizableLinear"]
+           "TransformerEncoder", "NonDynamicallyQuantizableLinear",
+           "generate_square_subsequent_mask"]
 
 
 class _AttentionShapeError(AssertionError, RuntimeError):
@@ -55,8 +56,14 @@ class MultiheadAttention(Module):
             ``q_proj_weight``/``k_proj_weight``/``v_proj_weight`` replace ``in_proj_weight``).
         batch_first: inputs/outputs are [B, L, E] instead of [L, B, E].
 
+        add_bias_kv: append a learned key and value (``bias_k``, ``bias_v``) to every
+            sequence after the projections.
+        add_zero_attn: append an all-zero key and value (per head) after those.
+
     Parameters (PyTorch's names): ``in_proj_weight`` [3E, E] (xavier_uniform_),
-    ``in_proj_bias`` [3E] (zeros), ``out_proj.weight`` [E, E], ``out_proj.bias`` [E] (zeros).
+    ``in_proj_bias`` [3E] (zeros), ``bias_k``/``bias_v`` [1, 1, E] (xavier_normal_, with
+    add_bias_kv), ``out_proj.weight`` [E, E], ``out_proj.bias`` [E] (zeros). The appended
+    keys are never masked; the returned weights then have S + 1 (or S + 2) columns.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
@@ -71,9 +78,6 @@ class MultiheadAttention(Module):
         if embed_dim % num_heads != 0:
             raise AssertionError(f"MultiheadAttention: embed_dim must be divisible by num_heads, "
                                  f"got embed_dim={embed_dim} and num_heads={num_heads}")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv / add_zero_attn are not "
-                                      "supported")
         self.embed_dim = embed_dim
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -98,8 +102,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(E, E, bias=bias, dtype=dtype)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if add_bias_kv:
+            self.bias_k = Parameter(autograd.empty(1, 1, E, dtype=dtype))
+            self.bias_v = Parameter(autograd.empty(1, 1, E, dtype=dtype))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = bool(add_zero_attn)
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
@@ -112,6 +120,10 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
 
     def _projections(self, q, k, v):
         E = self.embed_dim
@@ -136,7 +148,9 @@ class MultiheadAttention(Module):
             need_weights: also return the attention weights.
             attn_mask: [L, S] or [B * num_heads, L, S]; bool True = not allowed, or float.
             average_attn_weights: average the returned weights over heads.
-            is_causal: hint that ``attn_mask`` is the causal mask (it must be given).
+            is_causal: hint that ``attn_mask`` is the causal mask (it must be given). As in
+                PyTorch, without key_padding_mask and need_weights the causal mask is then
+                used in place of ``attn_mask``.
 
         Returns:
             (attn_output like query but with E features, weights [B, L, S] (averaged) or
@@ -181,10 +195,29 @@ class MultiheadAttention(Module):
                              f"{tuple(value.shape)}")
         nh, hd = self.num_heads, self.head_dim
         q, k, v = self._projections(query, key, value)
+        extra = 0  # key/value columns appended by add_bias_kv / add_zero_attn
+        if self.bias_k is not None and self.bias_v is not None:
+            k = autograd.cat([k, self.bias_k.expand(B, 1, E)], dim=1)
+            v = autograd.cat([v, self.bias_v.expand(B, 1, E)], dim=1)
+            extra += 1
         q = q.reshape(B, L, nh, hd).transpose(1, 2)  # [B, nh, L, hd]
-        k = k.reshape(B, S, nh, hd).transpose(1, 2)
-        v = v.reshape(B, S, nh, hd).transpose(1, 2)
-        mask = self._merged_mask(attn_mask, key_padding_mask, B, L, S, q.dtype, batched)
+        k = k.reshape(B, S + extra, nh, hd).transpose(1, 2)
+        v = v.reshape(B, S + extra, nh, hd).transpose(1, 2)
+        if self.add_zero_attn:
+            zeros = autograd.zeros(B, nh, 1, hd, dtype=k.dtype)
+            k = autograd.cat([k, zeros], dim=2)
+            v = autograd.cat([v, zeros], dim=2)
+            extra += 1
+        if is_causal and key_padding_mask is None and not need_weights:
+            # PyTorch's rule: the is_causal hint then replaces attn_mask by the causal
+            # (top-left aligned) mask over all keys, the appended ones included
+            allowed = autograd.tril(autograd.ones(L, S + extra, dtype=autograd.bool))
+            mask = F._additive_mask(allowed.logical_not(), q.dtype, true_blocks=True, op=name)
+        else:
+            mask = self._merged_mask(attn_mask, key_padding_mask, B, L, S, q.dtype, batched)
+            if mask is not None and extra:  # appended keys are never masked (zero columns)
+                pad = autograd.zeros(*mask.shape[:-1], extra, dtype=mask.dtype)
+                mask = autograd.cat([mask, pad], dim=-1)
         scores = autograd.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
         if mask is not None:
             scores = scores + mask
@@ -307,9 +340,38 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
 
+def generate_square_subsequent_mask(sz: int, device=None, dtype=None):
+    """The causal mask [sz, sz]: -inf above the diagonal, 0 elsewhere (``dtype`` default
+    the default float dtype; a bool mask is True above the diagonal)."""
+    if dtype is None:
+        dtype = autograd.get_default_dtype()
+    return autograd.triu(autograd.full((sz, sz), float("-inf"), dtype=dtype), diagonal=1)
+
+
+def _seq_len(src, batch_first: bool) -> int:
+    if src.dim() == 2:  # unbatched [L, E]
+        return src.shape[0]
+    return src.shape[1 if batch_first else 0]
+
+
+def _detect_is_causal_mask(mask, is_causal=None, size=None) -> bool:
+    """PyTorch's rule for the stacks: an explicit ``is_causal`` wins; when it is None, a
+    mask equal to ``generate_square_subsequent_mask`` (in the mask's dtype) is causal."""
+    make_causal = is_causal is True
+    if is_causal is None and mask is not None:
+        sz = size if size is not None else mask.shape[-2]
+        causal = generate_square_subsequent_mask(sz, dtype=mask.dtype)
+        if tuple(mask.shape) == tuple(causal.shape):
+            make_causal = bool((mask.detach().numpy() == causal.numpy()).all())
+        else:
+            make_causal = False
+    return make_causal
+
+
 class TransformerEncoder(Module):
     """A stack of ``num_layers`` deep copies of ``encoder_layer`` (submodule ``layers``),
-    then an optional final ``norm``. Shapes as the layer's."""
+    then an optional final ``norm``. Shapes as the layer's. ``enable_nested_tensor`` and
+    ``mask_check`` are accepted (they only steer PyTorch's nested-tensor inference path)."""
 
     def __init__(self, encoder_layer, num_layers: int, norm=None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
@@ -317,13 +379,20 @@ class TransformerEncoder(Module):
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = False  # no nested tensors in numbagrad
+        self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Run every layer with the same masks; returns a tensor shaped like ``src``."""
+        """Run every layer with the same masks; returns a tensor shaped like ``src``.
+        ``is_causal=None`` detects a causal ``mask`` (as PyTorch)."""
         x = src
+        batch_first = getattr(getattr(self.layers[0], "self_attn", None), "batch_first", False) \
+            if len(self.layers) else False
+        is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
-                      is_causal=bool(is_causal))
+                      is_causal=is_causal)
         if self.norm is not None:
             x = self.norm(x)
         return x

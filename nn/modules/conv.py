@@ -1,5 +1,6 @@
-"""``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (PyTorch parameter
-shapes, defaults and initialisation). The arithmetic is in ``autograd.ops.conv``."""
+"""``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``, ``ConvTranspose2d``,
+``ConvTranspose3d`` (PyTorch parameter shapes, defaults and initialisation). The 1-D and
+2-D arithmetic is in ``autograd.ops.conv``; the 3-D ops are built in ``nn.functional``."""
 from __future__ import annotations
 
 import math
@@ -12,7 +13,8 @@ from .._check import ArgumentError, ShapeError, require_number, require_size, re
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -204,6 +206,27 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
+class Conv3d(_ConvNd):
+    """3-D convolution. Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W) ->
+    (N, C_out, D_out, H_out, W_out); weight (C_out, C_in/groups, kD, kH, kW), bias (C_out,)."""
+
+    _n = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 0,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input):
+        padded = self._padded(input)
+        if padded is not None:
+            return F.conv3d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
+        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
@@ -267,4 +290,25 @@ class ConvTranspose2d(_ConvTransposeNd):
         self._check_input(input)
         op = self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op,
+                                  self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution. Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W) ->
+    (N, C_out, D_out, H_out, W_out); weight (C_in, C_out/groups, kD, kH, kW), bias (C_out,)."""
+
+    _n = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         output_padding, groups, bias, padding_mode, dtype)
+
+    def forward(self, input, output_size=None):
+        if isinstance(input, autograd.Tensor) and input.dim() in (4, 5):
+            op = self._output_padding(input, output_size)
+        else:
+            op = self.output_padding
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, op,
                                   self.groups, self.dilation)

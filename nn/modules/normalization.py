@@ -1,4 +1,4 @@
-"""``BatchNorm1d``/``BatchNorm2d``, ``InstanceNorm1d``/``InstanceNorm2d``, ``LayerNorm``,
+"""``BatchNorm1d``/``BatchNorm2d``/``BatchNorm3d``, ``InstanceNorm1d``/``InstanceNorm2d``, ``LayerNorm``,
 ``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm``."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .._check import ShapeError, require_size, require_tensor
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
            "InstanceNorm2d", "RMSNorm", "LocalResponseNorm"]
 
 
@@ -120,6 +120,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation over (N, C, H, W) inputs (statistics per channel C)."""
 
     _expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over (N, C, D, H, W) inputs (statistics per channel C)."""
+
+    _expected_dims = (5,)
 
 
 class LayerNorm(Module):

@@ -1,12 +1,14 @@
 """Pooling modules over ``autograd.ops.pool``: ``MaxPool1d/2d``, ``AvgPool1d/2d``,
-``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool2d``."""
+``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool2d``; and over ``nn.functional``'s 3-D ops:
+``MaxPool3d``, ``AvgPool3d``, ``AdaptiveAvgPool3d``."""
 from __future__ import annotations
 
 from .. import functional as F
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool3d", "AvgPool3d",
+           "AdaptiveAvgPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -115,3 +117,41 @@ class AdaptiveMaxPool2d(_AdaptivePool):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding windows. Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out)."""
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(Module):
+    """Mean over sliding windows. Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override=None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Mean pooling to a fixed size. Shapes: (N, C, D, H, W) -> (N, C, *output_size)."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)

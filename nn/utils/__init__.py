@@ -1,17 +1,21 @@
 """``torch.nn.utils``: gradient clipping, parameter/vector conversion, weight
-normalisation, ``summary`` (the table behind ``Module.summary``), and the submodules
-``parametrize`` / ``parametrizations`` (imported on first access: they build on
-``nn.modules``, which itself imports this package)."""
+normalisation, spectral normalisation, ``summary`` (the table behind
+``Module.summary``), and the submodules ``parametrize`` / ``parametrizations``
+(imported on first access: they build on ``nn.modules``, which itself imports this
+package)."""
 import importlib
 
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
 from .summary import summary
 from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "summary", "weight_norm", "remove_weight_norm",
-           "parametrize", "parametrizations"]
+           "spectral_norm", "remove_spectral_norm",
+           "parametrize", "parametrizations", "rnn"]
 
 _LAZY = ("parametrize", "parametrizations")
 

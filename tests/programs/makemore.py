@@ -54,9 +54,8 @@ import autograd as torch  # was: import torch
 import autograd.nn as nn  # was: import torch.nn as nn
 from autograd.nn import functional as F  # was: from torch.nn import functional as F
 from autograd.utils.data import Dataset  # was: from torch.utils.data import Dataset
-from autograd.utils.data import DataLoader  # was: from torch.utils.data.dataloader import DataLoader
+from autograd.utils.data.dataloader import DataLoader  # was: from torch.utils.data.dataloader import DataLoader
 # removed: from torch.utils.tensorboard import SummaryWriter (logging only; see below)
-# (the exact swap `from autograd.utils.data.dataloader import DataLoader` fails: see test_programs.py)
 
 # added: hooks for the test: ARGV replaces sys.argv, ON_MODEL(model) runs right after the model is
 # built (the test copies weights there), LOSSES receives the training losses.

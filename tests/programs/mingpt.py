@@ -421,8 +421,7 @@ so nothing in this file really has anything to do with GPT specifically.
 import time
 from collections import defaultdict
 
-from autograd.utils.data import DataLoader  # was: from torch.utils.data.dataloader import DataLoader
-# (the exact swap `from autograd.utils.data.dataloader import DataLoader` fails: see test_programs.py)
+from autograd.utils.data.dataloader import DataLoader  # was: from torch.utils.data.dataloader import DataLoader
 
 class Trainer:
 

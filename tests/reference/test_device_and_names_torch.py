@@ -395,3 +395,17 @@ def test_default_convert_and_collate_structure():
     # (Python floats are left out: ours collate to float32, PyTorch to float64; see README)
     for batch in ([(1, 2), (3, 4)], [[1, 2], [3, 4]], [{"a": np.float32(1.5)}, {"a": np.float32(2)}]):
         assert plain(ad.default_collate(batch)) == plain(td.default_collate(batch))
+
+
+def test_allow_tf32_and_matmul_precision_are_one_switch():
+    saved = (ag.get_float32_matmul_precision(), torch.get_float32_matmul_precision())
+    try:
+        for lib in (ag, torch):
+            lib.backends.cuda.matmul.allow_tf32 = True
+        assert ag.get_float32_matmul_precision() == torch.get_float32_matmul_precision()
+        for lib in (ag, torch):
+            lib.set_float32_matmul_precision("highest")
+        assert ag.backends.cuda.matmul.allow_tf32 == torch.backends.cuda.matmul.allow_tf32
+    finally:
+        ag.set_float32_matmul_precision(saved[0])
+        torch.set_float32_matmul_precision(saved[1])
