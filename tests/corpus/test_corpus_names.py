@@ -114,11 +114,12 @@ def test_not_covered_list_is_honest(name):
 def test_data_submodule_spellings():
     """``from torch.utils.data.dataloader import DataLoader`` and friends swap cleanly and
     give the same classes as ``torch.utils.data``."""
-    import autograd.utils.data as data
     from autograd.utils.data.dataloader import DataLoader, default_collate
     from autograd.utils.data.dataset import Dataset, random_split
     from autograd.utils.data.distributed import DistributedSampler
     from autograd.utils.data.sampler import RandomSampler
+
+    import autograd.utils.data as data
     assert (DataLoader, default_collate, Dataset, random_split, DistributedSampler,
             RandomSampler) == (data.DataLoader, data.default_collate, data.Dataset,
                                data.random_split, data.DistributedSampler, data.RandomSampler)
