@@ -3,7 +3,7 @@ methods (unfold, as_strided, in-place forms, random fills) and float64 gradients
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="reference tests compare against PyTorch")
 
 import autograd  # noqa: E402
 import nn.functional as F  # noqa: E402
