@@ -365,3 +365,13 @@ def scalar_name(d: npt.DTypeLike) -> str:
     """PyTorch's ScalarType name (``'Float'``, ``'Double'``, ``'Long'``) used in errors."""
     d = np.dtype(d)
     return _SCALAR_NAMES.get(d, str(d))
+
+
+def no_kernel(kernel: str, dtype: npt.DTypeLike, op: str | None = None,
+              detail: str = "") -> NotImplementedError:
+    """PyTorch's error for a dtype its ``kernel`` has no implementation for
+    (``"abs_cpu" not implemented for 'Bool'``), prefixed with ``op`` when given: raised
+    where PyTorch raises it (bool ``abs``, integer ``softmax``, float16 ``conv2d``)."""
+    prefix = f"{op}: " if op else ""
+    return NotImplementedError(f'{prefix}"{kernel}" not implemented for '
+                               f"'{scalar_name(dtype)}'{detail}")

@@ -15,7 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, _inplace
-from autograd.dtypes import c_name, scalar_name
+from autograd.dtypes import c_name, no_kernel, scalar_name
 from autograd.ops import conv as _conv
 from autograd.ops.conv import fold, unfold
 from autograd.ops.linear import linear as _linear
@@ -182,8 +182,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def logsigmoid(input):
     """log(sigmoid(x)) = -softplus(-x), computed stably. Shape: any."""
     if isinstance(input, Tensor) and input.dtype.kind not in "fc":
-        raise NotImplementedError(f'logsigmoid: "log_sigmoid_cpu" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+        raise no_kernel("log_sigmoid_cpu", input.dtype, "logsigmoid")
     return -autograd.softplus(-input)
 
 
@@ -540,8 +539,7 @@ def _check_norm_dtypes(kernel, input, *params, float_first=False):
                                              for p in params):
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
     if not is_float:
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+        raise no_kernel(kernel, input.dtype)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -727,10 +725,9 @@ def _pointwise_loss(op, kind, kernel, input, target, reduction, weight=None, par
             raise RuntimeError(f"{op}: result type {scalar_name(rt)} can't be cast to the "
                                f"desired output type {scalar_name(input.dtype)}")
         if input.dtype.kind not in "fc":
-            raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
-                                      f"'{scalar_name(input.dtype)}'")
+            raise no_kernel(kernel, input.dtype, op)
     elif rt.kind not in "fc":
-        raise NotImplementedError(f'{op}: "{kernel}" not implemented for \'{scalar_name(rt)}\'')
+        raise no_kernel(kernel, rt, op)
     shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
     x, t = (v if v.dtype == rt else v.to(rt) for v in (input, target))
     x, t = (v if tuple(v.shape) == shape else autograd.broadcast_to(v, shape) for v in (x, t))
@@ -836,8 +833,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return out.squeeze(0) if reduction == "none" else out
     c = input.shape[1]
     if input.dtype.kind != "f":  # the kernel's dispatch, before it checks the bounds
-        raise NotImplementedError(f'nll_loss: "nll_loss_out_frame" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+        raise no_kernel("nll_loss_out_frame", input.dtype, "nll_loss")
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"nll_loss: expected scalar type {scalar_name(input.dtype)} but "
                            f"found {scalar_name(weight.dtype)} (weight)")
@@ -1140,8 +1136,7 @@ def _check_margin_input(op, kernel, input):
         raise ShapeError(f"{op}: Expected non-empty vector or matrix with optional 0-dim batch "
                          f"size, but got: {_shape_str(input)}")
     if input.dtype.kind != "f":
-        raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+        raise no_kernel(kernel, input.dtype, op)
     c = input.shape[-1] if input.ndim else 1
     return input.reshape(-1, c), c
 
@@ -1499,8 +1494,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise ShapeError(f"{op}: Expected 3-dimensional tensor, but got {log_probs.ndim}-"
                          f"dimensional tensor for argument #1 'log_probs'")
     if log_probs.dtype.kind != "f":
-        raise NotImplementedError(f'{op}: "ctc_loss_cpu" not implemented for '
-                                  f"'{scalar_name(log_probs.dtype)}'")
+        raise no_kernel("ctc_loss_cpu", log_probs.dtype, op)
     big_t, n, c = lp_t.shape
     if not 0 <= blank < c:
         raise ArgumentError(f"{op}: blank must be in label range (got blank={blank} for {c} "
@@ -1723,7 +1717,7 @@ def _conv3d_input(op, input, weight, bias, transposed):
         raise ShapeError(f"{op}: expected a 5-D weight, got weight of shape "
                          f"{tuple(weight.shape)}")
     if input.dtype.kind not in "fiu" or input.dtype.itemsize < 4 and input.dtype.kind == "f":
-        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(input.dtype)}\'')
+        raise no_kernel(op, input.dtype)
     return (input, True) if input.ndim == 5 else (input.unsqueeze(0), False)
 
 
@@ -1960,7 +1954,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     k, s, p, d = _pool3d_args(op, kernel_size, stride, padding, dilation)
     out = _pool3d_sizes(op, x, k, s, p, d, ceil_mode)
     if x.dtype.kind not in "fiu":
-        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\'')
+        raise no_kernel(op, x.dtype)
     n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
     a = _inplace.array(x)
     after = [max((o - 1) * si + di * (ki - 1) + 1 - L - pi, 0)
@@ -2011,7 +2005,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                          f"kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
     out = _pool3d_sizes(op, x, k, s, p, d, ceil_mode)
     if x.dtype.kind not in "fiu":
-        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\'')
+        raise no_kernel(op, x.dtype)
     # the divisor of each window is a product of one factor per dim
     divisor = np.ones(out)
     for i in range(3):
@@ -2066,8 +2060,7 @@ def adaptive_avg_pool3d(input, output_size):
                              f"dimensions, but input has sizes {list(input.shape)} with "
                              f"dimension {dim} being empty")
     if not input.is_floating_point():
-        raise NotImplementedError(f'"adaptive_avg_pool3d_cpu" not implemented for '
-                                  f"'{scalar_name(input.dtype)}'")
+        raise no_kernel("adaptive_avg_pool3d_cpu", input.dtype)
     dtype = _values(input).dtype
     y = input
     for i in range(3):
@@ -2600,8 +2593,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 out = autograd.index_select(out, d, _inplace.wrap(idx))
             continue
         if not input.is_floating_point():
-            raise NotImplementedError(f'"upsample_{mode}" not implemented for '
-                                      f"'{scalar_name(input.dtype)}'")
+            raise no_kernel(f"upsample_{mode}", input.dtype)
         w = _linear_matrix(n_in, n_out, scale_factors[i], align_corners, mode == "bicubic",
                            _values(input).dtype)
         moved = out.transpose(d, -1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import scalar_name
+from ..dtypes import no_kernel
 from ..node import Op
 from ..tensor import Tensor
 from ._util import DTypeLike, normalize_dim
@@ -45,8 +45,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = Non
         # returned as it is (no kernel runs)
         if input._data.size == 0:
             return Softmax.apply(input, d)
-        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
+        raise no_kernel("softmax_lastdim_kernel_impl", input._data.dtype)
     return Softmax.apply(input, d)
 
 
@@ -77,8 +76,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None =
     if input._data.dtype.kind not in "fc":
         if input._data.size == 0:  # as softmax: an empty tensor of any dtype passes
             return LogSoftmax.apply(input, d)
-        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
+        raise no_kernel("log_softmax_lastdim_kernel_impl", input._data.dtype)
     return LogSoftmax.apply(input, d)
 
 

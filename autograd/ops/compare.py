@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import scalar_name
+from ..dtypes import no_kernel, scalar_name
 from ..node import ShapeError
 from ..tensor import Tensor, _wrap
 from ._util import promote_data, result_type
@@ -68,8 +68,7 @@ def _bitwise(ufunc, name):
     def op(input, other):
         rt = result_type(input, other)
         if rt.kind in "fc":
-            raise NotImplementedError(f'{name}: "{name}_cpu" not implemented for '
-                                      f"'{scalar_name(rt)}'")
+            raise no_kernel(f"{name}_cpu", rt, name)
         a, b = promote_data(rt, input), promote_data(rt, other)
         try:
             return _wrap(np.asarray(ufunc(a, b)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import c_name, scalar_name
+from ..dtypes import c_name, no_kernel, scalar_name
 from ..kernels import conv as K
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
@@ -159,8 +159,7 @@ def _require_float(op, x, integers=False):
     unimplemented kernels do (NotImplementedError, a RuntimeError). ``integers``: integer
     dtypes are accepted too (the caller computes them exactly in float64)."""
     if x.dtype not in _FLOATS and not (integers and x.dtype.kind in "iu"):
-        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\' '
-                                  f"(only float32 and float64 inputs are supported)")
+        raise no_kernel(op, x.dtype, detail=" (only float32 and float64 inputs are supported)")
 
 
 def _is_int(v):

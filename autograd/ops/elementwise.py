@@ -12,7 +12,7 @@ from typing import overload
 
 import numpy as np
 
-from ..dtypes import c_name, get_default_dtype, scalar_name
+from ..dtypes import c_name, get_default_dtype, no_kernel
 from ..grad_mode import no_grad
 from ..kernels import elementwise as _kernels
 from ..node import Op, ShapeError
@@ -109,7 +109,7 @@ def _no_kernel_for(kinds: str, kernel: str, *operands) -> None:
     ``kinds`` (``"b"``: bool, ``"iu"``: integers): NotImplementedError, as there."""
     rt = result_type(*operands)
     if rt.kind in kinds:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(rt)}\'')
+        raise no_kernel(kernel, rt)
 
 
 def _is_bool(x) -> bool:
@@ -118,9 +118,8 @@ def _is_bool(x) -> bool:
 
 def _float_only(input, kernel: str) -> None:
     """PyTorch has no integer/bool kernel for ``kernel``: NotImplementedError, as there."""
-    if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
+    if isinstance(input, Tensor):
+        _no_kernel_for("biu", kernel, input)
 
 
 class Add(Op):
@@ -359,7 +358,7 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:
     exponent = _scalar(exponent)
     if result_type(input, exponent).kind == "b":
         if isinstance(input, Tensor) and isinstance(exponent, Tensor):
-            raise NotImplementedError("pow: \"pow\" not implemented for 'Bool'")
+            raise no_kernel("pow", np.bool_, "pow")
         base = input._data if isinstance(input, Tensor) else input
         power = exponent._data if isinstance(exponent, Tensor) else exponent
         return _wrap(np.asarray(np.power(base, power)).astype(bool))
@@ -1154,7 +1153,7 @@ def _integral_kept(fn, kernel):
     def op(input):
         data = input._data
         if data.dtype.kind == "b":
-            raise NotImplementedError(f'{fn.__name__}: "{kernel}" not implemented for \'Bool\'')
+            raise no_kernel(kernel, data.dtype, fn.__name__)
         if data.dtype.kind in "iu":
             return _wrap(data.copy())
         return const(input)
@@ -1210,8 +1209,7 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     kind = input._data.dtype.kind
     if kind == "b" or decimals is not None and kind in "iu":
         kernel = "round_cpu" if decimals else "round_vml_cpu"  # torch's names
-        raise NotImplementedError(f'round: "{kernel}" not implemented for '
-                                  f"'{scalar_name(input._data.dtype)}'")
+        raise no_kernel(kernel, input._data.dtype, "round")
     if kind in "iu":
         return _wrap(input._data.copy())
     return _round(input, decimals or 0)

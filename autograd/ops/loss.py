@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import scalar_name
+from ..dtypes import no_kernel, scalar_name
 from ..grad_mode import _state
 from ..kernels import loss as _k
 from ..node import Op, ShapeError
@@ -216,9 +216,8 @@ def cross_entropy(input: Tensor, target: TensorLike, weight: TensorLike | None =
 def _require_float_logits(input: Tensor) -> None:
     """PyTorch's log_softmax has no integer kernel (NotImplementedError)."""
     if input.dtype.kind != "f":
-        raise NotImplementedError(f'cross_entropy: "log_softmax_lastdim_kernel_impl" not '
-                                  f"implemented for '{scalar_name(input.dtype)}' (logits "
-                                  f"must be floating point)")
+        raise no_kernel("log_softmax_lastdim_kernel_impl", input.dtype, "cross_entropy",
+                        " (logits must be floating point)")
 
 
 _ONES: dict = {}

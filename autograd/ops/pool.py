@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import scalar_name
 from ..kernels import pool as K
 from ..node import Op, ShapeError
 from ..tensor import _wrap
@@ -23,7 +22,7 @@ from ._args import (
     require_number,
     require_tensor,
 )
-from .conv import check_hyper_types
+from .conv import _require_float, check_hyper_types
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool2d"]
@@ -111,17 +110,6 @@ def _unbatch(y, nd, batched):
     if nd == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)
-
-
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _require_float(op, x):
-    """The kernels compute in float32/float64; other dtypes fail as PyTorch's
-    unimplemented kernels do (NotImplementedError, a RuntimeError)."""
-    if x.dtype not in _FLOATS:
-        raise NotImplementedError(f'"{op}" not implemented for \'{scalar_name(x.dtype)}\' '
-                                  f"(only float32 and float64 inputs are supported)")
 
 
 def _omitted(stride):
