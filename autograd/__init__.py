@@ -17,7 +17,7 @@ import math as _math
 import sys as _sys
 from typing import TYPE_CHECKING, Any
 
-from . import functional
+from . import functional, linalg  # torch.linalg (rebound below, after ``from .ops import *``)
 from .creation import *
 from .dtypes import (
     bfloat16,
@@ -50,7 +50,7 @@ from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .node import ShapeError
-from .ops import *
+from .ops import *  # type: ignore[no-redef]  # binds ops.linalg over linalg: rebound below
 from .random import (
     Generator,
     default_generator,
@@ -69,6 +69,20 @@ if TYPE_CHECKING:
 # torch.autograd.* spellings: the package is its own ``autograd`` attribute.
 autograd = _sys.modules[__name__]
 _sys.modules.setdefault(__name__ + ".autograd", autograd)  # from autograd.autograd import Variable
+
+# torch.linalg and the classic torch.* linear-algebra spellings. After ``from .ops import *``
+# on purpose: that star import binds ``linalg`` to ``ops.linalg`` and ``norm`` to the
+# vector norm; these bindings replace both (``torch.norm(A, 'nuc')`` is a matrix norm).
+_linalg = _sys.modules[__name__ + ".linalg"]
+setattr(autograd, "linalg", _linalg)  # noqa: B010  (mypy keeps the first binding, above)
+det, inverse, logdet, matrix_exp, matrix_power = (
+    _linalg.det, _linalg.inverse, _linalg.logdet, _linalg.matrix_exp, _linalg.matrix_power)
+cholesky, cholesky_solve, cholesky_inverse, triangular_solve = (
+    _linalg.cholesky_classic, _linalg.cholesky_solve, _linalg.cholesky_inverse,
+    _linalg.triangular_solve)
+svd, qr, slogdet, pinverse, cross, norm = (
+    _linalg.svd_classic, _linalg.qr_classic, _linalg.slogdet_classic, _linalg.pinverse,
+    _linalg.cross_classic, _linalg.norm_classic)
 
 __version__ = "0.1.0"
 
@@ -145,7 +159,8 @@ if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
 
 # Lazy submodules (imported on first attribute access, keeping ``import autograd`` light).
 _SUBMODULES = frozenset(("utils", "viz", "datasets", "serialization", "cuda", "cpu", "backends",
-                         "accelerator", "amp", "testing", "legacy"))
+                         "accelerator", "amp", "testing", "legacy", "fft", "distributions",
+                         "distributed"))
 # name -> the submodule defining it, imported on first use
 _LAZY = {
     "save": "serialization", "load": "serialization",
@@ -158,6 +173,8 @@ _LAZY = {
         "HalfTensor", "BFloat16Tensor", "ByteTensor", "CharTensor", "ShortTensor",
         "IntTensor", "LongTensor", "BoolTensor", "ComplexFloatTensor",
         "ComplexDoubleTensor"), "legacy"),
+    # special functions (issue 13, torch.distributions needs them)
+    **dict.fromkeys(("lgamma", "digamma", "polygamma", "mvlgamma", "erfinv"), "ops.special"),
 }
 
 

@@ -11,10 +11,11 @@ from typing import Literal, cast
 import numpy as np
 
 from . import dtypes as _dt
+from . import random as _random
 from .dtypes import can_cast, promote_types
 from .ops._args import guard_tensor_inputs, require_number
 from .ops._util import DTypeLike, Size, TensorLike, result_type, size_args
-from .random import Generator, rng
+from .random import Generator
 from .tensor import Tensor, _to_array, _wrap
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye",
@@ -153,7 +154,9 @@ def full(size: Size, fill_value: complex, dtype: DTypeLike | None = None, device
     fill_value = require_number("full", "fill_value", fill_value)
     if dtype is None:
         dtype = (_dt.bool if isinstance(fill_value, bool) else
-                 _dt.int64 if isinstance(fill_value, int) else _dt.get_default_dtype())
+                 _dt.int64 if isinstance(fill_value, int) else
+                 _dt.default_complex_dtype() if isinstance(fill_value, complex) else
+                 _dt.get_default_dtype())
     d = _dt.as_dtype(dtype)
     if d.kind in "iu" and isinstance(fill_value, int) and not isinstance(fill_value, bool):
         info = np.iinfo(d)
@@ -217,15 +220,16 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: DT
 
 def rand(*size: Size, generator: Generator | None = None, dtype: DTypeLike | None = None,
          device: str | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform [0, 1) samples of shape ``size``."""
-    return _finish(rng(generator).random(_shape("rand", size)).astype(_float(dtype)), requires_grad)
+    """Uniform [0, 1) samples of shape ``size`` (PyTorch's numbers after the same seed)."""
+    out = np.empty(_shape("rand", size), _float(dtype))
+    return _finish(_random.fill_uniform(out, 0.0, 1.0, generator), requires_grad)
 
 
 def randn(*size: Size, generator: Generator | None = None, dtype: DTypeLike | None = None,
           device: str | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples of shape ``size``."""
-    return _finish(rng(generator).standard_normal(_shape("randn", size)).astype(_float(dtype)),
-                   requires_grad)
+    """Standard normal samples of shape ``size`` (PyTorch's numbers after the same seed)."""
+    out = np.empty(_shape("randn", size), _float(dtype))
+    return _finish(_random.fill_normal(out, 0.0, 1.0, generator), requires_grad)
 
 
 def randint(low: int, high: int | Size | None = None, size: Size | None = None, *,
@@ -241,14 +245,19 @@ def randint(low: int, high: int | Size | None = None, size: Size | None = None, 
     if low >= cast(int, high):
         raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got "
                            f"from={low} >= to={high}")
-    out = rng(generator).integers(low, high, size=_shape("randint", (size,)))
-    return _finish(out.astype(_dt.int64 if dtype is None else _dt.as_dtype(dtype)), requires_grad)
+    out = np.empty(_shape("randint", (size,)), _dt.int64 if dtype is None else _dt.as_dtype(dtype))
+    return _finish(_random.fill_random_from_to(out, int(low), int(cast(int, high)), generator),
+                   requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: DTypeLike | None = None,
              device: str | None = None, requires_grad: bool = False) -> Tensor:
-    """A random permutation of 0..n-1 (int64)."""
-    return _finish(rng(generator).permutation(n).astype(dtype or _dt.int64), requires_grad)
+    """A random permutation of 0..n-1 (int64; PyTorch's shuffle and numbers)."""
+    n = require_number("randperm", "n", n, integral=True)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    out = _random.permutation(n, generator)
+    return _finish(out.astype(_dt.int64 if dtype is None else _dt.as_dtype(dtype)), requires_grad)
 
 
 def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: Size | None = None, *,
@@ -257,8 +266,14 @@ def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: Size | N
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = size_args((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    out = rng(generator).normal(m, s, size=shape)
-    return _wrap(np.asarray(out).astype(_float(dtype)))
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        out = np.empty(shape, _float(dtype))
+        return _wrap(_random.fill_normal(out, float(m), float(s), generator))
+    # PyTorch: standard normals in the result dtype, then * std + mean
+    dt = np.result_type(*[a.dtype for a in (m, s) if isinstance(a, np.ndarray)])
+    out = _random.fill_normal(np.empty(shape, dt if dtype is None else _float(dtype)), 0.0, 1.0,
+                              generator)
+    return _wrap((out * np.asarray(s, out.dtype) + np.asarray(m, out.dtype)).astype(out.dtype))
 
 
 def _like(input: Tensor, dtype: DTypeLike | None) -> np.dtype:
@@ -289,24 +304,30 @@ def empty_like(input: Tensor, dtype: DTypeLike | None = None, device: str | None
     return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def rand_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Tensor, *, generator: Generator | None = None,
+              dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples with ``input``'s shape."""
-    return _finish(rng().random(input.shape).astype(_like(input, dtype)), requires_grad)
+    out = np.empty(input.shape, _like(input, dtype))
+    return _finish(_random.fill_uniform(out, 0.0, 1.0, generator), requires_grad)
 
 
-def randn_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Tensor, *, generator: Generator | None = None,
+               dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Normal samples with ``input``'s shape."""
-    return _finish(rng().standard_normal(input.shape).astype(_like(input, dtype)), requires_grad)
+    out = np.empty(input.shape, _like(input, dtype))
+    return _finish(_random.fill_normal(out, 0.0, 1.0, generator), requires_grad)
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+def randint_like(input: Tensor, low: int, high: int | None = None, *,
+                 generator: Generator | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """Random integers with ``input``'s shape."""
     if high is None:
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"randint_like: random_ expects 'from' to be less than 'to', but got "
                            f"from={low} >= to={high}")
-    return _wrap(rng().integers(low, high, size=input.shape).astype(_like(input, dtype)))
+    out = np.empty(input.shape, _like(input, dtype))
+    return _wrap(_random.fill_random_from_to(out, int(low), int(high), generator))
 
 
 def _triangle(op: str, input: Tensor, diagonal: int, keep: np.ndarray) -> Tensor:

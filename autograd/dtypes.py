@@ -96,7 +96,8 @@ _TORCH_NAMES = {
     np.dtype(np.float64): "torch.float64", np.dtype(np.int8): "torch.int8",
     np.dtype(np.uint8): "torch.uint8", np.dtype(np.int16): "torch.int16",
     np.dtype(np.int32): "torch.int32", np.dtype(np.int64): "torch.int64",
-    np.dtype(np.bool_): "torch.bool",
+    np.dtype(np.bool_): "torch.bool", np.dtype(np.complex64): "torch.complex64",
+    np.dtype(np.complex128): "torch.complex128",
 }
 
 
@@ -339,8 +340,8 @@ def promote_types(type1: npt.DTypeLike, type2: npt.DTypeLike) -> np.dtype:
     if a == b:
         return a
     ca, cb = category(a), category(b)
-    if ca == cb or ca == 3 or cb == 3:
-        return np.promote_types(a, b)
+    if ca == cb or ca == 3 and cb == 2 or cb == 3 and ca == 2:
+        return np.promote_types(a, b)  # float64 with complex64 is complex128
     return a if ca > cb else b
 
 

@@ -9,18 +9,22 @@ return output-shaped gradients.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, cast
 
 import numpy as np
 
+from . import dtypes as _dt
 from .grad_mode import _state
 from .node import _FREED_MSG, Node, _OutputRef, _refresh_view
+from .ops.complex import real as _real
 from .ops.reduce import sum_to as _sum_to
 from .tensor import Tensor, _wrap
 
-__all__ = ["backward", "detect_anomaly", "grad", "is_anomaly_enabled", "run_backward",
-           "set_detect_anomaly"]
+__all__ = ["backward", "detect_anomaly", "grad", "is_anomaly_enabled", "queue_callback",
+           "run_backward", "set_detect_anomaly"]
 
 
 # ---------------------------------------------------------------------------
@@ -62,6 +66,52 @@ class set_detect_anomaly(detect_anomaly):
 
 
 # ---------------------------------------------------------------------------
+# Post-accumulate-grad hooks and end-of-backward callbacks (DistributedDataParallel)
+# ---------------------------------------------------------------------------
+# id(leaf) -> hooks; kept here rather than in a Tensor slot so that tensors without such a
+# hook (all but DDP's parameters) pay nothing. A finalizer drops the entry with the leaf,
+# before its id can be reused.
+_post_acc_hooks: dict[int, list[Callable[[Tensor], None]]] = {}
+_tasks = threading.local()  # .stack: one callback list per running backward (nesting)
+
+
+def add_post_accumulate_grad_hook(t: Tensor, hook: Callable[[Tensor], None]) -> list:
+    """Register ``hook(t)`` to run once per backward, after every gradient contribution
+    of that backward has been accumulated into the leaf ``t``'s ``.grad``; returns the
+    hook list (for a removable handle)."""
+    hooks = _post_acc_hooks.get(id(t))
+    if hooks is None:
+        hooks = _post_acc_hooks[id(t)] = []
+        weakref.finalize(t, _post_acc_hooks.pop, id(t), None)
+    hooks.append(hook)
+    return hooks
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` when the backward pass that is running now has finished
+    (PyTorch's ``Variable._execution_engine.queue_callback``): after its last node, before
+    ``backward()`` returns. Callbacks run in the order queued; one may queue another.
+
+    Raises:
+        RuntimeError: when no backward pass is running in this thread.
+    """
+    stack = getattr(_tasks, "stack", None)
+    if not stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    stack[-1].append(callback)
+
+
+def _leaf_done(x, counts, received):
+    """One edge into the hooked leaf ``x`` was processed; after its last, run the hooks."""
+    entry = counts[id(x)]
+    entry[0] -= 1
+    entry[1] = entry[1] or received
+    if entry[0] == 0 and entry[1]:
+        for hook in list(_post_acc_hooks.get(id(x), ())):
+            hook(x)
+
+
+# ---------------------------------------------------------------------------
 # The engine
 # ---------------------------------------------------------------------------
 def _edge(t):
@@ -77,8 +127,9 @@ def _edge(t):
     return fn, 0
 
 
-def _collect_deps(root_nodes):
-    """Count, for each node reachable from the roots, the edges pointing into it."""
+def _collect_deps(root_nodes, leaf_counts=None):
+    """Count, for each node reachable from the roots, the edges pointing into it (and into
+    each leaf with post-accumulate hooks, in ``leaf_counts``, when given)."""
     deps = {}
     stack = list(root_nodes)
     seen = set(id(n) for n in root_nodes)
@@ -95,6 +146,8 @@ def _collect_deps(root_nodes):
             if cls is _OutputRef:
                 fn = fn.node
             elif cls is not Node:  # a leaf
+                if leaf_counts is not None and id(fn) in _post_acc_hooks:
+                    leaf_counts.setdefault(id(fn), [0, False])[0] += 1
                 continue
             deps[fn] = deps.get(fn, 0) + 1
             if id(fn) not in seen:
@@ -125,6 +178,8 @@ def _fit_grad(g, x, node):
                 f"{node.name()} returned a gradient of shape {gd.shape} for an input of shape "
                 f"{xd.shape}; expected a shape that broadcasts to the input's") from None
     if gd.dtype != xd.dtype:
+        if gd.dtype.kind == "c" and xd.dtype.kind != "c":
+            g = _real(g)  # a real input of a complex op gets the real part (PyTorch's rule)
         g = g.to(xd.dtype)
     return g
 
@@ -165,22 +220,39 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
     handed: set[int] = set()  # ids of arrays already in some .grad (avoid aliasing two .grad's)
     buffers: dict[Node, Any] = {}
     root_nodes: list[Node] = []
+    root_leaves = []
     for t, g in zip(roots, root_grads):
         handed.add(id(g._data))
         e = _edge(t)
         if e is None:  # a leaf as root: its gradient is the seed itself
-            _deliver_leaf(t, g, accumulate, capture_leaf, results, handed, create_graph)
+            root_leaves.append((t, g))
             continue
         node, idx = e
         _accumulate(buffers, node, idx, node.n_outputs, g)
         if node not in root_nodes:
             root_nodes.append(node)
-    deps = _collect_deps(root_nodes)
+    # post-accumulate hooks fire once per leaf, after its last incoming edge: count them
+    leaf_counts: dict[int, list] | None = {} if _post_acc_hooks and accumulate else None
+    deps = _collect_deps(root_nodes, leaf_counts)
+    if leaf_counts is not None:
+        for t, _ in root_leaves:
+            if id(t) in _post_acc_hooks:
+                leaf_counts.setdefault(id(t), [0, False])[0] += 1
+    stack = getattr(_tasks, "stack", None)
+    if stack is None:
+        stack = _tasks.stack = []
+    callbacks: list[Callable[[], None]] = []
+    stack.append(callbacks)
     ready = [n for n in root_nodes if deps[n] == 0]
     anomaly = _anomaly[0]
     prev_mode = _state.enabled
     _state.enabled = create_graph
     try:
+        for t, g in root_leaves:
+            got = _deliver_leaf(t, g, accumulate, capture_leaf, results, handed, create_graph)
+            if leaf_counts:
+                if id(t) in leaf_counts:
+                    _leaf_done(t, leaf_counts, got)
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
@@ -218,10 +290,14 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                     elif cls is _OutputRef:
                         _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
                     else:  # a leaf Tensor
-                        _deliver_leaf(fn, g, accumulate, capture_leaf, results, handed,
-                                      create_graph)
+                        got = _deliver_leaf(fn, g, accumulate, capture_leaf, results, handed,
+                                            create_graph)
+                        if leaf_counts and id(fn) in leaf_counts:
+                            _leaf_done(fn, leaf_counts, got)
                         continue
                 elif cls is not Node and cls is not _OutputRef:
+                    if leaf_counts and id(fn) in leaf_counts:
+                        _leaf_done(fn, leaf_counts, False)
                     continue
                 if cls is _OutputRef:
                     fn = fn.node
@@ -231,8 +307,14 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                     ready.append(fn)
             if not retain_graph:
                 node._free()
+        # queue_callback: after the last node (a callback may queue another)
+        i = 0
+        while i < len(callbacks):
+            callbacks[i]()
+            i += 1
     finally:
         _state.enabled = prev_mode
+        stack.pop()
     return results
 
 
@@ -268,6 +350,8 @@ def _detached(g, handed):
 
 
 def _deliver_leaf(x, g, accumulate, capture_leaf, results, handed, create_graph):
+    """Run ``x``'s hooks on ``g``, then capture it or add it into ``x.grad``; True when
+    it was added into ``x.grad``."""
     if x._hooks:
         for hook in x._hooks:
             r = hook(g)
@@ -276,13 +360,13 @@ def _deliver_leaf(x, g, accumulate, capture_leaf, results, handed, create_graph)
     if capture_leaf is not None:
         slots = capture_leaf.get(id(x))
         if slots is None:
-            return
+            return False
         if not accumulate:
             for s in slots:
                 results[s] = g if results[s] is None else results[s] + g
-            return
+            return False
     if not accumulate:
-        return
+        return False
     if not create_graph:
         if x.grad is None:
             x.grad = _detached(g, handed)
@@ -290,6 +374,7 @@ def _deliver_leaf(x, g, accumulate, capture_leaf, results, handed, create_graph)
             x.grad = _wrap(x.grad._data + g._data)
     else:
         x.grad = g if x.grad is None else x.grad + g
+    return True
 
 
 def _check_anomaly(node, in_grads):
@@ -321,6 +406,9 @@ def _as_grad_list(outputs, grad_outputs, op):
             raise RuntimeError(f"{op}: element {i} of tensors does not require grad and "
                                f"does not have a grad_fn")
         if g is None:
+            if t._data.dtype.kind == "c":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar "
+                                   f"outputs but got {_dt.type_name(t._data.dtype)}")
             if t._data.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs; got an "

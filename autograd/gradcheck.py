@@ -3,6 +3,13 @@
 The numerical Jacobian uses central differences on float64 inputs; the analytical one is
 built row by row with ``autograd.grad`` (one vector-Jacobian product per output element).
 On failure the error names the input, the worst entries, and analytic vs numeric values.
+
+Complex inputs and outputs (complex128) are checked as pairs of real numbers: each
+complex element contributes a real and an imaginary coordinate, both perturbed and both
+seeded (a seed of 1 selects the real part of an output element, 1j its imaginary part).
+With PyTorch's convention (``z.grad = dL/dx + i dL/dy`` for a real ``L``) the real
+Jacobian read off the analytical gradients must equal the finite differences, which
+checks the same conjugate Wirtinger derivatives PyTorch's gradcheck checks.
 """
 from __future__ import annotations
 
@@ -27,47 +34,66 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 def _outputs(func, inputs):
     out = _as_tuple(func(*inputs))
-    return [o for o in out if isinstance(o, Tensor) and o.dtype.kind == "f"]
+    return [o for o in out if isinstance(o, Tensor) and o.dtype.kind in "fc"]
+
+
+def _n_real(a: np.ndarray) -> int:
+    """Number of real coordinates of an array (two per complex element)."""
+    return a.size * 2 if a.dtype.kind == "c" else a.size
+
+
+def _as_reals(a: np.ndarray) -> np.ndarray:
+    """The real coordinates of ``a`` as a flat float64 vector (re, im per complex element)."""
+    if a.dtype.kind == "c":
+        # a copy: an output may be a view of the input being perturbed
+        return np.array(a, dtype=np.complex128, order="C").reshape(-1).view(np.float64)
+    return a.astype(np.float64).reshape(-1)
 
 
 def _numerical_jacobians(func, inputs, diff_idx, eps):
     """J[i][j] (out j, input i): array of shape (input_i.numel, out_j.numel)."""
     # Not under no_grad: func may itself differentiate (gradgradcheck's first derivative).
     base = _outputs(func, inputs)
-    jac = [[np.zeros((inputs[i]._data.size, o._data.size)) for o in base] for i in diff_idx]
+    jac = [[np.zeros((_n_real(inputs[i]._data), _n_real(o._data))) for o in base]
+           for i in diff_idx]
     for k, i in enumerate(diff_idx):
         x = inputs[i]._data
         flat = x.reshape(-1) if x.flags.c_contiguous and x.flags.writeable else None
         if flat is None:  # perturb a contiguous copy and swap it in
             inputs[i]._data = x = np.array(x, order="C", copy=True)
             flat = x.reshape(-1)
+        steps = (eps, eps * 1j) if x.dtype.kind == "c" else (eps,)
         for e in range(flat.size):
             orig = flat[e]
-            flat[e] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[e] = orig - eps
-            minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[e] = orig
-            for j in range(len(base)):
-                jac[k][j][e] = (plus[j] - minus[j]) / (2 * eps)
+            for p, step in enumerate(steps):
+                flat[e] = orig + step
+                plus = [_as_reals(o._data) for o in _outputs(func, inputs)]
+                flat[e] = orig - step
+                minus = [_as_reals(o._data) for o in _outputs(func, inputs)]
+                flat[e] = orig
+                for j in range(len(base)):
+                    jac[k][j][e * len(steps) + p] = (plus[j] - minus[j]) / (2 * eps)
     return base, jac
 
 
 def _analytical_jacobians(func, inputs, diff_idx):
     outs = _outputs(func, inputs)
     diff_inputs = [inputs[i] for i in diff_idx]
-    jac = [[np.zeros((inputs[i]._data.size, o._data.size)) for o in outs] for i in diff_idx]
+    jac = [[np.zeros((_n_real(inputs[i]._data), _n_real(o._data))) for o in outs]
+           for i in diff_idx]
     for j, o in enumerate(outs):
         if not o.requires_grad:
             continue
+        units = (1, 1j) if o._data.dtype.kind == "c" else (1,)
         for e in range(o._data.size):
-            seed = np.zeros(o._data.size, dtype=o._data.dtype)
-            seed[e] = 1
-            grads = _grad(o, diff_inputs, _wrap(seed.reshape(o._data.shape)),
-                          retain_graph=True, allow_unused=True)
-            for k, g in enumerate(grads):
-                if g is not None:
-                    jac[k][j][:, e] = g._data.astype(np.float64).reshape(-1)
+            for p, unit in enumerate(units):
+                seed = np.zeros(o._data.size, dtype=o._data.dtype)
+                seed[e] = unit
+                grads = _grad(o, diff_inputs, _wrap(seed.reshape(o._data.shape)),
+                              retain_graph=True, allow_unused=True)
+                for k, g in enumerate(grads):
+                    if g is not None:
+                        jac[k][j][:, e * len(units) + p] = _as_reals(g._data)
     return jac
 
 
@@ -78,7 +104,8 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Tensor], *, ep
 
     Args:
         func: callable taking Tensors and returning a Tensor or tuple of Tensors.
-        inputs: Tensor or tuple; those with ``requires_grad`` are checked. Use float64.
+        inputs: Tensor or tuple; those with ``requires_grad`` are checked. Use float64
+            (complex128 for complex inputs).
         eps: finite-difference step.
         atol, rtol: tolerance, ``|analytic - numeric| <= atol + rtol * |numeric|``.
         raise_exception: raise ``GradcheckError`` on mismatch (else return False).
@@ -89,10 +116,10 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Tensor], *, ep
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     for i in diff_idx:
-        if inputs[i].dtype != np.float64:
+        if inputs[i].dtype not in (np.float64, np.complex128):
             import warnings
             warnings.warn(f"gradcheck: input {i} has dtype {inputs[i].dtype}; checks are only "
-                          f"reliable in float64", stacklevel=2)
+                          f"reliable in float64 (complex128)", stacklevel=2)
     if not diff_idx:
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     _, num = _numerical_jacobians(func, inputs, diff_idx, eps)
@@ -119,9 +146,12 @@ def _mismatch_message(i, j, x, a, n, bad):
              f"analytic vs numeric:"]
     for flat in order:
         r, c = np.unravel_index(flat, a.shape)
-        in_idx = [int(v) for v in np.unravel_index(r, x.shape)] if x.ndim else []
-        lines.append(f"  input{in_idx} -> out[{c}]: analytic {a[r, c]:.6g}, "
-                     f"numeric {n[r, c]:.6g}")
+        cplx = x.dtype.kind == "c"  # two real coordinates per element: (re, im)
+        elem = r // 2 if cplx else r
+        in_idx = [int(v) for v in np.unravel_index(elem, x.shape)] if x.ndim else []
+        part = (".imag" if r % 2 else ".real") if cplx else ""
+        lines.append(f"  input{in_idx}{part} -> out coordinate [{c}]: analytic "
+                     f"{a[r, c]:.6g}, numeric {n[r, c]:.6g}")
     lines.append(f"analytic:\n{a}\nnumerical:\n{n}")
     return "\n".join(lines)
 

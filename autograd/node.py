@@ -305,6 +305,12 @@ class Op:
       read from ``ctx.inputs`` / ``ctx.output``.
     """
 
+    complex_ok: bool = False
+    """Whether forward and backward are right for complex tensors (PyTorch's Wirtinger
+    convention: backward returns ``grad * conj(df/dz)`` for a holomorphic ``f``). An op
+    without it that would produce a complex result raises NotImplementedError naming the
+    op, instead of a complex value with a wrong gradient."""
+
     @classmethod
     def apply(cls, *args: Any, **attrs: Any) -> Tensor:
         """Run the op on Tensors (or constants); record a node only when needed."""
@@ -330,6 +336,9 @@ class Op:
                 out = cls.forward(_SCRATCH, *arrays, **attrs)
         except ValueError as exc:  # NumPy's broadcasting/shape errors: name the op and shapes
             raise _shape_error(cls, arrays, exc) from None
+        kind = out.dtype.kind
+        if kind == "c" and not cls.complex_ok:
+            raise _complex_refused(cls, arrays)
         t = _wrap(out)
         ob = out.base
         if ob is not None and args:  # maybe a view of the input (indexing, reshape, ...)
@@ -344,7 +353,7 @@ class Op:
                     pv = a._view
                     t._view = [a, cls, vbox[0], args, attrs,
                                not _state.enabled or (pv is not None and pv[5])]
-        if node is None or out.dtype.kind not in "fc":  # integer/bool results: no graph
+        if node is None or kind not in "fc":  # integer/bool results: no graph
             return t
         node._out = t._data  # not ``out``: _wrap turns a NumPy scalar into a 0-d array
         node._out_vbox = vbox = t._vbox
@@ -382,6 +391,16 @@ def _refresh_view(t: Tensor) -> None:
     """Regenerate a stale view's history (see ``autograd.ops.inplace.refresh_view``)."""
     from .ops.inplace import refresh_view
     refresh_view(t)
+
+
+def _complex_refused(cls: type[Op], arrays: Sequence[Any]) -> NotImplementedError:
+    """The error for an op that is not ``complex_ok`` meeting complex input."""
+    name = getattr(cls, "op_name", cls.__name__.lower())
+    dtypes = ", ".join(str(a.dtype) for a in arrays if isinstance(a, np.ndarray))
+    return NotImplementedError(
+        f"{name}: complex tensors are not supported by numbagrad for this op (got {dtypes}); "
+        f"complex support covers the torch.fft transforms, +, -, *, /, neg, abs, angle, exp, "
+        f"log, sqrt, pow, sum, mean, matmul and the ops that move data")
 
 
 class ShapeError(ValueError, RuntimeError):

@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from . import dtypes as _dt
+from . import random as _random
 from ._unset import UNSET, Unset
 from .grad_mode import _state
-from .random import rng as _rng
 
 if TYPE_CHECKING:
     from .node import Node, _OutputRef
@@ -63,6 +63,8 @@ _ops = _Later("_ops", ".ops")
 _creation = _Later("_creation", ".creation")
 _node = _Later("_node", ".node")
 _engine = _Later("_engine", ".engine")
+_linalg = _Later("_linalg", ".linalg")
+_special = _Later("_special", ".ops.special")
 
 
 def _wrap(data: np.ndarray) -> Tensor:
@@ -290,6 +292,22 @@ class Tensor:
             hooks.append(hook)
         return _HookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> _HookHandle:
+        """Register ``hook(tensor) -> None`` on a leaf: called once per ``backward()``, after
+        all of that pass's gradient for this leaf has been added into ``.grad`` (not by
+        ``autograd.grad``, which accumulates nothing).
+
+        Returns:
+            A handle with ``remove()``.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        hooks = _engine.add_post_accumulate_grad_hook(self, hook)
+        return _HookHandle(hooks, hook)
+
     def _fresh_view(self) -> None:
         """A view whose base was written since its history was recorded gets it regenerated
         (the base's current history, then the view ops)."""
@@ -426,6 +444,56 @@ class Tensor:
     def is_floating_point(self) -> _bool:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> _bool:
+        """True for complex64/complex128 tensors."""
+        return self._data.dtype.kind == "c"
+
+    @property
+    def real(self) -> Tensor:
+        """The real part (a float tensor for a complex one; ``self`` for a real one)."""
+        return _ops.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part of a complex tensor (RuntimeError for a real one)."""
+        return _ops.imag(self)
+
+    def conj(self) -> Tensor:
+        """The complex conjugate (``self`` for a real tensor)."""
+        return _ops.conj(self)
+
+    def conj_physical(self) -> Tensor:
+        """The complex conjugate, computed at once (as ``conj`` here)."""
+        return _ops.conj_physical(self)
+
+    def resolve_conj(self) -> Tensor:
+        """``self``: conjugation is never lazy here."""
+        return self
+
+    def resolve_neg(self) -> Tensor:
+        """``self``: negation is never lazy here."""
+        return self
+
+    def is_conj(self) -> _bool:
+        """False: there is no lazy conjugate bit."""
+        return False
+
+    def angle(self) -> Tensor:
+        """Elementwise argument (phase) in radians."""
+        return _ops.angle(self)
+
+    def sgn(self) -> Tensor:
+        """``z / |z|`` for complex tensors (0 at 0), ``sign`` for real ones."""
+        return _ops.sgn(self)
+
+    def cfloat(self) -> Tensor:
+        """Cast to complex64."""
+        return self.to(np.complex64)
+
+    def cdouble(self) -> Tensor:
+        """Cast to complex128."""
+        return self.to(np.complex128)
 
     def is_contiguous(self) -> _bool:
         """True when the array is C-contiguous."""
@@ -968,6 +1036,27 @@ class Tensor:
         """Elementwise error function."""
         return _ops.erf(self)
 
+    # special functions (issue 13: torch.distributions)
+    def lgamma(self) -> Tensor:
+        """Elementwise log|Gamma(x)|."""
+        return _special.lgamma(self)
+
+    def digamma(self) -> Tensor:
+        """Elementwise digamma psi(x)."""
+        return _special.digamma(self)
+
+    def polygamma(self, n: _int) -> Tensor:
+        """Elementwise n-th derivative of digamma."""
+        return _special.polygamma(n, self)
+
+    def mvlgamma(self, p: _int) -> Tensor:
+        """Multivariate log-gamma of dimension ``p``."""
+        return _special.mvlgamma(self, p)
+
+    def erfinv(self) -> Tensor:
+        """Elementwise inverse error function."""
+        return _special.erfinv(self)
+
     def reciprocal(self) -> Tensor:
         """Elementwise ``1 / self``."""
         return _ops.reciprocal(self)
@@ -1148,8 +1237,9 @@ class Tensor:
 
     def norm(self, p: _float | str = "fro", dim: _Dims | None = None, keepdim: _bool = False,
              dtype: npt.DTypeLike | None = None) -> Tensor:
-        """Vector p-norm over ``dim`` (all elements when None)."""
-        return _ops.norm(self, p, dim, keepdim, dtype)
+        """Vector p-norm over ``dim`` (all elements when None); ``p='nuc'`` is the
+        nuclear matrix norm (``torch.norm``)."""
+        return _linalg.norm_classic(self, p, dim, keepdim, dtype=dtype)
 
     def cumsum(self, dim: _int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
         """Cumulative sum along ``dim`` (same shape)."""
@@ -1431,6 +1521,64 @@ class Tensor:
         """``(n,)`` outer ``(m,) -> (n, m)``."""
         return _ops.outer(self, other)
 
+    # ------------------------------------------------ issue 13: linear algebra (autograd.linalg)
+    def det(self) -> Tensor:
+        """Determinant of (..., n, n) -> (...)."""
+        return _linalg.det(self)
+
+    def logdet(self) -> Tensor:
+        """``log(det(self))``: NaN for a negative determinant."""
+        return _linalg.logdet(self)
+
+    def slogdet(self) -> Any:
+        """``(sign, logabsdet)`` of the determinant."""
+        return _linalg.slogdet_classic(self)
+
+    def inverse(self) -> Tensor:
+        """Matrix inverse of (..., n, n)."""
+        return _linalg.inverse(self)
+
+    def cholesky(self, upper: _bool = False) -> Tensor:
+        """Cholesky factor (lower, or upper with ``upper=True``)."""
+        return _linalg.cholesky_classic(self, upper)
+
+    def cholesky_solve(self, input2: Tensor, upper: _bool = False) -> Tensor:
+        """``(L L^T)^{-1} self`` with ``L = input2`` a Cholesky factor."""
+        return _linalg.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: _bool = False) -> Tensor:
+        """``(L L^T)^{-1}`` with ``L = self`` a Cholesky factor."""
+        return _linalg.cholesky_inverse(self, upper)
+
+    def triangular_solve(self, A: Tensor, upper: _bool = True, transpose: _bool = False,
+                         unitriangular: _bool = False) -> Any:
+        """``(X, A.clone())`` with ``A X = self`` (deprecated ``torch.triangular_solve``)."""
+        return _linalg.triangular_solve(self, A, upper, transpose, unitriangular)
+
+    def svd(self, some: _bool = True, compute_uv: _bool = True) -> Any:
+        """``(U, S, V)`` with ``self = U diag(S) V^T`` (``torch.svd``)."""
+        return _linalg.svd_classic(self, some, compute_uv)
+
+    def qr(self, some: _bool = True) -> Any:
+        """``(Q, R)`` (``torch.qr``)."""
+        return _linalg.qr_classic(self, some)
+
+    def pinverse(self, rcond: _float = 1e-15) -> Tensor:
+        """Moore-Penrose pseudo-inverse (..., m, n) -> (..., n, m)."""
+        return _linalg.pinverse(self, rcond)
+
+    def matrix_power(self, n: _int) -> Tensor:
+        """``self^n`` for square (..., m, m) (negative ``n``: powers of the inverse)."""
+        return _linalg.matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        """Matrix exponential of (..., n, n)."""
+        return _linalg.matrix_exp(self)
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """Cross product of 3-vectors along ``dim`` (``torch.cross``)."""
+        return _linalg.cross_classic(self, other, dim)
+
     def softmax(self, dim: _int, dtype: npt.DTypeLike | None = None) -> Tensor:
         """Softmax along ``dim``."""
         return _ops.softmax(self, dim, dtype)
@@ -1542,19 +1690,28 @@ class Tensor:
 
     def uniform_(self, a: _float = 0.0, b: _float = 1.0,
                  generator: Generator | None = None) -> Tensor:
-        """Fill with U(a, b) samples in place."""
-        return _fill_random(self, _rng(generator).uniform(a, b, self._data.shape))
+        """Fill with U(a, b) samples in place (PyTorch's numbers after the same seed)."""
+        _random_float_only(self, "uniform_kernel_cpu", "uniform_")
+        if not a <= b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                               f"from={a} > to={b}")
+        return _fill_random(self, _random.fill_uniform, a, b, generator)
 
     def normal_(self, mean: _float = 0.0, std: _float = 1.0,
                 generator: Generator | None = None) -> Tensor:
-        """Fill with N(mean, std^2) samples in place."""
-        return _fill_random(self, _rng(generator).normal(mean, std, self._data.shape))
+        """Fill with N(mean, std^2) samples in place (PyTorch's numbers after the same
+        seed)."""
+        _random_float_only(self, "normal_kernel_cpu", "normal_")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        return _fill_random(self, _random.fill_normal, mean, std, generator)
 
     def bernoulli_(self, p: _float | Tensor = 0.5, *,
                    generator: Generator | None = None) -> Tensor:
         """Fill with Bernoulli(p) samples in place (``p`` a number or a tensor of
         probabilities broadcastable to self)."""
-        return _fill_random(self, _ops.sorting.bernoulli_fill(self, p, generator))
+        values = _ops.sorting.bernoulli_fill(self, p, generator)
+        return _fill_random(self, _copy_values, values)
 
     # ------------------------------------------------ issue 12: math, index, linalg methods
     def sinh(self) -> Tensor:
@@ -1919,57 +2076,56 @@ class Tensor:
     def random_(self, *args: _int | None, generator: Generator | None = None) -> Tensor:
         """Fill with integers uniform in ``[from, to)`` (``random_(to)``: ``[0, to)``;
         ``random_()``: ``[0, 2**mantissa]`` for floats, the dtype's range for integers).
-        Uses the engine's generator: the numbers differ from PyTorch's."""
+        PyTorch's numbers after the same seed."""
         if len(args) > 2:
             raise TypeError(f"random_() takes at most 2 arguments ({len(args)} given)")
         dt = self._data.dtype
-        if dt.kind == "f":
-            top = 2 ** (np.finfo(dt).nmant + 1)
-        elif dt.kind == "b":
-            top = 1
-        else:
-            top = int(np.iinfo(dt).max)
-        if len(args) == 0 or len(args) == 2 and args[1] is None:
-            lo = int(args[0]) if args and args[0] is not None else 0
-            values = _rng(generator).integers(lo, top, self._data.shape, endpoint=True)
-        else:
-            lo_arg, hi_arg = (0, args[0]) if len(args) == 1 else args
-            lo, hi = int(lo_arg or 0), int(hi_arg or 0)
-            if lo >= hi:
-                raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
-                                   f"from={lo} >= to={hi}")
-            values = _rng(generator).integers(lo, hi, self._data.shape)
-        return _fill_random(self, values)
+        if len(args) == 0:
+            return _fill_random(self, _random.fill_random, generator)
+        if len(args) == 2 and args[1] is None:
+            lo = int(args[0] or 0)
+            top = _random.random_upper(dt)
+            if dt == np.int64 and lo == -(2 ** 63):
+                return _fill_random(self, _random.fill_random_full, generator)
+            return _fill_random(self, _random.fill_random_from_to, lo, top + 1, generator)
+        lo_arg, hi_arg = (0, args[0]) if len(args) == 1 else args
+        lo, hi = int(lo_arg or 0), int(hi_arg or 0)
+        if lo >= hi:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={lo} >= to={hi}")
+        return _fill_random(self, _random.fill_random_from_to, lo, hi, generator)
 
     def exponential_(self, lambd: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
-        """Fill with Exponential(``lambd``) samples in place (engine generator: numbers
-        differ from PyTorch's)."""
+        """Fill with Exponential(``lambd``) samples in place (PyTorch's numbers after the
+        same seed)."""
+        _random_float_only(self, "exponential_cpu", "exponential_")
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        return _fill_random(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
+        return _fill_random(self, _random.fill_exponential, lambd, generator)
 
     def geometric_(self, p: _float, *, generator: Generator | None = None) -> Tensor:
         """Fill with Geometric(``p``) samples (trials to the first success, >= 1) in place
-        (engine generator: numbers differ from PyTorch's)."""
+        (PyTorch's numbers after the same seed)."""
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-        return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
+        return _fill_random(self, _random.fill_geometric, p, generator)
 
     def cauchy_(self, median: _float = 0.0, sigma: _float = 1.0, *,
                 generator: Generator | None = None) -> Tensor:
-        """Fill with Cauchy(``median``, ``sigma``) samples in place (engine generator)."""
+        """Fill with Cauchy(``median``, ``sigma``) samples in place (PyTorch's numbers)."""
+        _random_float_only(self, "cauchy_cpu", "cauchy_")
         if sigma <= 0:
             raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
-        return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(
-            self._data.shape))
+        return _fill_random(self, _random.fill_cauchy, median, sigma, generator)
 
     def log_normal_(self, mean: _float = 1.0, std: _float = 2.0, *,
                     generator: Generator | None = None) -> Tensor:
-        """Fill with samples whose log is N(``mean``, ``std``**2), in place (engine
-        generator)."""
+        """Fill with samples whose log is N(``mean``, ``std``**2), in place (PyTorch's
+        numbers)."""
+        _random_float_only(self, "log_normal_cpu", "log_normal_")
         if std <= 0:
             raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
-        return _fill_random(self, _rng(generator).lognormal(mean, std, self._data.shape))
+        return _fill_random(self, _random.fill_log_normal, mean, std, generator)
 
 
 def _fill(t, value):
@@ -1997,13 +2153,30 @@ def _copy_from(t, src):
 _TRUE = np.ones((), dtype=bool)
 
 
-def _fill_random(t: Tensor, values: np.ndarray) -> Tensor:
+def _fill_random(t: Tensor, fill: Any, *args: Any) -> Tensor:
+    """Run ``fill(t's array, *args)`` (an ``autograd.random.fill_*``) in place."""
     if t._rg and t.grad_fn is None and _state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation (random fill); wrap it in 'with autograd.no_grad():'")
-    t._data[...] = values
+    if t._data.dtype == np.float16 and fill is not _copy_values:
+        # float16 draws in float32 (PyTorch uses 11-bit recipes here: not its numbers)
+        wide = t._data.astype(np.float32)
+        fill(wide, *args)
+        t._data[...] = wide
+    else:
+        fill(t._data, *args)
     t._vbox[0] += 1
     return t
+
+
+def _copy_values(arr: np.ndarray, values: np.ndarray) -> np.ndarray:
+    arr[...] = values
+    return arr
+
+
+def _random_float_only(t: Tensor, kernel: str, op: str) -> None:
+    if t._data.dtype.kind != "f":
+        raise _dt.no_kernel(kernel, t._data.dtype, op)
 
 
 class Size(tuple[int, ...]):
@@ -2055,7 +2228,8 @@ def _format(t: Tensor) -> str:
         body = np.array2string(d, separator=", ", prefix="tensor(",
                                formatter=None) if d.size or d.ndim == 0 else "[]"
     extras = []
-    if d.dtype != default and not (d.dtype == np.int64 and d.size) and not \
+    if d.dtype != default and d.dtype != _dt.default_complex_dtype() and not \
+            (d.dtype == np.int64 and d.size) and not \
             (d.dtype == np.bool_ and d.size):
         extras.append(f"dtype={_dt.type_name(d.dtype)}")
     if d.size == 0 and d.ndim != 1:

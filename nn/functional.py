@@ -29,7 +29,6 @@ from autograd.ops.pool import (
     max_pool1d,
     max_pool2d,
 )
-from autograd.random import rng
 
 from . import _reduction
 from ._check import (
@@ -217,46 +216,81 @@ def _check_p(p, op, input, training):
     return check_probability(op, "p", p)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
-    (identity when not ``training``). The mask comes from the global generator."""
-    _check_p(p, "dropout", input, training)
-    if not training or p == 0.0:
+def _noise(input, p, feature, alpha):
+    """PyTorch's dropout noise: a Bernoulli(1 - p) keep mask (one draw per element, or per
+    (sample, channel) for feature dropout) scaled so the expectation is unchanged; for
+    alpha dropout also the shift ``b``."""
+    if feature:
+        shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+        noise = autograd.empty(shape, dtype=input.dtype)
+    else:
+        noise = autograd.empty_like(input)
+    noise.bernoulli_(1 - p)
+    if not alpha:
+        return noise.div_(1 - p), None
+    alpha_selu = 1.7580993408473766           # SELU scale * SELU alpha
+    a = 1.0 / math.sqrt((alpha_selu * alpha_selu * p + 1) * (1 - p))
+    b = noise.add(-1).mul_(alpha_selu * a).add_(alpha_selu * a * p)
+    return noise.mul_(a), b
+
+
+def _dropout(op, input, p, training, inplace, feature=False, alpha=False):
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:
-        return input * 0.0
-    keep = rng().random(input.shape) >= p
-    return input * _inplace.wrap((keep / (1.0 - p)).astype(input.dtype))
+        return input.mul_(0.0) if inplace else input * 0.0
+    noise, b = _noise(input, p, feature, alpha)
+    out = input.mul_(noise) if inplace else input * noise
+    return out if b is None else out.add_(b)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
+    (identity when not ``training``). The mask is PyTorch's (``bernoulli_(1 - p)`` on the
+    global generator), so equal seeds drop the same elements."""
+    _check_p(p, "dropout", input, training)
+    return _dropout("dropout", input, p, training, inplace)
+
+
+def _feature_dropout(op, input, p, training, inplace, ndim, alpha=False):
+    _check_p(p, op, input, training)
+    if input.ndim not in (ndim + 1, ndim + 2):
+        names = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}[ndim]
+        raise autograd.ShapeError(f"{op}: expected a {ndim + 1}-D {names} or {ndim + 2}-D "
+                                  f"(N, {names[1:]} input, got shape {tuple(input.shape)}")
+    if input.ndim == ndim + 1:                     # unbatched: one sample
+        out = _dropout(op, input.unsqueeze(0), p, training, False, True, alpha)
+        return out if out is input else out.squeeze(0)
+    return _dropout(op, input, p, training, inplace, True, alpha)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels with probability ``p``. Shape: (N, C, L) or (C, L)."""
+    return _feature_dropout("dropout1d", input, p, training, inplace, 1)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels with probability ``p``. Shape: (N, C, H, W) or (C, H, W)."""
-    _check_p(p, "dropout2d", input, training)
-    if input.ndim not in (3, 4):
-        raise autograd.ShapeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) "
-                                  f"input, got shape {tuple(input.shape)}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    mask_shape = tuple(input.shape[:-2]) + (1, 1)
-    keep = rng().random(mask_shape) >= p
-    return input * _inplace.wrap((keep / (1.0 - p)).astype(input.dtype))
+    return _feature_dropout("dropout2d", input, p, training, inplace, 2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels with probability ``p``. Shape: (N, C, D, H, W) or (C, D, H, W)."""
+    return _feature_dropout("dropout3d", input, p, training, inplace, 3)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout that keeps SELU's self-normalising mean and variance."""
     _check_p(p, "alpha_dropout", input, training)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    alpha_p = -1.7580993408473766  # -SELU scale * SELU alpha
-    keep = rng().random(input.shape) >= p
-    a = (1.0 / math.sqrt((alpha_p ** 2 * p + 1) * (1 - p)))
-    b = -a * alpha_p * p
-    return input * _inplace.wrap((keep * a).astype(input.dtype)) + \
-        _inplace.wrap(((~keep) * (a * alpha_p) + b).astype(input.dtype))
+    return _dropout("alpha_dropout", input, p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels (one mask value per (sample, channel)).
+    Shape: (N, C, *)."""
+    _check_p(p, "feature_alpha_dropout", input, training)
+    return _dropout("feature_alpha_dropout", input, p, training, inplace, feature=True,
+                    alpha=True)
 
 
 # ------------------------------------------------------------------------ embedding
@@ -2120,8 +2154,13 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         return autograd.leaky_relu(input, (lower + upper) / 2)
     x = _values(input)
-    slopes = rng().uniform(lower, upper, x.shape)
-    noise = np.where(x <= 0, slopes, 1.0).astype(x.dtype)
+    # PyTorch draws one float64 U(lower, upper) slope per non-positive element, in order,
+    # with the bounds first rounded to the input's dtype
+    negative = x <= 0
+    low, up = (float(np.asarray(v, x.dtype)) for v in (lower, upper))
+    slopes = autograd.empty(int(negative.sum()), dtype=autograd.float64).uniform_(low, up)
+    noise = np.ones_like(x)
+    noise[negative] = slopes.numpy()
     return input * _inplace.wrap(noise)
 
 

@@ -1,7 +1,8 @@
 """Weight initialisation (``torch.nn.init``): in-place fills with PyTorch's gain and fan
 rules. Every function writes into ``tensor`` without recording a graph, bumps its
-version counter and returns it. Random draws come from ``autograd.random.rng()`` (the
-global generator seeded by ``autograd.manual_seed``) or the given ``generator``.
+version counter and returns it. Random fills are the tensor's own ``uniform_``/``normal_``
+under ``no_grad``, exactly as PyTorch's, so after the same ``manual_seed`` (or with the same
+``generator``) the initial weights are PyTorch's.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import warnings
 
 import numpy as np
 
+import autograd
 from autograd import _inplace
-from autograd.random import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -72,31 +73,59 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
 
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     """Fill with samples from U(a, b)."""
-    return _write(tensor, rng(generator).uniform(a, b, tensor.shape))
+    with autograd.no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with samples from N(mean, std^2)."""
-    return _write(tensor, rng(generator).normal(mean, std, tensor.shape))
+    with autograd.no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None):
-    """Fill with N(mean, std^2) samples restricted to [a, b] (redrawn until inside)."""
-    if not a < b:
-        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
-    g = rng(generator)
-    values = g.normal(mean, std, tensor.shape)
-    bad = (values < a) | (values > b)
-    for _ in range(1000):
-        n = int(bad.sum())
-        if n == 0:
-            break
-        values[bad] = g.normal(mean, std, n)
-        bad = (values < a) | (values > b)
-    else:  # the window is far in a tail: clip the stragglers rather than loop forever
-        values = np.clip(values, a, b)
-    return _write(tensor, values)
+    """Fill with N(mean, std^2) samples restricted to [a, b], by PyTorch's rejection
+    sampling draw for draw: when the window holds more than 30% of the mass, normal
+    proposals redrawn where they fall outside; otherwise uniform proposals on [a, b]
+    accepted with probability pdf / pdf(mode)."""
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    with autograd.no_grad():
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any():
+                    break
+                redraw = autograd.empty_like(result).normal_(mean, std, generator=generator)
+                result = autograd.where(outside, redraw, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(x):
+            return ((x - mean) / std).pow(2) * -0.5 - log_peak
+
+        tensor.uniform_(a, b, generator=generator)
+        accept = autograd.empty_like(tensor)
+        pending = accept.uniform_(generator=generator).log().gt(log_ratio(tensor))
+        result = tensor
+        while pending.any():
+            candidates = autograd.empty_like(tensor).uniform_(a, b, generator=generator)
+            result = autograd.where(pending, candidates, result)
+            redo = accept.uniform_(generator=generator).log().gt(log_ratio(candidates))
+            pending = autograd.where(pending, redo, pending)
+        if result is not tensor:
+            tensor.copy_(result)
+        return tensor
 
 
 def constant_(tensor, val: float):
@@ -170,11 +199,11 @@ def orthogonal_(tensor, gain: float = 1, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = rng(generator).normal(0.0, 1.0, (rows, cols))
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator).numpy()
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _write(tensor, (gain * q).reshape(tensor.shape))
+    return _write(tensor, (q * np.asarray(gain, q.dtype)).reshape(tensor.shape))

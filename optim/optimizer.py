@@ -176,12 +176,21 @@ def _with_step_hooks(func: Callable) -> Callable:
     return step
 
 
+def _as_real(flat: np.ndarray) -> np.ndarray:
+    """A flat complex array as the flat real array of its (re, im) pairs (a view): the
+    update rules then treat a complex parameter as PyTorch's optimizers do (through
+    ``view_as_real``); real arrays are returned as they are."""
+    return flat.view(flat.real.dtype) if flat.dtype.kind == "c" else flat
+
+
 def _state_buffer(state: dict, key: str, param: Tensor, fill: float = 0.0) -> Tensor:
     """State buffer ``key`` of ``param``: created (zeros, or ``fill``) when absent, recast
     to the parameter's dtype and C-contiguous shape when a loaded one differs."""
     like = _inplace.array(param)
     t = state.get(key)
     if t is None:
+        if fill and like.dtype.kind == "c":  # both parts, as PyTorch fills complex state
+            fill = complex(fill, fill)
         arr = np.full(like.shape, fill, dtype=like.dtype) if fill else \
             np.zeros(like.shape, dtype=like.dtype)
         t = state[key] = Tensor(arr)
@@ -225,7 +234,7 @@ class _ParamUpdate:
         """The flat array of state buffer ``key``, created (zeros or ``fill``) if absent,
         open for writing until the step ends."""
         t = _state_buffer(self.state, key, self.tensor, fill)
-        return self._scope.open(t).reshape(-1)
+        return _as_real(self._scope.open(t).reshape(-1))
 
     def count_step(self) -> float:
         """Advance ``state["step"]`` by one (as a float) and return it."""
@@ -422,15 +431,15 @@ class Optimizer:
         """``p``'s gradient as a flat contiguous array of ``p``'s dtype (checked)."""
         a = _inplace.array(p)
         g = _inplace.array(p.grad) if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-        if a.dtype.kind != "f":
-            raise TypeError(f"{type(self).__name__}.step: parameters must be floating point, "
-                            f"got dtype {a.dtype} (shape {a.shape})")
+        if a.dtype.kind not in "fc":
+            raise TypeError(f"{type(self).__name__}.step: parameters must be floating point "
+                            f"or complex, got dtype {a.dtype} (shape {a.shape})")
         if g.shape != a.shape:
             raise RuntimeError(f"{type(self).__name__}.step: gradient of shape {g.shape} does "
                                f"not match its parameter of shape {a.shape}")
         if g.dtype != a.dtype:
             g = g.astype(a.dtype)
-        return np.ascontiguousarray(g).reshape(-1)
+        return _as_real(np.ascontiguousarray(g).reshape(-1))
 
     def _updates(self, group: dict, counted: bool = False) -> Iterator[_ParamUpdate]:
         """Yield a ``_ParamUpdate`` for each parameter of ``group`` that has a gradient.
@@ -449,14 +458,15 @@ class Optimizer:
             scope = _inplace.writing(p)
             with scope as a:
                 staged = not (a.flags.c_contiguous and a.flags.writeable)
-                work = np.array(a, order="C", copy=True).reshape(-1) if staged else a.reshape(-1)
+                flat = np.array(a, order="C", copy=True).reshape(-1) if staged else a.reshape(-1)
+                work = _as_real(flat)
                 if counted:
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = 0.0
                 yield _ParamUpdate(p, work, g, self.state, scope)
                 if staged:
-                    np.copyto(a, work.reshape(a.shape))
+                    np.copyto(a, flat.reshape(a.shape))
 
     # ------------------------------------------------------------------ hooks
     def _register(self, hooks: OrderedDict, hook: Callable, prepend: bool = False):

@@ -17,17 +17,48 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, TypeVar, overload
+
+import numpy as np
 
 from ..runtime import configure_numba, parallel_kernel
 
-__all__ = ["njit", "njit_parallel", "prange"]
+__all__ = ["fma", "njit", "njit_parallel", "prange"]
 
 # Stand-in until Numba is loaded; in plain Python a prange loop is a range loop.
 prange = range
 """``numba.prange`` once Numba is loaded (``range`` until then, and under NUMBA_DISABLE_JIT)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _py_fma(a: Any, b: Any, c: Any) -> Any:
+    """``a * b + c`` rounded once, in the type of ``a`` (plain Python, exact)."""
+    exact = Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))
+    return type(a)(float(exact)) if isinstance(a, np.floating) else float(exact)
+
+
+fma = _py_fma
+"""A fused multiply-add ``a * b + c`` with one rounding: LLVM's ``fma`` intrinsic in
+compiled kernels (swapped in like ``prange``), an exact Python stand-in otherwise. Kernels
+that reproduce another library's compiled arithmetic bit for bit need it where that
+library's compiler fused a multiply into an add."""
+
+
+def _fma_intrinsic(numba: Any) -> Any:
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def fused(typingctx: Any, a: Any, b: Any, c: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.fma(*args)
+        return a(a, a, a), codegen
+
+    return fused
+
+
+_fma_compiled: list[Any] = []
 
 _lock = threading.Lock()
 _loaded = [False]
@@ -78,6 +109,10 @@ def _materialize() -> None:
             g = vars(module)
             if g.get("prange") is range:
                 g["prange"] = numba.prange
+            if g.get("fma") is _py_fma and not numba.config.DISABLE_JIT:
+                if not _fma_compiled:
+                    _fma_compiled.append(_fma_intrinsic(numba))
+                g["fma"] = _fma_compiled[0]
             for attr, obj in list(g.items()):
                 if isinstance(obj, _LazyKernel):
                     g[attr] = _compile(obj)

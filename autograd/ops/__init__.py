@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     shape,
     sorting,
 )
+from . import complex as _complex_mod  # noqa: F401
 from . import inplace as _inplace_mod  # noqa: F401
 from ._util import check_int_fits, normalize_dim, size_args  # noqa: F401
 
@@ -26,6 +27,7 @@ from ._util import check_int_fits, normalize_dim, size_args  # noqa: F401
 # function (``inplace.__all__``), which the module binding would otherwise shadow.
 from .activation import *  # noqa: F403
 from .compare import *  # noqa: F403
+from .complex import *  # noqa: F403  (binds ``complex`` to the function, not the module)
 from .conv import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -54,6 +56,6 @@ FAMILIES = {
 from ._args import guard_tensor_inputs as _guard_tensor_inputs  # noqa: E402
 
 for _name in {n for m in (activation, compare, conv, elementwise, index, linalg, pool, reduce,
-                          shape, sorting, _inplace_mod) for n in m.__all__}:
+                          shape, sorting, _inplace_mod, _complex_mod) for n in m.__all__}:
     globals()[_name] = _guard_tensor_inputs(globals()[_name])
 del _name

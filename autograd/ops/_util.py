@@ -117,6 +117,9 @@ def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None
     ch = _dt.category(higher)
     if ch >= 2 and _dt.category(lower) <= ch:
         return higher
+    if ch == 2:  # a complex lower group keeps the float's precision (float32 -> complex64);
+        # float16 would give complex32, which NumPy lacks: complex64 instead
+        return _dt.complex128 if higher == _dt.float64 else _dt.complex64
     if ch == 0 or _dt.category(lower) > ch:
         return _dt.promote_types(higher, lower)
     return higher

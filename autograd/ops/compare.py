@@ -34,7 +34,10 @@ def _promoted(input, other):
     return promote_data(rt, a), promote_data(rt, b)
 
 
-def _binary(ufunc, name, promote=True):
+_F = np.dtype(np.float32)
+
+
+def _binary(ufunc, name, promote=True, ordered=False):
     def op(input, other):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
@@ -43,6 +46,10 @@ def _binary(ufunc, name, promote=True):
             raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
                             f"{type(other).__name__}")
         a, b = _promoted(input, other) if promote else (_arr(input), _arr(other))
+        if ordered and (getattr(a, "dtype", None) is not None and a.dtype.kind == "c"
+                        or isinstance(b, complex) or getattr(b, "dtype", _F).kind == "c"):
+            # NumPy orders complex numbers lexicographically; PyTorch refuses
+            raise no_kernel(f"{name}_cpu", result_type(input, other))
         try:
             return _wrap(np.asarray(ufunc(a, b)))
         except ValueError as exc:
@@ -55,10 +62,10 @@ def _binary(ufunc, name, promote=True):
 
 eq = _binary(np.equal, "eq")
 ne = _binary(np.not_equal, "ne")
-lt = _binary(np.less, "lt")
-le = _binary(np.less_equal, "le")
-gt = _binary(np.greater, "gt")
-ge = _binary(np.greater_equal, "ge")
+lt = _binary(np.less, "lt", ordered=True)
+le = _binary(np.less_equal, "le", ordered=True)
+gt = _binary(np.greater, "gt", ordered=True)
+ge = _binary(np.greater_equal, "ge", ordered=True)
 logical_and = _binary(np.logical_and, "logical_and", promote=False)
 logical_or = _binary(np.logical_or, "logical_or", promote=False)
 logical_xor = _binary(np.logical_xor, "logical_xor", promote=False)

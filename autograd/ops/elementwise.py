@@ -8,6 +8,7 @@ as weak, so ``float32_tensor * 2.0`` stays float32, as in PyTorch).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import overload
 
 import numpy as np
@@ -30,6 +31,9 @@ from ._util import (
     wrapped_int,
 )
 from .compare import gt, lt
+from .complex import conj_if_complex as _conj
+from .complex import real as _real
+from .complex import sgn as _sgn
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "log1p", "log2",
@@ -125,6 +129,8 @@ def _float_only(input, kernel: str) -> None:
 class Add(Op):
     """out = a + b."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return np.add(a, b)
@@ -174,6 +180,8 @@ def _scaled(input, other, alpha):
 class Sub(Op):
     """out = a - b."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return np.subtract(a, b)
@@ -200,6 +208,8 @@ def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: float = 1) -> 
 class Mul(Op):
     """out = a * b."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return np.multiply(a, b)
@@ -208,6 +218,8 @@ class Mul(Op):
     def backward(ctx, grad):
         a, b = ctx.inputs
         n = ctx.needs_input_grad
+        if grad._data.dtype.kind == "c":  # Wirtinger: grad * conj(d out / d input)
+            a, b = _conj(a), _conj(b)
         return grad * b if n[0] else None, grad * a if n[1] else None
 
 
@@ -220,6 +232,8 @@ def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
 class Div(Op):
     """out = a / b."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return np.true_divide(a, b)
@@ -228,6 +242,11 @@ class Div(Op):
     def backward(ctx, grad):
         a, b = ctx.inputs
         n = ctx.needs_input_grad
+        if grad._data.dtype.kind == "c":  # Wirtinger: grad * conj(d out / d input)
+            b = _conj(b)
+            ga = grad / b if n[0] else None
+            gb = -grad * _conj(ctx.output) / b if n[1] else None
+            return ga, gb
         ga = grad / b if n[0] else None
         gb = -grad * ctx.output / b if n[1] else None
         return ga, gb
@@ -275,6 +294,8 @@ true_divide = div
 class Neg(Op):
     """out = -a."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a):
         return np.negative(a)
@@ -300,8 +321,12 @@ class Pow(Op):
     is 0 (so ``0 ** 0`` has gradient 0, not ``0 * inf``); the exponent gradient
     ``a ** b * log(a)`` is 0 where ``a == 0`` and ``b >= 0`` (and ``-inf`` where
     ``a == 0`` and ``b < 0``). Integer tensors to negative integer tensor powers follow
-    C's integer rule (1 and -1 keep their magnitude, anything else gives 0).
+    C's integer rule (1 and -1 keep their magnitude, anything else gives 0). Complex
+    operands get ``grad * conj(b a**(b-1))`` and ``grad * conj(a**b log a)`` (no special
+    values at 0).
     """
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -314,6 +339,8 @@ class Pow(Op):
         a, b = ctx.inputs
         n = ctx.needs_input_grad
         ga = gb = None
+        if grad._data.dtype.kind == "c":
+            return _complex_pow_backward(ctx, grad, a, b)
         if n[0]:
             if isinstance(b, Tensor):
                 # where both are 0, b * a ** (b - 1) would be 0 * inf: use base 1 (gives 0)
@@ -337,6 +364,18 @@ class Pow(Op):
             else:
                 gb = grad * ctx.output * (math.log(a) if a > 0 else float("nan"))
         return ga, gb
+
+
+def _complex_pow_backward(ctx, grad, a, b):
+    n = ctx.needs_input_grad
+    ga = gb = None
+    if n[0]:
+        zero_power = not isinstance(b, Tensor) and b == 0
+        ga = grad * 0.0 if zero_power else grad * _conj(b * a ** (b - 1))
+    if n[1]:
+        ln = log(a) if isinstance(a, Tensor) else _wrap(np.log(np.asarray(a, grad._data.dtype)))
+        gb = grad * _conj(ctx.output * ln)
+    return ga, gb
 
 
 def _is_int(x) -> bool:
@@ -388,13 +427,15 @@ def square(input: Tensor) -> Tensor:
 class Exp(Op):
     """out = exp(a)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a):
         return np.exp(a)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.output
+        return grad * _conj(ctx.output)
 
 
 def exp(input: Tensor) -> Tensor:
@@ -422,6 +463,8 @@ def expm1(input: Tensor) -> Tensor:
 class Log(Op):
     """out = log(a)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a):
         return np.log(a)
@@ -429,7 +472,7 @@ class Log(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.inputs
-        return grad / a
+        return grad / _conj(a)
 
 
 def log(input: Tensor) -> Tensor:
@@ -468,13 +511,15 @@ def log1p(input: Tensor) -> Tensor:
 class Sqrt(Op):
     """out = sqrt(a)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a):
         return np.sqrt(a)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad / (ctx.output * 2.0)
+        return grad / (_conj(ctx.output) * 2.0)
 
 
 def sqrt(input: Tensor) -> Tensor:
@@ -501,7 +546,10 @@ def rsqrt(input: Tensor) -> Tensor:
 
 
 class Abs(Op):
-    """out = |a|; gradient sign(a), 0 at 0 (PyTorch's convention)."""
+    """out = |a|; gradient sign(a), 0 at 0 (PyTorch's convention); for complex ``a``
+    ``grad * sgn(a)`` (``a / |a|``, 0 at 0)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a):
@@ -510,6 +558,8 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.inputs
+        if a._data.dtype.kind == "c":
+            return grad * _sgn(a)
         return grad * sign(a)
 
 
@@ -934,9 +984,16 @@ def _require_other_tensor(op: str, other: object) -> None:
                         f"{type(other).__name__}")
 
 
+def _unordered(op: str, *operands) -> None:
+    """PyTorch's RuntimeError for ops that order values (complex numbers have no order)."""
+    if any(isinstance(x, Tensor) and x._data.dtype.kind == "c" for x in operands):
+        raise RuntimeError(f"{op} not implemented for complex tensors.")
+
+
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum of two tensors (PyTorch's promotion; both must be Tensors)."""
     _require_other_tensor("maximum", other)
+    _unordered("maximum", input, other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Maximum.apply(input, other)
@@ -962,6 +1019,7 @@ class Minimum(Op):
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum of two tensors (PyTorch's promotion; both must be Tensors)."""
     _require_other_tensor("minimum", other)
+    _unordered("minimum", input, other)
     if not _fast(input, other):
         input, other = _promote(input, other)
     return Minimum.apply(input, other)
@@ -969,6 +1027,8 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 class Where(Op):
     """out = a where cond else b (cond is a constant bool array)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -1038,15 +1098,24 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 class Cast(Op):
-    """out = a converted to ``dtype``; gradient cast back."""
+    """out = a converted to ``dtype``; gradient cast back (its real part for a real ``a``).
+    Complex to real keeps the real part and warns, as PyTorch."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, dtype):
+        if a.dtype.kind == "c" and dtype.kind != "c":
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          UserWarning, stacklevel=4)
+            a = a.real
         return a.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
         a = ctx.inputs[0]
+        if grad._data.dtype.kind == "c" and a._data.dtype.kind != "c":
+            grad = _real(grad)
         return grad.to(a.dtype), None
 
 
@@ -1057,6 +1126,8 @@ def cast(input: Tensor, dtype: DTypeLike) -> Tensor:
 
 class Clone(Op):
     """out = a copy of a (optionally made contiguous)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a):
@@ -1129,6 +1200,11 @@ class PiecewiseConstant(Op):
 
 def _const(fn, name=None):
     def op(input, *args):
+        if any(isinstance(a, Tensor) and a._data.dtype.kind == "c" for a in (input, *args)):
+            if op.__name__ == "sign":
+                raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support "
+                                          "complex numbers. Please use torch.sgn instead.")
+            raise NotImplementedError(f"{op.__name__} is not supported for complex inputs")
         if isinstance(input, Tensor) and input._rg or any(isinstance(a, Tensor) and a._rg
                                                            for a in args):
             return PiecewiseConstant.apply(input, *args, fn=fn)
@@ -1235,7 +1311,7 @@ class Remainder(Op):
 def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``input % other``."""
     input, other = _scalar(input), _scalar(other)
-    _no_kernel_for("b", "remainder_cpu", input, other)
+    _no_kernel_for("bc", "remainder_cpu", input, other)
     _check_integer_divisor("remainder", input, other)
     if not _fast(input, other):
         input, other = _promote(input, other)

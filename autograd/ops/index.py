@@ -137,6 +137,8 @@ def setitem_shape_error(a, index, value, exc):
 class GetItem(Op):
     """out = a[index] (NumPy/PyTorch indexing semantics)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, index, basic):
         try:
@@ -159,6 +161,8 @@ class GetItem(Op):
 
 class IndexBackward(Op):
     """out = zeros(shape) with ``g`` added at ``index`` (repeated indices accumulate)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, g, index, shape, basic):
@@ -199,6 +203,8 @@ def _check_steps(index) -> None:
 
 class IndexPut(Op):
     """out = copy of a with ``out[index] = v`` (v broadcast to the slot)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, v, index):
@@ -300,6 +306,8 @@ def _lift(input: Tensor, idx: np.ndarray) -> tuple[Tensor, np.ndarray]:
 class Gather(Op):
     """out[i][j][k] = a[i][index[i][j][k]][k] (for dim=1)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, dim, index):
         return a[_full_index(index, dim)]
@@ -348,6 +356,8 @@ def take_along_dim(input: Tensor, indices: TensorLike, dim: int | None = None) -
 
 class ScatterAdd(Op):
     """out = copy of a with src added at gather-style ``index`` along ``dim``."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, dim, index, src):
@@ -456,6 +466,8 @@ def index_select(input: Tensor, dim: int, index: TensorLike) -> Tensor:
 class IndexAdd(Op):
     """out = copy of a with ``alpha * src`` added at ``index`` (1-D) along ``dim``;
     repeated indices accumulate. Backward: ``grad`` to a, ``alpha * grad[index]`` to src."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, src, dim, index, alpha):

@@ -146,6 +146,8 @@ class CopySlices(Op):
     of each view element, in the view's shape) replaced by ``v``: the new history of a base
     written through one of its views."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, base, v, idx):
         out = base.copy()

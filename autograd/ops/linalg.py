@@ -17,6 +17,7 @@ from ..dtypes import c_name, scalar_name
 from ..node import Op, ShapeError
 from ..tensor import Tensor
 from ._util import result_type
+from .complex import conj
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "outer", "einsum", "addmm", "baddbmm",
            # issue 12
@@ -48,6 +49,8 @@ def _same_dtype(a, b, op: str) -> None:
 class MatMul(Op):
     """out = a @ b with NumPy/PyTorch matmul semantics (batch dims broadcast)."""
 
+    complex_ok = True
+
     op_name = "matmul"
 
     @staticmethod
@@ -68,6 +71,8 @@ class MatMul(Op):
         a, b = ctx.inputs
         na, nb = ctx.needs_input_grad
         ga = gb = None
+        if grad._data.dtype.kind == "c":  # complex: the adjoints use conj(a), conj(b)
+            a, b = conj(a), conj(b)
         if a.ndim == 1 and b.ndim == 1:
             ga = grad * b if na else None
             gb = grad * a if nb else None
@@ -147,7 +152,10 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1, a
 
 class Einsum(Op):
     """out = np.einsum(equation, *operands) for equations without repeated indices
-    within an operand; each operand's gradient is another einsum."""
+    within an operand; each operand's gradient is another einsum (with the other operands
+    conjugated when complex)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, *arrays, ins, out):
@@ -163,7 +171,7 @@ class Einsum(Op):
             if not need:
                 grads.append(None)
                 continue
-            others = [ops[j] for j in range(len(ops)) if j != i]
+            others = [conj(ops[j]) for j in range(len(ops)) if j != i]
             other_subs = [ins[j] for j in range(len(ops)) if j != i]
             avail = set(out).union(*other_subs) if other_subs else set(out)
             target = "".join(c for c in ins[i] if c in avail)
@@ -284,6 +292,8 @@ def _diag_slot(z: np.ndarray, offset: int, d1: int, d2: int) -> tuple[np.ndarray
 class Diagonal(Op):
     """out = the ``offset`` diagonal of ``a`` over ``dim1, dim2``, appended as the last
     dim (a copy: PyTorch returns a view)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, offset, d1, d2):

@@ -11,10 +11,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._unset import UNSET, Unset
-from ..dtypes import get_default_dtype, scalar_name
+from ..dtypes import get_default_dtype, no_kernel, scalar_name
 from ..kernels.reduce import sum_to as _sum_to_array
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
+from . import complex as ops_complex
 from ._util import Dims, DTypeLike, normalize_dim, normalize_dims
 from .elementwise import maximum, minimum, sign, where
 
@@ -155,6 +156,8 @@ def _keep_shape(shape, dims):
 class Sum(Op):
     """out = sum of a over ``dims`` (None = all)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         return np.asarray(a.sum(axis=dims, keepdims=keepdim))
@@ -182,6 +185,8 @@ def sum(input: Tensor, dim: Dims | None | Unset = UNSET, keepdim: bool | Unset =
 class SumTo(Op):
     """out = a summed over broadcast dims down to ``shape``; backward broadcasts back."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, shape):
         return np.asarray(_sum_to_array(a, shape))
@@ -199,6 +204,8 @@ def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
 
 class BroadcastTo(Op):
     """out = a broadcast to ``shape`` (a read-only view); backward sums back."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -410,6 +417,7 @@ def max(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset = 
         dim, other = None, dim
     elif other is None:
         dim, keepdim = _one_dim_or_all("max", dim, keepdim)
+        _unordered("max", input, dim)
     return _extreme_with_indices(input, dim, keepdim, np.argmax, "max", other)
 
 
@@ -420,7 +428,16 @@ def min(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset = 
         dim, other = None, dim
     elif other is None:
         dim, keepdim = _one_dim_or_all("min", dim, keepdim)
+        _unordered("min", input, dim)
     return _extreme_with_indices(input, dim, keepdim, np.argmin, "min", other)
+
+
+def _unordered(op: str, input: Tensor, dim: object) -> None:
+    """PyTorch's errors for max/min of a complex tensor (complex numbers have no order)."""
+    if input._data.dtype.kind == "c":
+        if dim is None:
+            raise no_kernel(f"{op}_all", input._data.dtype)
+        raise RuntimeError(f"{op}(): does not support complex input")
 
 
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, fn: Callable[..., Any],
@@ -444,11 +461,15 @@ def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, fn: Callable[...
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the maximum (flattened when ``dim`` is None). int64, no gradient."""
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("argmax(): does not support complex input")
     return _arg_extreme(input, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the minimum (flattened when ``dim`` is None). int64, no gradient."""
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("argmin(): does not support complex input")
     return _arg_extreme(input, dim, keepdim, np.argmin, "argmin")
 
 
@@ -463,7 +484,11 @@ def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
     n = _count(input._data.shape, dims)
     centered = input - Sum.apply(input, dims, True) * (1.0 / n if n else float("nan"))
     denom = n - correction
-    total = Sum.apply(centered * centered, dims, bool(keepdim))
+    if centered._data.dtype.kind == "c":  # |c|**2: a real variance, as PyTorch
+        centered = ops_complex.view_as_real(centered)
+        total = Sum.apply((centered * centered).sum(-1), dims, bool(keepdim))
+    else:
+        total = Sum.apply(centered * centered, dims, bool(keepdim))
     return total * (1.0 / denom if denom > 0 else float("inf") if n else float("nan"))
 
 
@@ -572,6 +597,8 @@ def prod(input: Tensor, dim: int | Unset | None = UNSET, keepdim: bool | Unset =
 
 class Cumsum(Op):
     """out = cumulative sum along ``dim``; backward is a reversed cumulative sum."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -700,6 +727,8 @@ def norm(input: Tensor, p: float | str = "fro", dim: Dims | None = None, keepdim
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {scalar_name(input._data.dtype)}")
+    if input._data.dtype.kind == "c":  # the norm of a complex vector is that of its moduli
+        input = input.abs()
     dims = _dims(dim, input._data.ndim, "norm")
     if input._data.size == 0 and _no_identity(p):
         empty = [d for d in (dims if dims is not None else range(input._data.ndim))

@@ -82,6 +82,8 @@ def _infer_shape(shape, numel, op, in_shape):
 class Reshape(Op):
     """out = a with a new shape (a view when the layout allows)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, shape):
         return a.reshape(shape)
@@ -165,6 +167,8 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 class Permute(Op):
     """out = a with its dims reordered."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -286,6 +290,8 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 class Repeat(Op):
     """out = a tiled ``reps`` times per dim (PyTorch's repeat == NumPy's tile)."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, reps):
         return np.tile(a, reps)
@@ -337,6 +343,8 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 class Cat(Op):
     """out = concatenation of the inputs along ``dim``."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -531,6 +539,8 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 class Flip(Op):
     """out = a reversed along ``dims``."""
 
+    complex_ok = True
+
     @staticmethod
     def forward(ctx, a, dims):
         return np.flip(a, dims).copy()
@@ -563,6 +573,8 @@ def flip(input: Tensor, dims: Dims) -> Tensor:
 
 class Pad(Op):
     """out = a padded with a constant; ``widths`` is NumPy's per-dim ((before, after), ...)."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, widths, value):
@@ -605,6 +617,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 
 class Roll(Op):
     """out = a rolled by ``shifts`` along ``dims``."""
+
+    complex_ok = True
 
     @staticmethod
     def forward(ctx, a, shifts, dims):

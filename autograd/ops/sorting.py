@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as _random
+from ..dtypes import no_kernel
 from ..node import Op, ShapeError
 from ..random import Generator
-from ..random import rng as _rng
 from ..tensor import Tensor, _wrap
 from ._args import ArgumentError, require_number, require_tensor, require_tensors
 from ._util import Dims, DTypeLike, normalize_dim
@@ -292,6 +293,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     ``dim``), always sorted; optionally the inverse indices and the counts. NaNs are all
     distinct, as PyTorch. No gradient."""
     a = input._data
+    if a.dtype.kind == "c":
+        raise no_kernel("unique", a.dtype)
     if dim is None:
         vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True,
                                       equal_nan=False)
@@ -474,8 +477,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None) -> Tensor:
     """``num_samples`` category indices per row of the (1-D or 2-D) non-negative weights
     ``input``, with or without replacement (int64, no gradient). Draws from the engine's
-    generator (``manual_seed`` / ``generator=``): reproducible, but not PyTorch's numbers.
-    Without replacement, zero-weight categories come only after all others are drawn."""
+    generator with PyTorch's algorithms, so its numbers after the same seed. Without
+    replacement, zero-weight categories come only after all others are drawn."""
     op = "multinomial"
     p = input._data
     n = _int_arg(op, "num_samples", num_samples)
@@ -498,17 +501,18 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if rows.shape[0] and k and (total <= 0).any():
         raise RuntimeError(f"{op}(): invalid multinomial distribution (sum of probabilities "
                            f"<= 0)")
-    g = _rng(generator)
-    if replacement:
-        cdf = np.cumsum(rows / total, axis=1)
-        u = g.random((rows.shape[0], n))
-        out = np.stack([np.minimum(np.searchsorted(c, x, side="right"), k - 1)
-                        for c, x in zip(cdf, u)]) if rows.shape[0] else np.zeros((0, n))
+    probs = p.reshape(-1, k)
+    if probs.dtype not in (np.float32, np.float64):
+        probs = probs.astype(np.float32)            # float16: summed in float32, as PyTorch
+    if replacement and n > 1:
+        out, _ = _random.multinomial_replacement(probs, n, generator)
     else:
-        # exponential race: E_i / p_i smallest first is a draw without replacement
-        with np.errstate(divide="ignore"):
-            keys = g.exponential(size=rows.shape) / rows
-        out = np.argsort(keys, axis=1, kind="stable")[:, :n]
+        # PyTorch's exponential race (also for one draw with replacement): argmax / top-n
+        # of p / E with E ~ Exp(1) in p's dtype
+        race = _random.fill_exponential(np.empty(probs.shape, probs.dtype), 1.0, generator)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys = probs / race
+        out = np.argsort(-keys, axis=1, kind="stable")[:, :n]
     return _wrap(np.asarray(out, np.int64).reshape(p.shape[:-1] + (n,)))
 
 
@@ -518,7 +522,7 @@ class _Bernoulli(Op):
 
     @staticmethod
     def forward(ctx, p, generator):
-        return (_rng(generator).random(p.shape) < p).astype(p.dtype)
+        return _random.bernoulli_probs(p, generator).astype(p.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -528,15 +532,14 @@ class _Bernoulli(Op):
 def bernoulli(input: Tensor, p: float | None = None, *,
               generator: Generator | None = None) -> Tensor:
     """0/1 samples, each 1 with probability ``input`` (or ``p`` for every entry of
-    ``input``'s shape), in ``input``'s dtype; zero gradient. Draws from the engine's
-    generator (``manual_seed`` / ``generator=``): reproducible, not PyTorch's numbers."""
+    ``input``'s shape), in ``input``'s dtype; zero gradient. PyTorch's numbers after the
+    same seed."""
     a = input._data
     if p is not None:
         prob = float(require_number("bernoulli", "p", p))
         if not 0.0 <= prob <= 1.0:
             raise RuntimeError(f"bernoulli(): expects p to be in [0, 1], but got p={prob}")
-        out = (_rng(generator).random(a.shape) < prob).astype(a.dtype)
-        return _wrap(out)
+        return _wrap(_random.fill_bernoulli(np.empty(a.shape, a.dtype), prob, generator))
     if a.dtype.kind != "f":
         raise NotImplementedError(f"bernoulli(): not implemented for dtype {a.dtype} (the "
                                   f"probabilities must be floating point)")
@@ -563,7 +566,10 @@ def bernoulli_fill(t: Tensor, p: Tensor | float, generator: Generator | None) ->
         prob = float(require_number("bernoulli_", "p", p))
         if not 0.0 <= prob <= 1.0:
             raise RuntimeError(f"bernoulli_(): expects p to be in [0, 1], but got p={prob}")
-    return (_rng(generator).random(shape) < prob).astype(t._data.dtype)
+    if isinstance(prob, np.ndarray):
+        probs = prob if prob.dtype in (np.float32, np.float64) else prob.astype(np.float64)
+        return _random.bernoulli_probs(probs, generator).astype(t._data.dtype)
+    return _random.fill_bernoulli(np.empty(shape, t._data.dtype), prob, generator)
 
 
 # ---------------------------------------------------------------------------

@@ -7,8 +7,8 @@ Tensors, recursing through tuples, lists and dicts).
 
 Randomness (shuffling, ``random_split``, ``RandomSampler``) comes from an
 ``autograd.Generator`` passed as ``generator=`` or, by default, from the global
-generator seeded by ``autograd.manual_seed``. Streams are reproducible here but are
-not PyTorch's numbers.
+generator seeded by ``autograd.manual_seed``, with PyTorch's recipes: the same seed gives
+PyTorch's batch order and splits (each iterator also draws PyTorch's worker base seed).
 
 Loading runs in the calling process: ``num_workers`` is accepted for compatibility
 and ignored (the samples here are small NumPy arrays; worker processes would cost
@@ -234,7 +234,7 @@ def random_split(dataset: Dataset, lengths: Sequence[float],
     if sum(lengths) != n:
         raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
                          f"the length of the input dataset ({n})")
-    perm = _random.rng(generator).permutation(n).tolist()
+    perm = _random.permutation(n, generator).tolist()
     out, offset = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[offset:offset + int(length)]))
@@ -291,16 +291,22 @@ class RandomSampler(Sampler):
     def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def _indices(self) -> np.ndarray:
-        rng = _random.rng(self.generator)
-        n = len(self.data_source)
-        if self.replacement:
-            return rng.integers(0, n, size=self.num_samples)
-        reps = [rng.permutation(n) for _ in range(-(-self.num_samples // n))]
-        return np.concatenate(reps)[:self.num_samples]
-
     def __iter__(self) -> Iterator[int]:
-        return iter(self._indices().tolist())
+        # PyTorch's recipe, draw for draw: without a generator, a fresh one seeded from the
+        # global stream; randint in blocks of 32 with replacement, else randperm per pass.
+        # A generator function, so the draws happen at the first next(), as in PyTorch.
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = _random.Generator().manual_seed(_random.random_seed_value())
+        if self.replacement:
+            for size in [32] * (self.num_samples // 32) + [self.num_samples % 32]:
+                out = np.empty(size, np.int64)
+                yield from _random.fill_random_from_to(out, 0, n, generator).tolist()
+            return
+        for _ in range(self.num_samples // n):
+            yield from _random.permutation(n, generator).tolist()
+        yield from _random.permutation(n, generator).tolist()[:self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -314,8 +320,8 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        perm = _random.rng(self.generator).permutation(len(self.indices))
-        return iter([self.indices[i] for i in perm])
+        for i in _random.permutation(len(self.indices), self.generator).tolist():
+            yield self.indices[i]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -331,7 +337,7 @@ class WeightedRandomSampler(Sampler):
             exceed the number of non-zero weights.
         generator: an ``autograd.Generator`` (default: the global one), read at each pass.
 
-    The draws are reproducible under ``autograd.manual_seed`` but are not PyTorch's numbers.
+    The draws are ``multinomial``'s, so PyTorch's numbers after the same seed.
     """
 
     def __init__(self, weights: Sequence[float] | Tensor | np.ndarray, num_samples: int,
@@ -360,9 +366,10 @@ class WeightedRandomSampler(Sampler):
         if not self.replacement and self.num_samples > np.count_nonzero(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                                "replacement")
-        rng = _random.rng(self.generator)
-        idx = rng.choice(len(w), size=self.num_samples, replace=self.replacement, p=w / w.sum())
-        return iter(idx.tolist())
+        from ..ops.sorting import multinomial
+        idx = multinomial(self.weights, self.num_samples, self.replacement,
+                          generator=self.generator)
+        return iter(idx._data.tolist())
 
     def __len__(self) -> int:
         return self.num_samples
@@ -370,21 +377,32 @@ class WeightedRandomSampler(Sampler):
 
 class DistributedSampler(Sampler):
     """This process's share of a dataset among ``num_replicas`` processes, as
-    ``torch.utils.data.distributed.DistributedSampler``.
+    ``torch.utils.data.distributed.DistributedSampler``: PyTorch's partition, padding and
+    (through ``autograd.randperm``) PyTorch's shuffled order.
 
-    There is no process group here, so ``num_replicas`` and ``rank`` must be given (PyTorch
-    raises the same ValueError without an initialised group). Without shuffling the
-    indices are PyTorch's: padded by wrapping around to a multiple of ``num_replicas``
-    (or cut down with ``drop_last``), then every ``num_replicas``-th from ``rank``.
-    With ``shuffle`` the permutation comes from an ``autograd.Generator`` seeded with
-    ``seed + epoch`` (same on every rank; not PyTorch's numbers). Call ``set_epoch``.
+    Args:
+        dataset: a sized dataset (only its length is used).
+        num_replicas: number of processes (default: the world size of the initialised
+            process group, ``autograd.distributed``).
+        rank: this process's rank (default: its rank in that group).
+        shuffle: permute with a generator seeded ``seed + epoch`` (the same on every rank).
+        seed: shuffling seed; every rank must use the same one.
+        drop_last: cut the tail so all ranks get the same count, instead of padding by
+            repeating the first indices.
+
+    Call ``set_epoch(epoch)`` at each epoch for a new order.
     """
 
     def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
         if num_replicas is None or rank is None:
-            raise ValueError("Default process group has not been initialized, please make "
-                             "sure to call init_process_group.")
+            from .. import distributed as dist
+            if not dist.is_available():
+                raise RuntimeError("Requires distributed package to be available")
+            if num_replicas is None:
+                num_replicas = dist.get_world_size()  # ValueError before init_process_group
+            if rank is None:
+                rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
                              f"[0, {num_replicas - 1}]")
@@ -402,9 +420,10 @@ class DistributedSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:
+            from ..creation import randperm
             g = _random.Generator()
             g.manual_seed(self.seed + self.epoch)
-            indices = _random.rng(g).permutation(n).tolist()
+            indices = randperm(n, generator=g).tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:
@@ -615,9 +634,13 @@ class DataLoader:
             else default_convert)
 
     def __iter__(self) -> Iterator:
-        if self._iterable:
-            yield from self._iter_stream()
-            return
+        # Each PyTorch iterator draws its workers' base seed from the stream (with
+        # ``generator``, else the global one) before the first batch; so do we, to keep
+        # every later draw aligned with PyTorch's.
+        _random.random_seed_value(self.generator)
+        return self._stream() if self._iterable else self._batches()
+
+    def _batches(self) -> Iterator:
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])
@@ -635,7 +658,7 @@ class DataLoader:
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
-    def _iter_stream(self) -> Iterator:
+    def _stream(self) -> Iterator:
         if self.batch_size is None:
             for sample in self.dataset:
                 yield self.collate_fn(sample)
@@ -680,8 +703,7 @@ _SUBMODULES = {
     "sampler": ("``torch.utils.data.sampler``: the samplers.",
                 ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
                  "WeightedRandomSampler", "BatchSampler"]),
-    "distributed": ("``torch.utils.data.distributed``: ``DistributedSampler`` (give "
-                    "``num_replicas`` and ``rank``: there is no process group).",
+    "distributed": ("``torch.utils.data.distributed``: ``DistributedSampler``.",
                     ["DistributedSampler"]),
 }
 

@@ -45,6 +45,17 @@ def _rewrap(arr: np.ndarray, was_tensor: bool) -> Sample:
     return _wrap(arr) if was_tensor else arr
 
 
+
+def _randint(low: int, high: int, generator: _random.Generator | None) -> int:
+    """``torch.randint(low, high, (1,)).item()`` (torchvision's draw for crop offsets)."""
+    return int(_random.fill_random_from_to(np.empty(1, np.int64), low, high, generator)[0])
+
+
+def _uniform(low: float, high: float, generator: _random.Generator | None,
+             dtype: Any = np.float32) -> float:
+    """``torch.empty(1).uniform_(low, high).item()`` (``torch.rand(1)`` for [0, 1))."""
+    return float(_random.fill_uniform(np.empty(1, dtype), low, high, generator)[0])
+
 class Compose:
     """Apply ``transforms`` in order.
 
@@ -211,10 +222,9 @@ class RandomCrop:
         if any(p != (0, 0) for p in pads):
             kw: dict[str, Any] = {"constant_values": self.fill} if self.padding_mode == "constant" else {}
             arr = np.pad(arr, pads, mode=self.padding_mode, **kw)
-        rng = _random.rng(self.generator)
         index = [slice(None)] * arr.ndim
         for a, s in zip(axes, size):
-            start = int(rng.integers(0, arr.shape[a] - s + 1))
+            start = _randint(0, arr.shape[a] - s + 1, self.generator)
             index[a] = slice(start, start + s)
         return _rewrap(np.ascontiguousarray(arr[tuple(index)]), was_tensor)
 
@@ -251,7 +261,7 @@ class RandomShift:
 
     def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
-        shift = int(_random.rng(self.generator).integers(-self.max_shift, self.max_shift + 1))
+        shift = _randint(-self.max_shift, self.max_shift + 1, self.generator)
         if self.mode == "wrap":
             return _rewrap(np.roll(arr, shift, axis=-1), was_tensor)
         out = np.full_like(arr, self.fill)
@@ -282,7 +292,7 @@ class RandomHorizontalFlip:
 
     def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
-        if _random.rng(self.generator).random() < self.p:
+        if _uniform(0.0, 1.0, self.generator, np.float32) < self.p:
             arr = np.ascontiguousarray(arr[..., ::-1])
         return _rewrap(arr, was_tensor)
 
@@ -329,7 +339,8 @@ class RandomRotation:
         if arr.ndim not in (2, 3):
             raise ValueError(f"RandomRotation: expected an image (H, W) or (C, H, W), got "
                              f"shape {arr.shape}")
-        angle = float(_random.rng(self.generator).uniform(*self.degrees))
+        angle = _uniform(float(self.degrees[0]), float(self.degrees[1]), self.generator,
+                         np.float32)
         # Rotate in the (H, W) plane; scipy orders the axes itself, and its positive angle
         # turns the displayed image (row 0 on top) counter-clockwise (tested).
         out = ndimage.rotate(arr, angle, axes=(-1, -2), reshape=False, order=self.order,
@@ -356,7 +367,8 @@ class GaussianNoise:
 
     def __call__(self, x: Sample) -> Sample:
         arr, was_tensor = _unwrap(x)
-        noise = _random.rng(self.generator).standard_normal(arr.shape) * self.std
+        noise = _random.fill_normal(np.empty(arr.shape, np.float32), 0.0, 1.0,
+                                    self.generator) * np.float32(self.std)
         dtype = arr.dtype if arr.dtype.kind == "f" else np.float32
         return _rewrap((arr + noise).astype(dtype, copy=False), was_tensor)
 

@@ -37,7 +37,7 @@ from .attention import (
 )
 from .container import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .dropout import AlphaDropout, Dropout, Dropout2d
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .fold import Fold, Unfold
 from .lazy import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin, UninitializedParameter
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
@@ -103,6 +103,7 @@ from .pooling import (
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding, EmbeddingBag
+from .sync_batchnorm import SyncBatchNorm
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -114,7 +115,7 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d",
     "MaxPool1d", "MaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm",
-    "AlphaDropout", "Dropout", "Dropout2d",
+    "AlphaDropout", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
     "Embedding", "EmbeddingBag",
     "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "ReLU", "ReLU6",
     "Sigmoid", "SiLU", "Softmax", "Softmin", "Softplus", "Tanh",
@@ -136,4 +137,5 @@ __all__ = [
     "Fold", "Unfold", "LazyConv1d", "LazyConv2d", "LazyLinear", "LazyModuleMixin",
     "UninitializedParameter",
     "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d",
+    "SyncBatchNorm",
 ]

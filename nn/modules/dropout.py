@@ -1,11 +1,12 @@
-"""Dropout modules (active in training mode only; masks from the global generator)."""
+"""Dropout modules (active in training mode only; PyTorch's masks from the global generator)."""
 from __future__ import annotations
 
 from .. import functional as F
 from .._check import check_probability
 from .module import Module
 
-__all__ = ["Dropout", "Dropout2d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -23,7 +24,30 @@ class Dropout(_DropoutNd):
     Shape: any -> same."""
 
     def forward(self, input):
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels with probability ``p`` in training.
+    Shape: (N, C, L) or (C, L) -> same."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels with probability ``p`` in training.
+    Shape: (N, C, D, H, W) or (C, D, H, W) -> same."""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels in training. Shape: (N, C, *) -> same."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
@@ -31,7 +55,7 @@ class Dropout2d(_DropoutNd):
     Shape: (N, C, H, W) or (C, H, W) -> same."""
 
     def forward(self, input):
-        return F.dropout2d(input, self.p, self.training)
+        return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):

@@ -115,7 +115,7 @@ def test_spectral_norm_normalises_largest_singular_value():
     assert abs(np.linalg.svd(m.weight.detach().numpy(), compute_uv=False)[0] - 1) < 1e-8
     assert list(m.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
     p = nn.utils.parametrizations.spectral_norm(nn.Conv2d(3, 4, 2).double())
-    for _ in range(30):
+    for _ in range(300):
         w = p.weight
     mat = w.detach().numpy().reshape(4, -1)
     assert abs(np.linalg.svd(mat, compute_uv=False)[0] - 1) < 1e-8

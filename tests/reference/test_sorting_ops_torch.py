@@ -1,7 +1,8 @@
 """The sorting family against PyTorch CPU: values, dtypes, shapes and indices (where
 PyTorch is deterministic: stable sorts, distinct values, median/mode tie rules), float64
 gradients with a random upstream gradient, exception classes; samplers by shape, dtype,
-reproducibility and statistics (their numbers differ from PyTorch's by design)."""
+reproducibility and statistics (their exact numbers are compared with PyTorch's in
+test_random_streams_torch.py)."""
 import numpy as np
 import pytest
 
