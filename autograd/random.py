@@ -219,6 +219,10 @@ def _fill(arr: np.ndarray, work_dtype: Any, kernel: Any, *args: Any,
     order, then store it into ``arr`` (cast to ``arr``'s dtype as a C cast would)."""
     g = _gen(generator)
     view = _memory_order(arr)
+    if view.flags.c_contiguous and view.dtype == work_dtype:
+        with g._lock:                                    # straight into the tensor's memory
+            kernel(g._state, view.reshape(-1), *args)
+        return arr
     flat = np.empty(view.size, work_dtype)
     with g._lock:
         kernel(g._state, flat, *args)

@@ -19,7 +19,7 @@ import numpy as np
 from ._jit import fma, njit
 
 __all__ = [
-    "seed_state", "u32", "u64", "draws", "uniform_f32", "uniform_f64", "normal_fill_f32",
+    "seed_state", "u32", "u64", "fill_u32", "draws", "uniform_f32", "uniform_f64", "normal_fill_f32",
     "normal_fill_f64", "normal_serial", "random_from_to", "random_bits", "randperm",
     "bernoulli_scalar", "bernoulli_scalar_mcg31", "bernoulli_f64", "bernoulli_f32",
     "exponential", "geometric", "cauchy", "log_normal", "multinomial_replacement",
@@ -94,11 +94,14 @@ def u64(st):
     return (hi << np.uint64(32)) | lo
 
 
+_CHUNK = 4096      # draws per refill of the small scratch buffers: no large temporaries
+
+
 @njit
-def draws(st, n):
-    """``n`` consecutive 32-bit draws as a uint32 array (the same stream as ``n`` calls of
-    :func:`u32`, produced a state block at a time)."""
-    out = np.empty(n, np.uint32)
+def fill_u32(st, out):
+    """Fill the uint32 array ``out`` with consecutive 32-bit draws (the stream of as many
+    :func:`u32` calls, tempered a state block at a time)."""
+    n = out.size
     left = np.int64(st[_N])
     nxt = np.int64(st[_N + 1])
     i = 0
@@ -116,6 +119,13 @@ def draws(st, n):
         left -= take
     st[_N] = np.uint32(left)
     st[_N + 1] = np.uint32(nxt)
+
+
+@njit
+def draws(st, n):
+    """``n`` consecutive 32-bit draws as a new uint32 array."""
+    out = np.empty(n, np.uint32)
+    fill_u32(st, out)
     return out
 
 
@@ -125,28 +135,42 @@ def _unit_f64(st):
 
 
 @njit
+def _fill_units_f64(st, out):
+    """Uniform [0, 1) float64 values from 53 bits of each 64-bit draw (high word first)."""
+    n = out.size
+    buf = np.empty(2 * _CHUNK, np.uint32)
+    for start in range(0, n, _CHUNK):
+        m = min(_CHUNK, n - start)
+        fill_u32(st, buf[:2 * m])
+        for i in range(m):
+            # signed: x86 converts int64, not uint64, to float64 in one instruction
+            hi = np.int64(buf[2 * i] & np.uint32(0x1FFFFF))
+            out[start + i] = np.float64((hi << 32) | np.int64(buf[2 * i + 1])) * _F53
+
+
+@njit
 def _units_f64(st, n):
-    bits = draws(st, 2 * n)
     out = np.empty(n, np.float64)
-    for i in range(n):
-        word = (np.uint64(bits[2 * i]) << np.uint64(32)) | np.uint64(bits[2 * i + 1])
-        out[i] = np.float64(word & _MASK53) * _F53
+    _fill_units_f64(st, out)
     return out
 
 
 @njit
-def _words(st, n, wide):
-    """``n`` draws as uint64: 64-bit (two engine draws each) when ``wide``, else 32-bit."""
-    out = np.empty(n, np.uint64)
-    if wide:
-        bits = draws(st, 2 * n)
-        for i in range(n):
-            out[i] = (np.uint64(bits[2 * i]) << np.uint64(32)) | np.uint64(bits[2 * i + 1])
-    else:
-        bits = draws(st, n)
-        for i in range(n):
-            out[i] = np.uint64(bits[i])
-    return out
+def _fill_words(st, out, wide):
+    """``out`` (uint64) gets 64-bit draws (two engine draws each) when ``wide``, else
+    32-bit ones."""
+    n = out.size
+    buf = np.empty(2 * _CHUNK, np.uint32)
+    for start in range(0, n, _CHUNK):
+        m = min(_CHUNK, n - start)
+        if wide:
+            fill_u32(st, buf[:2 * m])
+            for i in range(m):
+                out[start + i] = (np.uint64(buf[2 * i]) << np.uint64(32)) | np.uint64(buf[2 * i + 1])
+        else:
+            fill_u32(st, buf[:m])
+            for i in range(m):
+                out[start + i] = np.uint64(buf[i])
 
 
 @njit
@@ -154,18 +178,22 @@ def uniform_f32(st, out, low, high):
     """``out[i] = x * (high - low) + low`` in float32, x from 24 random bits."""
     lo = np.float32(low)
     span = np.float32(high) - lo
-    bits = draws(st, out.size)
-    for i in range(out.size):
-        out[i] = fma(np.float32(bits[i] & _MASK24) * _F24, span, lo)
+    n = out.size
+    buf = np.empty(_CHUNK, np.uint32)
+    for start in range(0, n, _CHUNK):
+        m = min(_CHUNK, n - start)
+        fill_u32(st, buf[:m])
+        for i in range(m):
+            out[start + i] = fma(np.float32(buf[i] & _MASK24) * _F24, span, lo)
 
 
 @njit
 def uniform_f64(st, out, low, high):
     """``out[i] = x * (high - low) + low`` in float64, x from 53 random bits."""
     span = high - low
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = fma(units[i], span, low)
+        out[i] = fma(out[i], span, low)
 
 
 # ------------------------------------------------------------------------------- normal
@@ -197,22 +225,39 @@ _MINUS_TWO = np.float32(-2.0)
 
 
 @njit
-def _box_muller_16_f32(data, k, mean, std, frac, bits, expo):
-    """One block of 16: ``data[k:k+8]`` are u1, ``data[k+8:k+16]`` u2 on entry, normals on
-    exit. Eight lanes, like PyTorch's one AVX2 register: ``log256_ps`` of ``1 - u1`` and
-    ``sincos256_ps`` of ``2 pi u2``, branch-free so the lane loops vectorise. ``frac`` is
-    float32 scratch of 8 and ``bits`` its int32 view (the exponent/mantissa split)."""
-    for j in range(8):
-        frac[j] = _ONE - data[k + j]
-    for j in range(8):
-        b = bits[j]
-        expo[j] = np.float32((b >> np.int32(23)) - np.int32(0x7F)) + _ONE
-        bits[j] = (b & np.int32(~0x7F800000)) | np.int32(0x3F000000)   # mantissa | 0.5
-    for j in range(8):
-        # log(1 - u1), avx_mathfun's log256_ps (u1 < 1: the argument is normal and > 0)
-        m = frac[j]
+def _box_muller_blocks_f32(data, start, nblocks, mean, std):
+    """Blocks of 16 from ``data[start]`` on: in each, elements 0-7 are u1 and 8-15 are u2
+    on entry, normals on exit. Lane for lane PyTorch's AVX2 kernel: ``log256_ps`` of
+    ``1 - u1`` and ``sincos256_ps`` of ``2 pi u2``. Written as branch-free loops over all
+    blocks' lanes at once, so that they vectorise."""
+    lanes = 8 * min(nblocks, _CHUNK // 8)
+    frac = np.empty(lanes, np.float32)
+    bits = frac.view(np.int32)            # the exponent/mantissa split works on the bits
+    expo = np.empty(lanes, np.float32)
+    theta = np.empty(lanes, np.float32)
+    for first in range(0, nblocks, _CHUNK // 8):
+        count = min(_CHUNK // 8, nblocks - first)
+        _box_muller_chunk_f32(data, start + 16 * first, count, mean, std, frac, bits, expo,
+                              theta)
+
+
+@njit
+def _box_muller_chunk_f32(data, start, nblocks, mean, std, frac, bits, expo, theta):
+    half = nblocks * 8
+    for b in range(nblocks):
+        base = start + 16 * b
+        for j in range(8):
+            frac[8 * b + j] = _ONE - data[base + j]
+            theta[8 * b + j] = _TWO_PI_F32 * data[base + 8 + j]
+    for i in range(half):
+        w = bits[i]
+        expo[i] = np.float32((w >> np.int32(23)) - np.int32(0x7F)) + _ONE
+        bits[i] = (w & np.int32(~0x7F800000)) | np.int32(0x3F000000)     # mantissa | 0.5
+    for i in range(half):
+        # log(1 - u1) (u1 < 1: the argument is normal and > 0)
+        m = frac[i]
         small = m < _SQRTHF
-        e = expo[j] - (_ONE if small else _ZERO)
+        e = expo[i] - (_ONE if small else _ZERO)
         m = (m - _ONE) + (m if small else _ZERO)
         z = m * m
         y = fma(_LOG_P[0], m, _LOG_P[1])
@@ -226,10 +271,9 @@ def _box_muller_16_f32(data, k, mean, std, frac, bits, expo):
         y = y * m
         y = fma(y, z, e * _LOG_Q1)
         y = fma(-z, _HALF, y)
-        log_u = fma(e, _LOG_Q2, m + y)
-        radius = np.sqrt(_MINUS_TWO * log_u)
-        # sincos256_ps of theta = 2 pi u2 >= 0
-        x = _TWO_PI_F32 * data[k + j + 8]
+        radius = np.sqrt(_MINUS_TWO * fma(e, _LOG_Q2, m + y))
+        # sincos of theta = 2 pi u2 >= 0
+        x = theta[i]
         q = (np.int32(x * _FOPI) + np.int32(1)) & np.int32(~1)
         yq = np.float32(q)
         x = fma(yq, _DP1, x)
@@ -250,8 +294,13 @@ def _box_muller_16_f32(data, k, mean, std, frac, bits, expo):
         cos_v = c if sine_poly else sn
         sin_v = -sin_v if (q & np.int32(4)) != 0 else sin_v
         cos_v = -cos_v if ((q - np.int32(2)) & np.int32(4)) == 0 else cos_v
-        data[k + j] = fma(radius * cos_v, std, mean)
-        data[k + j + 8] = fma(radius * sin_v, std, mean)
+        frac[i] = radius * cos_v
+        theta[i] = radius * sin_v
+    for b in range(nblocks):
+        base = start + 16 * b
+        for j in range(8):
+            data[base + j] = fma(frac[8 * b + j], std, mean)
+            data[base + 8 + j] = fma(theta[8 * b + j], std, mean)
 
 
 @njit
@@ -259,15 +308,11 @@ def normal_fill_f32(st, out, mean, std):
     """PyTorch's float32 ``normal_`` for >= 16 contiguous elements (its AVX2 kernel)."""
     n = out.size
     m32, s32 = np.float32(mean), np.float32(std)
-    frac = np.empty(8, np.float32)
-    bits = frac.view(np.int32)
-    expo = np.empty(8, np.float32)
     uniform_f32(st, out, 0.0, 1.0)
-    for k in range(0, n - 15, 16):
-        _box_muller_16_f32(out, k, m32, s32, frac, bits, expo)
+    _box_muller_blocks_f32(out, 0, n // 16, m32, s32)
     if n % 16 != 0:
         uniform_f32(st, out[n - 16:], 0.0, 1.0)
-        _box_muller_16_f32(out, n - 16, m32, s32, frac, bits, expo)
+        _box_muller_blocks_f32(out, n - 16, 1, m32, s32)
 
 
 @njit
@@ -327,7 +372,8 @@ def log_normal(st, cache, out, mean, std):
 def random_from_to(st, out, span, base, wide):
     """``out[i] = (draw % span) + base`` (int64); ``wide`` draws 64 bits, else 32."""
     s = np.uint64(span)
-    words = _words(st, out.size, wide)
+    words = np.empty(out.size, np.uint64)
+    _fill_words(st, words, wide)
     for i in range(out.size):
         out[i] = np.int64(words[i] % s) + base
 
@@ -336,7 +382,8 @@ def random_from_to(st, out, span, base, wide):
 def random_bits(st, out, modulus, wide):
     """``random_()`` without bounds: ``draw % modulus`` (``modulus`` 0 means 2**64)."""
     m = np.uint64(modulus)
-    words = _words(st, out.size, wide)
+    words = np.empty(out.size, np.uint64)
+    _fill_words(st, words, wide)
     for i in range(out.size):
         out[i] = np.int64(words[i] % m) if modulus != 0 else np.int64(words[i])
 
@@ -356,7 +403,8 @@ def randperm(st, n):
             out[i] = out[z + i]
             out[z + i] = tmp
     else:
-        words = _words(st, n, True)
+        words = np.empty(n, np.uint64)
+        _fill_words(st, words, True)
         for i in range(n):
             z = np.int64(words[i] % np.uint64(i + 1))
             out[i] = out[z]
@@ -368,9 +416,9 @@ def randperm(st, n):
 @njit
 def bernoulli_scalar(st, out, p):
     """``out[i] = U < p`` with float64 U (PyTorch's non-MKL ``bernoulli_(p)``)."""
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = 1.0 if units[i] < p else 0.0
+        out[i] = 1.0 if out[i] < p else 0.0
 
 
 _MCG31_M = np.uint64(2147483647)
@@ -394,9 +442,9 @@ def bernoulli_scalar_mcg31(st, out, p):
 @njit
 def bernoulli_f64(st, p, out):
     """Per-element float64 probabilities: ``out[i] = U64 < p[i]``."""
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = 1.0 if units[i] < p[i] else 0.0
+        out[i] = 1.0 if out[i] < p[i] else 0.0
 
 
 @njit
@@ -412,26 +460,26 @@ def bernoulli_f32(st, p, out):
 def exponential(st, out, lambd):
     """``-1/lambd * log1p(-U)`` in float64."""
     scale = -1.0 / lambd
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = scale * math.log1p(-units[i])
+        out[i] = scale * math.log1p(-out[i])
 
 
 @njit
 def geometric(st, out, p):
     """``ceil(log(U) / log(1 - p))`` in float64."""
     denom = math.log(1.0 - p)
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = math.ceil(math.log(units[i]) / denom)
+        out[i] = math.ceil(math.log(out[i]) / denom)
 
 
 @njit
 def cauchy(st, out, median, sigma):
     """``median + sigma * tan(pi * (U - 0.5))`` in float64."""
-    units = _units_f64(st, out.size)
+    _fill_units_f64(st, out)
     for i in range(out.size):
-        out[i] = fma(sigma, math.tan(math.pi * (units[i] - 0.5)), median)
+        out[i] = fma(sigma, math.tan(math.pi * (out[i] - 0.5)), median)
 
 
 @njit
