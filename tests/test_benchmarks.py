@@ -1,4 +1,6 @@
-"""Smoke test of the benchmark runner (python -m benchmarks): it runs and prints its rows."""
+"""Smoke tests of the benchmark scripts: they run and print their rows."""
+import pytest
+
 from benchmarks.__main__ import main
 
 
@@ -10,3 +12,22 @@ def test_benchmark_runner_quick_w5_prints_ours_and_numpy_floor(capsys):
     floor = next(line for line in out.splitlines() if "numpy GEMM (floor)" in line)
     assert "(ours / numpy)" in floor
     assert "peak resident memory" in out
+
+
+def test_random_bench_workloads_run():
+    from benchmarks import random_bench
+    for name, libs in random_bench.workloads().items():
+        for lib, fn in libs.items():
+            fn()                                # each draw runs in each library
+
+
+def test_ddp_bench_runs_on_one_rank(capsys):
+    import shutil
+    import sys
+    from pathlib import Path
+    if shutil.which("mpiexec", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("needs mpiexec from the [distributed] extra")
+    from benchmarks import ddp_bench
+    ddp_bench.main(["--steps", "1", "--ranks", "1"])
+    out = capsys.readouterr().out
+    assert "W7" in out and "speed-up" in out
