@@ -160,7 +160,7 @@ if not [f for f in _sys.meta_path if type(f).__name__ == "_PackageAlias"]:
 # Lazy submodules (imported on first attribute access, keeping ``import autograd`` light).
 _SUBMODULES = frozenset(("utils", "viz", "datasets", "serialization", "cuda", "cpu", "backends",
                          "accelerator", "amp", "testing", "legacy", "fft", "distributions",
-                         "distributed"))
+                         "distributed", "metrics", "onnx", "train"))
 # name -> the submodule defining it, imported on first use
 _LAZY = {
     "save": "serialization", "load": "serialization",

@@ -56,7 +56,8 @@ class Node:
     """
 
     __slots__ = ("op", "_inputs", "_edges", "_versions", "_out", "_out_vbox", "needs_input_grad",
-                 "_hooks", "_retain", "n_outputs", "_saved", "_freed", "__dict__", "__weakref__")
+                 "_hooks", "_retain", "n_outputs", "_saved", "_freed", "_name", "__dict__",
+                 "__weakref__")
 
     op: type[Op] | type[Function]
     _inputs: Sequence[Any]          # the op's positional args; after _free, the graph edges
@@ -71,6 +72,7 @@ class Node:
     n_outputs: int
     _saved: tuple[Any, ...] | None
     _freed: bool
+    _name: str | None               # a composed public op's name for its last node (_named)
     # set later (in __dict__) by apply / Function.apply / the ctx API:
     _out_version: int
     _saved_out_vboxes: list[Any]    # per output: its version box (None: not a Tensor)
@@ -115,6 +117,7 @@ class Node:
         self.n_outputs = 1
         self._saved = None
         self._freed = False
+        self._name = None
 
     # -- what backward reads ------------------------------------------------
     @property
@@ -149,8 +152,14 @@ class Node:
 
     # -- introspection (PyTorch-like) ----------------------------------------
     def name(self) -> str:
-        """``'MulBackward'`` for a node made by ``Mul``."""
-        return self.op.__name__ + "Backward"
+        """``'MulBackward'`` for a node made by ``Mul``: PyTorch's grad_fn class name
+        without its trailing digit. An op whose class name differs from PyTorch's sets
+        ``grad_fn_name``; the last node of a public op composed of others (``mean`` is a
+        sum times 1/n) carries that op's name (see ``_named``)."""
+        name = self._name
+        if name is None:
+            name = getattr(self.op, "grad_fn_name", None) or self.op.__name__
+        return name + "Backward"
 
     @property
     def next_functions(self) -> _NextFunctions:
@@ -235,6 +244,20 @@ class Node:
 
 
 
+def _named(out: Tensor, name: str, *inputs: Tensor) -> Tensor:
+    """Name ``out``'s node after the public op that made it (``"Mean"`` -> ``MeanBackward``).
+
+    For ops composed of others: the user wrote ``x.mean()``, so ``grad_fn`` should read
+    ``MeanBackward`` (as PyTorch's ``MeanBackward0``), not the ``MulBackward`` it is made
+    of. ``out`` is left alone when it is one of ``inputs`` returned unchanged (a no-op
+    reshape, say): its node belongs to whatever made that input. Returns ``out``.
+    """
+    fn = out.grad_fn
+    if isinstance(fn, Node) and not any(out is x for x in inputs):
+        fn._name = name
+    return out
+
+
 class _OutputRef:
     """grad_fn of output ``index`` of a multi-output Function node."""
 
@@ -304,6 +327,10 @@ class Op:
       ``not ctx.needs_input_grad[i]``), built only with differentiable ops and
       read from ``ctx.inputs`` / ``ctx.output``.
     """
+
+    grad_fn_name: str | None = None
+    """PyTorch's grad_fn name for this op when it differs from the class name (``"Relu"``
+    for ``ReLU``: ``ReluBackward``); None: the class name."""
 
     complex_ok: bool = False
     """Whether forward and backward are right for complex tensors (PyTorch's Wirtinger

@@ -1380,7 +1380,7 @@ class Tensor:
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D (shape {tuple(self._data.shape)})")
-        return _ops.transpose(self, 0, -1) if self._data.ndim == 2 else self
+        return _ops.t(self)  # its grad_fn reads TBackward, as PyTorch's
 
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         """Dimensions reordered as ``dims`` (a view)."""

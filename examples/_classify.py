@@ -2,7 +2,7 @@
 
 Data: real MNIST from IDX files when ``--data-dir`` is given, else scikit-learn's
 bundled 8x8 digits (no download either way). Reporting: accuracy, per-class
-precision/recall/F1 and a confusion-matrix PNG.
+precision/recall/F1 (from ``autograd.metrics``) and a confusion-matrix PNG.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import autograd as torch
 import nn.functional as F
 import optim
 from autograd import datasets
+from autograd.metrics import functional as M
 from autograd.utils.data import DataLoader
 
 
@@ -95,28 +96,25 @@ def predict(model, test, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray
     return np.concatenate(preds), np.concatenate(ys)
 
 
-def confusion(pred: np.ndarray, true: np.ndarray, n: int = 10) -> np.ndarray:
-    """``cm[i, j]`` = how many samples of class i were predicted as j."""
-    cm = np.zeros((n, n), dtype=np.int64)
-    np.add.at(cm, (true, pred), 1)
-    return cm
-
-
 def report(pred: np.ndarray, true: np.ndarray, out: Path, title: str, seconds: float) -> dict:
     """Print accuracy and per-class precision/recall/F1; write confusion_matrix.png + metrics.json."""
-    cm = confusion(pred, true)
-    tp = np.diag(cm).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.nan_to_num(tp / cm.sum(0))
-        recall = np.nan_to_num(tp / cm.sum(1))
-        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
-    acc = float(tp.sum() / cm.sum() * 100)
-    print(f"\ntest accuracy: {acc:.2f}%  ({int(tp.sum())}/{int(cm.sum())}), "
+    # autograd.metrics computes everything (scikit-learn's conventions: 0/0 counts as 0)
+    kw = dict(task="multiclass", num_classes=10)
+    cm = M.confusion_matrix(pred, true, **kw).numpy()
+    per_class = {name: fn(pred, true, average="none", **kw).numpy().astype(np.float64)
+                 for name, fn in (("precision", M.precision), ("recall", M.recall),
+                                  ("f1", M.f1_score))}
+    precision, recall, f1 = per_class["precision"], per_class["recall"], per_class["f1"]
+    macro = [fn(pred, true, average="macro", **kw).item()
+             for fn in (M.precision, M.recall, M.f1_score)]
+    acc = M.accuracy(pred, true, **kw).item() * 100
+    correct = int(np.trace(cm))
+    print(f"\ntest accuracy: {acc:.2f}%  ({correct}/{int(cm.sum())}), "
           f"train time {seconds:.1f}s\n")
     print(f"{'class':>5} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for c in range(10):
         print(f"{c:>5} {precision[c]:9.3f} {recall[c]:7.3f} {f1[c]:6.3f} {int(cm[c].sum()):8d}")
-    print(f"{'macro':>5} {precision.mean():9.3f} {recall.mean():7.3f} {f1.mean():6.3f} "
+    print(f"{'macro':>5} {macro[0]:9.3f} {macro[1]:7.3f} {macro[2]:6.3f} "
           f"{int(cm.sum()):8d}")
 
     import matplotlib

@@ -9,7 +9,8 @@ Run::
 On 28x28 MNIST the convolutions are 'valid' (28 -> 26 -> 13 -> 11 -> 5, so Dense 1600 -> 10),
 as in the Keras example; the 8x8 digits are too small for that, so there they pad by 1
 (8 -> 8 -> 4 -> 4 -> 2, Dense 256 -> 10). Prints ``model.summary()`` first and, at the end,
-accuracy, per-class precision/recall/F1, and writes ``confusion_matrix.png`` to ``--out``.
+accuracy, per-class precision/recall/F1, and writes ``confusion_matrix.png`` to ``--out``
+(default ``results/mnist_cnn``, git-ignored).
 """
 
 
@@ -42,6 +43,7 @@ def make_model(size: int) -> nn.Module:
 
 def main(argv=None) -> dict:
     p = parser(__doc__.split("\n")[0], epochs=(30, 3))
+    p.set_defaults(out="results/mnist_cnn")  # each example its own (git-ignored) folder
     p.add_argument("--augment", action="store_true",
                    help="RandomCrop(padding) + RandomRotation(10 degrees) per training sample")
     args = p.parse_args(argv)

@@ -8,7 +8,8 @@ Run::
 The softmax lives in the loss: the model returns logits and ``F.cross_entropy``
 applies log-softmax (numerically safer than a softmax layer followed by a log).
 Prints ``model.summary()`` first and, at the end, accuracy, per-class
-precision/recall/F1, and writes ``confusion_matrix.png`` to ``--out``.
+precision/recall/F1, and writes ``confusion_matrix.png`` to ``--out`` (default
+``results/mnist_mlp``, git-ignored).
 """
 
 
@@ -25,7 +26,9 @@ torch.set_num_threads(1)
 
 
 def main(argv=None) -> dict:
-    args = parser(__doc__.split("\n")[0], epochs=(20, 5)).parse_args(argv)
+    p = parser(__doc__.split("\n")[0], epochs=(20, 5))
+    p.set_defaults(out="results/mnist_mlp")  # each example its own (git-ignored) folder
+    args = p.parse_args(argv)
     torch.manual_seed(args.seed)
     train, test, name = load(args.data_dir)
     shape = tuple(train[0][0].shape)  # (1, H, W)

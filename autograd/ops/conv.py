@@ -18,7 +18,7 @@ import numpy as np
 
 from ..dtypes import c_name, no_kernel, scalar_name
 from ..kernels import conv as K
-from ..node import Op, ShapeError
+from ..node import Op, ShapeError, _named
 from ..tensor import Tensor, _wrap
 from ._args import (
     ArgumentError,
@@ -68,6 +68,8 @@ def _conv_input_weight_grads(ctx, grad):
 class Conv2d(Op):
     """y = conv2d(x, w) without bias. x [N,C,H,W], w [O,C/groups,KH,KW] -> y [N,O,OH,OW]."""
 
+    grad_fn_name = "Convolution"  # PyTorch's
+
     @staticmethod
     def forward(ctx, x, w, *, stride, padding, dilation, groups, algorithm=None):
         alg = _select(ctx, algorithm, x.dtype, x.shape, w.shape, stride, padding, dilation, groups)
@@ -81,6 +83,8 @@ class Conv2d(Op):
 class Conv2dBias(Op):
     """y = conv2d(x, w) + b[o], the bias added by the kernel while it writes y.
     x [N,C,H,W], w [O,C/groups,KH,KW], b [O] -> y [N,O,OH,OW]."""
+
+    grad_fn_name = "Convolution"  # PyTorch's
 
     @staticmethod
     def forward(ctx, x, w, b, *, stride, padding, dilation, groups, algorithm=None):
@@ -307,6 +311,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
         y = Conv2d.apply(x, w, stride=s, padding=p, dilation=d, groups=g).squeeze(2)
         if bias is not None:
             y = y + bias.reshape(1, -1, 1)
+        y = _named(y, "Convolution")
     elif bias is not None:
         # bias added by the kernel while it writes y: saves a pass (forward), a temporary
         # (backward)

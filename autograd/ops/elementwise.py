@@ -16,7 +16,7 @@ import numpy as np
 from ..dtypes import c_name, get_default_dtype, no_kernel
 from ..grad_mode import no_grad
 from ..kernels import elementwise as _kernels
-from ..node import Op, ShapeError
+from ..node import Op, ShapeError, _named
 from ..tensor import Tensor, _wrap
 from ._args import ArgumentError, require_number
 from ._util import (
@@ -421,7 +421,7 @@ def square(input: Tensor) -> Tensor:
     """``input * input`` (a bool tensor squares to int64, as ``pow(input, 2)``)."""
     if input._data.dtype.kind == "b":
         input = _cast_to(input, np.dtype(np.int64))
-    return Mul.apply(input, input)
+    return _named(Mul.apply(input, input), "Pow")  # PyTorch's square is pow(x, 2)
 
 
 class Exp(Op):
@@ -492,6 +492,8 @@ def log10(input: Tensor) -> Tensor:
 
 class Log1p(Op):
     """out = log(1 + a), accurate for small a."""
+
+    grad_fn_name = "Log1P"
 
     @staticmethod
     def forward(ctx, a):
@@ -692,6 +694,8 @@ def sigmoid(input: Tensor) -> Tensor:
 class ReLU(Op):
     """out = max(a, 0); gradient 0 at 0 (PyTorch's convention)."""
 
+    grad_fn_name = "Relu"
+
     @staticmethod
     def forward(ctx, a):
         return np.maximum(a, 0)
@@ -733,6 +737,8 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 class LeakyReLU(Op):
     """out = a if a > 0 else slope * a."""
 
+    grad_fn_name = "LeakyRelu"
+
     @staticmethod
     def forward(ctx, a, negative_slope):
         ctx.positive = a > 0
@@ -753,6 +759,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 class ELU(Op):
     """out = a if a > 0 else alpha * (exp(a) - 1)."""
+
+    grad_fn_name = "Elu"
 
     @staticmethod
     def forward(ctx, a, alpha):
@@ -804,6 +812,8 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 class GELU(Op):
     """out = a * Phi(a) (exact) or its tanh approximation."""
 
+    grad_fn_name = "Gelu"
+
     @staticmethod
     def forward(ctx, a, approximate):
         if approximate == "tanh":
@@ -834,6 +844,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 class SiLU(Op):
     """out = a * sigmoid(a)."""
+
+    grad_fn_name = "Silu"
 
     @staticmethod
     def forward(ctx, a):

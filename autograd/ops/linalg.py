@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..dtypes import c_name, scalar_name
-from ..node import Op, ShapeError
+from ..node import Op, ShapeError, _named
 from ..tensor import Tensor
 from ._util import result_type
 from .complex import conj
@@ -46,6 +46,10 @@ def _same_dtype(a, b, op: str) -> None:
                            f"{c_name(da)} != {c_name(db)}")
 
 
+_MATMUL_NAMES = {(2, 2): "Mm", (2, 1): "Mv", (1, 1): "Dot"}
+"""PyTorch's grad_fn name of a matmul by the operands' ndims (others: ``MatMulBackward``)."""
+
+
 class MatMul(Op):
     """out = a @ b with NumPy/PyTorch matmul semantics (batch dims broadcast)."""
 
@@ -64,6 +68,7 @@ class MatMul(Op):
             raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                              f"multiplied ({ka} != {kb}: the last dim of the first must equal "
                              f"the {'second-to-last' if b.ndim > 1 else 'only'} dim of the second)")
+        ctx._name = _MATMUL_NAMES.get((a.ndim, b.ndim))  # PyTorch's grad_fn: MmBackward, ...
         return np.matmul(_blas_ready(a), _blas_ready(b))
 
     @staticmethod
@@ -112,7 +117,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         raise ShapeError(f"bmm: expected 3-D tensors with equal batch size, got shapes "
                          f"{tuple(input.shape)} and {tuple(mat2.shape)}")
     _same_dtype(input, mat2, "bmm")
-    return MatMul.apply(input, mat2)
+    return _named(MatMul.apply(input, mat2), "Bmm")
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -141,7 +146,8 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``."""
     prod = mm(mat1, mat2)
-    return (input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod)
+    return _named((input * beta if beta != 1 else input) + (prod * alpha if alpha != 1 else prod),
+                  "Addmm")
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:

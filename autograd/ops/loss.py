@@ -54,6 +54,8 @@ class CrossEntropy(Op):
     ``label_smoothing``, ``reduction``. Output: target-shaped for ``'none'``, else 0-d.
     """
 
+    grad_fn_name = "NllLoss"  # PyTorch's cross_entropy ends in nll_loss
+
     op_name = "cross_entropy"
 
     @staticmethod

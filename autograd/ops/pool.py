@@ -60,6 +60,8 @@ def _gather_planes(x, indices):
 class MaxPool2d(Op):
     """y = max over windows; the argmax indices are kept for backward (and returned)."""
 
+    grad_fn_name = "MaxPool2DWithIndices"
+
     @staticmethod
     def forward(ctx, x, *, kernel_size, stride, padding, dilation, ceil_mode, holder):
         y, idx = K.max_pool2d_forward(_c(x), kernel_size, stride, padding, dilation, ceil_mode)
@@ -173,6 +175,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 class AvgPool2d(Op):
     """y = mean over windows (PyTorch's divisor rules)."""
+
+    grad_fn_name = "AvgPool2D"
 
     @staticmethod
     def forward(ctx, x, *, geom):

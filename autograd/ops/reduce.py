@@ -13,7 +13,7 @@ import numpy as np
 from .._unset import UNSET, Unset
 from ..dtypes import get_default_dtype, no_kernel, scalar_name
 from ..kernels.reduce import sum_to as _sum_to_array
-from ..node import Op, ShapeError
+from ..node import Op, ShapeError, _named
 from ..tensor import Tensor, _wrap
 from . import complex as ops_complex
 from ._util import Dims, DTypeLike, normalize_dim, normalize_dims
@@ -205,6 +205,8 @@ def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
 class BroadcastTo(Op):
     """out = a broadcast to ``shape`` (a read-only view); backward sums back."""
 
+    grad_fn_name = "Expand"  # PyTorch's broadcast_to is expand
+
     complex_ok = True
 
     @staticmethod
@@ -272,7 +274,7 @@ def mean(input: Tensor, dim: Dims | None | Unset = UNSET, keepdim: bool | Unset 
                            f"a floating point or complex dtype. Got: {scalar_name(input._data.dtype)}")
     dims = _dims(dim_, input._data.ndim, "mean")
     n = _count(input._data.shape, dims)
-    return Sum.apply(input, dims, keep) * (1.0 / n if n else float("nan"))
+    return _named(Sum.apply(input, dims, keep) * (1.0 / n if n else float("nan")), "Mean")
 
 
 def _count(shape, dims) -> int:
@@ -360,11 +362,13 @@ class Amin(_Extreme):
 
 class MaxAll(Amax):
     op_name = "max"
+    grad_fn_name = "Max"
     nan_ties = True
 
 
 class MinAll(Amin):
     op_name = "min"
+    grad_fn_name = "Min"
     nan_ties = True
 
 
@@ -489,7 +493,8 @@ def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
         total = Sum.apply((centered * centered).sum(-1), dims, bool(keepdim))
     else:
         total = Sum.apply(centered * centered, dims, bool(keepdim))
-    return total * (1.0 / denom if denom > 0 else float("inf") if n else float("nan"))
+    return _named(total * (1.0 / denom if denom > 0 else float("inf") if n else float("nan")),
+                  "Var")
 
 
 def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -502,6 +507,8 @@ def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, ke
 class StdSqrt(Op):
     """out = sqrt(v) for a variance v; the gradient is masked to 0 where out == 0
     (PyTorch's std_backward), so a constant input has a zero gradient, not NaN."""
+
+    grad_fn_name = "Std"
 
     @staticmethod
     def forward(ctx, v):
@@ -550,7 +557,7 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     shifted = Sum.apply((input - m).exp(), dims, True).log() + m
     if not keepdim:
         shifted = shifted.reshape(_drop(input._data.shape, dims))
-    return shifted
+    return _named(shifted, "Logsumexp")
 
 
 class Prod(Op):
@@ -679,6 +686,8 @@ def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tenso
 
 class Norm2(Op):
     """out = sqrt(sum(a^2)) over ``dims``; gradient a / out, and 0 where out == 0."""
+
+    grad_fn_name = "LinalgVectorNorm"
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes as _dt
-from ..node import Op, ShapeError
+from ..node import Op, ShapeError, _named
 from ..tensor import Tensor
 from ._args import ArgumentError, require_tensors
 from ._util import Dims, IndexBoundsError, Size, normalize_dim, normalize_dims
@@ -108,7 +108,7 @@ def view(input: Tensor, *shape: Size) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor,
                                                      float, bool, type(None))):
         return input.to(shape[0])  # view(dtype)
-    return reshape(input, *shape)
+    return _named(reshape(input, *shape), "View", input)
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
@@ -132,7 +132,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     n = 1
     for d in shp[s:e + 1]:
         n *= d
-    return reshape(input, shp[:s] + (n,) + shp[e + 1:])
+    return _named(reshape(input, shp[:s] + (n,) + shp[e + 1:]), "View", input)  # PyTorch's name
 
 
 def ravel(input: Tensor) -> Tensor:
@@ -206,7 +206,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = normalize_dim(dim0, nd, "transpose"), normalize_dim(dim1, nd, "transpose")
     dims = list(range(nd))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return permute(input, tuple(dims))
+    return _named(permute(input, tuple(dims)), "Transpose", input)
 
 
 swapaxes = transpose
@@ -218,7 +218,7 @@ def t(input: Tensor) -> Tensor:
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D (shape {tuple(input._data.shape)})")
-    return transpose(input, 0, -1) if input._data.ndim == 2 else input
+    return _named(transpose(input, 0, -1), "T", input) if input._data.ndim == 2 else input
 
 
 def movedim(input: Tensor, source: Dims, destination: Dims) -> Tensor:
@@ -258,14 +258,14 @@ def squeeze(input: Tensor, dim: Dims | None = None) -> Tensor:
         given = _dims_list("squeeze", "dim", dim)
         dims = set(normalize_dims(given, len(shp), "squeeze") or ())
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return reshape(input, new)
+    return _named(reshape(input, new), "Squeeze", input)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim`` (``-1`` appends)."""
     shp = input._data.shape
     d = normalize_dim(_int_arg("unsqueeze", "dim", dim), len(shp) + 1, "unsqueeze")
-    return reshape(input, shp[:d] + (1,) + shp[d:])
+    return _named(reshape(input, shp[:d] + (1,) + shp[d:]), "Unsqueeze", input)
 
 
 def expand(input: Tensor, *sizes: Size) -> Tensor:
@@ -278,7 +278,7 @@ def expand(input: Tensor, *sizes: Size) -> Tensor:
     if n == input._data.size:
         # Nothing is repeated (only size-1 dims added): a plain writable view, as PyTorch's
         # expand, where in-place writes are allowed when no two elements share memory.
-        return reshape(input, target)
+        return _named(reshape(input, target), "Expand", input)
     return broadcast_to(input, target)
 
 
@@ -423,7 +423,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if tuple(t.shape) != ref:
             raise ShapeError(f"stack: expects each tensor to be equal size, but got {ref} at "
                              f"entry 0 and {tuple(t.shape)} at entry {i}")
-    return _cat([unsqueeze(t, d) for t in tensors], d, "stack")
+    return _named(_cat([unsqueeze(t, d) for t in tensors], d, "stack"), "Stack", *tensors)
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:

@@ -32,9 +32,6 @@ NOT_COVERED: dict[str, str] = {
     "torch.sparse_coo_tensor": _SPARSE,
     "torch.spmm": _SPARSE,
     # other PyTorch subsystems numbagrad does not have
-    "torch.onnx": "ONNX export is not implemented (a JIT/export feature)",
-    "torch.onnx._export": "ONNX export is not implemented",
-    "torch.onnx.export": "ONNX export is not implemented",
     "torch.profiler.ProfilerActivity.CPU": "torch.profiler is not implemented (nanoGPT bench.py)",
     "torch.profiler.ProfilerActivity.CUDA": "torch.profiler is not implemented",
     "torch.profiler.profile": "torch.profiler is not implemented",

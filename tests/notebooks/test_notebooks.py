@@ -39,7 +39,8 @@ def kernel_env(tmp_path_factory):
 
 def test_all_notebooks_present():
     assert [p.name for p in PATHS] == ["01_tensors_and_autograd.ipynb", "02_mlp_and_cnn.ipynb",
-                                       "03_recurrent.ipynb", "04_metalearning_learning_rate.ipynb"]
+                                       "03_recurrent.ipynb", "04_metalearning_learning_rate.ipynb",
+                                       "05_keras_style.ipynb"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -60,3 +61,9 @@ def test_notebook_runs(path, kernel_env, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert images, f"{path.name} rendered no figure"
+    # nothing written next to the notebook (in the repository, that is notebooks/): files
+    # go to a temporary folder or a git-ignored results/
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "results") == [], path.name
+    if path.name.startswith("01_"):  # the graph drawing renders, with or without Graphviz
+        svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+        assert svgs and "MeanBackward" in svgs[0] and "TanhBackward" in svgs[0]

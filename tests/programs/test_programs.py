@@ -361,7 +361,6 @@ def test_vae_learned_mvn_prior_loss_falls_and_matches_torch(monkeypatch):
 # Import lines of the original programs whose mechanical swap (torch -> autograd) does not
 # resolve; the programs above use a working spelling or drop the line (each marked there).
 MISSING_IMPORTS = [
-    ("word_language_model/main.py:7", "import autograd.onnx", "torch.onnx"),
     ("makemore.py:28", "from autograd.utils.tensorboard import SummaryWriter",
      "torch.utils.tensorboard.SummaryWriter"),
 ]

@@ -43,7 +43,7 @@ import math
 import os
 import autograd as torch  # was: import torch
 import autograd.nn as nn  # was: import torch.nn as nn
-# removed: import torch.onnx (only for --onnx-export; numbagrad has no autograd.onnx, see test_programs.py)
+import autograd.onnx  # was: import torch.onnx
 import autograd.nn.functional as F  # was: import torch.nn.functional as F
 from io import open  # data.py's imports
 
