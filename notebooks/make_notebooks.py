@@ -244,10 +244,10 @@ a1.set(xlabel="step", ylabel="cross-entropy"); a1.legend()
 a2.set(xlabel="step", ylabel="test accuracy (%)"); a2.legend(); plt.show()"""),
     ("md", "## Confusion matrix"),
     ("code", """\
+from autograd.metrics.functional import confusion_matrix
 with torch.no_grad():
-    pred = cnn.eval()(test.data).argmax(1).numpy()
-cm = np.zeros((10, 10), dtype=int)
-np.add.at(cm, (test.targets.numpy(), pred), 1)
+    pred = cnn.eval()(test.data).argmax(1)
+cm = confusion_matrix(pred, test.targets, task="multiclass", num_classes=10).numpy()
 fig, ax = plt.subplots(figsize=(5.2, 4.2))
 im = ax.imshow(cm, cmap="Blues")
 fig.colorbar(im, ax=ax, label="test signals")

@@ -70,6 +70,13 @@ class Graph:
             return str(self.node(op_type, [x, self.ints(axes)], **attrs))
         return str(self.node(op_type, [x], axes=axes, **attrs))
 
+    def reduce(self, op_type: str, x: str, axes: list[int], keepdims: bool = True) -> str:
+        """A Reduce* node over ``axes``: ReduceSum takes them as an input from opset 13,
+        the other reductions from opset 18 (an attribute before)."""
+        if self.opset >= (13 if op_type == "ReduceSum" else 18):
+            return str(self.node(op_type, [x, self.ints(axes)], keepdims=int(keepdims)))
+        return str(self.node(op_type, [x], axes=axes, keepdims=int(keepdims)))
+
     def compare(self, kind: str, inputs: list[str]) -> str:
         """A comparison or logical node; GreaterOrEqual/LessOrEqual (opset 12) are
         Not(Less)/Not(Greater) before that."""

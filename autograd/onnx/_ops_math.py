@@ -153,9 +153,7 @@ def _reduce(ev: Event, op_type: str) -> str:
     if not axes:
         return str(ev.g.node("Identity", [ev.x(0)]))
     x = ev.x(0, ev.out.dtype) if op_type == "ReduceSum" else ev.x(0)
-    if op_type == "ReduceSum":  # axes is an input from opset 13, an attribute for the others until 18
-        return ev.g.axes_op(op_type, x, axes, keepdims=int(keep))
-    return str(ev.g.node(op_type, [x], axes=axes, keepdims=int(keep)))
+    return ev.g.reduce(op_type, x, axes, keep)
 
 
 @converts(R.Sum)
@@ -217,3 +215,12 @@ def _linear(ev: Event) -> str:
         wt = g.node("Transpose", [ev.x(1)], perm=[1, 0])
     y = g.node("MatMul", [x, wt])
     return str(g.node("Add", [y, ev.x(2)])) if has_bias else str(y)
+
+
+@converts(R.Cumsum)
+def _cumsum(ev: Event) -> str:
+    if ev.out.ndim == 0:
+        return str(ev.g.node("Identity", [ev.x(0)]))
+    # ``cumsum`` casts (integers to int64) before the op, so input and output dtypes agree
+    axis = ev.g.const(np.asarray(int(ev.args[1]), dtype=np.int64))
+    return str(ev.g.node("CumSum", [ev.x(0, ev.out.dtype), axis]))

@@ -1,5 +1,5 @@
 """Converters for the layer ops: convolution and transposed convolution, pooling (max,
-average, adaptive average) and the fused recurrent layers (ONNX's RNN/GRU/LSTM)."""
+average, adaptive average and max) and the fused recurrent layers (ONNX's RNN/GRU/LSTM)."""
 from __future__ import annotations
 
 import numpy as np
@@ -50,24 +50,82 @@ def _max_pool(ev: Event) -> str:
 @converts(P.AvgPool2d)
 def _avg_pool(ev: Event) -> str:
     k, s, p, ceil, include_pad, divisor = ev.attrs["geom"]
+    if divisor is None and not ceil:
+        return str(ev.g.node("AveragePool", [ev.x(0)], kernel_shape=list(k), strides=list(s),
+                             pads=[p[0], p[1], p[0], p[1]],
+                             count_include_pad=int(include_pad)))
+    # ceil_mode / divisor_override: runtimes disagree on the divisor of a window that
+    # leaves the padded input, so every window is made a full k-window of explicit zeros
+    # (their mean times k is the window's sum) and the sum is divided by PyTorch's divisor,
+    # a constant of the geometry.
+    g, dt = ev.g, ev.out.dtype
+    size, out = ev.arr(0).shape[2:], ev.out.shape[2:]
+    right = [max(p[i], (out[i] - 1) * s[i] + k[i] - size[i] - p[i]) for i in range(2)]
+    x = ev.x(0)
+    if any(p) or any(right):
+        x = str(g.node("Pad", [x, g.ints([0, 0, p[0], p[1], 0, 0, right[0], right[1]])]))
+    mean = g.node("AveragePool", [x], kernel_shape=list(k), strides=list(s))
     if divisor is not None:
-        raise ev.unsupported("avg_pool with divisor_override")
-    if ceil:
-        raise ev.unsupported("avg_pool with ceil_mode=True")
-    return str(ev.g.node("AveragePool", [ev.x(0)], kernel_shape=list(k), strides=list(s),
-                         pads=[p[0], p[1], p[0], p[1]], count_include_pad=int(include_pad)))
+        scale: np.ndarray = np.asarray(k[0] * k[1] / divisor, dtype=dt)
+    else:
+        counts = [_window_counts(size[i], out[i], k[i], s[i], p[i], include_pad)
+                  for i in range(2)]
+        scale = (k[0] * k[1] / np.outer(counts[0], counts[1])).astype(dt)
+    return str(g.node("Mul", [mean, g.const(scale)]))
+
+
+def _window_counts(n: int, n_out: int, k: int, s: int, p: int, include_pad: bool
+                   ) -> np.ndarray:
+    """PyTorch's per-window divisor along one dim: the window clipped to the padded input
+    (``count_include_pad``) or to the input itself."""
+    counts = []
+    for o in range(n_out):
+        start = o * s - p
+        end = min(start + k, n + p)
+        if not include_pad:
+            start, end = max(start, 0), min(end, n)
+        counts.append(end - start)
+    return np.asarray(counts, dtype=np.float64)
+
+
+def _adaptive_windows(n: int, n_out: int) -> list[tuple[int, int]]:
+    """Adaptive pooling's windows ``[floor(i n / n_out), ceil((i + 1) n / n_out))``."""
+    return [((i * n) // n_out, -((-(i + 1) * n) // n_out)) for i in range(n_out)]
+
+
+def _adaptive(ev: Event, pool: str, reduce: str) -> str:
+    """Adaptive pooling: ``pool`` (AveragePool/MaxPool) when each output size divides the
+    input's, else per dim one static Slice and ``reduce`` per window, concatenated (the
+    windows are a product of 1-D windows, so reducing dim by dim is exact)."""
+    g = ev.g
+    size_in, size_out = ev.arr(0).shape[2:], ev.out.shape[2:]
+    if all(o and i % o == 0 for i, o in zip(size_in, size_out)):
+        k = [i // o for i, o in zip(size_in, size_out)]
+        return str(g.node(pool, [ev.x(0)], kernel_shape=k, strides=k))
+    y = ev.x(0)
+    for d, (n, n_out) in enumerate(zip(size_in, size_out)):
+        axis = 2 + d
+        if n == n_out:
+            continue
+        parts = [g.reduce(reduce, str(g.node("Slice", [y, g.ints([a]), g.ints([b]),
+                                                        g.ints([axis])])), [axis])
+                 for a, b in _adaptive_windows(n, n_out)]
+        y = parts[0] if len(parts) == 1 else str(g.node("Concat", parts, axis=axis))
+    return str(y)
 
 
 @converts(P.AdaptiveAvgPool2d)
 def _adaptive_avg_pool(ev: Event) -> str:
-    size_in, size_out = ev.arr(0).shape[2:], ev.out.shape[2:]
-    if tuple(size_out) == (1, 1):
+    if tuple(ev.out.shape[2:]) == (1, 1):
         return str(ev.g.node("GlobalAveragePool", [ev.x(0)]))
-    if any(i % o for i, o in zip(size_in, size_out)):
-        raise ev.unsupported(f"adaptive_avg_pool from {tuple(size_in)} to {tuple(size_out)} "
-                             f"(only output sizes that divide the input map to AveragePool)")
-    k = [i // o for i, o in zip(size_in, size_out)]
-    return str(ev.g.node("AveragePool", [ev.x(0)], kernel_shape=k, strides=k))
+    return _adaptive(ev, "AveragePool", "ReduceMean")
+
+
+@converts(P.AdaptiveMaxPool2d)
+def _adaptive_max_pool(ev: Event) -> str:
+    if tuple(ev.out.shape[2:]) == (1, 1):
+        return str(ev.g.node("GlobalMaxPool", [ev.x(0)]))
+    return _adaptive(ev, "MaxPool", "ReduceMax")
 
 
 def _weights(ev: Event, first: int, order: list[int], gates: int) -> list[str]:

@@ -119,7 +119,10 @@ def _getitem(ev: Event) -> str:
     items = _expand_ellipsis(index if isinstance(index, tuple) else (index,), a.ndim)
     arrays = [k for k, i in enumerate(items) if isinstance(i, np.ndarray) or isinstance(i, list)]
     if any(isinstance(i, np.ndarray) and i.dtype == np.bool_ for i in items):
-        raise ev.unsupported("boolean-mask indexing (its output shape depends on the data)")
+        raise ev.unsupported(
+            "boolean-mask indexing x[mask]: how many elements it selects, and so the "
+            "output's shape, depends on the input values, while a traced ONNX graph fixes "
+            "every shape; keep the shape with torch.where(mask, x, 0) or x.masked_fill(~mask, 0)")
     if len(arrays) > 1:
         raise ev.unsupported("indexing with more than one index array")
     x = ev.x(0)

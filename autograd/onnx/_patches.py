@@ -17,6 +17,7 @@ from .. import _inplace
 from .. import ops as _ops
 from ..tensor import Tensor
 from ._arrays import TracedArray, traced_array
+from ._functions import traced_functions
 from ._graph import onnx_dtype
 from ._trace import Tracer
 from .errors import UnsupportedOperatorError
@@ -38,7 +39,7 @@ def traced_helpers(tracer: Tracer) -> Iterator[None]:
         saved += _patched("masked_fill", functools.partial(_masked_fill, tracer))
         saved += _patched("where", functools.partial(_where, tracer))
         saved += _patched("getitem", functools.partial(_getitem, tracer))
-        with _embedding(tracer), _array_masks(tracer):
+        with _embedding(tracer), _array_masks(tracer), traced_functions(tracer):
             yield
     finally:
         for mod, name, original in reversed(saved):
