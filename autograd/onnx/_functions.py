@@ -2,7 +2,7 @@
 
 Some functions cannot be followed op by op: SELU/CELU go through a custom
 ``autograd.Function`` (a precise expm1 derivative), softshrink computes its shift with
-``np.where``, sort/argsort/topk compute indices with NumPy, and integer ``//`` has no
+``np.where``, sort/argsort/msort/topk compute indices with NumPy, and integer ``//`` has no
 graph. While tracing, each is wrapped: it runs on an untraced copy of its input (so no
 inner op is recorded, and the values are exactly ours) and its result is bound to one
 ONNX node (Selu, Celu, Shrink, TopK, Div/Mod).
@@ -34,7 +34,8 @@ def traced_functions(tracer: Tracer) -> Iterator[None]:
     saved: list[tuple[Any, str, Any]] = []
     try:
         for name, make in (("sort", _sort), ("argsort", _argsort), ("topk", _topk),
-                           ("floor_divide", _floor_divide), ("div", _div)):
+                           ("msort", _msort), ("floor_divide", _floor_divide),
+                           ("div", _div)):
             saved += _patched(name, functools.partial(make, tracer))
         F = sys.modules.get("nn.functional")  # looked up, never imported (layering)
         if F is not None:
@@ -117,8 +118,18 @@ def _shrink(tracer: Tracer, fn: str, original: Callable[..., Any]) -> Callable[.
             return original(input, lambd)
         out = original(input.detach(), lambd)
         # ONNX Shrink: x - bias above lambd, x + bias below -lambd, 0 between
+        g, dt = tracer.g, out._data.dtype
         bias = float(lambd) if fn == "softshrink" else 0.0
-        tracer.bind(out, str(tracer.g.node("Shrink", [x], bias=bias, lambd=float(lambd))))
+        if dt == np.float32:
+            y = str(g.node("Shrink", [x], bias=bias, lambd=float(lambd)))
+        else:  # ONNX Runtime's Shrink rounds other dtypes through float32
+            def c(v: float) -> str:
+                return g.const(v, dt)
+            below = g.node("Where", [g.node("Less", [x, c(-lambd)]),
+                                     g.node("Add", [x, c(bias)]), c(0.0)])
+            y = str(g.node("Where", [g.node("Greater", [x, c(lambd)]),
+                                     g.node("Sub", [x, c(bias)]), below]))
+        tracer.bind(out, y)
         return out
     return shrink
 
@@ -166,6 +177,17 @@ def _argsort(tracer: Tracer, original: Callable[..., Any]) -> Callable[..., Any]
     return argsort
 
 
+def _msort(tracer: Tracer, original: Callable[..., Any]) -> Callable[..., Any]:
+    def msort(input: Any) -> Any:
+        x = _name(tracer, input)
+        if x is None:
+            return original(input)
+        out = original(input.detach())
+        tracer.bind(out, _top_k(tracer, x, input, None, 0, False)[0])
+        return out
+    return msort
+
+
 def _topk(tracer: Tracer, original: Callable[..., Any]) -> Callable[..., Any]:
     def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
              ) -> Any:
@@ -199,7 +221,10 @@ def _traced_pair(tracer: Tracer, a: Any, b: Any) -> bool:
 def _floor_divide(tracer: Tracer, original: Callable[..., Any]) -> Callable[..., Any]:
     def floor_divide(input: Any, other: Any) -> Any:
         out = original(input, other)
-        if _traced_pair(tracer, input, other) and isinstance(out, Tensor):
+        # a float result that needs grad is an engine op (already converted); the others
+        # are computed without a graph
+        if (isinstance(out, Tensor) and _traced_pair(tracer, input, other)
+                and tracer.name_of(out) is None):
             tracer.bind(out, _floor_div(tracer, input, other, out._data.dtype, "floor"))
         return out
     return floor_divide

@@ -224,3 +224,29 @@ def _cumsum(ev: Event) -> str:
     # ``cumsum`` casts (integers to int64) before the op, so input and output dtypes agree
     axis = ev.g.const(np.asarray(int(ev.args[1]), dtype=np.int64))
     return str(ev.g.node("CumSum", [ev.x(0, ev.out.dtype), axis]))
+
+
+def _trunc(ev: Event, q: str) -> str:
+    """Round towards zero: ceil below zero, floor elsewhere."""
+    g = ev.g
+    return str(g.node("Where", [g.node("Less", [q, g.const(0.0, ev.out.dtype)]),
+                                g.node("Ceil", [q]), g.node("Floor", [q])]))
+
+
+@converts(E.PiecewiseConstant)
+def _piecewise_constant(ev: Event) -> str:
+    fn, g, dt = ev.attrs["fn"], ev.g, ev.out.dtype
+    if dt.kind != "f":
+        raise ev.unsupported(f"{getattr(fn, '__name__', fn)} with a {dt} result")
+    if fn in (np.floor, np.ceil, np.sign):
+        kind = {np.floor: "Floor", np.ceil: "Ceil", np.sign: "Sign"}[fn]
+        return str(g.node(kind, [ev.x(0, dt)]))
+    if fn is np.trunc:
+        return _trunc(ev, ev.x(0, dt))
+    if fn in (np.floor_divide, E._floor_division):
+        return str(g.node("Floor", [g.node("Div", [ev.x(0, dt), ev.x(1, dt)])]))
+    if fn is E._trunc_division:
+        return _trunc(ev, str(g.node("Div", [ev.x(0, dt), ev.x(1, dt)])))
+    # the one lambda among these functions is ``round`` (with decimals)
+    name = getattr(fn, "__name__", str(fn))
+    raise ev.unsupported("round" if name == "<lambda>" else name)

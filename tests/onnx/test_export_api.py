@@ -10,6 +10,7 @@ ort = pytest.importorskip("onnxruntime", reason="the [onnx] extra is not install
 
 import autograd as torch  # noqa: E402
 import nn  # noqa: E402
+import nn.functional as F  # noqa: E402
 from autograd.node import Op  # noqa: E402
 
 from ._helpers import export_bytes, ours, session  # noqa: E402
@@ -114,22 +115,25 @@ def test_private_export_returns_the_output(tmp_path):
     assert onnx.load(str(tmp_path / "m.onnx")).opset_import[0].version == 11
 
 
-class _Cumsum(nn.Module):
+class _Cumprod(nn.Module):
     def forward(self, x):
-        return x.cumsum(1).relu()
+        return F.selu(x.sort(1).values).cumprod(1).relu()
+
+
+def _engine():
+    import autograd.ops
+    return (Op.__dict__["apply"], autograd.ops.gt, torch.gt, autograd.ops.where, torch.where,
+            autograd.ops.getitem, autograd.ops.masked_fill, F.embedding, autograd.ops.sort,
+            torch.topk, autograd.ops.floor_divide, autograd.ops.div, F.selu, F.softshrink)
 
 
 def test_unsupported_op_names_the_op_and_restores_the_engine():
-    model = _Cumsum()
+    model = _Cumprod()
     model.train()
-    import autograd.ops
-    import nn.functional as F
-    before = (Op.__dict__["apply"], autograd.ops.gt, torch.gt, autograd.ops.where, torch.where,
-              autograd.ops.getitem, autograd.ops.masked_fill, F.embedding)
-    with pytest.raises(torch.onnx.errors.UnsupportedOperatorError, match="'cumsum'"):
+    before = _engine()
+    with pytest.raises(torch.onnx.errors.UnsupportedOperatorError, match="'cumprod'"):
         export_bytes(model, (torch.randn(2, 3),))
-    after = (Op.__dict__["apply"], autograd.ops.gt, torch.gt, autograd.ops.where, torch.where,
-             autograd.ops.getitem, autograd.ops.masked_fill, F.embedding)
+    after = _engine()
     assert all(a is b for a, b in zip(before, after)) and model.training
 
 
