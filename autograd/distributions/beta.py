@@ -7,7 +7,7 @@ from typing import Any
 import autograd as _ag
 
 from ..ops.special import lgamma
-from ..tensor import Size, Tensor
+from ..tensor import Tensor
 from . import constraints
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
@@ -42,12 +42,7 @@ class Beta(ExponentialFamily):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Beta:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Beta, batch_shape, _instance, "_dirichlet")
 
     @property
     def mean(self) -> Tensor:

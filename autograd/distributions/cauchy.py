@@ -38,13 +38,7 @@ class Cauchy(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Cauchy:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Cauchy, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Cauchy, batch_shape, _instance, "loc", "scale")
 
     @property
     def mean(self) -> Tensor:

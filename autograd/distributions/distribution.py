@@ -201,6 +201,17 @@ class Distribution:
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expanded(self, cls: type, batch_shape: Any, _instance: Any, *names: str) -> Any:
+        """The body of a family's ``expand``: a new instance of ``cls`` whose parameters
+        ``names`` (Tensors or inner distributions) are expanded to ``batch_shape``."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        super(cls, new).__init__(batch_shape, validate_args=False)  # type: ignore[arg-type]
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self) -> str:
         """``Normal(loc: 0.0, scale: torch.Size([3]))``-style: scalars shown, else shapes."""
         names = [k for k in self.arg_constraints if k in self.__dict__]

@@ -49,12 +49,7 @@ class Exponential(ExponentialFamily):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Exponential:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Exponential, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Exponential, batch_shape, _instance, "rate")
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         """E / rate with E ~ Exponential(1) (``Tensor.exponential_``)."""

@@ -52,13 +52,7 @@ class Laplace(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Laplace:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Laplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Laplace, batch_shape, _instance, "loc", "scale")
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         """loc - scale sign(u) log(1 - |u|), u ~ U(eps - 1, 1) (PyTorch's open interval)."""

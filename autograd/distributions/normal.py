@@ -56,13 +56,7 @@ class Normal(ExponentialFamily):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Normal, batch_shape, _instance, "loc", "scale")
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Draws of shape ``sample_shape + batch_shape`` (no gradient)."""

@@ -46,12 +46,7 @@ class Poisson(ExponentialFamily):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(Poisson, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Poisson, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Poisson, batch_shape, _instance, "rate")
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Counts in rate's dtype (inversion below rate 10, PTRS rejection above)."""

@@ -7,7 +7,7 @@ from typing import Any
 import autograd as _ag
 
 from ..ops.special import digamma, lgamma
-from ..tensor import Size, Tensor
+from ..tensor import Tensor
 from . import constraints
 from .chi2 import Chi2
 from .distribution import Distribution
@@ -54,15 +54,7 @@ class StudentT(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> StudentT:
         """Parameters expanded to ``batch_shape`` (no copy)."""
-        new = self._get_checked_instance(StudentT, _instance)
-        batch_shape = Size(batch_shape)
-        new.df = self.df.expand(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new._chi2 = self._chi2.expand(batch_shape)
-        super(StudentT, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(StudentT, batch_shape, _instance, "df", "loc", "scale", "_chi2")
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         """loc + scale X / sqrt(Z / df), X ~ N(0, 1), Z ~ Chi2(df): differentiable in all
