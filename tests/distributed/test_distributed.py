@@ -2,6 +2,7 @@
 scripts in ``workers/`` assert against NumPy and print ``rank R OK name`` per check); the
 rest runs in this process without initialising MPI."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +73,10 @@ def test_ddp_tutorial_script_runs_with_the_imports_swapped(tmp_path):
     """pytorch/examples' multigpu_torchrun.py via the torchrun-like launcher (which sets
     RANK/LOCAL_RANK/WORLD_SIZE): 2 epochs, a snapshot from rank 0, equal final weights."""
     _mpiexec()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # unbuffered: each print reaches the shared pipe as whole writes (atomic below PIPE_BUF),
+    # so two ranks' lines can only meet at a line's end, never inside a line's text
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONUNBUFFERED="1")
     proc = subprocess.run([sys.executable, "-m", "autograd.distributed.run", "--nproc-per-node",
                            str(RANKS), ROOT / "tests" / "programs" / "ddp_tutorial.py", "2", "1"],
                           capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
@@ -83,9 +87,10 @@ def test_ddp_tutorial_script_runs_with_the_imports_swapped(tmp_path):
     assert "Epoch 1 | Training snapshot saved at snapshot.pt" in proc.stdout
     snapshot = torch.load(tmp_path / "snapshot.pt")
     assert snapshot["EPOCHS_RUN"] == 1 and list(snapshot["MODEL_STATE"]) == ["weight", "bias"]
-    finals = {line.split(" final weights ")[1] for line in proc.stdout.splitlines()
-              if " final weights " in line}
-    assert len(finals) == 1, finals           # the same weights on every rank
+    # a regex, not line splitting: another rank's print may follow on the same line
+    finals = re.findall(r"\[GPU(\d)\] final weights (\[[^\]]*\] \[[^\]]*\])", proc.stdout)
+    assert sorted(rank for rank, _ in finals) == [str(r) for r in range(RANKS)], proc.stdout
+    assert len({w for _, w in finals}) == 1, finals     # the same weights on every rank
 
 
 # ------------------------------------------------------------------ in this process (no MPI)
