@@ -51,6 +51,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .gradcheck import gradcheck, gradgradcheck
 from .node import ShapeError
 from .ops import *  # type: ignore[no-redef]  # binds ops.linalg over linalg: rebound below
+from .ops.normalization import batch_norm, layer_norm
 from .random import (
     Generator,
     default_generator,

@@ -31,7 +31,7 @@ from typing import Any
 
 from .kernels import _blas
 
-__all__ = ["blas_single_threaded", "configure_numba", "get_num_threads", "parallel_lock",
+__all__ = ["blas_single_threaded", "chunked_kernel", "configure_numba", "get_num_threads", "parallel_lock",
            "run_tasks", "set_num_threads"]
 
 _state_lock = threading.Lock()
@@ -124,6 +124,32 @@ def parallel_kernel(dispatcher: Any) -> Callable[..., Any]:
     return call
 
 
+def chunked_kernel(dispatcher: Any) -> Callable[..., None]:
+    """Wrap a compiled ``nogil`` kernel taking trailing ``part, parts`` arguments (see
+    ``autograd.kernels._jit.njit_chunked``): one call per thread of the worker pool, each
+    with its part; under ``NUMBA_DISABLE_JIT`` one call with the whole range (Python
+    threads would only queue on the GIL)."""
+    numba = configure_numba()
+    plain_python = bool(numba.config.DISABLE_JIT)
+
+    def call(*args: Any) -> None:
+        parts = 1 if plain_python else get_num_threads()
+        if parts == 1:
+            dispatcher(*args, 0, 1)
+            return
+        run_tasks(_no_state, lambda _, i: dispatcher(*args, i, parts), parts)
+
+    call.__name__ = getattr(dispatcher, "__name__", "kernel")
+    call.__qualname__ = getattr(dispatcher, "__qualname__", call.__name__)
+    call.__doc__ = getattr(dispatcher, "__doc__", None)
+    call.__wrapped__ = dispatcher  # type: ignore[attr-defined]
+    return call
+
+
+def _no_state() -> None:
+    return None
+
+
 # ---------------------------------------------------------------------------- BLAS
 _blas_lock = threading.Lock()
 _blas_scope: list[int] = [0, 0]      # callers inside, thread count to restore
@@ -191,23 +217,32 @@ def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
     after every thread has stopped writing.
     """
     threads = max(1, min(num_threads(), n_tasks))
+    if getattr(_local, "in_task", False):
+        # called from inside a task: the pool's workers may all be waiting on this thread,
+        # so queueing more work behind them could deadlock; the cores are busy anyway
+        threads = 1
     results: list[Any] = [None] * n_tasks
     claim = itertools.count()
     lock = threading.Lock()
     failed: list[BaseException] = []
 
     def run() -> None:
-        state = make_state()
-        while not failed:
-            with lock:
-                i = next(claim)
-            if i >= n_tasks:
-                return
-            try:
-                results[i] = task(state, i)
-            except BaseException as e:  # stop the other threads at their next claim
-                failed.append(e)
-                raise
+        outer = getattr(_local, "in_task", False)
+        _local.in_task = True
+        try:
+            state = make_state()
+            while not failed:
+                with lock:
+                    i = next(claim)
+                if i >= n_tasks:
+                    return
+                try:
+                    results[i] = task(state, i)
+                except BaseException as e:  # stop the other threads at their next claim
+                    failed.append(e)
+                    raise
+        finally:
+            _local.in_task = outer
 
     if threads == 1:
         run()

@@ -1,9 +1,10 @@
 """C1 (cold start) and M1 (peak memory) of shared/PERFORMANCE.md, each in a fresh
 subprocess so that import time, JIT compilation and resident memory are the process's own.
 
-C1: ``import autograd`` time; time of the first W2 training step with an empty Numba cache
-(everything compiles) and with a warm one. M1: peak resident memory of a process that runs
-50 W2 steps, for our engine and for PyTorch.
+C1: ``import autograd`` time; time of the first W1, W2 and W7 training step with an empty
+Numba cache (everything compiles; a fresh cache directory per workload) and with a warm one
+(the second process on that cache). M1: peak resident memory of a process that runs 50 W2
+steps, for our engine and for PyTorch.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _W2 = """
 import json, sys, time, types
 lib = sys.argv[1]
 steps = int(sys.argv[2])
+workload = sys.argv[4]
 t0 = time.perf_counter()
 if lib == "ours":
     import autograd, nn, optim
@@ -31,8 +33,8 @@ else:
     import torch
     torch.set_num_threads(int(sys.argv[3]))
     L = types.SimpleNamespace(torch=torch, nn=torch.nn, F=torch.nn.functional, optim=torch.optim)
-from benchmarks.workloads import make_w2
-step, _ = make_w2(L)
+from benchmarks import workloads
+step, _ = getattr(workloads, "make_" + workload)(L)
 t1 = time.perf_counter()
 step()
 first = time.perf_counter() - t1
@@ -55,15 +57,20 @@ def _run(code, *args, env=None):
 def measure(threads: int, with_torch: bool) -> dict:
     """Run the C1/M1 subprocesses; returns a dict of figures (seconds, MiB)."""
     res = {"import_s": min(float(_run(_IMPORT)) for _ in range(3))}
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        cold = json.loads(_run(_W2, "ours", "1", str(threads), env=env))
-        warm = json.loads(_run(_W2, "ours", "50", str(threads), env=env))
-    res["first_w2_cold_s"] = cold["first_step"]
-    res["first_w2_warm_s"] = warm["first_step"]
-    res["peak_mib_ours"] = warm["peak_mib"]
+    for w in ("w1", "w2", "w7"):
+        with tempfile.TemporaryDirectory() as cache:
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+            cold = json.loads(_run(_W2, "ours", "1", str(threads), w, env=env))
+            warm = json.loads(_run(_W2, "ours", "50" if w == "w2" else "1", str(threads), w,
+                                   env=env))
+        res[f"first_{w}_cold_s"] = cold["first_step"]
+        res[f"first_{w}_warm_s"] = warm["first_step"]
+        res[f"build_{w}_cold_s"] = cold["import_and_build"]
+        if w == "w2":
+            res["peak_mib_ours"] = warm["peak_mib"]
     if with_torch:
-        res["peak_mib_torch"] = json.loads(_run(_W2, "torch", "50", str(threads)))["peak_mib"]
+        res["peak_mib_torch"] = json.loads(_run(_W2, "torch", "50", str(threads), "w2"))[
+            "peak_mib"]
     return res
 
 
@@ -71,8 +78,12 @@ def report(threads: int, with_torch: bool) -> None:
     """Print the C1 and M1 rows."""
     r = measure(threads, with_torch)
     print(f"{'C1':<4} {'import autograd':<22} {'s':<8} {r['import_s']:>22.3f}")
-    print(f"{'C1':<4} {'first W2 step, cold':<22} {'s':<8} {r['first_w2_cold_s']:>22.2f}")
-    print(f"{'C1':<4} {'first W2 step, warm':<22} {'s':<8} {r['first_w2_warm_s']:>22.2f}")
+    for w in ("w1", "w2", "w7"):
+        name = w.upper()
+        print(f"{'C1':<4} {f'first {name} step, cold':<22} {'s':<8} "
+              f"{r[f'first_{w}_cold_s']:>22.2f}   (import + build {r[f'build_{w}_cold_s']:.2f} s)")
+        print(f"{'C1':<4} {f'first {name} step, warm':<22} {'s':<8} "
+              f"{r[f'first_{w}_warm_s']:>22.2f}")
     torch_cell = f"{r['peak_mib_torch']:>22.0f}" if "peak_mib_torch" in r else f"{'-':>22}"
     ratio = f"{r['peak_mib_ours'] / r['peak_mib_torch']:7.2f}" if "peak_mib_torch" in r else ""
     print(f"{'M1':<4} {'peak RSS, 50 W2 steps':<22} {'MiB':<8} {r['peak_mib_ours']:>22.0f} "

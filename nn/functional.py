@@ -17,6 +17,9 @@ import autograd
 from autograd import Tensor, _inplace
 from autograd.dtypes import c_name, no_kernel, scalar_name
 from autograd.ops import conv as _conv
+from autograd.ops import normalization as _norm
+from autograd.ops.attention import fused_attention as _fused_attention
+from autograd.ops.attention import fused_attention_fits as _fused_attention_fits
 from autograd.ops.conv import fold, unfold
 from autograd.ops.linear import linear as _linear
 from autograd.ops.loss import cross_entropy as _cross_entropy
@@ -532,16 +535,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             f"shape (*, {', '.join(map(str, normalized_shape))}), but got input of shape "
             f"{tuple(input.shape)}")
     _check_norm_dtypes("LayerNormKernelImpl", input, weight, bias)
-    dims = tuple(range(input.ndim - k, input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    out = centered * _rsqrt(var, eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return _norm.fused_layer_norm(input, normalized_shape, weight, bias, float(eps))
 
 
 def _int_shape(op, name, shape):
@@ -645,42 +639,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ShapeError(f"batch_norm: {name} should contain {c} elements not "
                              f"{t.numel()} (input of shape {tuple(input.shape)} has {c} "
                              f"channels in dim 1; {name} has shape {tuple(t.shape)})")
-    dims = (0,) + tuple(range(2, input.ndim))
-    bshape = (1, c) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // c
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {list(input.shape)}")
-        mean = input.mean(dims, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dims, keepdim=True)
-        out = centered * (var + eps).rsqrt()
-        if running_mean is not None and momentum is not None:
-            m = float(momentum)
-            with _inplace.writing(running_mean) as rm:
-                rm *= (1 - m)
-                rm += (m * _inplace.array(mean).reshape(c)).astype(rm.dtype)
-        if running_var is not None and momentum is not None:
-            m = float(momentum)
-            with _inplace.writing(running_var) as rv:
-                rv *= (1 - m)
-                rv += (m * _inplace.array(var).reshape(c) * (count / (count - 1))).astype(rv.dtype)
-    else:
-        if running_mean is None or running_var is None:
-            missing = "running_mean" if running_mean is None else "running_var"
-            raise ArgumentError(f"batch_norm: {missing} must be defined in evaluation mode "
-                                f"(training=False)")
-        rm = _inplace.array(running_mean).reshape(bshape)
-        mean = _inplace.wrap(rm.astype(input.dtype, copy=False))
-        with np.errstate(invalid="ignore", divide="ignore"):  # NaN/inf as PyTorch
-            inv = 1.0 / np.sqrt(_inplace.array(running_var).reshape(bshape) + eps)
-        out = (input - mean) * _inplace.wrap(inv.astype(input.dtype, copy=False))
-    if weight is not None:
-        out = out * weight.reshape(*bshape)
-    if bias is not None:
-        out = out + bias.reshape(*bshape)
-    return out
+    elif running_mean is None or running_var is None:
+        missing = "running_mean" if running_mean is None else "running_var"
+        raise ArgumentError(f"batch_norm: {missing} must be defined in evaluation mode "
+                            f"(training=False)")
+    return _norm.fused_batch_norm(input, running_mean, running_var, weight, bias, training,
+                                  momentum, float(eps))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -1639,11 +1608,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                            f"expected [..., L, E], [..., S, E], [..., S, Ev]")
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
+                           "set when is_causal=True")
+    if attn_mask is None and dropout_p == 0.0 and _fused_attention_fits(query, key, value):
+        # one node, no [..., L, S] weights kept (autograd.ops.attention)
+        return _fused_attention(query, key, value, scale, is_causal)
     scores = autograd.matmul(query, key.transpose(-2, -1)) * scale
     if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
-                               "set when is_causal=True")
         causal = autograd.tril(autograd.ones(L, S, dtype=autograd.bool))
         scores = scores.masked_fill(causal.logical_not(), _NEG_INF)
     elif attn_mask is not None:

@@ -31,3 +31,27 @@ def test_ddp_bench_runs_on_one_rank(capsys):
     ddp_bench.main(["--steps", "1", "--ranks", "1"])
     out = capsys.readouterr().out
     assert "W7" in out and "speed-up" in out
+
+
+@pytest.mark.parametrize("factory", ["make_w7", "make_w8", "make_w9"])
+def test_model_workloads_run_in_both_libraries(factory):
+    """W7-W9 are written once against the PyTorch API: the same code must run a training
+    step in our engine and (when installed) in PyTorch."""
+    import types
+
+    import autograd
+    import nn
+    import nn.functional as F
+    import optim
+    from benchmarks import workloads
+    libs = [types.SimpleNamespace(torch=autograd, nn=nn, F=F, optim=optim)]
+    try:
+        import torch
+        libs.append(types.SimpleNamespace(torch=torch, nn=torch.nn, F=torch.nn.functional,
+                                          optim=torch.optim))
+    except ImportError:
+        pass
+    for L in libs:
+        step, work = getattr(workloads, factory)(L)
+        step()
+        assert work == 1.0

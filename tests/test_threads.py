@@ -119,3 +119,17 @@ def test_set_num_threads_is_process_wide():
     print("ok")
     """
     _run(code, timeout=120)
+
+
+def test_run_tasks_nested_in_a_task_runs_inline_without_deadlock():
+    """A task that itself calls run_tasks (a chunked kernel inside a chunked kernel) must
+    not queue work behind the pool workers that are busy running the outer tasks."""
+    from autograd import runtime
+    old = runtime.get_num_threads()
+    runtime.set_num_threads(2)
+    try:
+        inner = runtime.run_tasks(lambda: None, lambda _, i: sum(
+            runtime.run_tasks(lambda: None, lambda _, j: i * 10 + j, 3)), 4)
+    finally:
+        runtime.set_num_threads(old)
+    assert inner == [sum(i * 10 + j for j in range(3)) for i in range(4)]

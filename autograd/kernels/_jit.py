@@ -1,9 +1,17 @@
 """The kernels' decorators: lazy ``numba.njit``.
 
 ``njit`` compiles with ``cache=True`` (on-disk cache, so the second process start is
-warm); ``njit_parallel`` adds ``parallel=True`` for kernels whose outermost loop is a
-``prange``; such kernels are entered through :mod:`autograd.runtime`, which owns Numba's
-threading layer and thread count. ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
+warm). Two ways to use every core:
+
+* ``njit_chunked``: a serial ``nogil`` kernel whose last two parameters are ``part,
+  parts``; it loops over ``chunk(n, part, parts)`` of its outer range, and
+  :mod:`autograd.runtime` calls it once per thread with the caller's other arguments.
+  It compiles as fast as a serial kernel: Numba's ``parallel=True`` lowering costs about
+  0.6 s more per kernel, 1.2 s for the first (benchmarks/NOTES.md, "Cold start"), which
+  is most of a cold first training step. New parallel kernels use this form.
+* ``njit_parallel`` adds ``parallel=True`` for kernels whose outermost loop is a
+  ``prange``; such kernels are entered through :mod:`autograd.runtime`, which owns Numba's
+  threading layer and thread count. ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
 Python for debugging and coverage.
 
 Importing Numba itself costs most of a second, so the decorators are lazy: they return a
@@ -22,9 +30,9 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from ..runtime import configure_numba, parallel_kernel
+from ..runtime import chunked_kernel, configure_numba, parallel_kernel
 
-__all__ = ["fma", "njit", "njit_parallel", "prange"]
+__all__ = ["chunk", "fma", "njit", "njit_chunked", "njit_parallel", "prange"]
 
 # Stand-in until Numba is loaded; in plain Python a prange loop is a range loop.
 prange = range
@@ -94,9 +102,15 @@ def _compile(kernel: _LazyKernel) -> Callable[..., Any]:
     """The callable that replaces a stand-in: a Numba dispatcher, entered through the
     runtime's lock when the kernel is ``parallel=True``."""
     if kernel.dispatcher is None:
-        dispatcher = configure_numba().njit(**kernel.options)(kernel.py_func)
-        kernel.dispatcher = (parallel_kernel(dispatcher)
-                             if kernel.options.get("parallel") else dispatcher)
+        options = dict(kernel.options)
+        chunked = options.pop("chunked", False)
+        dispatcher = configure_numba().njit(**options)(kernel.py_func)
+        if options.get("parallel"):
+            kernel.dispatcher = parallel_kernel(dispatcher)
+        elif chunked:
+            kernel.dispatcher = chunked_kernel(dispatcher)
+        else:
+            kernel.dispatcher = dispatcher
     return kernel.dispatcher
 
 
@@ -160,3 +174,28 @@ def njit_parallel(fn: Callable[..., Any] | None = None, **options: Any) -> Any: 
     """``njit`` with ``parallel=True``: the outermost ``prange`` loop runs on all threads."""
     options.setdefault("parallel", True)
     return njit(fn, **options)
+
+
+# Typed as returning a callable of any arguments: callers leave out ``part, parts``.
+@overload
+def njit_chunked(fn: Callable[..., Any], /, **options: Any) -> Callable[..., None]: ...
+@overload
+def njit_chunked(fn: None = None, /,
+                 **options: Any) -> Callable[[Callable[..., Any]], Callable[..., None]]: ...
+
+
+def njit_chunked(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  # type: ignore[misc]
+    """A ``nogil`` serial kernel run on every thread at once (see the module docstring).
+
+    The decorated function's last two parameters are ``part, parts``: it must work on
+    ``chunk(n, part, parts)`` of its outermost loop only, and write disjoint outputs per
+    part. Callers omit both; the wrapper makes one call per thread and returns None."""
+    options.setdefault("nogil", True)
+    options["chunked"] = True
+    return njit(fn, **options)
+
+
+@njit(inline="always")
+def chunk(n, part, parts):
+    """``(lo, hi)``: part ``part`` of ``parts`` near-equal contiguous pieces of ``range(n)``."""
+    return n * part // parts, n * (part + 1) // parts

@@ -16,7 +16,6 @@ from ._jit import njit
 __all__ = ["cross_entropy_forward", "cross_entropy_backward"]
 
 
-@njit
 def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
     """Per-row weighted loss and per-row weight.
 
@@ -30,17 +29,26 @@ def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
         float64 row log-sum-exps for the backward; ``bad`` the first row whose target is
         neither ``ignore_index`` nor in ``[0, C)``, or -1 (the caller raises).
     """
-    n, c = x.shape
+    n = x.shape[0]
     loss = np.zeros(n, dtype=x.dtype)
     wrow = np.zeros(n, dtype=x.dtype)
     lses = np.zeros(n, dtype=np.float64)
+    bad = _cross_entropy_rows(x, target, weight, ignore_index, label_smoothing, loss, wrow, lses)
+    return loss, wrow, lses, bad
+
+
+# The kernels take their outputs from the caller: array allocation inside a kernel compiles
+# NumPy's allocation overloads anew in every process (a cold-start cost).
+@njit
+def _cross_entropy_rows(x, target, weight, ignore_index, label_smoothing, loss, wrow, lses):
+    n, c = x.shape
     ls = label_smoothing
     for i in range(n):
         t = target[i]
         if t == ignore_index:
             continue
         if t < 0 or t >= c:
-            return loss, wrow, lses, i
+            return i
         m = x[i, 0]
         for j in range(1, c):
             if x[i, j] > m:
@@ -59,10 +67,9 @@ def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
         loss[i] = val
         wrow[i] = wt
         lses[i] = lse
-    return loss, wrow, lses, -1
+    return -1
 
 
-@njit
 def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse, grow):
     """d(sum_i grow[i] * loss[i]) / dx for ``loss`` of :func:`cross_entropy_forward`.
 
@@ -70,8 +77,14 @@ def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse
     - (1 - ls) w[t] [c == t] - ls / C * w[c])`` with ``p = exp(x[i] - lse[i])``
     (``lse`` from the forward); zero for ignored rows.
     """
-    n, c = x.shape
     gx = np.zeros_like(x)
+    _cross_entropy_grad_rows(x, target, weight, ignore_index, label_smoothing, lse, grow, gx)
+    return gx
+
+
+@njit
+def _cross_entropy_grad_rows(x, target, weight, ignore_index, label_smoothing, lse, grow, gx):
+    n, c = x.shape
     ls = label_smoothing
     wsum = 0.0
     for j in range(c):
@@ -87,4 +100,3 @@ def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse
         for j in range(c):
             gx[i, j] = np.exp(np.float64(x[i, j]) - li) * coef - g * (ls / c) * weight[j]
         gx[i, t] -= g * (1.0 - ls) * wt
-    return gx

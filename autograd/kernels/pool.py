@@ -2,7 +2,7 @@
 
 All functions take C-contiguous float32/float64 ``[N, C, H, W]`` arrays and return new
 arrays; 1-D pooling is done by the op layer as 2-D with ``H == 1``. Every loop nest is
-parallel over the ``N*C`` planes (``prange``): planes are independent, so each thread
+parallel over the ``N*C`` planes (``njit_chunked``): planes are independent, so each thread
 owns whole input and output planes and the backward scatters need no atomics.
 
 Semantics are PyTorch's CPU kernels, line for line where it matters:
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import njit, njit_parallel, prange
+from ._jit import chunk, njit, njit_chunked
 
 __all__ = [
     "pool_output_size",
@@ -94,14 +94,15 @@ def _avg_window(i, size, out, k, s, p, adaptive):
     return start, min(start + k, size + p)
 
 
-@njit_parallel
-def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw):
+@njit_chunked
+def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw, part, parts):
     # Fixed windows (stride, padding, dilation) or, with ``adaptive``, PyTorch's adaptive
     # windows [floor(i*In/Out), ceil((i+1)*In/Out)); one loop nest, so the tie and NaN
     # rules exist once.
     N, C, H, W = x.shape
     OH, OW = y.shape[2], y.shape[3]
-    for nc in prange(N * C):
+    lo, hi = chunk(N * C, part, parts)
+    for nc in range(lo, hi):
         n = nc // C
         c = nc - n * C
         for oh in range(OH):
@@ -121,80 +122,72 @@ def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw):
                 idx[n, c, oh, ow] = besti
 
 
-@njit
-def _max_pool_plain_plane(xp, yp, ip, W, OH, OW, KH, KW, sh, sw):
-    # One flattened plane of the common case (no padding, no dilation, every window inside
-    # the plane); same tie (first wins) and NaN (last NaN wins) rules as above. A serial
-    # helper called from the prange loop: Numba's parfor lowering of the same loop nest
-    # on 4-D indices ran 2-3x slower (figures in benchmarks/NOTES.md).
-    if KH == 2 and KW == 2:
-        # W2's MaxPool2d(2): the four taps unrolled by hand
-        for oh in range(OH):
-            for ow in range(OW):
-                j = oh * sh * W + ow * sw
-                best = xp[j]
-                besti = j
-                v = xp[j + 1]
-                if v > best or v != v:
-                    best = v
-                    besti = j + 1
-                v = xp[j + W]
-                if v > best or v != v:
-                    best = v
-                    besti = j + W
-                v = xp[j + W + 1]
-                if v > best or v != v:
-                    best = v
-                    besti = j + W + 1
-                yp[oh * OW + ow] = best
-                ip[oh * OW + ow] = besti
-        return
-    for oh in range(OH):
-        h0 = oh * sh
-        for ow in range(OW):
-            w0 = ow * sw
-            best = -np.inf
-            besti = h0 * W + w0
-            for ih in range(h0, h0 + KH):
-                for iw in range(w0, w0 + KW):
-                    v = xp[ih * W + iw]
+@njit_chunked
+def _max_pool_fwd_plain_kernel(x, y, idx, W, OH, OW, KH, KW, sh, sw, part, parts):
+    # The common case on flattened planes x[P, H*W] -> y/idx[P, OH*OW] (no padding, no
+    # dilation, every window inside the plane); same tie (first wins) and NaN (last NaN
+    # wins) rules as above. One function, no per-plane helper: each compiled function
+    # costs about 0.3 s of a cold start (benchmarks/NOTES.md, "Cold start").
+    lo, hi = chunk(x.shape[0], part, parts)
+    for p in range(lo, hi):
+        if KH == 2 and KW == 2:
+            # W2's MaxPool2d(2): the four taps unrolled by hand
+            for oh in range(OH):
+                for ow in range(OW):
+                    j = oh * sh * W + ow * sw
+                    best = x[p, j]
+                    besti = j
+                    v = x[p, j + 1]
                     if v > best or v != v:
                         best = v
-                        besti = ih * W + iw
-            yp[oh * OW + ow] = best
-            ip[oh * OW + ow] = besti
+                        besti = j + 1
+                    v = x[p, j + W]
+                    if v > best or v != v:
+                        best = v
+                        besti = j + W
+                    v = x[p, j + W + 1]
+                    if v > best or v != v:
+                        best = v
+                        besti = j + W + 1
+                    y[p, oh * OW + ow] = best
+                    idx[p, oh * OW + ow] = besti
+            continue
+        for oh in range(OH):
+            h0 = oh * sh
+            for ow in range(OW):
+                w0 = ow * sw
+                best = -np.inf
+                besti = h0 * W + w0
+                for ih in range(h0, h0 + KH):
+                    for iw in range(w0, w0 + KW):
+                        v = x[p, ih * W + iw]
+                        if v > best or v != v:
+                            best = v
+                            besti = ih * W + iw
+                y[p, oh * OW + ow] = best
+                idx[p, oh * OW + ow] = besti
 
 
-@njit_parallel
-def _max_pool_fwd_plain_kernel(x, y, idx, W, OH, OW, KH, KW, sh, sw):
-    # x[P, H*W], y/idx[P, OH*OW]: planes flattened, one plane per prange iteration.
-    for p in prange(x.shape[0]):
-        _max_pool_plain_plane(x[p], y[p], idx[p], W, OH, OW, KH, KW, sh, sw)
+@njit_chunked
+def _max_pool_tiled_bwd_kernel(gy, idx, gx, H, W, OH, OW, KH, KW, part, parts):
+    # gy/idx[P, OH*OW], gx[P, H*W]. Windows tile the plane (stride == kernel, no
+    # padding/dilation), so no two windows share an input and every index is inside the
+    # plane: zero-fill, then plain stores (no bounds tests, no read-modify-write).
+    lo, hi = chunk(gx.shape[0], part, parts)
+    for p in range(lo, hi):
+        for j in range(H * W):
+            gx[p, j] = 0.0
+        for j in range(OH * OW):
+            gx[p, idx[p, j]] = gy[p, j]
 
 
-@njit
-def _max_pool_tiled_bwd_plane(gp, ip, gxp, H, W, OH, OW, KH, KW):
-    # Windows tile the plane (stride == kernel, no padding/dilation), so no two windows
-    # share an input and every index is inside the plane: zero-fill, then plain stores
-    # (no bounds tests, no read-modify-write).
-    gxp[:] = 0.0
-    for j in range(OH * OW):
-        gxp[ip[j]] = gp[j]
-
-
-@njit_parallel
-def _max_pool_tiled_bwd_kernel(gy, idx, gx, H, W, OH, OW, KH, KW):
-    # gy/idx[P, OH*OW], gx[P, H*W]
-    for p in prange(gx.shape[0]):
-        _max_pool_tiled_bwd_plane(gy[p], idx[p], gx[p], H, W, OH, OW, KH, KW)
-
-
-@njit_parallel
-def _index_scatter_add_kernel(gy, idx, gx):
+@njit_chunked
+def _index_scatter_add_kernel(gy, idx, gx, part, parts):
     # gx[n, c].flat[idx[n, c, i, j]] += gy[n, c, i, j]; gx is zeroed here, plane by plane.
     N, C, H, W = gx.shape
     OH, OW = gy.shape[2], gy.shape[3]
-    for nc in prange(N * C):
+    lo, hi = chunk(N * C, part, parts)
+    for nc in range(lo, hi):
         n = nc // C
         c = nc - n * C
         for ih in range(H):
@@ -212,9 +205,9 @@ def _index_scatter_add_kernel(gy, idx, gx):
                 gx[n, c, ih, k - ih * W] += gy[n, c, oh, ow]
 
 
-@njit_parallel
+@njit_chunked
 def _avg_pool_kernel(x, y, gy, gx, backward, adaptive, KH, KW, sh, sw, ph, pw, include_pad,
-                     divisor):
+                     divisor, part, parts):
     # One loop nest for both directions and both window rules, so the window/divisor rule
     # exists once:
     # forward  y[n, c, oh, ow] = sum(window of x) / d
@@ -224,7 +217,8 @@ def _avg_pool_kernel(x, y, gy, gx, backward, adaptive, KH, KW, sh, sw, ph, pw, i
     # input, and d is their size (pass include_pad=True, divisor=0).
     N, C, H, W = gx.shape if backward else x.shape
     OH, OW = (gy.shape[2], gy.shape[3]) if backward else (y.shape[2], y.shape[3])
-    for nc in prange(N * C):
+    lo, hi = chunk(N * C, part, parts)
+    for nc in range(lo, hi):
         n = nc // C
         c = nc - n * C
         if backward:

@@ -1,10 +1,13 @@
 """Converters for the layer ops: convolution and transposed convolution, pooling (max,
-average, adaptive average and max) and the fused recurrent layers (ONNX's RNN/GRU/LSTM)."""
+average, adaptive average and max), the fused recurrent layers (ONNX's RNN/GRU/LSTM) and
+fused scaled-dot-product attention (MatMul, Mul, Add of a causal mask, Softmax, MatMul)."""
 from __future__ import annotations
 
 import numpy as np
 
+from ..ops import attention as ATT
 from ..ops import conv as C
+from ..ops import normalization as NORM
 from ..ops import pool as P
 from ..ops import recurrent as RNN
 from ._trace import Event, converts
@@ -194,3 +197,70 @@ def _trim(ins: list[str]) -> list[str]:
     while ins and ins[-1] == "":
         ins.pop()
     return ins
+
+
+@converts(ATT.ScaledDotProductAttention)
+def _sdpa(ev: Event) -> str:
+    # softmax(q k^T * scale [+ causal mask of 0 / -inf]) v; Softmax over the last axis
+    # means the same at every opset
+    g, dt = ev.g, ev.out.dtype
+    nd = ev.arr(0).ndim
+    perm = list(range(nd - 2)) + [nd - 1, nd - 2]
+    kt = g.node("Transpose", [ev.x(1)], perm=perm)
+    scores = g.node("Mul", [g.node("MatMul", [ev.x(0), kt]), g.const(float(ev.args[3]), dt)])
+    if ev.args[4]:
+        n_q, n_k = ev.arr(0).shape[-2], ev.arr(1).shape[-2]
+        mask = np.where(np.tri(n_q, n_k, dtype=bool), 0.0, -np.inf).astype(dt)
+        scores = g.node("Add", [scores, g.const(mask)])
+    return str(g.node("MatMul", [g.node("Softmax", [scores], axis=nd - 1), ev.x(2)]))
+
+
+def _normalize(ev: Event, axes: list[int]) -> str:
+    """``(x - mean) / sqrt(var + eps)`` with the biased statistics over ``axes``
+    (ReduceMean), then ``* weight + bias`` shaped by ``_affine``. Layer norm before
+    opset 17 and training-mode batch norm."""
+    g, dt = ev.g, ev.out.dtype
+    x = ev.x(0)
+    centered = g.node("Sub", [x, g.reduce("ReduceMean", x, axes)])
+    var = g.reduce("ReduceMean", str(g.node("Mul", [centered, centered])), axes)
+    eps = float(ev.args[4] if ev.cls is NORM.NativeLayerNorm else ev.args[6])
+    y = g.node("Div", [centered, g.node("Sqrt", [g.node("Add", [var, g.const(eps, dt)])])])
+    for i, op in ((1, "Mul"), (2, "Add")):
+        if ev.args[i] is not None:
+            y = g.node(op, [y, _affine(ev, i)])
+    return str(y)
+
+
+def _affine(ev: Event, i: int) -> str:
+    """Argument ``i`` (weight or bias): as it is for layer norm, (C, 1, ...) for batch
+    norm so it broadcasts along dim 1."""
+    nd = ev.arr(0).ndim
+    if ev.cls is NORM.NativeLayerNorm or nd == 2:
+        return ev.x(i)
+    if ev.names[i] is None:
+        return ev.g.const(ev.arr(i).astype(ev.out.dtype).reshape((-1,) + (1,) * (nd - 2)))
+    return ev.g.axes_op("Unsqueeze", ev.x(i), list(range(1, nd - 1)))
+
+
+@converts(NORM.NativeLayerNorm)
+def _layer_norm(ev: Event) -> str:
+    # LayerNormalization is opset 17; before, the same formula from reductions
+    g, nd, k = ev.g, ev.arr(0).ndim, int(ev.args[3])
+    if g.opset < 17:
+        return _normalize(ev, list(range(nd - k, nd)))
+    scale = ev.x(1) if ev.args[1] is not None else \
+        g.const(np.ones(ev.arr(0).shape[nd - k:], dtype=ev.out.dtype))
+    ins = [ev.x(0), scale] + ([ev.x(2)] if ev.args[2] is not None else [])
+    return str(g.node("LayerNormalization", ins, axis=nd - k, epsilon=float(ev.args[4])))
+
+
+@converts(NORM.NativeBatchNorm)
+def _batch_norm(ev: Event) -> str:
+    g, dt = ev.g, ev.out.dtype
+    nd, c = ev.arr(0).ndim, ev.arr(0).shape[1]
+    if ev.args[5]:  # training: the batch's own statistics, computed in the graph
+        return _normalize(ev, [0] + list(range(2, nd)))
+    scale = ev.x(1, dt) if ev.args[1] is not None else g.const(np.ones(c, dtype=dt))
+    bias = ev.x(2, dt) if ev.args[2] is not None else g.const(np.zeros(c, dtype=dt))
+    return str(g.node("BatchNormalization", [ev.x(0), scale, bias, ev.x(3, dt), ev.x(4, dt)],
+                      epsilon=float(ev.args[6])))

@@ -14,7 +14,8 @@ from typing import overload
 import numpy as np
 
 from ..dtypes import c_name, get_default_dtype, no_kernel
-from ..grad_mode import no_grad
+from ..grad_mode import _state, no_grad
+from ..kernels import activation as _act_kernels
 from ..kernels import elementwise as _kernels
 from ..node import Op, ShapeError, _named
 from ..tensor import Tensor, _wrap
@@ -747,6 +748,9 @@ class LeakyReLU(Op):
     @staticmethod
     def backward(ctx, grad):
         slope = ctx.inputs[1]
+        if not _state.enabled:  # first order: one select on arrays, no float64 mask
+            g = grad._data
+            return _wrap(np.where(ctx.positive, g, g * g.dtype.type(slope))), None
         return grad * np.where(ctx.positive, 1.0, slope).astype(grad.dtype), None
 
 
@@ -810,12 +814,17 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 class GELU(Op):
-    """out = a * Phi(a) (exact) or its tanh approximation."""
+    """out = a * Phi(a) (exact) or its tanh approximation.
+
+    float32/float64 run the fused kernel (one pass forward, one backward); the backward
+    is composed of differentiable ops when a graph is being recorded (double backward)."""
 
     grad_fn_name = "Gelu"
 
     @staticmethod
     def forward(ctx, a, approximate):
+        if a.dtype in _ACT_DTYPES:
+            return _act_kernels.gelu(a, approximate).reshape(a.shape)
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)
             return 0.5 * a * (1.0 + np.tanh(inner))
@@ -824,6 +833,9 @@ class GELU(Op):
     @staticmethod
     def backward(ctx, grad):
         a, approximate = ctx.inputs
+        if not _state.enabled and a._data.dtype in _ACT_DTYPES and grad.shape == a.shape:
+            g = _act_kernels.gelu_backward(grad._data, a._data, approximate)
+            return _wrap(g.reshape(a.shape)), None
         if approximate == "tanh":
             inner = (a + a * a * a * 0.044715) * _SQRT_2_OVER_PI
             t = tanh(inner)
@@ -832,6 +844,9 @@ class GELU(Op):
         cdf = 0.5 * (1.0 + erf(a * _INV_SQRT_2))
         pdf = exp(a * a * -0.5) * _INV_SQRT_2PI
         return grad * (cdf + a * pdf), None
+
+
+_ACT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -843,17 +858,21 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 class SiLU(Op):
-    """out = a * sigmoid(a)."""
+    """out = a * sigmoid(a); fused kernels for float32/float64 as GELU."""
 
     grad_fn_name = "Silu"
 
     @staticmethod
     def forward(ctx, a):
+        if a.dtype in _ACT_DTYPES:
+            return _act_kernels.silu(a).reshape(a.shape)
         return a * (0.5 * (1.0 + np.tanh(a * 0.5)))
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.inputs
+        if not _state.enabled and a._data.dtype in _ACT_DTYPES and grad.shape == a.shape:
+            return _wrap(_act_kernels.silu_backward(grad._data, a._data).reshape(a.shape))
         s = sigmoid(a)
         return grad * s * (1.0 + a * (1.0 - s))
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import _state
+from ..kernels import scatter as _scatter
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
 from . import shape as _shape
@@ -166,6 +167,9 @@ class IndexBackward(Op):
 
     @staticmethod
     def forward(ctx, g, index, shape, basic):
+        rows = _row_index(index, g, shape)
+        if rows is not None:  # x[idx] / index_select / embedding: no np.add.at
+            return _scatter.scatter_add_rows(g, rows, shape[0])
         out = np.zeros(shape, dtype=g.dtype)
         if basic:
             out[index] = g
@@ -183,6 +187,19 @@ class IndexBackward(Op):
     def backward(ctx, grad):
         _, index, _, basic = ctx.inputs
         return GetItem.apply(grad, index, basic), None, None, None
+
+
+_ROW_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _row_index(index: Any, g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The 1-D integer array when ``index`` selects whole rows of dim 0 (``(idx,)``) of a
+    float32/float64 array, so the row scatter-add kernel can take the backward; else None."""
+    ix = index[0] if isinstance(index, tuple) and len(index) == 1 else index
+    if not isinstance(ix, np.ndarray) or ix.ndim != 1 or ix.dtype.kind not in "iu" \
+            or g.dtype not in _ROW_DTYPES or g.shape != (len(ix), *shape[1:]):
+        return None
+    return ix
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:

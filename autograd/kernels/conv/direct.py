@@ -13,14 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._jit import njit_parallel, prange
+from .._jit import chunk, njit_chunked
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward"]
 
 
-@njit_parallel
-def _forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
+@njit_chunked
+def _forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw, part, parts):
     # y[n, o] = sum_{cg, kh, kw} w[o, cg, kh, kw] * x[n, g*Cg + cg, ih, iw].
     # Parallel over N*O planes; each output row is accumulated in a small local buffer
     # (stays in L1, and numba can vectorise the unit-stride inner loop since it cannot
@@ -29,7 +29,8 @@ def _forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
     O, Cg, KH, KW = w.shape
     OH, OW = y.shape[2], y.shape[3]
     Og = O // groups
-    for no in prange(N * O):
+    lo_, hi_ = chunk(N * O, part, parts)
+    for no in range(lo_, hi_):
         n = no // O
         o = no - n * O
         c0 = (o // Og) * Cg
@@ -58,8 +59,8 @@ def _forward_kernel(x, w, y, groups, sh, sw, pt, pl, dh, dw):
             y[n, o, oh, :] = acc
 
 
-@njit_parallel
-def _backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
+@njit_chunked
+def _backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw, part, parts):
     # gx[n, c, ih, :] gathers, for every (o, kh) whose tap lands on row ih, the gy row
     # oh = (ih + pt - kh*dh) / sh (when integral) scattered along W by the kw taps.
     # Parallel over N*C planes; rows accumulate in a local buffer.
@@ -67,7 +68,8 @@ def _backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
     O, Cg, KH, KW = w.shape
     OH, OW = gy.shape[2], gy.shape[3]
     Og = O // groups
-    for nc in prange(N * C):
+    lo_, hi_ = chunk(N * C, part, parts)
+    for nc in range(lo_, hi_):
         n = nc // C
         c = nc - n * C
         g = c // Cg
@@ -98,8 +100,8 @@ def _backward_input_kernel(gy, w, gx, groups, sh, sw, pt, pl, dh, dw):
             gx[n, c, ih, :] = acc
 
 
-@njit_parallel
-def _backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
+@njit_chunked
+def _backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw, part, parts):
     # gw[o, cg, kh, kw] = sum_{n, oh, ow} gy[n, o, oh, ow] * x[n, c, ih, iw].
     # Parallel over O*Cg. The sum over ow is kept lane-wise in a local vector (an
     # elementwise update vectorises; a scalar float reduction would not without
@@ -108,7 +110,8 @@ def _backward_weight_kernel(x, gy, gw, groups, sh, sw, pt, pl, dh, dw):
     O, Cg, KH, KW = gw.shape
     OH, OW = gy.shape[2], gy.shape[3]
     Og = O // groups
-    for oc in prange(O * Cg):
+    lo_, hi_ = chunk(O * Cg, part, parts)
+    for oc in range(lo_, hi_):
         o = oc // Cg
         cg = oc - o * Cg
         c = (o // Og) * Cg + cg

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._jit import njit_parallel, prange
+from .._jit import chunk, njit_chunked
 from .geometry import Geometry, valid_columns
 
 __all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "forward", "unfold"]
@@ -25,13 +25,14 @@ __all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "for
 COL_BUDGET_BYTES = 64 << 20
 
 
-@njit_parallel
-def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+@njit_chunked
+def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts):
     # x[N, C, H, W] -> cols[C*KH*KW, N, OH*OW]. This "GEMM layout" lets each conv stage
     # be ONE large GEMM over all N*L columns instead of N thin ones. Every element of
     # cols is written (zeros where the window hits padding): cols may be np.empty.
     N, C, H, W = x.shape
-    for nc in prange(N * C):
+    lo_, hi_ = chunk(N * C, part, parts)
+    for nc in range(lo_, hi_):
         n = nc // C
         c = nc - n * C
         for kh in range(KH):
@@ -50,8 +51,10 @@ def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
                         continue
                     for ow in range(lo):
                         cols[row, n, base + ow] = 0.0
-                    if sw == 1:  # unit stride: a contiguous copy (memcpy speed)
-                        cols[row, n, base + lo:base + hi] = x[n, c, ih, lo - a:hi - a]
+                    if sw == 1:  # unit stride: a contiguous copy (an explicit loop: a
+                        # slice assignment compiles NumPy's broadcasting machinery, ~2 s)
+                        for ow in range(lo, hi):
+                            cols[row, n, base + ow] = x[n, c, ih, ow - a]
                     else:
                         for ow in range(lo, hi):
                             cols[row, n, base + ow] = x[n, c, ih, ow * sw - a]
@@ -59,12 +62,13 @@ def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
                         cols[row, n, base + ow] = 0.0
 
 
-@njit_parallel
-def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW):
+@njit_chunked
+def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts):
     # Adjoint of _im2col_kernel: x[n, c] = sum of every column entry read from it.
     # Parallel over N*C so each thread owns whole x[n, c] planes (no write races).
     N, C, H, W = x.shape
-    for nc in prange(N * C):
+    lo_, hi_ = chunk(N * C, part, parts)
+    for nc in range(lo_, hi_):
         n = nc // C
         c = nc - n * C
         for ih in range(H):

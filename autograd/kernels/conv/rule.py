@@ -2,7 +2,8 @@
 
 :func:`choose_algorithm` is the rule on channel counts and groups; :func:`select_algorithm`
 applies it to a concrete call (which paths can compute the geometry, whether NumPy's
-OpenBLAS is there) and demotes a pick that cannot run: winograd -> taps -> gemm. The op
+OpenBLAS is there) and demotes a pick that cannot run: winograd -> taps -> gemm, and
+pointwise or polyphase -> gemm. The op
 layer calls :func:`select_algorithm` once per convolution and hands the answer to the
 forward and both backward kernels. The measurements behind every threshold are in
 ``benchmarks/NOTES.md`` ("Convolution: algorithm choice").
@@ -13,13 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import _blas
-from . import taps, winograd
+from . import pointwise, polyphase, taps, winograd
 from .geometry import geometry
 
-__all__ = ["ALGORITHMS", "TAPS_MIN_CHANNELS", "WINOGRAD_MIN_CHANNELS", "choose_algorithm",
-           "select_algorithm", "taps_possible", "winograd_possible"]
+__all__ = ["ALGORITHMS", "POLYPHASE_MIN_CHANNELS", "POLYPHASE_MIN_OUT_CHANNELS",
+           "TAPS_MIN_CHANNELS", "WINOGRAD_MIN_CHANNELS", "choose_algorithm",
+           "pointwise_possible", "polyphase_possible", "select_algorithm", "taps_possible",
+           "winograd_possible"]
 
-ALGORITHMS = ("winograd", "taps", "direct", "gemm")
+ALGORITHMS = ("pointwise", "winograd", "taps", "polyphase", "direct", "gemm")
 
 #: Winograd's GEMMs have ``K = C`` (or ``O``) and its transforms pass over 16 values per
 #: tile and channel: in isolation it wins from about 24 channels, but inside W2's training
@@ -30,20 +33,34 @@ WINOGRAD_MIN_CHANNELS = 64
 #: The tap GEMMs have ``K = C`` (forward) or ``K = O`` (grad-input): with one channel they
 #: are pure memory traffic, and im2col + one GEMM wins.
 TAPS_MIN_CHANNELS = 8
+#: Polyphase's GEMMs have ``K`` = (phases a tap uses) * ``C`` (forward, grad-weight's
+#: rows) or ``O`` (grad-input): it needs ``C * sh * sw >= 12`` (a 4x4 stride-2 conv of an
+#: RGB image: 2x faster than gemm; 3x3 stride 2 from 1 or 2 channels: 5-40% slower) and
+#: ``O >= 4`` (4 and 8 output channels still won by 2x; fewer not measured).
+POLYPHASE_MIN_CHANNELS = 12
+POLYPHASE_MIN_OUT_CHANNELS = 4
 
 
 def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E741
-                     taps_ok: bool = False, winograd_ok: bool = False) -> str:
-    """Return ``"winograd"``, ``"taps"``, ``"direct"`` or ``"gemm"`` for ``C`` input and
-    ``O`` output channels.
+                     taps_ok: bool = False, winograd_ok: bool = False,
+                     pointwise_ok: bool = False, polyphase_ok: bool = False,
+                     phases: int = 1) -> str:
+    """Return one of :data:`ALGORITHMS` for ``C`` input and ``O`` output channels.
 
-    ``winograd_ok`` / ``taps_ok`` say whether those paths can compute the geometry at all
-    (:func:`winograd_possible`, :func:`taps_possible`).
+    ``winograd_ok`` / ``taps_ok`` / ``pointwise_ok`` / ``polyphase_ok`` say whether those
+    paths can compute the geometry at all (:func:`winograd_possible` and so on);
+    ``phases = sh*sw`` is the polyphase path's channel multiplier.
 
+    * ``"pointwise"`` iff ``pointwise_ok`` (a 1x1 kernel, or one output pixel, no
+      padding): the conv is one plain GEMM, and any other path does that GEMM plus copies.
     * ``"winograd"`` iff ``winograd_ok`` and ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (64):
       16 instead of 36 multiply-adds per output, about 2x faster than taps on W6.
     * ``"taps"`` iff ``taps_ok`` and ``min(C, O) >= TAPS_MIN_CHANNELS`` (8): no im2col
       and col2im, and the tap GEMMs run near BLAS peak (W6 fwd+bwd 2x faster than gemm).
+    * ``"polyphase"`` iff ``polyphase_ok`` (stride > 1), ``C*phases >=
+      POLYPHASE_MIN_CHANNELS`` (12) and ``O >= POLYPHASE_MIN_OUT_CHANNELS`` (4): the
+      strided conv as tap GEMMs on the input's stride phases, no im2col/col2im (W8's 4x4
+      stride-2 convs 1.1-2x, W9's 3x3 stride-2 ones 1.0-1.4x faster than gemm).
     * ``"direct"`` iff ``groups > 1`` and ``(C // groups) * (O // groups) <= 4``
       (depthwise, depthwise with a small channel multiplier, tiny groups): the grouped
       GEMMs would have ``M = 1`` and ``K = 9``, which BLAS cannot amortise. From
@@ -51,10 +68,14 @@ def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E74
       loop nest (one big ``K = 9`` GEMM over ``N*L`` columns still beats it).
     * ``"gemm"`` otherwise.
     """
+    if pointwise_ok:
+        return "pointwise"
     if winograd_ok and min(C, O) >= WINOGRAD_MIN_CHANNELS:
         return "winograd"
     if taps_ok and min(C, O) >= TAPS_MIN_CHANNELS:
         return "taps"
+    if polyphase_ok and C * phases >= POLYPHASE_MIN_CHANNELS and O >= POLYPHASE_MIN_OUT_CHANNELS:
+        return "polyphase"
     if groups > 1 and (C // groups) * (O // groups) <= 4:
         return "direct"
     return "gemm"
@@ -74,17 +95,38 @@ def winograd_possible(dtype: Any, groups: int, stride: Sequence[int], padding: S
     return winograd.supports(g, groups, KH, KW) and _blas.gemm_fn(dtype) is not None
 
 
+def pointwise_possible(dtype: Any, groups: int, stride: Sequence[int], padding: Sequence[int],
+                       dilation: Sequence[int], KH: int, KW: int, H: int, W: int) -> bool:
+    """Whether the pointwise (plain GEMM) path can compute this conv."""
+    return pointwise.supports(geometry((H, W), (KH, KW), stride, padding, dilation), groups,
+                              KH, KW)
+
+
+def polyphase_possible(dtype: Any, groups: int, stride: Sequence[int], padding: Sequence[int],
+                       dilation: Sequence[int], KH: int, KW: int, H: int, W: int) -> bool:
+    """Whether the polyphase path can compute this conv (geometry, and NumPy's OpenBLAS
+    for the taps path it runs on)."""
+    g = geometry((H, W), (KH, KW), stride, padding, dilation)
+    return polyphase.supports(g, groups, KH, KW) and _blas.gemm_fn(dtype) is not None
+
+
 def select_algorithm(dtype: Any, C: int, O: int, groups: int, stride: Sequence[int],  # noqa: E741
                      padding: Sequence[int], dilation: Sequence[int], KH: int, KW: int,
                      H: int, W: int) -> str:
     """The algorithm that runs for a conv of an ``[N, C, H, W]`` input with an
     ``[O, C // groups, KH, KW]`` weight: :func:`choose_algorithm`'s pick, demoted to one
-    that can compute the geometry (winograd -> taps -> gemm)."""
-    wino_ok = winograd_possible(dtype, groups, stride, padding, dilation, KH, KW, H, W)
-    taps_ok = taps_possible(dtype, groups, stride, padding, dilation, KH, KW, H, W)
-    alg = choose_algorithm(C, O, groups, KH, KW, taps_ok, wino_ok)
+    that can compute the geometry (winograd -> taps -> gemm; pointwise, polyphase -> gemm)."""
+    args = (dtype, groups, stride, padding, dilation, KH, KW, H, W)
+    wino_ok = winograd_possible(*args)
+    taps_ok = taps_possible(*args)
+    point_ok = pointwise_possible(*args)
+    poly_ok = polyphase_possible(*args)
+    # positional: tests force a pick by patching in ``lambda *a: name``
+    alg = choose_algorithm(C, O, groups, KH, KW, taps_ok, wino_ok, point_ok, poly_ok,
+                           int(stride[0]) * int(stride[1]))
     if alg == "winograd" and not wino_ok:
         alg = "taps"
-    if alg == "taps" and not taps_ok:
+    if (alg == "taps" and not taps_ok or alg == "pointwise" and not point_ok
+            or alg == "polyphase" and not poly_ok):
         alg = "gemm"
     return alg

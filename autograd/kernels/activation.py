@@ -1,0 +1,321 @@
+"""Fused activation kernels: GELU (exact and tanh), SiLU, and softmax / log-softmax over
+the last dim, forward and backward, each one pass over memory.
+
+NumPy spends one pass (and one temporary) per arithmetic step: GELU's backward is about
+ten, softmax's forward five. Here every element is read and written once. Elementwise
+kernels run over contiguous chunks and softmax over rows, both split across the worker
+threads (``njit_chunked``: serial nogil kernels, no ``parallel=True`` compile cost);
+arrays too small to pay for waking the pool run on the calling thread.
+
+float32 is computed in float32 throughout (a Python float literal would promote each
+step to float64), with its own vectorising exp and erfc (see ``_span32``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._jit import chunk, njit, njit_chunked
+
+__all__ = ["gelu", "gelu_backward", "silu", "silu_backward", "softmax_lastdim",
+           "softmax_lastdim_backward", "scaled_softmax_lastdim"]
+
+GELU_ERF, GELU_TANH, SILU = 0, 1, 2
+
+# Reassociation and contraction let LLVM vectorise sums and fuse multiply-adds (strict
+# IEEE order keeps row sums scalar, ~3x slower); no-NaN / no-inf are NOT assumed, so
+# NaN, inf and masked (-inf) inputs keep NumPy's results. error_model="numpy": a
+# division by zero gives inf instead of a Python exception check per element, which
+# stops vectorisation.
+_FAST = {"reassoc", "contract", "arcp", "nsz"}
+# The elementwise kernels have no sums to reorder: contraction only, so exp's range
+# reduction keeps its precision (reassociated, exp was off by up to 4.4 ulp at |a| ~ 87;
+# _expf keeps these flags also where LLVM inlines it into a reassociating row kernel).
+_ELEMENTWISE = {"contract", "arcp", "nsz"}
+
+# Below this many elements one thread does the work: the pool's wake-up (tens of
+# microseconds) costs more than it saves (see benchmarks/NOTES.md, "fused activations").
+_PARALLEL_MIN = 1 << 15
+
+_K0 = math.sqrt(2.0 / math.pi)
+_K1 = 0.044715
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+# float64 runs libm's exp/erfc per element; float32 runs straight-line versions that
+# vectorise (Numba without Intel SVML calls libm's scalar expf per element, ~5x slower
+# than NumPy's SIMD exp). The two spans are written out separately: a runtime flag
+# choosing between them inside one loop keeps the libm call in the loop body and stops
+# vectorisation. _erfcf is inlined in Numba's IR (inline="always"): left to LLVM, a
+# helper calling a helper (erfc -> exp) stays a call per element (10x slower). _expf is
+# left to LLVM's inliner, which takes it; IR-inlining every exp site cost ~2 s of cold
+# compile for no measurable speed.
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE)
+def _expf(a):
+    """exp of a float32 in float32 arithmetic, within 2 ulp, as straight-line code:
+    a = n ln2 + r, |r| <= ln2/2; exp(r) by its degree-7 Taylor polynomial (error below
+    1e-8 relative); 2^n assembled in the exponent bits."""
+    one = np.float32(1.0)
+    xc = a if a > np.float32(-87.0) else np.float32(-87.0)
+    xc = xc if xc < np.float32(88.0) else np.float32(88.0)
+    t = xc * np.float32(1.4426950408889634) + np.float32(0.5)
+    n = np.float32(np.int32(t))  # truncation; floor for the negative half below
+    n = n - one if n > t else n
+    # Cody-Waite: ln2 split so that n * hi is exact
+    r = xc - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
+    p = np.float32(1 / 5040)
+    p = p * r + np.float32(1 / 720)
+    p = p * r + np.float32(1 / 120)
+    p = p * r + np.float32(1 / 24)
+    p = p * r + np.float32(1 / 6)
+    p = p * r + np.float32(0.5)
+    p = p * r + one
+    p = p * r + one
+    y = p * np.int32((np.int32(n) + np.int32(127)) << np.int32(23)).view(np.float32)
+    y = np.float32(0.0) if a < np.float32(-87.0) else y
+    y = np.float32(np.inf) if a > np.float32(88.0) else y
+    return a if a != a else y
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
+def _erfcf(z):
+    """erfc(z) for float32 z >= 0 by Numerical Recipes' t exp(-z^2 + P(t)),
+    t = 1 / (1 + z/2), relative error below 1.2e-7 (Press et al., 6.2)."""
+    one = np.float32(1.0)
+    t = one / (one + np.float32(0.5) * z)
+    p = np.float32(0.17087277) * t + np.float32(-0.82215223)
+    p = p * t + np.float32(1.48851587)
+    p = p * t + np.float32(-1.13520398)
+    p = p * t + np.float32(0.27886807)
+    p = p * t + np.float32(-0.18628806)
+    p = p * t + np.float32(0.09678418)
+    p = p * t + np.float32(0.37409196)
+    p = p * t + np.float32(1.00002368)
+    p = p * t + np.float32(-1.26551223)
+    return t * _expf(p - z * z)
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE)
+def _span32(x, g, out, mode, backward, lo, hi):
+    # one branch per span, not per element, so each loop vectorises
+    half, one, two = np.float32(0.5), np.float32(1.0), np.float32(2.0)
+    k0, k1, k1x3 = np.float32(_K0), np.float32(_K1), np.float32(3 * _K1)
+    inv_sqrt2, inv_sqrt2pi = np.float32(_INV_SQRT2), np.float32(_INV_SQRT2PI)
+    if mode == GELU_ERF:
+        # Phi(a) = erfc(-a/sqrt2)/2 without cancellation on either side of 0
+        if backward:
+            for i in range(lo, hi):
+                a = x[i]
+                e = _erfcf(abs(a) * inv_sqrt2)
+                cdf = half * e if a < 0 else one - half * e
+                out[i] = g[i] * (cdf + a * _expf(-half * a * a) * inv_sqrt2pi)
+        else:
+            for i in range(lo, hi):
+                a = x[i]
+                e = _erfcf(abs(a) * inv_sqrt2)
+                out[i] = a * (half * e if a < 0 else one - half * e)
+    elif mode == GELU_TANH:
+        # 1 + tanh(y) = 2 sigmoid(2y) and 1 - tanh(y)^2 = 4 s (1 - s): no cancellation
+        if backward:
+            for i in range(lo, hi):
+                a = x[i]
+                s = one / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
+                out[i] = g[i] * (s + two * a * s * (one - s) * k0 * (one + k1x3 * a * a))
+        else:
+            for i in range(lo, hi):
+                a = x[i]
+                out[i] = a / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
+    elif backward:
+        for i in range(lo, hi):
+            a = x[i]
+            s = one / (one + _expf(-a))
+            out[i] = g[i] * s * (one + a * (one - s))
+    else:
+        for i in range(lo, hi):
+            a = x[i]
+            out[i] = a / (one + _expf(-a))
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE)
+def _span64(x, g, out, mode, backward, lo, hi):
+    # the float64 twin of _span32 on libm (np.exp: inf, not OverflowError, without JIT)
+    for i in range(lo, hi):
+        a = x[i]
+        if mode == GELU_ERF:
+            e = math.erfc(abs(a) * _INV_SQRT2)
+            cdf = 0.5 * e if a < 0 else 1.0 - 0.5 * e
+            out[i] = (g[i] * (cdf + a * np.exp(-0.5 * a * a) * _INV_SQRT2PI) if backward
+                      else a * cdf)
+            continue
+        if mode == GELU_TANH:
+            s = 1.0 / (1.0 + np.exp(-2.0 * _K0 * (a + _K1 * a * a * a)))
+            d = s + 2.0 * a * s * (1.0 - s) * _K0 * (1.0 + 3 * _K1 * a * a)
+        else:
+            s = 1.0 / (1.0 + np.exp(-a))
+            d = s * (1.0 + a * (1.0 - s))
+        out[i] = g[i] * d if backward else a * s
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _chunks32(x, g, out, mode, backward, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    _span32(x, g, out, mode, backward, lo, hi)
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _chunks64(x, g, out, mode, backward, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    _span64(x, g, out, mode, backward, lo, hi)
+
+
+def _elementwise(x: np.ndarray, g: np.ndarray | None, mode: int) -> np.ndarray:
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    if x.size == 0:
+        return out
+    xf = x.reshape(-1)
+    gf = xf if g is None else np.ascontiguousarray(g, dtype=x.dtype).reshape(-1)
+    # one kernel per dtype, chosen here: each compiles only the span it runs (cold start)
+    args = (xf, gf, out.reshape(-1), mode, g is not None)
+    if x.size < _PARALLEL_MIN:
+        (_span32 if x.dtype == np.float32 else _span64)(*args, 0, x.size)
+    else:
+        (_chunks32 if x.dtype == np.float32 else _chunks64)(*args)
+    return out
+
+
+def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """GELU ``x * Phi(x)`` (``approximate='tanh'``: the tanh form), elementwise, float32
+    or float64. Shape and dtype of ``x``."""
+    return _elementwise(x, None, GELU_TANH if approximate == "tanh" else GELU_ERF)
+
+
+def gelu_backward(g: np.ndarray, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """``g * gelu'(x)`` in one pass. Shapes: g and x equal; returns x's shape and dtype."""
+    return _elementwise(x, g, GELU_TANH if approximate == "tanh" else GELU_ERF)
+
+
+def silu(x: np.ndarray) -> np.ndarray:
+    """SiLU ``x * sigmoid(x)``, elementwise. Shape and dtype of ``x``."""
+    return _elementwise(x, None, SILU)
+
+
+def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``g * silu'(x)`` in one pass. Shapes: g and x equal; returns x's shape and dtype."""
+    return _elementwise(x, g, SILU)
+
+
+@njit(error_model="numpy", fastmath=_FAST)
+def _exp_row(src, r, shift, out, stop):
+    """out[r, j] = exp(src[r, j] - shift) for j < stop; returns their sum. The dtype
+    branch sits outside the loops (see ``_span32``)."""
+    s = src[r, 0] * 0
+    if src.itemsize == 4:
+        for j in range(stop):
+            e = _expf(src[r, j] - shift)
+            out[r, j] = e
+            s += e
+    else:
+        for j in range(stop):
+            e = np.exp(src[r, j] - shift)
+            out[r, j] = e
+            s += e
+    return s
+
+
+@njit(error_model="numpy", fastmath=_FAST)
+def _softmax_row(x, out, r, log, scale, n_q):
+    # softmax of scale * x[r]; n_q > 0: row r is query r % n_q of a causal score matrix,
+    # which sees keys 0..r % n_q only (the rest of the row gets weight 0)
+    n = x.shape[1]
+    stop = min(r % n_q + 1, n) if n_q > 0 else n
+    if scale != 1:
+        for j in range(stop):
+            out[r, j] = x[r, j] * scale
+        src = out
+    else:
+        src = x
+    m = src[r, 0]
+    for j in range(1, stop):
+        m = max(m, src[r, j])
+    s = _exp_row(src, r, m, out, stop)
+    if log:
+        lse = m + math.log(s)
+        for j in range(n):
+            out[r, j] = x[r, j] - lse
+    else:
+        inv = 1 / s
+        for j in range(stop):
+            out[r, j] *= inv
+        for j in range(stop, n):
+            out[r, j] = 0
+
+
+@njit(error_model="numpy", fastmath=_FAST)
+def _softmax_back_row(g, y, out, r, log):
+    n = y.shape[1]
+    s = g[r, 0] * 0
+    if log:  # g - exp(y) * sum(g)
+        for j in range(n):
+            s += g[r, j]
+        _exp_row(y, r, y[r, 0] * 0, out, n)
+        for j in range(n):
+            out[r, j] = g[r, j] - out[r, j] * s
+    else:  # y * (g - sum(g * y))
+        for j in range(n):
+            s += g[r, j] * y[r, j]
+        for j in range(n):
+            out[r, j] = y[r, j] * (g[r, j] - s)
+
+
+@njit(error_model="numpy", fastmath=_FAST)
+def _softmax_rows(x, g, out, log, backward, scale, n_q, lo, hi):
+    for r in range(lo, hi):
+        if backward:
+            _softmax_back_row(g, x, out, r, log)
+        else:
+            _softmax_row(x, out, r, log, scale, n_q)
+
+
+@njit_chunked(error_model="numpy", fastmath=_FAST)
+def _softmax_chunks(x, g, out, log, backward, scale, n_q, part, parts):
+    lo, hi = chunk(x.shape[0], part, parts)
+    _softmax_rows(x, g, out, log, backward, scale, n_q, lo, hi)
+
+
+def _rows(x: np.ndarray, g: np.ndarray | None, log: bool, scale: float = 1.0,
+          n_q: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x) if out is None else out
+    if x.size == 0:
+        return out
+    x2 = x.reshape(-1, x.shape[-1])
+    g2 = x2 if g is None else np.ascontiguousarray(g, dtype=x.dtype).reshape(x2.shape)
+    args = (x2, g2, out.reshape(x2.shape), log, g is not None, x.dtype.type(scale), n_q)
+    if x.size < _PARALLEL_MIN:
+        _softmax_rows(*args, 0, x2.shape[0])
+    else:
+        _softmax_chunks(*args)
+    return out
+
+
+def softmax_lastdim(x: np.ndarray, log: bool = False) -> np.ndarray:
+    """Softmax (``log=True``: log-softmax) over the last dim, max subtracted first.
+    Shape (..., n) with n >= 1, float32 or float64; returns x's shape and dtype."""
+    return _rows(x, None, log)
+
+
+def scaled_softmax_lastdim(x: np.ndarray, scale: float, causal: bool) -> np.ndarray:
+    """``softmax(scale * x)`` over the last dim, in place (x is overwritten and returned).
+    ``causal``: x is [..., L, S] attention scores and query i sees keys 0..i only (the
+    others get weight 0). float32/float64, contiguous, S >= 1."""
+    return _rows(x, None, False, scale, x.shape[-2] if causal else 0, out=x)
+
+
+def softmax_lastdim_backward(g: np.ndarray, y: np.ndarray, log: bool = False) -> np.ndarray:
+    """Softmax's (``log=True``: log-softmax's) vector-Jacobian product from its output
+    ``y``: ``y * (g - sum(g y))`` or ``g - exp(y) sum(g)`` per last-dim row. Shapes equal."""
+    return _rows(y, g, log)

@@ -1,0 +1,196 @@
+"""Fused layer-norm and batch-norm kernels: statistics, normalise + affine, and backward,
+each one or two passes over the activation.
+
+Layer norm works on ``x`` reshaped to rows (M, D), one row per normalised slice; batch
+norm on ``x`` reshaped to (N, C, L) (L = product of the spatial dims, 1 for (N, C)
+input), channel by channel. Inner loops run over contiguous 1-D views so that LLVM
+vectorises them. The kernels are serial on purpose: at the model shapes (a few hundred
+thousand elements) a ``parallel=True`` version measured 1.5-2.5x slower than this one
+on this 2-core machine (the parallel region's launch and its less vectorised body cost
+more than the second core returns; benchmarks/NOTES.md), and it compiles slower.
+
+All inputs are C-contiguous float32 or float64 arrays; sums run in float64 whatever the
+dtype (so float32 statistics are as accurate as the result type allows), per-row /
+per-channel statistics are returned in float64, activations in x's dtype. Division by a
+zero variance (``eps=0``) gives inf/NaN as NumPy does (``error_model="numpy"``), not an
+exception. Nothing here imports the engine.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import njit
+
+# Reassociation lets LLVM vectorise the float64 sums (several partial sums per loop);
+# NaN/inf semantics stay (no ``nnan``/``ninf``), and a zero variance with eps=0 gives
+# inf/NaN as NumPy, not ZeroDivisionError.
+_OPTIONS = {"error_model": "numpy", "fastmath": {"reassoc", "contract", "nsz", "arcp"}}
+
+__all__ = ["layer_norm_forward", "layer_norm_backward", "batch_norm_stats", "channel_affine",
+           "batch_norm_backward_reduce", "batch_norm_backward_input"]
+
+
+@njit(**_OPTIONS)
+def layer_norm_forward(x, w, b, eps):
+    """Per row i of x (M, D): ``mean[i]``, ``rstd[i] = 1 / sqrt(var[i] + eps)`` (biased
+    variance, two passes over the cache-resident row) and
+    ``out[i] = (x[i] - mean[i]) * rstd[i] * w + b``.
+
+    Returns ``(out, mean, rstd)``: out (M, D) in x's dtype, mean and rstd (M,) float64.
+    ``w`` and ``b`` are (D,) in x's dtype (ones / zeros when the layer has none).
+    """
+    m, d = x.shape
+    out = np.empty_like(x)
+    mean = np.empty(m, dtype=np.float64)
+    rstd = np.empty(m, dtype=np.float64)
+    for i in range(m):
+        xi = x[i]
+        oi = out[i]
+        s = np.float64(0.0)
+        for j in range(d):
+            s += xi[j]
+        mu = s / d
+        v = np.float64(0.0)
+        for j in range(d):
+            t = xi[j] - mu
+            v += t * t
+        r = 1.0 / np.sqrt(v / d + eps)
+        for j in range(d):
+            oi[j] = (xi[j] - mu) * r * w[j] + b[j]
+        mean[i] = mu
+        rstd[i] = r
+    return out, mean, rstd
+
+
+@njit(**_OPTIONS)
+def layer_norm_backward(g, x, mean, rstd, w, need_dx, need_wb):
+    """Gradients of ``out = xhat * w + b`` (``xhat = (x - mean) * rstd`` per row of
+    x (M, D)) for the output gradient ``g`` (M, D).
+
+    ``dx[i] = rstd[i] * (gw - mean(gw) - xhat * mean(gw * xhat))`` with ``gw = g[i] * w``;
+    ``dw = sum_i g[i] * xhat[i]``, ``db = sum_i g[i]``. Per row, one pass gathers the
+    dw/db sums and the two row means, a second writes dx.
+
+    Returns ``(dx, dw, db)``: dx (M, D) in x's dtype (empty (0, D) when not
+    ``need_dx``), dw and db (D,) float64 (zeros when not ``need_wb``).
+    """
+    m, d = x.shape
+    dx = np.empty_like(x) if need_dx else np.empty((0, d), dtype=x.dtype)
+    dw = np.zeros(d, dtype=np.float64)
+    db = np.zeros(d, dtype=np.float64)
+    for i in range(m):
+        mu = mean[i]
+        r = rstd[i]
+        xi = x[i]
+        gi = g[i]
+        a = np.float64(0.0)
+        p = np.float64(0.0)
+        for j in range(d):
+            xh = (xi[j] - mu) * r
+            gv = np.float64(gi[j])
+            if need_wb:
+                dw[j] += gv * xh
+                db[j] += gv
+            gw = gv * w[j]
+            a += gw
+            p += gw * xh
+        if need_dx:
+            a /= d
+            p /= d
+            dxi = dx[i]
+            for j in range(d):
+                dxi[j] = r * (np.float64(gi[j]) * w[j] - a - (xi[j] - mu) * r * p)
+    return dx, dw, db
+
+
+@njit(**_OPTIONS)
+def batch_norm_stats(x):
+    """Per-channel mean and biased variance of x (N, C, L) over N and L, in two passes
+    (the variance sums squared deviations from the mean, never ``E[x^2] - mean^2``).
+
+    Returns ``(mean, var)``, both (C,) float64.
+    """
+    n, c, sp = x.shape
+    mean = np.empty(c, dtype=np.float64)
+    var = np.empty(c, dtype=np.float64)
+    count = n * sp
+    for k in range(c):
+        s = np.float64(0.0)
+        for i in range(n):
+            xi = x[i, k]
+            for j in range(sp):
+                s += xi[j]
+        mu = s / count
+        v = np.float64(0.0)
+        for i in range(n):
+            xi = x[i, k]
+            for j in range(sp):
+                t = xi[j] - mu
+                v += t * t
+        mean[k] = mu
+        var[k] = v / count
+    return mean, var
+
+
+@njit(**_OPTIONS)
+def channel_affine(x, scale, shift):
+    """``out[n, c, l] = x[n, c, l] * scale[c] + shift[c]`` for x (N, C, L); scale and
+    shift (C,) in x's dtype (float32 math for float32: twice the SIMD width); out in x's
+    dtype. Batch norm's forward (train and eval) and its
+    eval-mode input gradient."""
+    n, c, sp = x.shape
+    out = np.empty_like(x)
+    for k in range(c):
+        a = scale[k]
+        s = shift[k]
+        for i in range(n):
+            xi = x[i, k]
+            oi = out[i, k]
+            for j in range(sp):
+                oi[j] = xi[j] * a + s
+    return out
+
+
+@njit(**_OPTIONS)
+def batch_norm_backward_reduce(g, x, mean):
+    """Per channel, over N and L: ``sum_g = sum g`` and ``sum_gx = sum g * (x - mean)``
+    for g, x (N, C, L) and mean (C,) float64. Returns both (C,) float64."""
+    n, c, sp = x.shape
+    sum_g = np.empty(c, dtype=np.float64)
+    sum_gx = np.empty(c, dtype=np.float64)
+    for k in range(c):
+        mu = mean[k]
+        s = np.float64(0.0)
+        p = np.float64(0.0)
+        for i in range(n):
+            xi = x[i, k]
+            gi = g[i, k]
+            for j in range(sp):
+                gv = gi[j]
+                s += gv
+                p += gv * (xi[j] - mu)
+        sum_g[k] = s
+        sum_gx[k] = p
+    return sum_g, sum_gx
+
+
+@njit(**_OPTIONS)
+def batch_norm_backward_input(g, x, mean, a, b, c0):
+    """``dx[n, c, l] = g * a[c] + (x - mean[c]) * b[c] + c0[c]`` for g, x (N, C, L); all
+    per-channel coefficients (C,) in x's dtype; dx in x's dtype. With ``k = w * rstd``,
+    training-mode batch norm has ``a = k``, ``b = -k * rstd^2 * sum_gx / M`` and
+    ``c0 = -k * sum_g / M`` (M = N * L)."""
+    n, c, sp = x.shape
+    dx = np.empty_like(x)
+    for k in range(c):
+        ak = a[k]
+        bk = b[k]
+        ck = c0[k]
+        mu = mean[k]
+        for i in range(n):
+            xi = x[i, k]
+            gi = g[i, k]
+            di = dx[i, k]
+            for j in range(sp):
+                di[j] = gi[j] * ak + (xi[j] - mu) * bk + ck
+    return dx

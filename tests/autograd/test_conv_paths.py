@@ -1,0 +1,262 @@
+"""The "pointwise" (1x1 / single-output conv as one GEMM) and "polyphase" (strided conv as
+phase-tap GEMMs) conv paths: their three kernels against an einsum reference over strides,
+paddings, kernel sizes and odd sizes; the rule's picks for issue 14's shapes; float64
+gradcheck and gradgradcheck through F.conv2d / F.conv_transpose2d on those paths."""
+import numpy as np
+import pytest
+
+import autograd
+import nn.functional as F
+from autograd.kernels import _blas
+from autograd.kernels import conv as K
+from autograd.kernels.conv import pointwise, polyphase
+from autograd.kernels.conv import rule as R
+from autograd.kernels.conv.geometry import geometry
+
+HAVE_BLAS = _blas.gemm_fn(np.float32) is not None
+
+
+# --------------------------------------------------------------------------- reference
+def _ref(x, w, gy, stride, pads, dilation):
+    """(y, gx, gw) of a groups-1 conv by one einsum per kernel tap on the padded input."""
+    N, C, H, W = x.shape
+    O, _, KH, KW = w.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    t, b, left, r = pads
+    xp = np.zeros((N, C, H + t + b, W + left + r))
+    xp[:, :, t:t + H, left:left + W] = x
+    OH = (H + t + b - dh * (KH - 1) - 1) // sh + 1
+    OW = (W + left + r - dw * (KW - 1) - 1) // sw + 1
+    y = np.zeros((N, O, OH, OW))
+    gxp = np.zeros_like(xp)
+    gw = np.zeros(w.shape)
+    for kh in range(KH):
+        for kw in range(KW):
+            rows = slice(kh * dh, kh * dh + sh * (OH - 1) + 1, sh)
+            cols = slice(kw * dw, kw * dw + sw * (OW - 1) + 1, sw)
+            y += np.einsum("nchw,oc->nohw", xp[:, :, rows, cols], w[:, :, kh, kw])
+            gxp[:, :, rows, cols] += np.einsum("nohw,oc->nchw", gy, w[:, :, kh, kw])
+            gw[:, :, kh, kw] = np.einsum("nohw,nchw->oc", gy, xp[:, :, rows, cols])
+    return y, gxp[:, :, t:t + H, left:left + W], gw
+
+
+def _check_path(alg, N, C, H, W, O, KH, KW, stride, pads, dtype, dilation=(1, 1)):
+    g = geometry((H, W), (KH, KW), stride, pads, dilation)
+    mod = {"pointwise": pointwise, "polyphase": polyphase}[alg]
+    assert mod.supports(g, 1, KH, KW)
+    rng = np.random.default_rng(N * 1000 + H * 10 + KH)
+    x = rng.standard_normal((N, C, H, W))
+    w = rng.standard_normal((O, C, KH, KW))
+    b = rng.standard_normal(O)
+    gy = rng.standard_normal((N, O, g.OH, g.OW))
+    y_ref, gx_ref, gw_ref = _ref(x, w, gy, stride, pads, dilation)
+    xd, wd, bd, gyd = (a.astype(dtype) for a in (x, w, b, gy))
+    args = (stride, pads, dilation, 1)
+    y = K.conv2d_forward(xd, wd, *args, algorithm=alg)
+    yb = K.conv2d_forward(xd, wd, *args, bias=bd, algorithm=alg)
+    gx = K.conv2d_backward_input(gyd, wd, x.shape, *args, algorithm=alg)
+    gw = K.conv2d_backward_weight(xd, gyd, w.shape, *args, algorithm=alg)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+    for got, want in ((y, y_ref), (yb, y_ref + b.reshape(-1, 1, 1)), (gx, gx_ref), (gw, gw_ref)):
+        assert got.dtype == dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, **tol)
+
+
+# (N, C, H, W, O, KH, KW, stride, (top, bottom, left, right))
+POLY_CASES = [
+    (2, 3, 8, 8, 5, 4, 4, (2, 2), (1, 1, 1, 1)),    # DCGAN's 4x4 stride 2 pad 1
+    (2, 3, 9, 7, 4, 3, 3, (2, 2), (1, 1, 1, 1)),    # ResNet's 3x3 stride 2, odd sizes
+    (1, 2, 10, 11, 3, 3, 3, (3, 3), (0, 0, 0, 0)),  # stride 3
+    (2, 2, 11, 10, 3, 4, 4, (3, 3), (2, 2, 2, 2)),  # stride 3, 4x4
+    (2, 3, 7, 7, 2, 4, 4, (2, 2), (0, 0, 0, 0)),    # rows at the end never read
+    (1, 2, 5, 5, 3, 3, 3, (2, 2), (2, 2, 2, 2)),    # padding = kernel - 1
+    (2, 2, 9, 10, 3, 3, 4, (2, 3), (1, 0, 2, 1)),   # unequal strides, asymmetric pads
+    (2, 3, 8, 9, 2, 1, 3, (2, 1), (0, 0, 1, 1)),    # stride 1 in one dim, 1-row kernel
+    (1, 2, 6, 6, 2, 5, 5, (2, 2), (1, 1, 1, 1)),    # K = 5: phase taps with 1..4 phases
+    (1, 2, 6, 8, 3, 2, 2, (4, 4), (3, 3, 3, 3)),    # stride > kernel: phases without taps
+    (3, 4, 4, 4, 6, 4, 4, (2, 2), (1, 1, 1, 1)),    # W8's 4x4 -> 2x2
+]
+POINT_CASES = [
+    (2, 3, 8, 8, 4, 1, 1, (1, 1), (0, 0, 0, 0)),    # 1x1
+    (2, 3, 9, 7, 4, 1, 1, (2, 2), (0, 0, 0, 0)),    # 1x1 stride 2, odd sizes (ResNet)
+    (1, 2, 10, 11, 3, 1, 1, (3, 2), (0, 0, 0, 0)),  # 1x1 stride 3 / 2
+    (3, 4, 4, 4, 1, 4, 4, (1, 1), (0, 0, 0, 0)),    # W8 D's last conv: the whole image
+    (2, 3, 5, 6, 2, 4, 4, (2, 3), (0, 0, 0, 0)),    # one output pixel, image larger
+]
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the polyphase path needs NumPy's OpenBLAS")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POLY_CASES, ids=[f"poly{i}" for i in range(len(POLY_CASES))])
+def test_polyphase_matches_reference(case, dtype):
+    _check_path("polyphase", *case, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POINT_CASES, ids=[f"point{i}" for i in range(len(POINT_CASES))])
+def test_pointwise_matches_reference(case, dtype):
+    _check_path("pointwise", *case, dtype)
+
+
+def test_paths_refuse_geometries_they_cannot_compute():
+    g = geometry((3, 5), (3, 3), (1, 1), (0, 0), (1, 1))     # OW == 3: not a single pixel
+    assert not pointwise.supports(g, 1, 3, 3)
+    assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (1, 1), (1, 1)), 1, 1, 1)  # pad
+    assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (0, 0), (1, 1)), 2, 1, 1)  # groups
+    g2 = geometry((8, 8), (3, 3), (2, 2), (1, 1), (1, 1))
+    assert polyphase.supports(g2, 1, 3, 3)
+    assert not polyphase.supports(g2, 2, 3, 3)                                            # groups
+    assert not polyphase.supports(geometry((9, 9), (3, 3), (2, 2), (1, 1), (2, 2)), 1, 3, 3)  # dilated
+    assert not polyphase.supports(geometry((8, 8), (3, 3), (1, 1), (1, 1), (1, 1)), 1, 3, 3)  # stride 1
+
+
+def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
+    return R.select_algorithm(np.dtype(dtype), C, O, groups, (s, s), (p, p), (d, d), k, k, H, H)
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
+def test_rule_picks_for_issue_14_shapes():
+    # W8 discriminator / generator (transposed: the conv of the same geometry)
+    assert _pick(3, 32, 4, 2, 1, 32) == "polyphase"
+    assert _pick(32, 64, 4, 2, 1, 16) == "polyphase"
+    assert _pick(64, 128, 4, 2, 1, 8) == "polyphase"
+    assert _pick(128, 1, 4, 1, 0, 4) == "pointwise"
+    assert _pick(128, 64, 4, 1, 0, 4) == "pointwise"  # ConvTranspose2d(64, 128, 4) on 1x1
+    # W9: 1x1 downsample, 3x3 stride 2; the stride-1 convs keep their paths
+    assert _pick(32, 64, 1, 2, 0, 32) == "pointwise"
+    assert _pick(32, 64, 3, 2, 1, 32) == "polyphase"
+    assert _pick(64, 128, 3, 2, 1, 16) == "polyphase"
+    assert _pick(64, 64, 3, 1, 1, 32) == "winograd"    # W6
+    assert _pick(32, 64, 3, 1, 0, 13) == "taps"        # W2 conv2
+    assert _pick(1, 32, 3, 1, 0, 28) == "gemm"         # W2 conv1
+    # what polyphase does not cover is demoted to gemm / direct
+    assert _pick(64, 64, 3, 2, 1, 16, d=2) == "gemm"
+    assert _pick(64, 64, 3, 2, 1, 16, groups=64) == "direct"
+    assert _pick(2, 16, 3, 2, 1, 28) == "gemm"         # too few channels for the phase GEMMs
+    assert _pick(3, 16, 3, 2, 1, 28) == "polyphase"    # C * sh * sw = 12
+    assert _pick(16, 2, 3, 2, 1, 16) == "gemm"         # too few output channels
+
+
+def test_rule_without_blas_demotes_polyphase_but_keeps_pointwise(monkeypatch):
+    monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
+    assert _pick(32, 64, 4, 2, 1, 16) == "gemm"
+    assert _pick(32, 64, 1, 2, 0, 16) == "pointwise"  # plain np.matmul, no ctypes BLAS
+
+
+# ----------------------------------------------------------------- through the ops (float64)
+def _t(rng, *shape):
+    return autograd.tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+OP_CASES = [  # (x shape, w shape, stride, padding, path the rule picks)
+    ((2, 3, 5, 6), (8, 3, 4, 4), 2, 1, "polyphase"),
+    ((1, 3, 7, 5), (8, 3, 3, 3), 2, 1, "polyphase"),
+    ((2, 3, 5, 5), (4, 3, 1, 1), 2, 0, "pointwise"),
+    ((2, 3, 4, 4), (2, 3, 4, 4), 1, 0, "pointwise"),
+]
+
+
+@pytest.mark.parametrize("xs, ws, s, p, alg", OP_CASES)
+def test_conv2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, alg):
+    if alg == "polyphase" and not HAVE_BLAS:
+        pytest.skip("the polyphase path needs NumPy's OpenBLAS")
+    assert R.select_algorithm(np.dtype(np.float64), xs[1], ws[0], 1, (s, s), (p, p), (1, 1),
+                              ws[2], ws[3], xs[2], xs[3]) == alg
+    rng = np.random.default_rng(3)
+    x, w, b = _t(rng, *xs), _t(rng, *ws), _t(rng, ws[0])
+
+    def f(x, w, b):
+        return F.conv2d(x, w, b, stride=s, padding=p)
+    assert autograd.gradcheck(f, (x, w, b))
+    assert autograd.gradgradcheck(f, (x, w, b))
+
+
+CT_CASES = [  # (x shape, w shape [C_in, C_out, k, k], stride, padding, output_padding, path)
+    ((2, 8, 3, 3), (8, 3, 4, 4), 2, 1, 0, "polyphase"),
+    ((1, 8, 3, 4), (8, 3, 3, 3), 3, 0, 2, "polyphase"),   # output_padding: last rows unread
+    ((2, 4, 1, 1), (4, 3, 4, 4), 1, 0, 0, "pointwise"),   # DCGAN's first generator layer
+    ((2, 4, 3, 3), (4, 3, 1, 1), 2, 0, 1, "pointwise"),   # 1x1 stride 2: a scatter
+]
+
+
+@pytest.mark.parametrize("xs, ws, s, p, op, alg", CT_CASES)
+def test_conv_transpose2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, op, alg):
+    if alg == "polyphase" and not HAVE_BLAS:
+        pytest.skip("the polyphase path needs NumPy's OpenBLAS")
+    H = (xs[2] - 1) * s - 2 * p + ws[2] + op
+    W = (xs[3] - 1) * s - 2 * p + ws[3] + op
+    assert R.select_algorithm(np.dtype(np.float64), ws[1], ws[0], 1, (s, s), (p, p), (1, 1),
+                              ws[2], ws[3], H, W) == alg
+    rng = np.random.default_rng(4)
+    x, w, b = _t(rng, *xs), _t(rng, *ws), _t(rng, ws[1])
+
+    def f(x, w, b):
+        return F.conv_transpose2d(x, w, b, stride=s, padding=p, output_padding=op)
+    y = f(x, w, b)
+    assert tuple(y.shape) == (xs[0], ws[1], H, W)
+    assert autograd.gradcheck(f, (x, w, b))
+    assert autograd.gradgradcheck(f, (x, w, b))
+
+
+def test_conv_transpose2d_forward_is_the_adjoint_of_conv2d_on_new_paths():
+    # <conv2d(x, w), z> == <x, conv_transpose2d(z, w)> for the W8 geometries, float64
+    rng = np.random.default_rng(5)
+    for xs, ws, s, p in [((2, 8, 8, 8), (12, 8, 4, 4), 2, 1), ((2, 6, 4, 4), (5, 6, 4, 4), 1, 0),
+                         ((2, 6, 9, 9), (5, 6, 1, 1), 2, 0)]:
+        x = autograd.tensor(rng.standard_normal(xs))
+        w = autograd.tensor(rng.standard_normal(ws))
+        y = F.conv2d(x, w, stride=s, padding=p)
+        z = autograd.tensor(rng.standard_normal(tuple(y.shape)))
+        xt = F.conv_transpose2d(z, w, stride=s, padding=p)
+        assert tuple(xt.shape) == xs
+        np.testing.assert_allclose(float((y * z).sum().item()), float((x * xt).sum().item()),
+                                   rtol=1e-10)
+
+
+@pytest.mark.parametrize("ws, s, p", [((8, 3, 4, 4), 2, 1), ((8, 3, 1, 1), 2, 0), ((8, 3, 8, 8), 1, 0)])
+def test_empty_batch_on_new_paths(ws, s, p):
+    # N == 0: empty outputs and input grads, zero weight grads (as PyTorch)
+    x = autograd.tensor(np.zeros((0, 3, 8, 8)), requires_grad=True)
+    w = autograd.tensor(np.ones(ws), requires_grad=True)
+    y = F.conv2d(x, w, stride=s, padding=p)
+    y.sum().backward()
+    OH = (8 + 2 * p - ws[2]) // s + 1
+    assert tuple(y.shape) == (0, 8, OH, OH) and tuple(x.grad.shape) == (0, 3, 8, 8)
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros(ws))
+    z = autograd.tensor(np.zeros((0, 8, OH, OH)), requires_grad=True)
+    xt = F.conv_transpose2d(z, w, stride=s, padding=p)
+    xt.sum().backward()
+    assert tuple(xt.shape)[:2] == (0, 3) and tuple(z.grad.shape) == (0, 8, OH, OH)
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the polyphase path needs NumPy's OpenBLAS")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_polyphase_chunked_tasks_match_reference_at_any_thread_count(threads, monkeypatch):
+    # Tiny chunks and weight blocks: many tasks, uneven last chunk, blocks splitting a
+    # phase run; the same bits whatever the thread count.
+    from autograd import runtime
+    monkeypatch.setattr(polyphase, "_CHUNK_COLS", 37)
+    monkeypatch.setattr(polyphase, "_TASKS", 13)
+    monkeypatch.setattr(polyphase, "_MIN_CHUNK_COLS", 5)
+    monkeypatch.setattr(polyphase, "_WEIGHT_BLOCK_ROWS", 5)
+    before = runtime.get_num_threads()
+    runtime.set_num_threads(threads)
+    try:
+        for case in (POLY_CASES[1], POLY_CASES[6], POLY_CASES[10]):
+            _check_path("polyphase", *case, np.float64)
+        rng = np.random.default_rng(11)
+        x = rng.standard_normal((3, 4, 9, 9))
+        w = rng.standard_normal((6, 4, 3, 3))
+        args = ((2, 2), (1, 1), (1, 1), 1)
+        gy = rng.standard_normal((3, 6, 5, 5))
+        out = (K.conv2d_forward(x, w, *args, algorithm="polyphase"),
+               K.conv2d_backward_input(gy, w, x.shape, *args, algorithm="polyphase"),
+               K.conv2d_backward_weight(x, gy, w.shape, *args, algorithm="polyphase"))
+        runtime.set_num_threads(1)
+        ref = (K.conv2d_forward(x, w, *args, algorithm="polyphase"),
+               K.conv2d_backward_input(gy, w, x.shape, *args, algorithm="polyphase"),
+               K.conv2d_backward_weight(x, gy, w.shape, *args, algorithm="polyphase"))
+    finally:
+        runtime.set_num_threads(before)
+    for a, b in zip(out, ref):
+        np.testing.assert_array_equal(a, b)

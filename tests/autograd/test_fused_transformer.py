@@ -1,0 +1,267 @@
+"""Fused transformer kernels and ops: GELU / SiLU / softmax / log-softmax kernels,
+flash-style scaled-dot-product attention, the row scatter-add behind embedding's
+backward. Each kernel against a NumPy reference; each op through float64 gradcheck and
+gradgradcheck (the fused first-order backward and the composed double backward)."""
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn.functional as F
+from autograd.gradcheck import gradcheck, gradgradcheck
+from autograd.kernels import activation as K
+from autograd.kernels import attention as A
+from autograd.kernels import scatter as S
+
+RNG = np.random.default_rng(1234)
+_erf = np.vectorize(math.erf)
+_erfc = np.vectorize(math.erfc)
+
+# values that reach every branch: both signs, the erfc tail, exp's clamps, 0, NaN, inf
+EDGE = np.array([0.0, -0.0, 1e-6, -1e-6, 0.5, -0.5, 3.0, -3.0, 9.0, -9.0, 20.0, -20.0, 60.0,
+                 -60.0, 100.0, -100.0, np.inf, -np.inf, np.nan])
+
+
+def _inputs(dtype, shape=(5000,)):
+    x = (RNG.standard_normal(shape) * 4).astype(dtype)
+    return np.concatenate([x.reshape(-1), EDGE.astype(dtype)])
+
+
+def _gelu_ref(x, tanh):
+    x = x.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if tanh:  # 0.5 x (1 + tanh(y)) = x sigmoid(2y), exact in float64 in the tails too
+            return x / (1 + np.exp(-2 * math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * _erfc(-x / math.sqrt(2))
+
+
+def _gelu_grad_ref(x, tanh):
+    x = x.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if tanh:
+            k = math.sqrt(2 / math.pi)
+            s = 1 / (1 + np.exp(-2 * k * (x + 0.044715 * x ** 3)))  # (1 + tanh) / 2
+            return s + 2 * x * s * (1 - s) * k * (1 + 3 * 0.044715 * x * x)
+        return 0.5 * _erfc(-x / math.sqrt(2)) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def _close(ours, ref, dtype, atol32=1e-30):
+    # float32: relative, also in the far tails (erfc(z) ~ 1e-17 is off by the rounding
+    # of z*z ~ 70 in float32 inside exp, a few 1e-6; PyTorch's 1 + erf(x) loses all
+    # digits there); float64: libm's erfc and exp
+    rtol, atol = (1e-5, atol32) if dtype == np.float32 else (1e-12, 1e-300)
+    np.testing.assert_allclose(ours.astype(np.float64), ref, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tanh", [False, True])
+def test_gelu_kernels_match_numpy(dtype, tanh):
+    x = _inputs(dtype)
+    g = RNG.standard_normal(x.shape).astype(dtype)
+    form = "tanh" if tanh else "none"
+    y = K.gelu(x, form)
+    assert y.dtype == dtype and y.shape == x.shape
+    _close(y, _gelu_ref(x, tanh), dtype)
+    gx = K.gelu_backward(g, x, form)
+    with np.errstate(invalid="ignore"):
+        ref = g.astype(np.float64) * _gelu_grad_ref(x, tanh)
+    # gelu' crosses 0 near x = -0.75 (cdf + x pdf cancels): absolute there
+    _close(gx, ref, dtype, atol32=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_silu_kernels_match_numpy(dtype):
+    x = _inputs(dtype)
+    g = RNG.standard_normal(x.shape).astype(dtype)
+    xd = x.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = 1 / (1 + np.exp(-xd))
+        _close(K.silu(x), xd * s, dtype)
+        _close(K.silu_backward(g, x), g * s * (1 + xd * (1 - s)), dtype, atol32=1e-6)
+
+
+def test_parallel_and_serial_paths_agree():
+    # above the parallel threshold the chunks must cover every element exactly once
+    x = RNG.standard_normal(K._PARALLEL_MIN * 3 + 17).astype(np.float32)
+    whole = K.gelu(x)
+    parts = np.concatenate([K.gelu(c) for c in np.array_split(x, 8)])
+    np.testing.assert_array_equal(whole, parts)
+
+
+def test_float32_exp_is_within_two_ulp():
+    xs = np.concatenate([np.linspace(-87, 88, 20001), [-1e-8, 1e-8]]).astype(np.float32)
+    ours = np.array([K._expf(v) for v in xs], dtype=np.float32)
+    ref = np.exp(xs.astype(np.float64))
+    ulp = np.spacing(ref.astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(ours - ref) / ulp) <= 2.0
+    special = [K._expf(np.float32(v)) for v in (np.inf, -np.inf, np.nan, 100.0, -100.0)]
+    assert special[0] == np.inf and special[1] == 0.0 and np.isnan(special[2])
+    assert special[3] == np.inf and special[4] == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (4, 3, 129), (300, 130)])
+def test_softmax_kernels_match_numpy(dtype, shape):
+    x = (RNG.standard_normal(shape) * 5).astype(dtype)
+    g = RNG.standard_normal(shape).astype(dtype)
+    xd = x.astype(np.float64)
+    e = np.exp(xd - xd.max(-1, keepdims=True))
+    p = e / e.sum(-1, keepdims=True)
+    # backward sums cancel: absolute tolerances at the scale of the sums
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
+    y = K.softmax_lastdim(x)
+    np.testing.assert_allclose(y, p, **tol)
+    np.testing.assert_allclose(K.softmax_lastdim(x, log=True), np.log(p), **tol)
+    np.testing.assert_allclose(K.softmax_lastdim_backward(g, y), p * (g - (g * p).sum(-1, keepdims=True)),
+                               **tol)
+    ly = K.softmax_lastdim(x, log=True)
+    np.testing.assert_allclose(K.softmax_lastdim_backward(g, ly, log=True),
+                               g - p * g.sum(-1, keepdims=True), **tol)
+
+
+def test_softmax_kernel_rows_with_infinities_follow_numpy():
+    x = np.array([[0.0, -np.inf, 1.0], [-np.inf, -np.inf, -np.inf], [np.inf, 0.0, 1.0]])
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - x.max(-1, keepdims=True))
+        ref = e / e.sum(-1, keepdims=True)
+    np.testing.assert_allclose(K.softmax_lastdim(x), ref, rtol=1e-15)  # NaN where NumPy has NaN
+
+
+def _sdpa_ref(q, k, v, scale, causal):
+    s = q @ np.swapaxes(k, -1, -2) * scale
+    if causal:
+        s = np.where(np.tri(q.shape[-2], k.shape[-2], dtype=bool), s, -np.inf)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    return p @ v, p
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("L,S,E,Ev", [(5, 5, 4, 4), (3, 7, 4, 6), (7, 3, 2, 5), (1, 1, 1, 1)])
+def test_sdpa_kernels_match_numpy(dtype, causal, L, S, E, Ev):
+    q, k, v, g = (RNG.standard_normal(s).astype(dtype)
+                  for s in [(3, L, E), (3, S, E), (3, S, Ev), (3, L, Ev)])
+    out, lse = A.sdpa_forward(q, k, v, 0.7, causal)
+    ref, p = _sdpa_ref(q.astype(np.float64), k, v, 0.7, causal)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
+    assert out.dtype == dtype and lse.shape == (3, L)
+    np.testing.assert_allclose(out, ref, **tol)
+    dq, dk, dv = A.sdpa_backward(q, k, v, out, lse, g, 0.7, causal)
+    dp = g.astype(np.float64) @ np.swapaxes(v, -1, -2)
+    ds = p * (dp - (dp * p).sum(-1, keepdims=True)) * 0.7
+    np.testing.assert_allclose(dv, np.swapaxes(p, -1, -2) @ g, **tol)
+    np.testing.assert_allclose(dq, ds @ k, **tol)
+    np.testing.assert_allclose(dk, np.swapaxes(ds, -1, -2) @ q, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_add_rows_matches_add_at(dtype):
+    idx = np.array([3, 0, 3, -1, 2, 3, 0])
+    g = RNG.standard_normal((7, 2, 3)).astype(dtype)
+    ref = np.zeros((5, 2, 3), dtype=dtype)
+    np.add.at(ref, idx, g)
+    out = S.scatter_add_rows(g, idx, 5)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, ref, rtol=1e-6)
+    assert S.scatter_add_rows(g[:0], idx[:0], 4).shape == (4, 2, 3)
+
+
+# ------------------------------------------------------------------ ops: gradchecks
+def _t(*shape, scale=1.0):
+    return autograd.tensor(RNG.standard_normal(shape) * scale, requires_grad=True)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_gradcheck(approximate):
+    x = _t(3, 4, scale=2)
+    assert gradcheck(lambda a: F.gelu(a, approximate=approximate), (x,))
+    assert gradgradcheck(lambda a: F.gelu(a, approximate=approximate), (x,))
+
+
+def test_gelu_and_silu_of_0d_and_float32_keep_shape_and_dtype():
+    for fn in (F.gelu, F.silu):
+        z = fn(autograd.tensor(0.5))
+        assert z.shape == () and z.dtype == autograd.float32
+        y = fn(autograd.tensor(np.ones((2, 3), np.float32), requires_grad=True))
+        y.sum().backward()
+
+
+def test_silu_gradcheck():
+    x = _t(3, 4, scale=2)
+    assert gradcheck(F.silu, (x,))
+    assert gradgradcheck(F.silu, (x,))
+
+
+@pytest.mark.parametrize("dim", [-1, 0])
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_gradcheck(dim, log):
+    x = _t(3, 4, 5)
+    fn = (lambda a: a.log_softmax(dim)) if log else (lambda a: a.softmax(dim))
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("shapes", [
+    [(2, 4, 3), (2, 4, 3), (2, 4, 3)],
+    [(2, 2, 3, 3), (2, 2, 5, 3), (2, 2, 5, 2)],
+    [(1, 5, 2), (1, 3, 2), (1, 3, 4)],
+])
+def test_sdpa_fused_gradcheck(causal, shapes):
+    q, k, v = (_t(*s) for s in shapes)
+    out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    # the fused node, not the composed path's last matmul
+    assert out.grad_fn.name() in ("UnsafeViewBackward", "ScaledDotProductFlashAttentionForCpuBackward")
+
+    def fn(a, b, c):
+        return F.scaled_dot_product_attention(a, b, c, is_causal=causal, scale=0.6)
+
+    assert gradcheck(fn, (q, k, v))
+    assert gradgradcheck(fn, (q, k, v))
+
+
+def test_sdpa_fused_gradient_of_some_inputs_only():
+    q, k = _t(2, 3, 4), _t(2, 3, 4)
+    v = autograd.tensor(RNG.standard_normal((2, 3, 4)))
+    out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    gq, gk = autograd.grad(out.sum(), (q, k))
+    assert gq.shape == q.shape and gk.shape == k.shape
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_index_select_and_embedding_gradcheck(repeat):
+    w = _t(5, 3)
+    idx = autograd.tensor([4, 0, 4, 4, 2] if repeat else [1, 3, 0])
+    assert gradcheck(lambda a: autograd.index_select(a, 0, idx), (w,))
+    assert gradgradcheck(lambda a: autograd.index_select(a, 0, idx), (w,))
+    ids = autograd.tensor([[4, 0], [4, 4]] if repeat else [[1, 2], [3, 0]])
+    assert gradcheck(lambda a: F.embedding(ids, a), (w,))
+    assert gradgradcheck(lambda a: F.embedding(ids, a), (w,))
+
+
+def test_embedding_backward_accumulates_repeated_rows():
+    w = autograd.tensor(np.zeros((4, 2), np.float32), requires_grad=True)
+    out = F.embedding(autograd.tensor([[1, 1, 3], [1, 0, 3]]), w)
+    out.backward(autograd.ones(2, 3, 2))
+    np.testing.assert_array_equal(w.grad.numpy(), [[1, 1], [3, 3], [0, 0], [2, 2]])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_flash_path_gradcheck(monkeypatch, causal):
+    # weights above the size limit go through the flash kernels: force that path
+    from autograd.ops import attention as ops_attention
+
+    monkeypatch.setattr(ops_attention, "_WEIGHTS_MAX_BYTES", 0)
+    q, k, v = _t(2, 4, 3), _t(2, 5, 3), _t(2, 5, 2)
+
+    def fn(a, b, c):
+        return F.scaled_dot_product_attention(a, b, c, is_causal=causal)
+
+    assert gradcheck(fn, (q, k, v))
+    assert gradgradcheck(fn, (q, k, v))
+    monkeypatch.setattr(ops_attention, "_WEIGHTS_MAX_BYTES", 1 << 40)
+    np.testing.assert_allclose(fn(q, k, v).detach().numpy(), _sdpa_ref(
+        q.detach().numpy(), k.detach().numpy(), v.detach().numpy(), 1 / math.sqrt(3), causal)[0],
+        rtol=1e-12)
