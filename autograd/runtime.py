@@ -124,17 +124,25 @@ def parallel_kernel(dispatcher: Any) -> Callable[..., Any]:
     return call
 
 
+#: A chunked kernel whose first argument has fewer elements runs on the calling thread
+#: alone: waking the pool costs tens of microseconds (benchmarks/NOTES.md, "fused
+#: activations").
+CHUNKED_MIN_SIZE = 1 << 15
+
+
 def chunked_kernel(dispatcher: Any) -> Callable[..., None]:
     """Wrap a compiled ``nogil`` kernel taking trailing ``part, parts`` arguments (see
     ``autograd.kernels._jit.njit_chunked``): one call per thread of the worker pool, each
-    with its part; under ``NUMBA_DISABLE_JIT`` one call with the whole range (Python
+    with its part; one call with the whole range when the first argument is an array of
+    fewer than :data:`CHUNKED_MIN_SIZE` elements, or under ``NUMBA_DISABLE_JIT`` (Python
     threads would only queue on the GIL)."""
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
 
     def call(*args: Any) -> None:
         parts = 1 if plain_python else get_num_threads()
-        if parts == 1:
+        first = args[0] if args else None
+        if parts == 1 or getattr(first, "size", CHUNKED_MIN_SIZE) < CHUNKED_MIN_SIZE:
             dispatcher(*args, 0, 1)
             return
         run_tasks(_no_state, lambda _, i: dispatcher(*args, i, parts), parts)

@@ -8,7 +8,7 @@ threads (``njit_chunked``: serial nogil kernels, no ``parallel=True`` compile co
 arrays too small to pay for waking the pool run on the calling thread.
 
 float32 is computed in float32 throughout (a Python float literal would promote each
-step to float64), with its own vectorising exp and erfc (see ``_span32``).
+step to float64), with its own vectorising exp and erfc (see ``_expf``).
 """
 from __future__ import annotations
 
@@ -34,9 +34,8 @@ _FAST = {"reassoc", "contract", "arcp", "nsz"}
 # _expf keeps these flags also where LLVM inlines it into a reassociating row kernel).
 _ELEMENTWISE = {"contract", "arcp", "nsz"}
 
-# Below this many elements one thread does the work: the pool's wake-up (tens of
-# microseconds) costs more than it saves (see benchmarks/NOTES.md, "fused activations").
-_PARALLEL_MIN = 1 << 15
+# Below autograd.runtime.CHUNKED_MIN_SIZE elements one thread does the work: the pool's
+# wake-up (tens of microseconds) costs more than it saves (benchmarks/NOTES.md).
 
 _K0 = math.sqrt(2.0 / math.pi)
 _K1 = 0.044715
@@ -98,51 +97,90 @@ def _erfcf(z):
     return t * _expf(p - z * z)
 
 
-@njit(error_model="numpy", fastmath=_ELEMENTWISE)
-def _span32(x, g, out, mode, backward, lo, hi):
-    # one branch per span, not per element, so each loop vectorises
-    half, one, two = np.float32(0.5), np.float32(1.0), np.float32(2.0)
-    k0, k1, k1x3 = np.float32(_K0), np.float32(_K1), np.float32(3 * _K1)
-    inv_sqrt2, inv_sqrt2pi = np.float32(_INV_SQRT2), np.float32(_INV_SQRT2PI)
-    if mode == GELU_ERF:
+# Each kernel loops over its part as a slice from 0: indexing by range(lo, hi) keeps
+# NumPy-style negative-index wraparound in the loop and ran 1.6-1.9x slower.
+# float32: one kernel per activation and direction. A single kernel choosing among them
+# by runtime flags ran GELU at half the speed (LLVM did not inline exp into every loop of
+# the larger function, 1.8 vs 0.96 ms for [16, 64, 512] on one thread), and each compiles
+# only when used (cold start).
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _gelu_erf32(x, out, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    x, out = x[lo:hi], out[lo:hi]
+    half, one = np.float32(0.5), np.float32(1.0)
+    inv_sqrt2 = np.float32(_INV_SQRT2)
+    for i in range(x.size):
         # Phi(a) = erfc(-a/sqrt2)/2 without cancellation on either side of 0
-        if backward:
-            for i in range(lo, hi):
-                a = x[i]
-                e = _erfcf(abs(a) * inv_sqrt2)
-                cdf = half * e if a < 0 else one - half * e
-                out[i] = g[i] * (cdf + a * _expf(-half * a * a) * inv_sqrt2pi)
-        else:
-            for i in range(lo, hi):
-                a = x[i]
-                e = _erfcf(abs(a) * inv_sqrt2)
-                out[i] = a * (half * e if a < 0 else one - half * e)
-    elif mode == GELU_TANH:
-        # 1 + tanh(y) = 2 sigmoid(2y) and 1 - tanh(y)^2 = 4 s (1 - s): no cancellation
-        if backward:
-            for i in range(lo, hi):
-                a = x[i]
-                s = one / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
-                out[i] = g[i] * (s + two * a * s * (one - s) * k0 * (one + k1x3 * a * a))
-        else:
-            for i in range(lo, hi):
-                a = x[i]
-                out[i] = a / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
-    elif backward:
-        for i in range(lo, hi):
-            a = x[i]
-            s = one / (one + _expf(-a))
-            out[i] = g[i] * s * (one + a * (one - s))
-    else:
-        for i in range(lo, hi):
-            a = x[i]
-            out[i] = a / (one + _expf(-a))
+        a = x[i]
+        h = half * _erfcf(abs(a) * inv_sqrt2)
+        out[i] = a * (h if a < 0 else one - h)
 
 
-@njit(error_model="numpy", fastmath=_ELEMENTWISE)
-def _span64(x, g, out, mode, backward, lo, hi):
-    # the float64 twin of _span32 on libm (np.exp: inf, not OverflowError, without JIT)
-    for i in range(lo, hi):
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _gelu_erf_back32(x, g, out, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    x, g, out = x[lo:hi], g[lo:hi], out[lo:hi]
+    half, one = np.float32(0.5), np.float32(1.0)
+    inv_sqrt2, inv_sqrt2pi = np.float32(_INV_SQRT2), np.float32(_INV_SQRT2PI)
+    for i in range(x.size):
+        a = x[i]
+        h = half * _erfcf(abs(a) * inv_sqrt2)
+        cdf = h if a < 0 else one - h
+        out[i] = g[i] * (cdf + a * _expf(-half * a * a) * inv_sqrt2pi)
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _gelu_tanh32(x, out, part, parts):
+    # 1 + tanh(y) = 2 sigmoid(2y): no cancellation
+    lo, hi = chunk(x.size, part, parts)
+    x, out = x[lo:hi], out[lo:hi]
+    one, two = np.float32(1.0), np.float32(2.0)
+    k0, k1 = np.float32(_K0), np.float32(_K1)
+    for i in range(x.size):
+        a = x[i]
+        out[i] = a / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _gelu_tanh_back32(x, g, out, part, parts):
+    # 1 - tanh(y)^2 = 4 s (1 - s) with s = sigmoid(2y)
+    lo, hi = chunk(x.size, part, parts)
+    x, g, out = x[lo:hi], g[lo:hi], out[lo:hi]
+    one, two = np.float32(1.0), np.float32(2.0)
+    k0, k1, k1x3 = np.float32(_K0), np.float32(_K1), np.float32(3 * _K1)
+    for i in range(x.size):
+        a = x[i]
+        s = one / (one + _expf(-two * k0 * (a + k1 * a * a * a)))
+        out[i] = g[i] * (s + two * a * s * (one - s) * k0 * (one + k1x3 * a * a))
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _silu32(x, out, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    x, out = x[lo:hi], out[lo:hi]
+    one = np.float32(1.0)
+    for i in range(x.size):
+        a = x[i]
+        out[i] = a / (one + _expf(-a))
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _silu_back32(x, g, out, part, parts):
+    lo, hi = chunk(x.size, part, parts)
+    x, g, out = x[lo:hi], g[lo:hi], out[lo:hi]
+    one = np.float32(1.0)
+    for i in range(x.size):
+        a = x[i]
+        s = one / (one + _expf(-a))
+        out[i] = g[i] * s * (one + a * (one - s))
+
+
+@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
+def _activation64(x, g, out, mode, backward, part, parts):
+    # float64 on libm (np.exp: inf, not OverflowError, without JIT); speed matters less
+    lo, hi = chunk(x.size, part, parts)
+    x, g, out = x[lo:hi], g[lo:hi], out[lo:hi]
+    for i in range(x.size):
         a = x[i]
         if mode == GELU_ERF:
             e = math.erfc(abs(a) * _INV_SQRT2)
@@ -159,16 +197,8 @@ def _span64(x, g, out, mode, backward, lo, hi):
         out[i] = g[i] * d if backward else a * s
 
 
-@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
-def _chunks32(x, g, out, mode, backward, part, parts):
-    lo, hi = chunk(x.size, part, parts)
-    _span32(x, g, out, mode, backward, lo, hi)
-
-
-@njit_chunked(error_model="numpy", fastmath=_ELEMENTWISE)
-def _chunks64(x, g, out, mode, backward, part, parts):
-    lo, hi = chunk(x.size, part, parts)
-    _span64(x, g, out, mode, backward, lo, hi)
+_FORWARD32 = {GELU_ERF: _gelu_erf32, GELU_TANH: _gelu_tanh32, SILU: _silu32}
+_BACKWARD32 = {GELU_ERF: _gelu_erf_back32, GELU_TANH: _gelu_tanh_back32, SILU: _silu_back32}
 
 
 def _elementwise(x: np.ndarray, g: np.ndarray | None, mode: int) -> np.ndarray:
@@ -176,14 +206,15 @@ def _elementwise(x: np.ndarray, g: np.ndarray | None, mode: int) -> np.ndarray:
     out = np.empty_like(x)
     if x.size == 0:
         return out
-    xf = x.reshape(-1)
-    gf = xf if g is None else np.ascontiguousarray(g, dtype=x.dtype).reshape(-1)
-    # one kernel per dtype, chosen here: each compiles only the span it runs (cold start)
-    args = (xf, gf, out.reshape(-1), mode, g is not None)
-    if x.size < _PARALLEL_MIN:
-        (_span32 if x.dtype == np.float32 else _span64)(*args, 0, x.size)
+    xf, of = x.reshape(-1), out.reshape(-1)
+    gf = None if g is None else np.ascontiguousarray(g, dtype=x.dtype).reshape(-1)
+    if x.dtype == np.float32:
+        if gf is None:
+            _FORWARD32[mode](xf, of)
+        else:
+            _BACKWARD32[mode](xf, gf, of)
     else:
-        (_chunks32 if x.dtype == np.float32 else _chunks64)(*args)
+        _activation64(xf, xf if gf is None else gf, of, mode, gf is not None)
     return out
 
 
@@ -211,7 +242,7 @@ def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
 @njit(error_model="numpy", fastmath=_FAST)
 def _exp_row(src, r, shift, out, stop):
     """out[r, j] = exp(src[r, j] - shift) for j < stop; returns their sum. The dtype
-    branch sits outside the loops (see ``_span32``)."""
+    branch sits outside the loops (see ``_gelu_erf32``)."""
     s = src[r, 0] * 0
     if src.itemsize == 4:
         for j in range(stop):
@@ -226,64 +257,56 @@ def _exp_row(src, r, shift, out, stop):
     return s
 
 
-@njit(error_model="numpy", fastmath=_FAST)
-def _softmax_row(x, out, r, log, scale, n_q):
-    # softmax of scale * x[r]; n_q > 0: row r is query r % n_q of a causal score matrix,
-    # which sees keys 0..r % n_q only (the rest of the row gets weight 0)
+# Each compiled function costs a few tenths of a second at a cold start, so the row loops
+# live inside the two chunked kernels rather than in per-row helpers.
+@njit_chunked(error_model="numpy", fastmath=_FAST)
+def _softmax_forward(x, out, log, scale, n_q, part, parts):
+    # softmax of scale * x[r] per row; n_q > 0: row r is query r % n_q of a causal score
+    # matrix, which sees keys 0..r % n_q only (the rest of the row gets weight 0)
+    lo, hi = chunk(x.shape[0], part, parts)
     n = x.shape[1]
-    stop = min(r % n_q + 1, n) if n_q > 0 else n
-    if scale != 1:
-        for j in range(stop):
-            out[r, j] = x[r, j] * scale
-        src = out
-    else:
-        src = x
-    m = src[r, 0]
-    for j in range(1, stop):
-        m = max(m, src[r, j])
-    s = _exp_row(src, r, m, out, stop)
-    if log:
-        lse = m + math.log(s)
-        for j in range(n):
-            out[r, j] = x[r, j] - lse
-    else:
-        inv = 1 / s
-        for j in range(stop):
-            out[r, j] *= inv
-        for j in range(stop, n):
-            out[r, j] = 0
-
-
-@njit(error_model="numpy", fastmath=_FAST)
-def _softmax_back_row(g, y, out, r, log):
-    n = y.shape[1]
-    s = g[r, 0] * 0
-    if log:  # g - exp(y) * sum(g)
-        for j in range(n):
-            s += g[r, j]
-        _exp_row(y, r, y[r, 0] * 0, out, n)
-        for j in range(n):
-            out[r, j] = g[r, j] - out[r, j] * s
-    else:  # y * (g - sum(g * y))
-        for j in range(n):
-            s += g[r, j] * y[r, j]
-        for j in range(n):
-            out[r, j] = y[r, j] * (g[r, j] - s)
-
-
-@njit(error_model="numpy", fastmath=_FAST)
-def _softmax_rows(x, g, out, log, backward, scale, n_q, lo, hi):
     for r in range(lo, hi):
-        if backward:
-            _softmax_back_row(g, x, out, r, log)
+        stop = min(r % n_q + 1, n) if n_q > 0 else n
+        if scale != 1:
+            for j in range(stop):
+                out[r, j] = x[r, j] * scale
+            src = out
         else:
-            _softmax_row(x, out, r, log, scale, n_q)
+            src = x
+        m = src[r, 0]
+        for j in range(1, stop):
+            m = max(m, src[r, j])
+        s = _exp_row(src, r, m, out, stop)
+        if log:
+            lse = m + math.log(s)
+            for j in range(n):
+                out[r, j] = x[r, j] - lse
+        else:
+            inv = 1 / s
+            for j in range(stop):
+                out[r, j] *= inv
+            for j in range(stop, n):
+                out[r, j] = 0
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
-def _softmax_chunks(x, g, out, log, backward, scale, n_q, part, parts):
-    lo, hi = chunk(x.shape[0], part, parts)
-    _softmax_rows(x, g, out, log, backward, scale, n_q, lo, hi)
+def _softmax_backward(y, g, out, log, zero, part, parts):
+    # zero: 0 in y's dtype (a literal 0 would make exp_row compile a float64 twin)
+    lo, hi = chunk(y.shape[0], part, parts)
+    n = y.shape[1]
+    for r in range(lo, hi):
+        s = g[r, 0] * 0
+        if log:  # g - exp(y) * sum(g)
+            for j in range(n):
+                s += g[r, j]
+            _exp_row(y, r, zero, out, n)
+            for j in range(n):
+                out[r, j] = g[r, j] - out[r, j] * s
+        else:  # y * (g - sum(g * y))
+            for j in range(n):
+                s += g[r, j] * y[r, j]
+            for j in range(n):
+                out[r, j] = y[r, j] * (g[r, j] - s)
 
 
 def _rows(x: np.ndarray, g: np.ndarray | None, log: bool, scale: float = 1.0,
@@ -293,12 +316,12 @@ def _rows(x: np.ndarray, g: np.ndarray | None, log: bool, scale: float = 1.0,
     if x.size == 0:
         return out
     x2 = x.reshape(-1, x.shape[-1])
-    g2 = x2 if g is None else np.ascontiguousarray(g, dtype=x.dtype).reshape(x2.shape)
-    args = (x2, g2, out.reshape(x2.shape), log, g is not None, x.dtype.type(scale), n_q)
-    if x.size < _PARALLEL_MIN:
-        _softmax_rows(*args, 0, x2.shape[0])
+    o2 = out.reshape(x2.shape)
+    if g is None:
+        _softmax_forward(x2, o2, log, x.dtype.type(scale), n_q)
     else:
-        _softmax_chunks(*args)
+        _softmax_backward(x2, np.ascontiguousarray(g, dtype=x.dtype).reshape(x2.shape), o2, log,
+                          x.dtype.type(0))
     return out
 
 

@@ -231,13 +231,11 @@ def test_empty_batch_on_new_paths(ws, s, p):
 
 @pytest.mark.skipif(not HAVE_BLAS, reason="the polyphase path needs NumPy's OpenBLAS")
 @pytest.mark.parametrize("threads", [1, 2])
-def test_polyphase_chunked_tasks_match_reference_at_any_thread_count(threads, monkeypatch):
-    # Tiny chunks and weight blocks: many tasks, uneven last chunk, blocks splitting a
+def test_polyphase_chunks_match_reference_at_any_thread_count(threads, monkeypatch):
+    # Tiny chunks and weight blocks: many GEMMs, uneven last chunk, blocks splitting a
     # phase run; the same bits whatever the thread count.
     from autograd import runtime
     monkeypatch.setattr(polyphase, "_CHUNK_COLS", 37)
-    monkeypatch.setattr(polyphase, "_TASKS", 13)
-    monkeypatch.setattr(polyphase, "_MIN_CHUNK_COLS", 5)
     monkeypatch.setattr(polyphase, "_WEIGHT_BLOCK_ROWS", 5)
     before = runtime.get_num_threads()
     runtime.set_num_threads(threads)
@@ -260,3 +258,17 @@ def test_polyphase_chunked_tasks_match_reference_at_any_thread_count(threads, mo
         runtime.set_num_threads(before)
     for a, b in zip(out, ref):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
+def test_rule_winograd_volume_threshold():
+    # W9's stride-1 convs at 64 channels 16x16 and 128 channels 8x8 run on taps (faster
+    # there, see rule.WINOGRAD_MIN_VOLUME); W6 and larger images keep Winograd
+    assert _pick(64, 64, 3, 1, 1, 16) == "taps"
+    assert _pick(128, 128, 3, 1, 1, 8) == "taps"
+    assert _pick(128, 128, 3, 1, 1, 16) == "winograd"   # 128 * 256 = the threshold
+    assert _pick(64, 64, 3, 1, 1, 32) == "winograd"     # W6
+    assert _pick(64, 64, 3, 1, 0, 24) == "taps"         # 64 * 22 * 22 < 32768: output size
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # size not given
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 511) == "taps"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 512) == "winograd"

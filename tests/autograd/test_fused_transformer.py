@@ -13,6 +13,7 @@ from autograd.gradcheck import gradcheck, gradgradcheck
 from autograd.kernels import activation as K
 from autograd.kernels import attention as A
 from autograd.kernels import scatter as S
+from autograd.runtime import CHUNKED_MIN_SIZE
 
 RNG = np.random.default_rng(1234)
 _erf = np.vectorize(math.erf)
@@ -83,7 +84,7 @@ def test_silu_kernels_match_numpy(dtype):
 
 def test_parallel_and_serial_paths_agree():
     # above the parallel threshold the chunks must cover every element exactly once
-    x = RNG.standard_normal(K._PARALLEL_MIN * 3 + 17).astype(np.float32)
+    x = RNG.standard_normal(CHUNKED_MIN_SIZE * 3 + 17).astype(np.float32)
     whole = K.gelu(x)
     parts = np.concatenate([K.gelu(c) for c in np.array_split(x, 8)])
     np.testing.assert_array_equal(whole, parts)

@@ -27,39 +27,31 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...runtime import blas_single_threaded, run_tasks
 from .. import _blas
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = _blas.ROW_MAJOR, _blas.NO_TRANS, _blas.TRANS
-# Grid columns per task: at most as in the taps path (the output block stays in L2), at
-# least a few hundred, and otherwise M / _TASKS. The partition (and grad-weight's row
-# blocks) never depends on the thread count, so neither do the results' bits. On the
-# W8/W9 shapes at 2 threads, 2 or 4 tasks (128-row weight blocks) were 10-30% faster than 8
-# (64-row blocks); 4 keeps some room for a thread that lost its core to take fewer.
+# Grid columns per GEMM chunk, as in the taps path: the output block stays in L2 across
+# the accumulating tap GEMMs.
 _CHUNK_COLS = 4096
-_MIN_CHUNK_COLS = 256
-_TASKS = 4
-# Grad-weight's tasks: rows of the [P*C, O] result per task (the GEMMs' M).
+# Grad-weight's blocks: rows of the [P*C, O] result per GEMM (the GEMMs' M).
 _WEIGHT_BLOCK_ROWS = 128
 
 
 def _in_chunks(M: int, task) -> None:
-    """``task(start, width)`` over column chunks covering ``[0, M)``, on the runtime's
-    threads with OpenBLAS single-threaded inside (as Winograd does).
+    """``task(start, width)`` over column chunks of at most ``_CHUNK_COLS`` covering
+    ``[0, M)``, one after another; each chunk's GEMMs use OpenBLAS's own threads.
 
-    With OpenBLAS's own threads, each of a conv's dozens of small GEMMs is a fork/join of
-    spinning threads: a W8 step made 216 such calls and took 3-4x longer than the gemm
-    path's few big ones whenever another process held a core. Here a thread that loses
-    its core simply takes fewer chunks.
+    Running the chunks as tasks on the runtime's threads with OpenBLAS single-threaded
+    instead (as Winograd does) measured faster for single convolutions on a busy machine,
+    but inside whole W8/W9 steps on a quiet one it was slower (W8 174 vs 134 ms/step):
+    OpenBLAS's worker, still spinning after the step's other GEMMs, takes a core from the
+    pool's threads (benchmarks/NOTES.md, "Convolution: pointwise and polyphase paths").
     """
-    width = min(_CHUNK_COLS, max(_MIN_CHUNK_COLS, -(-M // _TASKS)))
-    starts = range(0, M, width)
-    with blas_single_threaded():
-        run_tasks(lambda: None, lambda _, i: task(starts[i], min(width, M - starts[i])),
-                          len(starts))
+    for start in range(0, M, _CHUNK_COLS):
+        task(start, min(_CHUNK_COLS, M - start))
 
 
 def supports(g: Geometry, groups: int, KH: int, KW: int) -> bool:
@@ -259,8 +251,8 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
             gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, rows, O, cs,
                  1.0, xp + (r * S + s + off) * isz, S, gp + s * isz, M,
                  1.0, wp + (t * PC + r) * O * isz, O)
-    with blas_single_threaded():
-        run_tasks(lambda: None, block, len(blocks))
+    for i in range(len(blocks)):
+        block(None, i)
     sh, sw = g.sh, g.sw
     gwp = gwq.reshape(plan.QH, plan.QW, sh, sw, C, O).transpose(5, 4, 0, 2, 1, 3).reshape(
         O, C, plan.QH * sh, plan.QW * sw)

@@ -18,7 +18,8 @@ from . import pointwise, polyphase, taps, winograd
 from .geometry import geometry
 
 __all__ = ["ALGORITHMS", "POLYPHASE_MIN_CHANNELS", "POLYPHASE_MIN_OUT_CHANNELS",
-           "TAPS_MIN_CHANNELS", "WINOGRAD_MIN_CHANNELS", "choose_algorithm",
+           "TAPS_MIN_CHANNELS", "WINOGRAD_MIN_CHANNELS", "WINOGRAD_MIN_VOLUME",
+           "choose_algorithm",
            "pointwise_possible", "polyphase_possible", "select_algorithm", "taps_possible",
            "winograd_possible"]
 
@@ -30,6 +31,12 @@ ALGORITHMS = ("pointwise", "winograd", "taps", "polyphase", "direct", "gemm")
 #: after a multi-threaded GEMM, takes a core from Winograd's threads; and compiling its
 #: kernels adds 4-5 s to a cold start.
 WINOGRAD_MIN_CHANNELS = 64
+#: ...and ``min(C, O) * OH * OW`` (one sample's smaller activation) at least this: below,
+#: the taps path's padded grids stay cache-resident and it beat Winograd by 20-25% on
+#: W9's 64-channel 16x16 (16384) and 128-channel 8x8 (8192) convs, batch 32, fwd+bwd;
+#: at 128 channels 16x16 (32768) Winograd was 1.45x faster, at 64 channels 24x24 (36864)
+#: they tied, and W6 (64 channels 32x32) stays on Winograd.
+WINOGRAD_MIN_VOLUME = 32768
 #: The tap GEMMs have ``K = C`` (forward) or ``K = O`` (grad-input): with one channel they
 #: are pure memory traffic, and im2col + one GEMM wins.
 TAPS_MIN_CHANNELS = 8
@@ -44,17 +51,20 @@ POLYPHASE_MIN_OUT_CHANNELS = 4
 def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E741
                      taps_ok: bool = False, winograd_ok: bool = False,
                      pointwise_ok: bool = False, polyphase_ok: bool = False,
-                     phases: int = 1) -> str:
+                     phases: int = 1, out_pixels: int | None = None) -> str:
     """Return one of :data:`ALGORITHMS` for ``C`` input and ``O`` output channels.
 
     ``winograd_ok`` / ``taps_ok`` / ``pointwise_ok`` / ``polyphase_ok`` say whether those
     paths can compute the geometry at all (:func:`winograd_possible` and so on);
-    ``phases = sh*sw`` is the polyphase path's channel multiplier.
+    ``phases = sh*sw`` is the polyphase path's channel multiplier; ``out_pixels =
+    OH*OW`` (None: not considered) enters Winograd's volume threshold.
 
     * ``"pointwise"`` iff ``pointwise_ok`` (a 1x1 kernel, or one output pixel, no
       padding): the conv is one plain GEMM, and any other path does that GEMM plus copies.
-    * ``"winograd"`` iff ``winograd_ok`` and ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (64):
-      16 instead of 36 multiply-adds per output, about 2x faster than taps on W6.
+    * ``"winograd"`` iff ``winograd_ok``, ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (64) and
+      ``min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME`` (32768): 16 instead of 36
+      multiply-adds per output, about 1.2-2x faster than taps on W6; on small images taps
+      wins.
     * ``"taps"`` iff ``taps_ok`` and ``min(C, O) >= TAPS_MIN_CHANNELS`` (8): no im2col
       and col2im, and the tap GEMMs run near BLAS peak (W6 fwd+bwd 2x faster than gemm).
     * ``"polyphase"`` iff ``polyphase_ok`` (stride > 1), ``C*phases >=
@@ -70,7 +80,8 @@ def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E74
     """
     if pointwise_ok:
         return "pointwise"
-    if winograd_ok and min(C, O) >= WINOGRAD_MIN_CHANNELS:
+    if (winograd_ok and min(C, O) >= WINOGRAD_MIN_CHANNELS
+            and (out_pixels is None or min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME)):
         return "winograd"
     if taps_ok and min(C, O) >= TAPS_MIN_CHANNELS:
         return "taps"
@@ -122,8 +133,9 @@ def select_algorithm(dtype: Any, C: int, O: int, groups: int, stride: Sequence[i
     point_ok = pointwise_possible(*args)
     poly_ok = polyphase_possible(*args)
     # positional: tests force a pick by patching in ``lambda *a: name``
+    g = geometry((H, W), (KH, KW), stride, padding, dilation)
     alg = choose_algorithm(C, O, groups, KH, KW, taps_ok, wino_ok, point_ok, poly_ok,
-                           int(stride[0]) * int(stride[1]))
+                           int(stride[0]) * int(stride[1]), g.OH * g.OW)
     if alg == "winograd" and not wino_ok:
         alg = "taps"
     if (alg == "taps" and not taps_ok or alg == "pointwise" and not point_ok
