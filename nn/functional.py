@@ -17,7 +17,6 @@ import autograd
 from autograd import Tensor, _inplace
 from autograd.dtypes import c_name, no_kernel, scalar_name
 from autograd.ops import conv as _conv
-from autograd.ops import normalization as _norm
 from autograd.ops.attention import fused_attention as _fused_attention
 from autograd.ops.attention import fused_attention_fits as _fused_attention_fits
 from autograd.ops.conv import fold, unfold
@@ -513,29 +512,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 # -------------------------------------------------------------------- normalisation
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims (biased variance), then
-    scale by ``weight`` and shift by ``bias`` (both of shape ``normalized_shape``)."""
+    scale by ``weight`` and shift by ``bias`` (both of shape ``normalized_shape``).
+    Shapes: input (*, *normalized_shape) -> same. ``torch.layer_norm`` checks the rest."""
     require_tensor("layer_norm", input)
     normalized_shape = _int_shape("layer_norm", "normalized_shape", normalized_shape)
-    weight = optional_tensor("layer_norm", weight, "weight", 3)
-    bias = optional_tensor("layer_norm", bias, "bias", 4)
-    eps = require_number("layer_norm", "eps", eps)
-    k = len(normalized_shape)
-    if k == 0:
-        raise ArgumentError(f"layer_norm: Expected normalized_shape to be at least "
-                            f"1-dimensional, i.e., containing at least one element, but got "
-                            f"normalized_shape = {normalized_shape}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != normalized_shape:
-            raise ShapeError(f"layer_norm: Expected {name} to be of same shape as "
-                             f"normalized_shape, but got {name} of shape {tuple(t.shape)} and "
-                             f"normalized_shape = {normalized_shape}")
-    if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
-        raise ShapeError(
-            f"layer_norm: Given normalized_shape={normalized_shape}, expected input with "
-            f"shape (*, {', '.join(map(str, normalized_shape))}), but got input of shape "
-            f"{tuple(input.shape)}")
-    _check_norm_dtypes("LayerNormKernelImpl", input, weight, bias)
-    return _norm.fused_layer_norm(input, normalized_shape, weight, bias, float(eps))
+    return autograd.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
 def _int_shape(op, name, shape):
@@ -620,36 +601,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     weight = optional_tensor("batch_norm", weight, "weight", 4)
     bias = optional_tensor("batch_norm", bias, "bias", 5)
     training = require_bool("batch_norm", "training", training)
-    if momentum is not None:
-        momentum = require_number("batch_norm", "momentum", momentum)
-    eps = require_number("batch_norm", "eps", eps)
-    if training and eps <= 0:
-        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
-    if eps < 0:
-        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    if input.ndim < 2:
-        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), "
-                         f"got {tuple(input.shape)}")
-    c = input.shape[1]
-    _check_norm_dtypes("batch_norm", input, running_mean, running_var, weight, bias,
-                       float_first=True)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != (c,):
-            raise ShapeError(f"batch_norm: {name} should contain {c} elements not "
-                             f"{t.numel()} (input of shape {tuple(input.shape)} has {c} "
-                             f"channels in dim 1; {name} has shape {tuple(t.shape)})")
-    if training:
-        count = input.numel() // c
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got "
-                             f"input size {list(input.shape)}")
-    elif running_mean is None or running_var is None:
-        missing = "running_mean" if running_mean is None else "running_var"
-        raise ArgumentError(f"batch_norm: {missing} must be defined in evaluation mode "
-                            f"(training=False)")
-    return _norm.fused_batch_norm(input, running_mean, running_var, weight, bias, training,
-                                  momentum, float(eps))
+    # the argument types are checked above with F.batch_norm's positions; torch.batch_norm
+    # checks the values, shapes and dtypes
+    return autograd.batch_norm(input, weight, bias, running_mean, running_var, training,
+                               momentum, eps, False)
 
 
 def one_hot(tensor, num_classes=-1):
