@@ -242,7 +242,8 @@ def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
 @njit(error_model="numpy", fastmath=_FAST)
 def _exp_row(src, r, shift, out, stop):
     """out[r, j] = exp(src[r, j] - shift) for j < stop; returns their sum. The dtype
-    branch sits outside the loops (see ``_gelu_erf32``)."""
+    branch sits outside the loops: inside, it would keep libm's exp call in the loop body
+    of the float32 version too and stop vectorisation."""
     s = src[r, 0] * 0
     if src.itemsize == 4:
         for j in range(stop):
