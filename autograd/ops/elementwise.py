@@ -742,6 +742,9 @@ class LeakyReLU(Op):
 
     @staticmethod
     def forward(ctx, a, negative_slope):
+        if a.dtype in _ACT_DTYPES:  # one fused pass (NumPy: compare, multiply, select)
+            out, ctx.positive = _kernels.leaky_relu(a, negative_slope)
+            return out
         ctx.positive = a > 0
         return np.where(ctx.positive, a, a * negative_slope)
 
@@ -750,6 +753,8 @@ class LeakyReLU(Op):
         slope = ctx.inputs[1]
         if not _state.enabled:  # first order: one select on arrays, no float64 mask
             g = grad._data
+            if g.dtype in _ACT_DTYPES and g.shape == ctx.positive.shape:
+                return _wrap(_kernels.leaky_relu_backward(g, ctx.positive, slope)), None
             return _wrap(np.where(ctx.positive, g, g * g.dtype.type(slope))), None
         return grad * np.where(ctx.positive, 1.0, slope).astype(grad.dtype), None
 
