@@ -1,6 +1,6 @@
-"""The one owner of threads: Numba's threading layer and thread count, OpenBLAS's thread
-count and the single-threaded scopes kernels need, the kernel worker pool, and the lock
-that lets several user threads run parallel kernels safely.
+"""The one owner of threads: Numba's thread count, OpenBLAS's thread count and the
+single-threaded scopes kernels need, and the kernel worker pool that runs the chunked
+kernels and the convolutions' tasks.
 
 Nothing else in numbagrad configures threads or reads thread environment variables.
 This module imports no engine module (kernels may use it) and does not import Numba
@@ -8,16 +8,14 @@ until a kernel first runs, so ``import autograd`` stays cheap.
 
 Choices, each for a measured reason (see ``benchmarks/NOTES.md``):
 
-* Numba's ``workqueue`` threading layer, unless ``NUMBA_THREADING_LAYER`` is set: the
-  OpenMP layer's idle workers spin-wait and, next to OpenBLAS's pool on a small machine,
-  take the cores from each other.
-* ``workqueue`` aborts the process when two threads launch parallel kernels at once, so
-  every ``parallel=True`` kernel is entered through :data:`parallel_lock`; a second user
-  thread waits for the first one's kernel (which already uses every core) to finish.
+* Multi-core kernels are serial ``nogil`` Numba kernels run once per thread by the
+  worker pool (:func:`chunked_kernel`), not ``parallel=True`` kernels: those cost 0.6-1.2 s
+  more to compile each, and Numba's threading layers either spin (OpenMP) or abort when
+  two user threads enter at once (workqueue). The pool's workers block, never spin.
 * OpenBLAS is made single-threaded inside :func:`blas_single_threaded` scopes, where our
   own threads each run small GEMMs on cache-resident blocks.
-* :func:`set_num_threads` sets Numba's, OpenBLAS's and the worker pool's thread count at
-  once, for the whole process (as ``torch.set_num_threads``).
+* :func:`set_num_threads` sets OpenBLAS's and the worker pool's thread count at once, for
+  the whole process (as ``torch.set_num_threads``).
 """
 from __future__ import annotations
 
@@ -31,33 +29,19 @@ from typing import Any
 
 from .kernels import _blas
 
-__all__ = ["blas_single_threaded", "chunked_kernel", "configure_numba", "get_num_threads", "parallel_lock",
+__all__ = ["blas_single_threaded", "chunked_kernel", "configure_numba", "get_num_threads",
            "run_tasks", "set_num_threads"]
 
 _state_lock = threading.Lock()
 _threads: list[int | None] = [None]   # process-wide thread count; None: not chosen yet
-_numba_ready = [False]
-_local = threading.local()            # per thread: the count last applied to Numba there
-
-#: Held while a ``parallel=True`` Numba kernel runs (see the module docstring).
-parallel_lock = threading.RLock()
+_local = threading.local()            # per thread: whether it is running a pool task
 
 
 # ---------------------------------------------------------------------------- Numba
 def configure_numba() -> Any:
-    """Import Numba and choose its threading layer (once); return the ``numba`` module.
-
-    Called by the kernel loader before anything compiles. ``NUMBA_THREADING_LAYER``, when
-    set, wins; otherwise ``workqueue``.
-    """
+    """Import Numba (on first use, so that ``import autograd`` stays cheap) and return it.
+    The kernel loader calls it before anything compiles."""
     import numba
-    if not _numba_ready[0]:
-        with _state_lock:
-            if not _numba_ready[0]:
-                if "NUMBA_THREADING_LAYER" not in os.environ:
-                    # numba.config fills its options in at import time: not in its stubs
-                    numba.config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
-                _numba_ready[0] = True
     return numba
 
 
@@ -96,32 +80,6 @@ def set_num_threads(n: int) -> None:
                 _blas_scope[1] = n      # restored when the single-threaded scopes end
             else:
                 lib["set_threads"](n)
-
-
-def apply_numba_threads(numba: Any) -> None:
-    """Make the calling thread's Numba thread count the process-wide one (Numba keeps it
-    per thread); cheap when it already is."""
-    n = get_num_threads()
-    if getattr(_local, "applied", None) != n:
-        numba.set_num_threads(n)
-        _local.applied = n
-
-
-def parallel_kernel(dispatcher: Any) -> Callable[..., Any]:
-    """Wrap a compiled ``parallel=True`` kernel so that it is entered under
-    :data:`parallel_lock` with the process-wide thread count."""
-    numba = configure_numba()
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        with parallel_lock:
-            apply_numba_threads(numba)
-            return dispatcher(*args, **kwargs)
-
-    call.__name__ = getattr(dispatcher, "__name__", "kernel")
-    call.__qualname__ = getattr(dispatcher, "__qualname__", call.__name__)
-    call.__doc__ = getattr(dispatcher, "__doc__", None)
-    call.__wrapped__ = dispatcher  # type: ignore[attr-defined]
-    return call
 
 
 #: A chunked kernel whose first argument has fewer elements runs on the calling thread
@@ -269,9 +227,8 @@ def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
 # ---------------------------------------------------------------------------- fork
 def _after_fork_in_child() -> None:
     """Threads and held locks do not survive ``fork``: the child starts clean."""
-    global _blas_lock, _pool_lock, _state_lock, parallel_lock
+    global _blas_lock, _pool_lock, _state_lock
     _blas_lock, _pool_lock, _state_lock = threading.Lock(), threading.Lock(), threading.Lock()
-    parallel_lock = threading.RLock()
     _blas_scope[0] = 0
     _pool[0], _pool[1] = None, 0
 

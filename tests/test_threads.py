@@ -1,8 +1,7 @@
 """Several user threads may use the engine at once (autograd.runtime owns the threads).
 
-Each scenario runs in a subprocess: a crash there (Numba's workqueue layer aborts the
-process on concurrent parallel-kernel entry) must fail the test, not kill the test run,
-and a deadlock must hit the timeout.
+Each scenario runs in a subprocess: a crash there must fail the test, not kill the test
+run, and a deadlock must hit the timeout.
 """
 import subprocess
 import sys

@@ -1,22 +1,17 @@
 """The kernels' decorators: lazy ``numba.njit``.
 
 ``njit`` compiles with ``cache=True`` (on-disk cache, so the second process start is
-warm). Two ways to use every core:
-
-* ``njit_chunked``: a serial ``nogil`` kernel whose last two parameters are ``part,
-  parts``; it loops over ``chunk(n, part, parts)`` of its outer range, and
-  :mod:`autograd.runtime` calls it once per thread with the caller's other arguments.
-  It compiles as fast as a serial kernel: Numba's ``parallel=True`` lowering costs about
-  0.6 s more per kernel, 1.2 s for the first (benchmarks/NOTES.md, "Cold start"), which
-  is most of a cold first training step. New parallel kernels use this form.
-* ``njit_parallel`` adds ``parallel=True`` for kernels whose outermost loop is a
-  ``prange``; such kernels are entered through :mod:`autograd.runtime`, which owns Numba's
-  threading layer and thread count. ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
+warm). ``njit_chunked`` is how a kernel uses every core: a serial ``nogil`` kernel whose
+last two parameters are ``part, parts``; it loops over ``chunk(n, part, parts)`` of its
+outer range, and :mod:`autograd.runtime` calls it once per thread with the caller's other
+arguments. It compiles as fast as a serial kernel: Numba's ``parallel=True`` lowering
+costs about 0.6 s more per kernel, 1.2 s for the first (benchmarks/NOTES.md, "Cold
+start"), which is most of a cold first training step. ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain
 Python for debugging and coverage.
 
 Importing Numba itself costs most of a second, so the decorators are lazy: they return a
 stand-in, and the first call of any kernel imports Numba and swaps every stand-in in every
-``autograd.kernels`` module for a real dispatcher (and ``prange`` for ``numba.prange``)
+``autograd.kernels`` module for a real dispatcher (and ``fma`` for LLVM's intrinsic)
 *before* anything compiles, so kernels calling kernels resolve normally. ``import
 autograd`` therefore compiles nothing and does not even import Numba.
 """
@@ -30,13 +25,10 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from ..runtime import chunked_kernel, configure_numba, parallel_kernel
+from ..runtime import chunked_kernel, configure_numba
 
-__all__ = ["chunk", "fma", "njit", "njit_chunked", "njit_parallel", "prange"]
+__all__ = ["chunk", "fma", "njit", "njit_chunked"]
 
-# Stand-in until Numba is loaded; in plain Python a prange loop is a range loop.
-prange = range
-"""``numba.prange`` once Numba is loaded (``range`` until then, and under NUMBA_DISABLE_JIT)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -49,7 +41,7 @@ def _py_fma(a: Any, b: Any, c: Any) -> Any:
 
 fma = _py_fma
 """A fused multiply-add ``a * b + c`` with one rounding: LLVM's ``fma`` intrinsic in
-compiled kernels (swapped in like ``prange``), an exact Python stand-in otherwise. Kernels
+compiled kernels (swapped in when Numba loads), an exact Python stand-in otherwise. Kernels
 that reproduce another library's compiled arithmetic bit for bit need it where that
 library's compiler fused a multiply into an add."""
 
@@ -99,18 +91,13 @@ class _LazyKernel:
 
 
 def _compile(kernel: _LazyKernel) -> Callable[..., Any]:
-    """The callable that replaces a stand-in: a Numba dispatcher, entered through the
-    runtime's lock when the kernel is ``parallel=True``."""
+    """The callable that replaces a stand-in: a Numba dispatcher, wrapped by the runtime
+    when the kernel is chunked."""
     if kernel.dispatcher is None:
         options = dict(kernel.options)
         chunked = options.pop("chunked", False)
         dispatcher = configure_numba().njit(**options)(kernel.py_func)
-        if options.get("parallel"):
-            kernel.dispatcher = parallel_kernel(dispatcher)
-        elif chunked:
-            kernel.dispatcher = chunked_kernel(dispatcher)
-        else:
-            kernel.dispatcher = dispatcher
+        kernel.dispatcher = chunked_kernel(dispatcher) if chunked else dispatcher
     return kernel.dispatcher
 
 
@@ -121,8 +108,6 @@ def _materialize() -> None:
             if not name.startswith(__package__ + ".") or module is None:
                 continue
             g = vars(module)
-            if g.get("prange") is range:
-                g["prange"] = numba.prange
             if g.get("fma") is _py_fma and not numba.config.DISABLE_JIT:
                 if not _fma_compiled:
                     _fma_compiled.append(_fma_intrinsic(numba))
@@ -154,26 +139,8 @@ def njit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  # type: 
 def _wrap(fn: Callable[..., Any], options: dict[str, Any]) -> Any:
     kernel = _LazyKernel(fn, options)
     if _loaded[0]:  # a kernel module imported after Numba was loaded: no stand-in needed
-        numba = configure_numba()
-        module = sys.modules.get(fn.__module__)
-        if module is not None and vars(module).get("prange") is range:
-            vars(module)["prange"] = numba.prange
         return _compile(kernel)
     return kernel
-
-
-@overload
-def njit_parallel(fn: _F, /, **options: Any) -> _F: ...
-@overload
-def njit_parallel(fn: None = None, /, **options: Any) -> Callable[[_F], _F]: ...
-
-
-# fn stays keyword-capable at run time; the overloads take it positionally so that
-# ``@njit_parallel(**options_dict)`` type-checks
-def njit_parallel(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  # type: ignore[misc]
-    """``njit`` with ``parallel=True``: the outermost ``prange`` loop runs on all threads."""
-    options.setdefault("parallel", True)
-    return njit(fn, **options)
 
 
 # Typed as returning a callable of any arguments: callers leave out ``part, parts``.

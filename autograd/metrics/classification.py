@@ -67,7 +67,9 @@ class _StatScoresMetric(Metric):
         self._update_count += 1
 
     def _score(self) -> Score:
-        raise NotImplementedError
+        """The per-class score from the summed counts; each concrete metric defines it
+        (the counting base itself, like torchmetrics' ``StatScores``, has no score)."""
+        raise NotImplementedError(f"{type(self).__name__} must define _score()")
 
     def compute(self) -> Tensor:
         """The metric over every batch since the last ``reset``."""
