@@ -1,19 +1,31 @@
-"""Fused softmax cross-entropy for 2-D logits: log-softmax + NLL (+ label smoothing) in
-one pass per row, and its gradient ``softmax - smoothed one-hot`` in one pass.
+"""Softmax cross-entropy for 2-D logits: log-softmax + NLL (+ label smoothing) per row,
+and its gradient ``softmax - smoothed one-hot``, without materialising a log-softmax.
 
 Inputs are C-contiguous ``x`` of shape (N, C) (float32 or float64), ``target`` (N,)
 int64 class indices, ``weight`` (C,) per-class weights in x's dtype (ones when the
 caller has none). Rows whose target equals ``ignore_index`` contribute nothing.
-Row sums run in float64 whatever the dtype, so float32 losses are as accurate as the
-result type allows. Nothing here imports the engine.
+Elementwise passes run in x's dtype (as PyTorch's); row sums, log-sum-exps and losses
+in float64, so float32 losses are as accurate as the result type allows.
+
+Plain NumPy over blocks of rows: a Numba version was no faster at the shapes models use
+(C of 10 to a few thousand) and cost 0.7 s of compilation in every cold process
+(benchmarks/NOTES.md, "Cold start"). The blocks bound the scratch to
+:data:`BLOCK_ELEMENTS` elements whatever N * C is. Nothing here imports the engine.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._jit import njit
+__all__ = ["BLOCK_ELEMENTS", "cross_entropy_backward", "cross_entropy_forward"]
 
-__all__ = ["cross_entropy_forward", "cross_entropy_backward"]
+#: Rows are processed in blocks of about this many logits (bounds the scratch arrays).
+BLOCK_ELEMENTS = 1 << 18
+
+
+def _blocks(n: int, c: int):
+    rows = max(1, BLOCK_ELEMENTS // max(c, 1))
+    for s in range(0, n, rows):
+        yield s, min(n, s + rows)
 
 
 def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
@@ -29,45 +41,38 @@ def cross_entropy_forward(x, target, weight, ignore_index, label_smoothing):
         float64 row log-sum-exps for the backward; ``bad`` the first row whose target is
         neither ``ignore_index`` nor in ``[0, C)``, or -1 (the caller raises).
     """
-    n = x.shape[0]
+    n, c = x.shape
     loss = np.zeros(n, dtype=x.dtype)
     wrow = np.zeros(n, dtype=x.dtype)
     lses = np.zeros(n, dtype=np.float64)
-    bad = _cross_entropy_rows(x, target, weight, ignore_index, label_smoothing, loss, wrow, lses)
-    return loss, wrow, lses, bad
+    valid = target != ignore_index
+    out_of_range = np.flatnonzero(valid & ((target < 0) | (target >= c)))
+    if out_of_range.size:
+        return loss, wrow, lses, int(out_of_range[0])
+    t = np.where(valid, target, 0)
+    ls = float(label_smoothing)
+    w64 = weight.astype(np.float64)
+    with np.errstate(all="ignore"):  # NaN/inf logits give NaN losses, silently as PyTorch
+        for s, e in _blocks(n, c):
+            _forward_block(x[s:e], t[s:e], valid[s:e], w64, ls, loss[s:e], wrow[s:e],
+                           lses[s:e])
+    return loss, wrow, lses, -1
 
 
-# The kernels take their outputs from the caller: array allocation inside a kernel compiles
-# NumPy's allocation overloads anew in every process (a cold-start cost).
-@njit
-def _cross_entropy_rows(x, target, weight, ignore_index, label_smoothing, loss, wrow, lses):
-    n, c = x.shape
-    ls = label_smoothing
-    for i in range(n):
-        t = target[i]
-        if t == ignore_index:
-            continue
-        if t < 0 or t >= c:
-            return i
-        m = x[i, 0]
-        for j in range(1, c):
-            if x[i, j] > m:
-                m = x[i, j]
-        s = 0.0
-        for j in range(c):
-            s += np.exp(np.float64(x[i, j]) - m)
-        lse = m + np.log(s)
-        wt = weight[t]
-        val = (1.0 - ls) * wt * (lse - x[i, t])
-        if ls > 0.0:
-            sm = 0.0
-            for j in range(c):
-                sm += weight[j] * (lse - x[i, j])
-            val += ls / c * sm
-        loss[i] = val
-        wrow[i] = wt
-        lses[i] = lse
-    return -1
+def _forward_block(x, t, valid, w64, ls, loss, wrow, lses):
+    c = x.shape[1]
+    rows = np.arange(len(t))
+    m = x.max(axis=1)
+    z = x - m[:, None]
+    np.exp(z, out=z)
+    lse = m.astype(np.float64) + np.log(z.sum(axis=1, dtype=np.float64))
+    wt = w64[t]
+    val = (1.0 - ls) * wt * (lse - x[rows, t])
+    if ls > 0.0:
+        val += ls / c * (lse * w64.sum() - x @ w64)
+    loss[:] = np.where(valid, val, 0.0)
+    wrow[:] = np.where(valid, wt, 0.0)
+    lses[:] = np.where(valid, lse, 0.0)
 
 
 def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse, grow):
@@ -75,28 +80,26 @@ def cross_entropy_backward(x, target, weight, ignore_index, label_smoothing, lse
 
     ``gx[i, c] = grow[i] * (p[i, c] * ((1 - ls) w[t] + ls / C * sum(w))
     - (1 - ls) w[t] [c == t] - ls / C * w[c])`` with ``p = exp(x[i] - lse[i])``
-    (``lse`` from the forward); zero for ignored rows.
+    (``lse`` from the forward); zero for ignored rows. Shape and dtype of ``x``.
     """
-    gx = np.zeros_like(x)
-    _cross_entropy_grad_rows(x, target, weight, ignore_index, label_smoothing, lse, grow, gx)
-    return gx
-
-
-@njit
-def _cross_entropy_grad_rows(x, target, weight, ignore_index, label_smoothing, lse, grow, gx):
     n, c = x.shape
-    ls = label_smoothing
-    wsum = 0.0
-    for j in range(c):
-        wsum += weight[j]
-    for i in range(n):
-        t = target[i]
-        if t == ignore_index:
-            continue
-        g = grow[i]
-        wt = weight[t]
-        coef = g * ((1.0 - ls) * wt + ls / c * wsum)
-        li = lse[i]
-        for j in range(c):
-            gx[i, j] = np.exp(np.float64(x[i, j]) - li) * coef - g * (ls / c) * weight[j]
-        gx[i, t] -= g * (1.0 - ls) * wt
+    gx = np.empty_like(x)
+    valid = target != ignore_index
+    t = np.where(valid, target, 0)
+    ls = float(label_smoothing)
+    w64 = weight.astype(np.float64)
+    wsum = w64.sum()
+    with np.errstate(all="ignore"):
+        for s, e in _blocks(n, c):
+            g = grow[s:e].astype(np.float64)
+            wt = w64[t[s:e]]
+            gb = gx[s:e]
+            np.subtract(x[s:e], lse[s:e, None].astype(x.dtype), out=gb)
+            np.exp(gb, out=gb)
+            gb *= (g * ((1.0 - ls) * wt + ls / c * wsum)).astype(x.dtype)[:, None]
+            if ls > 0.0:
+                gb -= ((g * (ls / c))[:, None] * w64).astype(x.dtype)
+            rows = np.arange(e - s)
+            gb[rows, t[s:e]] -= (g * (1.0 - ls) * wt).astype(x.dtype)
+            gb[~valid[s:e]] = 0.0  # ignored rows: zero even where their logits are inf/NaN
+    return gx

@@ -1,4 +1,4 @@
-"""Fused, numerically stable cross-entropy (log-softmax + NLL in one kernel pass).
+"""Numerically stable cross-entropy: log-softmax + NLL from row log-sum-exps.
 
 ``CrossEntropy`` works on logits with the class dimension at axis 1 (``(N, C)`` or
 ``(N, C, d1, ...)``): forward moves classes last, flattens to ``(M, C)`` and runs
@@ -6,7 +6,7 @@
 
 Backward: the gradient is ``softmax(x) * coef - smoothed_onehot`` per row, scaled by the
 upstream gradient. With ``create_graph=False`` the engine runs backward under no-grad,
-so it is computed by the fused kernel directly (no graph is recorded either way). With
+so it is computed directly by ``kernels.loss`` (no graph is recorded either way). With
 ``create_graph=True`` the same formula is built from differentiable ops (``softmax``,
 ``*``, ``-``), so double backward works.
 """
@@ -82,7 +82,7 @@ class CrossEntropy(Op):
         if not ctx.needs_input_grad[0]:
             return (None,) * 6
         wsum = ctx.wsum
-        if not _state.enabled:  # create_graph=False: the fused kernel, nothing recorded
+        if not _state.enabled:  # create_graph=False: kernels.loss, nothing recorded
             g = grad._data
             if reduction == "mean":
                 with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,6 +1,8 @@
 """Float64 gradcheck of every layer w.r.t. its input and parameters on tiny sizes,
 gradgradcheck where double backward is expected (fused cross-entropy included), and
 the fused cross-entropy kernels against a NumPy reference."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -142,6 +144,37 @@ def test_cross_entropy_kernels_vs_numpy(dtype, ls):
             num[i, j] = (grow @ _ce_reference(xp, t, w.astype(np.float64), 7, ls)[0] -
                          grow @ _ce_reference(xm, t, w.astype(np.float64), 7, ls)[0]) / (2 * eps)
     np.testing.assert_allclose(gx, num, rtol=1e-4, atol=1e-4 if dtype == np.float32 else 1e-7)
+
+
+@pytest.mark.parametrize("ls", [0.0, 0.2])
+def test_cross_entropy_kernels_row_blocks_agree_with_one_block(monkeypatch, ls):
+    # N * C above BLOCK_ELEMENTS splits the rows into blocks; the result must not change
+    x = RNG.standard_normal((37, 11)).astype(np.float32)
+    t = RNG.integers(0, 11, 37)
+    t[5] = -100
+    w = (RNG.random(11) + 0.5).astype(np.float32)
+    grow = RNG.standard_normal(37).astype(np.float32)
+    whole = K.cross_entropy_forward(x, t, w, -100, ls)
+    g_whole = K.cross_entropy_backward(x, t, w, -100, ls, whole[2], grow)
+    monkeypatch.setattr(K, "BLOCK_ELEMENTS", 30)  # 2 rows per block, a short last block
+    blocked = K.cross_entropy_forward(x, t, w, -100, ls)
+    for a, b in zip(whole[:3], blocked[:3]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(g_whole, K.cross_entropy_backward(x, t, w, -100, ls,
+                                                                     blocked[2], grow))
+
+
+def test_cross_entropy_ignored_rows_with_inf_logits_get_zero_gradient_silently():
+    x = np.array([[np.inf, 0.0, 1.0], [0.5, -1.0, 2.0], [np.nan, 1e30, -np.inf]], np.float32)
+    t = np.array([-100, 2, -100])
+    w = np.ones(3, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, wrow, lse, bad = K.cross_entropy_forward(x, t, w, -100, 0.0)
+        gx = K.cross_entropy_backward(x, t, w, -100, 0.0, lse, np.ones(3, np.float32))
+    assert bad == -1 and loss[0] == 0 and loss[2] == 0 and np.isfinite(loss[1])
+    np.testing.assert_array_equal(gx[[0, 2]], 0)
+    assert np.isfinite(gx[1]).all() and abs(gx[1].sum()) < 1e-6
 
 
 def test_cross_entropy_fast_and_graph_backward_agree():

@@ -1,6 +1,7 @@
-"""The ``"gemm"`` algorithm: im2col in Numba into the "GEMM layout" ``[C*KH*KW, N, L]``,
-then ONE BLAS GEMM per group and stage over all ``N*L`` columns; grad-input folds the
-GEMM's columns back with col2im. Works for every geometry (the fallback of the others).
+"""The ``"gemm"`` algorithm: im2col (strided NumPy copies) into the "GEMM layout"
+``[C*KH*KW, N, L]``, then ONE BLAS GEMM per group and stage over all ``N*L`` columns;
+grad-input folds the GEMM's columns back with col2im (a Numba kernel). Works for every
+geometry (the fallback of the others).
 
 The column buffer (``C*KH*KW*N*L`` elements) is filled in equal batch chunks that stay
 under :data:`COL_BUDGET_BYTES`.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._jit import chunk, njit_chunked
-from .geometry import Geometry, valid_columns
+from .geometry import Geometry, output_range, valid_columns
 
 __all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "forward", "unfold"]
 
@@ -25,46 +26,32 @@ __all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "for
 COL_BUDGET_BYTES = 64 << 20
 
 
-@njit_chunked
-def _im2col_kernel(x, cols, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts):
-    # x[N, C, H, W] -> cols[C*KH*KW, N, OH*OW]. This "GEMM layout" lets each conv stage
-    # be ONE large GEMM over all N*L columns instead of N thin ones. Every element of
-    # cols is written (zeros where the window hits padding): cols may be np.empty.
-    N, C, H, W = x.shape
-    lo_, hi_ = chunk(N * C, part, parts)
-    for nc in range(lo_, hi_):
-        n = nc // C
-        c = nc - n * C
-        for kh in range(KH):
-            for kw in range(KW):
-                row = (c * KH + kh) * KW + kw
-                a = pl - kw * dw
-                lo, hi = valid_columns(a, sw, W, OW)
-                if lo > hi:  # the zero fills below cover [0, lo) and [hi, OW)
-                    lo = hi
-                for oh in range(OH):
-                    ih = oh * sh - pt + kh * dh
-                    base = oh * OW
-                    if ih < 0 or ih >= H:
-                        for ow in range(OW):
-                            cols[row, n, base + ow] = 0.0
-                        continue
-                    for ow in range(lo):
-                        cols[row, n, base + ow] = 0.0
-                    if sw == 1:  # unit stride: a contiguous copy (an explicit loop: a
-                        # slice assignment compiles NumPy's broadcasting machinery, ~2 s)
-                        for ow in range(lo, hi):
-                            cols[row, n, base + ow] = x[n, c, ih, ow - a]
-                    else:
-                        for ow in range(lo, hi):
-                            cols[row, n, base + ow] = x[n, c, ih, ow * sw - a]
-                    for ow in range(hi, OW):
-                        cols[row, n, base + ow] = 0.0
+def _im2col(x: np.ndarray, cols: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
+    # x[b, C, H, W] -> cols[C*KH*KW, b, OH*OW], one strided NumPy copy per tap. This
+    # "GEMM layout" lets each conv stage be ONE large GEMM over all b*L columns instead of
+    # b thin ones. Every element of cols is written (zeros where the window hits padding):
+    # cols may be np.empty. NumPy's copy loops beat a Numba kernel here and compile
+    # nothing (benchmarks/NOTES.md, "Cold start").
+    b, C, H, W = x.shape
+    taps = cols.reshape(C, KH, KW, b, g.OH, g.OW)
+    xt = x.transpose(1, 0, 2, 3)
+    for kh in range(KH):
+        h0, h1 = output_range(g.pt - kh * g.dh, g.sh, H, g.OH)
+        for kw in range(KW):
+            w0, w1 = output_range(g.pl - kw * g.dw, g.sw, W, g.OW)
+            dst = taps[:, kh, kw]
+            if h0 > 0 or h1 < g.OH or w0 > 0 or w1 < g.OW:  # the window meets padding
+                dst[:, :, :h0] = 0
+                dst[:, :, h1:] = 0
+                dst[:, :, h0:h1, :w0] = 0
+                dst[:, :, h0:h1, w1:] = 0
+            dst[:, :, h0:h1, w0:w1] = xt[:, :, _rows(h0, h1, g.sh, g.pt - kh * g.dh),
+                                         _rows(w0, w1, g.sw, g.pl - kw * g.dw)]
 
 
 @njit_chunked
 def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts):
-    # Adjoint of _im2col_kernel: x[n, c] = sum of every column entry read from it.
+    # Adjoint of _im2col: x[n, c] = sum of every column entry read from it.
     # Parallel over N*C so each thread owns whole x[n, c] planes (no write races).
     N, C, H, W = x.shape
     lo_, hi_ = chunk(N * C, part, parts)
@@ -92,8 +79,15 @@ def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts)
                             x[n, c, ih, ow * sw - a] += cols[row, n, base + ow]
 
 
-def _run(kernel, a, b, KH, KW, g: Geometry) -> None:
-    kernel(a, b, KH, KW, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.OH, g.OW)
+def _col2im(cols: np.ndarray, x: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
+    _col2im_kernel(cols, x, KH, KW, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.OH, g.OW)
+
+
+def _rows(lo: int, hi: int, stride: int, offset: int) -> slice:
+    """The input indices ``o*stride - offset`` read by outputs ``o`` in ``[lo, hi)``."""
+    if hi <= lo:
+        return slice(0, 0)
+    return slice(lo * stride - offset, (hi - 1) * stride - offset + 1, stride)
 
 
 def unfold(x: np.ndarray, KH: int, KW: int, g: Geometry) -> np.ndarray:
@@ -102,7 +96,7 @@ def unfold(x: np.ndarray, KH: int, KW: int, g: Geometry) -> np.ndarray:
     (zero outside the image) at ``[:, n, oh*OW + ow]``."""
     N, C = x.shape[0], x.shape[1]
     cols = np.empty((C * KH * KW, N, g.OH * g.OW), dtype=x.dtype)
-    _run(_im2col_kernel, x, cols, KH, KW, g)
+    _im2col(x, cols, KH, KW, g)
     return cols
 
 
@@ -110,7 +104,7 @@ def fold(cols: np.ndarray, x_shape: Sequence[int], KH: int, KW: int, g: Geometry
     """The adjoint of :func:`unfold`: GEMM-layout columns summed back into an
     ``x_shape`` image (overlapping windows add up, padding is dropped)."""
     x = np.empty(tuple(int(s) for s in x_shape), dtype=cols.dtype)
-    _run(_col2im_kernel, cols, x, KH, KW, g)
+    _col2im(cols, x, KH, KW, g)
     return x
 
 
@@ -138,7 +132,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         b = min(B, N - s)
         c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
         o = out if b == B else np.empty((G, Og, b * L), dtype=x.dtype)
-        _run(_im2col_kernel, x[s:s + b], c, KH, KW, g)
+        _im2col(x[s:s + b], c, KH, KW, g)
         # [G, Og, Cg*K] @ [G, Cg*K, b*L] -> [G, Og, b*L] == [O, b, L]: one GEMM per group
         np.matmul(wg, c.reshape(G, CgK, b * L), out=o)
         if bias is None:
@@ -167,7 +161,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
         g2[...] = gy3[s:s + b].transpose(1, 0, 2)
         # [G, Cg*K, Og] @ [G, Og, b*L] -> [G, Cg*K, b*L] == GEMM-layout columns [C*K, b, L]
         np.matmul(wgT, g2.reshape(G, Og, b * L), out=gc)
-        _run(_col2im_kernel, gc.reshape(C * KH * KW, b, L), gx[s:s + b], KH, KW, g)
+        _col2im(gc.reshape(C * KH * KW, b, L), gx[s:s + b], KH, KW, g)
     return gx
 
 
@@ -188,7 +182,7 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
         b = min(B, N - s)
         c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
         g2 = gyt if b == B else np.empty((O, b, L), dtype=x.dtype)
-        _run(_im2col_kernel, x[s:s + b], c, KH, KW, g)
+        _im2col(x[s:s + b], c, KH, KW, g)
         g2[...] = gy3[s:s + b].transpose(1, 0, 2)
         # [G, Og, b*L] @ [G, b*L, Cg*K] -> [G, Og, Cg*K]: the batch sum is inside the GEMM
         np.matmul(g2.reshape(G, Og, b * L), c.reshape(G, CgK, b * L).transpose(0, 2, 1), out=part)

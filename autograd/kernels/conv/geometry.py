@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .._jit import njit
 
-__all__ = ["Geometry", "conv_output_size", "geometry", "pad4", "valid_columns"]
+__all__ = ["Geometry", "conv_output_size", "geometry", "output_range", "pad4", "valid_columns"]
 
 
 def pad4(padding: Sequence[int]) -> tuple[int, int, int, int]:
@@ -76,12 +76,15 @@ def geometry(in_hw: Sequence[int], kernel_hw: Sequence[int], stride: Sequence[in
                     conv_output_size(H, KH, sh, pt, pb, dh), conv_output_size(W, KW, sw, pl, pr, dw))
 
 
-@njit(inline="always")
-def valid_columns(a, sw, W, OW):
+def output_range(a, sw, W, OW):
     """``[lo, hi)``: the outputs ``ow`` whose input column ``ow*sw - a`` lies in ``[0, W)``
-    (an empty range, possibly with ``lo > hi``, when there is none)."""
+    (an empty range, possibly with ``lo > hi``, when there is none). Plain Python here;
+    kernels call the compiled :func:`valid_columns`."""
     lo = (a + sw - 1) // sw if a > 0 else 0  # ceil(a / sw), >= 0
     hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
     if hi > OW:
         hi = OW
     return lo, hi
+
+
+valid_columns = njit(inline="always")(output_range)
