@@ -53,15 +53,17 @@ class ScaledDotProductAttention(Op):
         if q.ndim != 4 or v.shape[-1] != q.shape[-1]:
             ctx._name = "Mm" if q.ndim == 2 else "UnsafeView"
         batch, (n_q, e_dim), (n_k, ev_dim) = q.shape[:-2], q.shape[-2:], v.shape[-2:]
-        q3, k3, v3 = q.reshape(-1, n_q, e_dim), k.reshape(-1, n_k, e_dim), v.reshape(-1, n_k, ev_dim)
-        if q3.shape[0] * n_q * n_k * q.itemsize <= _WEIGHTS_MAX_BYTES:
+        if q.size // e_dim * n_k * q.itemsize <= _WEIGHTS_MAX_BYTES:
             # BLAS for the two products, one fused pass for scale + mask + softmax; the
-            # weights are kept for backward (see benchmarks/NOTES.md for why not flash)
-            p = _act.scaled_softmax_lastdim(np.matmul(q3, k3.transpose(0, 2, 1)), scale, causal)
-            out = np.matmul(p, v3)
+            # weights are kept for backward (see benchmarks/NOTES.md for why not flash).
+            # The products run on q, k, v as given: heads split off a fused projection are
+            # strided views that BLAS reads in place, where a reshape to 3-D would copy.
+            p = _act.scaled_softmax_lastdim(np.matmul(q, np.swapaxes(k, -1, -2)), scale, causal)
+            out = np.matmul(p, v)
             lse = None
         else:  # long sequences: the flash kernel, O(L) memory per row instead of O(L S)
-            out, lse = _kernels.sdpa_forward(q3, k3, v3, scale, causal)
+            q3, k3 = q.reshape(-1, n_q, e_dim), k.reshape(-1, n_k, e_dim)
+            out, lse = _kernels.sdpa_forward(q3, k3, v.reshape(-1, n_k, ev_dim), scale, causal)
             p = None
         if isinstance(ctx, Node):  # kept for backward only when a graph is recorded
             ctx.p, ctx.lse = p, lse
@@ -73,15 +75,16 @@ class ScaledDotProductAttention(Op):
         need = ctx.needs_input_grad
         if not _state.enabled:
             (n_q, e_dim), (n_k, ev_dim) = q.shape[-2:], v.shape[-2:]
-            q3, k3 = q._data.reshape(-1, n_q, e_dim), k._data.reshape(-1, n_k, e_dim)
-            v3, g3 = v._data.reshape(-1, n_k, ev_dim), grad._data.reshape(-1, n_q, ev_dim)
-            if ctx.p is not None:
-                p = ctx.p
-                dv = np.matmul(p.transpose(0, 2, 1), g3)
-                ds = _act.softmax_lastdim_backward(np.matmul(g3, v3.transpose(0, 2, 1)), p)
+            if ctx.p is not None:  # batch-shaped products, as in forward
+                p, g = ctx.p, grad._data
+                dv = np.matmul(np.swapaxes(p, -1, -2), g)
+                ds = _act.softmax_lastdim_backward(np.matmul(g, np.swapaxes(v._data, -1, -2)), p)
                 ds *= ds.dtype.type(scale)
-                dq, dk = np.matmul(ds, k3), np.matmul(ds.transpose(0, 2, 1), q3)
+                dq = np.matmul(ds, k._data)
+                dk = np.matmul(np.swapaxes(ds, -1, -2), q._data)
             else:
+                q3, k3 = q._data.reshape(-1, n_q, e_dim), k._data.reshape(-1, n_k, e_dim)
+                v3, g3 = v._data.reshape(-1, n_k, ev_dim), grad._data.reshape(-1, n_q, ev_dim)
                 dq, dk, dv = _kernels.sdpa_backward(
                     q3, k3, v3, ctx.output._data.reshape(-1, n_q, ev_dim), ctx.lse, g3, scale,
                     causal)
