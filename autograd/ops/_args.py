@@ -22,7 +22,7 @@ from ..node import ShapeError
 from ..tensor import Tensor
 
 __all__ = [
-    "ArgumentError", "ShapeError", "require_tensor", "require_tensors", "require_number",
+    "ArgumentError", "ShapeError", "optional_tensor", "require_tensor", "require_tensors", "require_number",
     "int_tuple", "positive_ints", "nonnegative_ints", "check_ndim", "check_dtype",
     "check_probability", "guard_tensor_inputs",
 ]
@@ -47,6 +47,11 @@ def require_tensor(op: str, value: object, name: str = "input", position: int = 
         raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
                         f"not {_type_name(value)}")
     return value
+
+
+def optional_tensor(op: str, value: object, name: str, position: int) -> Tensor | None:
+    """``require_tensor`` that lets None through (optional weights, biases)."""
+    return None if value is None else require_tensor(op, value, name, position)
 
 
 def require_tensors(op: str, values: object, name: str = "tensors") -> list[Tensor]:

@@ -24,7 +24,7 @@ from ..grad_mode import _state
 from ..kernels import norm as _k
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
-from ._args import ArgumentError, require_number, require_tensor
+from ._args import ArgumentError, optional_tensor, require_number, require_tensor
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -236,10 +236,6 @@ def _check_dtypes(kernel: str, input: Tensor, *params: Tensor | None,
         raise no_kernel(kernel, input.dtype)
 
 
-def _optional(op: str, value: object, name: str, position: int) -> Tensor | None:
-    return None if value is None else require_tensor(op, value, name, position)
-
-
 def layer_norm(input: Tensor, normalized_shape: int | tuple[int, ...] | list[int],
                weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5,
                cudnn_enable: bool = True) -> Tensor:
@@ -258,8 +254,8 @@ def layer_norm(input: Tensor, normalized_shape: int | tuple[int, ...] | list[int
     else:
         raise TypeError(f"layer_norm(): argument 'normalized_shape' must be an int or a tuple "
                         f"of ints, not {normalized_shape!r}")
-    weight = _optional("layer_norm", weight, "weight", 3)
-    bias = _optional("layer_norm", bias, "bias", 4)
+    weight = optional_tensor("layer_norm", weight, "weight", 3)
+    bias = optional_tensor("layer_norm", bias, "bias", 4)
     eps = require_number("layer_norm", "eps", eps)
     if not shape:
         raise ArgumentError(f"layer_norm: Expected normalized_shape to be at least "
@@ -291,10 +287,10 @@ def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     """
     op = "batch_norm"
     require_tensor(op, input)
-    weight = _optional(op, weight, "weight", 2)
-    bias = _optional(op, bias, "bias", 3)
-    running_mean = _optional(op, running_mean, "running_mean", 4)
-    running_var = _optional(op, running_var, "running_var", 5)
+    weight = optional_tensor(op, weight, "weight", 2)
+    bias = optional_tensor(op, bias, "bias", 3)
+    running_mean = optional_tensor(op, running_mean, "running_mean", 4)
+    running_var = optional_tensor(op, running_var, "running_var", 5)
     if isinstance(training, np.bool_):
         training = bool(training)
     if not isinstance(training, bool):
