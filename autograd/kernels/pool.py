@@ -94,32 +94,74 @@ def _avg_window(i, size, out, k, s, p, adaptive):
     return start, min(start + k, size + p)
 
 
+# Max pooling picks its value and index without data-dependent branches: with random
+# data "is this the new maximum?" is a coin flip, and a mispredicted branch per element
+# (LLVM turns the selects of a running (max, argmax) pair back into branches) ran W2's
+# 2x2 pool 6x slower than the two arithmetic passes below (benchmarks/NOTES.md,
+# "Max pooling without branches"). Pass 1 takes the window's max and whether it holds a
+# NaN; pass 2 finds the first position equal to the max (or, rarely, the last NaN: a
+# predictable branch) by integer arithmetic. The value is then read back from that
+# position, so a -0.0 that comes first wins over a later 0.0, as in PyTorch.
+@njit(inline="always")
+def _first_equal(v, best, t, k, found):
+    """One step of the search for the first window position ``t`` whose value equals
+    ``best``: returns the updated ``(k, found)`` with no branch."""
+    e = np.int64(v == best) * (1 - found)
+    return k + e * t, found + e
+
+
 @njit_chunked
 def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw, part, parts):
     # Fixed windows (stride, padding, dilation) or, with ``adaptive``, PyTorch's adaptive
     # windows [floor(i*In/Out), ceil((i+1)*In/Out)); one loop nest, so the tie and NaN
-    # rules exist once.
+    # rules exist once. The windows (start, tap count) are the same in every plane:
+    # worked out once per call, on flattened planes.
     N, C, H, W = x.shape
     OH, OW = y.shape[2], y.shape[3]
+    xf = x.reshape(N * C, H * W)
+    yf = y.reshape(N * C, OH * OW)
+    jf = idx.reshape(N * C, OH * OW)
+    hs, hn = np.empty(OH, np.int64), np.empty(OH, np.int64)
+    ws, wn = np.empty(OW, np.int64), np.empty(OW, np.int64)
+    for oh in range(OH):
+        h0, h1 = _max_window(oh, H, OH, KH, sh, ph, dh, adaptive)
+        hs[oh], hn[oh] = h0, (h1 - h0 + dh - 1) // dh if h1 > h0 else 0
+    for ow in range(OW):
+        w0, w1 = _max_window(ow, W, OW, KW, sw, pw, dw, adaptive)
+        ws[ow], wn[ow] = w0, (w1 - w0 + dw - 1) // dw if w1 > w0 else 0
     lo, hi = chunk(N * C, part, parts)
     for nc in range(lo, hi):
-        n = nc // C
-        c = nc - n * C
+        xp, yp, ip = xf[nc], yf[nc], jf[nc]
         for oh in range(OH):
-            h0, h1 = _max_window(oh, H, OH, KH, sh, ph, dh, adaptive)
+            h0, nh = hs[oh], hn[oh]
             for ow in range(OW):
-                w0, w1 = _max_window(ow, W, OW, KW, sw, pw, dw, adaptive)
+                w0, nw = ws[ow], wn[ow]
                 best = -np.inf
-                besti = h0 * W + w0
-                for ih in range(h0, h1, dh):
-                    for iw in range(w0, w1, dw):
-                        v = x[n, c, ih, iw]
-                        # `v != v` is isnan: a NaN replaces the max (propagates like PyTorch)
-                        if v > best or v != v:
-                            best = v
-                            besti = ih * W + iw
-                y[n, c, oh, ow] = best
-                idx[n, c, oh, ow] = besti
+                nan = np.int64(0)
+                for a in range(nh):
+                    r = (h0 + a * dh) * W + w0
+                    for b in range(nw):
+                        v = xp[r + b * dw]
+                        best = max(best, v)
+                        nan |= np.int64(v != v)
+                k = np.int64(0)
+                found = np.int64(0)
+                if nan:  # a NaN wins, the last one seen
+                    for a in range(nh):
+                        r = (h0 + a * dh) * W + w0
+                        for b in range(nw):
+                            if xp[r + b * dw] != xp[r + b * dw]:
+                                k, found = r + b * dw, 1
+                else:
+                    for a in range(nh):
+                        r = (h0 + a * dh) * W + w0
+                        for b in range(nw):
+                            k, found = _first_equal(xp[r + b * dw], best, r + b * dw, k, found)
+                o = oh * OW + ow
+                if found:
+                    yp[o], ip[o] = xp[k], k
+                else:  # a window wholly in the padding: PyTorch's -inf and start index
+                    yp[o], ip[o] = -np.inf, h0 * W + w0
 
 
 @njit_chunked
@@ -130,42 +172,44 @@ def _max_pool_fwd_plain_kernel(x, y, idx, W, OH, OW, KH, KW, sh, sw, part, parts
     # costs about 0.3 s of a cold start (benchmarks/NOTES.md, "Cold start").
     lo, hi = chunk(x.shape[0], part, parts)
     for p in range(lo, hi):
+        xp, yp, ip = x[p], y[p], idx[p]
         if KH == 2 and KW == 2:
-            # W2's MaxPool2d(2): the four taps unrolled by hand
+            # MaxPool2d(2), the CNN classic: the four taps unrolled by hand
             for oh in range(OH):
                 for ow in range(OW):
                     j = oh * sh * W + ow * sw
-                    best = x[p, j]
-                    besti = j
-                    v = x[p, j + 1]
-                    if v > best or v != v:
-                        best = v
-                        besti = j + 1
-                    v = x[p, j + W]
-                    if v > best or v != v:
-                        best = v
-                        besti = j + W
-                    v = x[p, j + W + 1]
-                    if v > best or v != v:
-                        best = v
-                        besti = j + W + 1
-                    y[p, oh * OW + ow] = best
-                    idx[p, oh * OW + ow] = besti
+                    a, b, c, d = xp[j], xp[j + 1], xp[j + W], xp[j + W + 1]
+                    if (a != a) | (b != b) | (c != c) | (d != d):
+                        k = W + 1 if d != d else (W if c != c else (1 if b != b else 0))
+                    else:
+                        m = max(max(a, b), max(c, d))
+                        na, nb, nc = np.int64(a != m), np.int64(b != m), np.int64(c != m)
+                        k = na * ((1 - nb) + nb * ((1 - nc) * W + nc * (W + 1)))
+                    yp[oh * OW + ow] = xp[j + k]
+                    ip[oh * OW + ow] = j + k
             continue
         for oh in range(OH):
-            h0 = oh * sh
             for ow in range(OW):
-                w0 = ow * sw
-                best = -np.inf
-                besti = h0 * W + w0
-                for ih in range(h0, h0 + KH):
-                    for iw in range(w0, w0 + KW):
-                        v = x[p, ih * W + iw]
-                        if v > best or v != v:
-                            best = v
-                            besti = ih * W + iw
-                y[p, oh * OW + ow] = best
-                idx[p, oh * OW + ow] = besti
+                j = oh * sh * W + ow * sw
+                best = xp[j]
+                nan = np.int64(0)
+                for ih in range(KH):
+                    for iw in range(KW):
+                        v = xp[j + ih * W + iw]
+                        best = max(best, v)
+                        nan |= np.int64(v != v)
+                k = np.int64(0)
+                found = np.int64(0)
+                for ih in range(KH):
+                    for iw in range(KW):
+                        t = j + ih * W + iw
+                        if nan:
+                            if xp[t] != xp[t]:
+                                k = t
+                        else:
+                            k, found = _first_equal(xp[t], best, t, k, found)
+                yp[oh * OW + ow] = xp[k]
+                ip[oh * OW + ow] = k
 
 
 @njit_chunked

@@ -48,14 +48,23 @@ def ref_max_pool(x, k, s, p, d, ceil_mode):
     idx = np.empty((N, C, OH, OW), dtype=np.int64)
     for oh, ow, v, rows, cols in _windows(x, k, s, p, d, ceil_mode, -np.inf):
         flat_pos = (rows[:, None] * W + cols[None, :]).ravel()
+        inside = ((rows[:, None] >= 0) & (rows[:, None] < H)
+                  & (cols[None, :] >= 0) & (cols[None, :] < W)).ravel()
         for n in range(N):
             for c in range(C):
                 vals = v[n, c].ravel()
+                if inside.any():  # padding never wins, not even a tie with an all -inf window
+                    vals = np.where(inside, vals, -np.inf)
+                    first = int(np.argmax(inside))
+                    vals = np.concatenate([vals[first:], vals[:first]])
+                    pos = np.concatenate([flat_pos[first:], flat_pos[:first]])
+                else:
+                    pos = flat_pos
                 nan = np.flatnonzero(np.isnan(vals))
                 # first maximum wins; a NaN wins over everything (PyTorch keeps the last NaN)
                 j = nan[-1] if len(nan) else int(np.argmax(vals))
                 y[n, c, oh, ow] = vals[j]
-                idx[n, c, oh, ow] = flat_pos[j]
+                idx[n, c, oh, ow] = pos[j]
     return y, idx
 
 
@@ -181,6 +190,30 @@ def test_max_pool_ties_and_nan():
     y_ref, idx_ref = ref_max_pool(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
     np.testing.assert_array_equal(idx, idx_ref)
     np.testing.assert_array_equal(y, y_ref)
+
+
+SPECIAL_VALUES = np.array([-np.inf, -1.0, -0.0, 0.0, 1.0, np.inf, np.nan])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k, s, p, d", [
+    ((2, 2), (2, 2), (0, 0), (1, 1)),   # the unrolled 2x2 path
+    ((3, 3), (2, 2), (0, 0), (1, 1)),   # the plain path, overlapping windows
+    ((3, 3), (2, 2), (1, 1), (1, 1)),   # the general path (ResNet's stem pool)
+    ((2, 3), (1, 2), (1, 1), (2, 1)),   # general, dilated
+])
+def test_max_pool_special_values(k, s, p, d, dtype):
+    # The kernels pick max and argmax by arithmetic (no branch on the data): every tie,
+    # signed zero, infinity and NaN pattern must still give the reference's first maximum
+    # (the value read from that position, so -0.0 before 0.0 stays -0.0) or last NaN.
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        x = rng.choice(SPECIAL_VALUES[:6 if trial % 2 else 7], size=(2, 3, 7, 8)).astype(dtype)
+        y, idx = P.max_pool2d_forward(x, k, s, p, d)
+        y_ref, idx_ref = ref_max_pool(x.astype(np.float64), k, s, p, d, False)
+        np.testing.assert_array_equal(idx, idx_ref)
+        np.testing.assert_array_equal(y, y_ref.astype(dtype))
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(y_ref))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
