@@ -24,6 +24,28 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 @njit
+def _relu_flat(x, out):
+    # `0 if v < 0 else v`: NaN and -0.0 pass through, as in PyTorch's relu (NumPy's
+    # maximum(x, 0) turns -0.0 into 0.0). Serial, as the backward below.
+    for i in range(x.size):
+        v = x[i]
+        out[i] = 0 if v < 0 else v
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """ReLU forward ``max(x, 0)`` in one pass, PyTorch's rule for -0.0 and NaN (both kept).
+
+    Float arrays of any shape; returns a new C-contiguous array of x's shape and dtype.
+    NumPy's ``maximum(x, 0)`` ran 2.5-3x slower at W2's activation (benchmarks/NOTES.md).
+    """
+    shape = np.shape(x)
+    x = np.ascontiguousarray(x).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
+    out = np.empty_like(x)
+    _relu_flat(x, out)
+    return out.reshape(shape)
+
+
+@njit
 def _relu_backward_flat(g, y, out):
     # Serial on purpose: one memory-bound pass gains nothing from a second thread, and
     # the parallel version paid for waking Numba's pool (figures in benchmarks/NOTES.md).
@@ -37,14 +59,12 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     Shapes: g and y equal; returns an array of g's shape and dtype. NumPy's version takes
     two passes and a float*bool cast, about 3x slower.
     """
-    g = np.ascontiguousarray(g)
-    y = np.ascontiguousarray(y)
+    shape = np.shape(g)
+    g = np.ascontiguousarray(g).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
+    y = np.ascontiguousarray(y).reshape(-1)
     out = np.empty_like(g)
-    if g.ndim == 0:
-        out[...] = g if y > 0 else 0
-        return out
-    _relu_backward_flat(g.reshape(-1), y.reshape(-1), out.reshape(-1))
-    return out
+    _relu_backward_flat(g, y, out)
+    return out.reshape(shape)
 
 
 @njit_chunked(error_model="numpy")
