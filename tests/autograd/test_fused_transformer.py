@@ -266,3 +266,14 @@ def test_sdpa_flash_path_gradcheck(monkeypatch, causal):
     np.testing.assert_allclose(fn(q, k, v).detach().numpy(), _sdpa_ref(
         q.detach().numpy(), k.detach().numpy(), v.detach().numpy(), 1 / math.sqrt(3), causal)[0],
         rtol=1e-12)
+
+
+def test_float32_exp_of_nonpositive_is_within_three_ulp():
+    # GELU's lighter exp (degree-6 polynomial, no overflow branch) on its domain a <= 0
+    xs = np.concatenate([np.linspace(-87, 0, 20001), [-1e-8, -0.0]]).astype(np.float32)
+    ours = np.array([K._expf_nonpositive(v) for v in xs], dtype=np.float32)
+    ref = np.exp(xs.astype(np.float64))
+    ulp = np.spacing(ref.astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(ours - ref) / ulp) <= 3.0
+    assert K._expf_nonpositive(np.float32(-np.inf)) == 0.0
+    assert K._expf_nonpositive(np.float32(-100.0)) == 0.0
