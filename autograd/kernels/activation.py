@@ -52,6 +52,12 @@ _INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
 # compile for no measurable speed.
 
 
+# 1.5 * 2^23: adding it rounds a float32 of magnitude below 2^22 to an integer, which
+# then sits in the low mantissa bits (no float -> int conversion on the vector path)
+_ROUND = np.float32(12582912.0)
+_ROUND_BITS = 0x4B400000
+
+
 @njit(error_model="numpy", fastmath=_ELEMENTWISE)
 def _expf(a):
     """exp of a float32 in float32 arithmetic, within 2 ulp, as straight-line code:
@@ -60,9 +66,9 @@ def _expf(a):
     one = np.float32(1.0)
     xc = a if a > np.float32(-87.0) else np.float32(-87.0)
     xc = xc if xc < np.float32(88.0) else np.float32(88.0)
-    t = xc * np.float32(1.4426950408889634) + np.float32(0.5)
-    n = np.float32(np.int32(t))  # truncation; floor for the negative half below
-    n = n - one if n > t else n
+    # n = round(xc / ln2) by the 1.5 * 2^23 trick (see _ROUND): no float -> int -> float
+    shifted = xc * np.float32(1.4426950408889634) + _ROUND
+    n = shifted - _ROUND
     # Cody-Waite: ln2 split so that n * hi is exact
     r = xc - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
     p = np.float32(1 / 5040)
@@ -73,16 +79,11 @@ def _expf(a):
     p = p * r + np.float32(0.5)
     p = p * r + one
     p = p * r + one
-    y = p * np.int32((np.int32(n) + np.int32(127)) << np.int32(23)).view(np.float32)
+    bits = (np.float32(shifted).view(np.int32) - np.int32(_ROUND_BITS - 127)) << np.int32(23)
+    y = p * np.int32(bits).view(np.float32)
     y = np.float32(0.0) if a < np.float32(-87.0) else y
     y = np.float32(np.inf) if a > np.float32(88.0) else y
     return a if a != a else y
-
-
-# 1.5 * 2^23: adding it rounds a float32 of magnitude below 2^22 to an integer, which
-# then sits in the low mantissa bits (no float -> int conversion on the vector path)
-_ROUND = np.float32(12582912.0)
-_ROUND_BITS = 0x4B400000
 
 
 @njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
