@@ -165,29 +165,36 @@ def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw, pa
 
 
 @njit_chunked
-def _max_pool_fwd_plain_kernel(x, y, idx, W, OH, OW, KH, KW, sh, sw, part, parts):
-    # The common case on flattened planes x[P, H*W] -> y/idx[P, OH*OW] (no padding, no
-    # dilation, every window inside the plane); same tie (first wins) and NaN (last NaN
-    # wins) rules as above. One function, no per-plane helper: each compiled function
-    # costs about 0.3 s of a cold start (benchmarks/NOTES.md, "Cold start").
+def _max_pool_2x2_kernel(x, y, idx, W, OH, OW, sh, sw, part, parts):
+    # MaxPool2d(2), the CNN classic, on flattened planes x[P, H*W] -> y/idx[P, OH*OW] (no
+    # padding, no dilation, windows inside the plane): the four taps unrolled by hand.
+    # Its own function: the cold first step of a small CNN compiles this alone, not the
+    # general loops below (each compiled function costs a cold start, benchmarks/NOTES.md).
     lo, hi = chunk(x.shape[0], part, parts)
     for p in range(lo, hi):
         xp, yp, ip = x[p], y[p], idx[p]
-        if KH == 2 and KW == 2:
-            # MaxPool2d(2), the CNN classic: the four taps unrolled by hand
-            for oh in range(OH):
-                for ow in range(OW):
-                    j = oh * sh * W + ow * sw
-                    a, b, c, d = xp[j], xp[j + 1], xp[j + W], xp[j + W + 1]
-                    if (a != a) | (b != b) | (c != c) | (d != d):
-                        k = W + 1 if d != d else (W if c != c else (1 if b != b else 0))
-                    else:
-                        m = max(max(a, b), max(c, d))
-                        na, nb, nc = np.int64(a != m), np.int64(b != m), np.int64(c != m)
-                        k = na * ((1 - nb) + nb * ((1 - nc) * W + nc * (W + 1)))
-                    yp[oh * OW + ow] = xp[j + k]
-                    ip[oh * OW + ow] = j + k
-            continue
+        for oh in range(OH):
+            for ow in range(OW):
+                j = oh * sh * W + ow * sw
+                a, b, c, d = xp[j], xp[j + 1], xp[j + W], xp[j + W + 1]
+                if (a != a) | (b != b) | (c != c) | (d != d):
+                    k = W + 1 if d != d else (W if c != c else (1 if b != b else 0))
+                else:
+                    m = max(max(a, b), max(c, d))
+                    na, nb, nc = np.int64(a != m), np.int64(b != m), np.int64(c != m)
+                    k = na * ((1 - nb) + nb * ((1 - nc) * W + nc * (W + 1)))
+                yp[oh * OW + ow] = xp[j + k]
+                ip[oh * OW + ow] = j + k
+
+
+@njit_chunked
+def _max_pool_fwd_plain_kernel(x, y, idx, W, OH, OW, KH, KW, sh, sw, part, parts):
+    # The common case on flattened planes x[P, H*W] -> y/idx[P, OH*OW] (no padding, no
+    # dilation, every window inside the plane); same tie (first wins) and NaN (last NaN
+    # wins) rules as above.
+    lo, hi = chunk(x.shape[0], part, parts)
+    for p in range(lo, hi):
+        xp, yp, ip = x[p], y[p], idx[p]
         for oh in range(OH):
             for ow in range(OW):
                 j = oh * sh * W + ow * sw
@@ -325,8 +332,12 @@ def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), 
         # the common case on flattened planes: about 2x faster than the general kernel at
         # W2's shape (benchmarks/NOTES.md)
         P = N * C
-        _max_pool_fwd_plain_kernel(x.reshape(P, H * W), y.reshape(P, OH * OW),
-                                   idx.reshape(P, OH * OW), W, OH, OW, KH, KW, sh, sw)
+        if KH == KW == 2:
+            _max_pool_2x2_kernel(x.reshape(P, H * W), y.reshape(P, OH * OW),
+                                 idx.reshape(P, OH * OW), W, OH, OW, sh, sw)
+        else:
+            _max_pool_fwd_plain_kernel(x.reshape(P, H * W), y.reshape(P, OH * OW),
+                                       idx.reshape(P, OH * OW), W, OH, OW, KH, KW, sh, sw)
     else:
         _max_pool_fwd_kernel(x, y, idx, False, KH, KW, sh, sw, ph, pw, dh, dw)
     return y, idx
