@@ -29,7 +29,8 @@ from typing import Any
 
 from .kernels import _blas
 
-__all__ = ["blas_single_threaded", "chunked_kernel", "configure_numba", "get_num_threads",
+__all__ = ["CHUNKED_MIN_SIZE", "CHUNKED_MIN_SIZE_STREAMING", "blas_single_threaded",
+           "chunked_kernel", "configure_numba", "get_num_threads",
            "run_tasks", "set_num_threads"]
 
 _state_lock = threading.Lock()
@@ -88,19 +89,28 @@ def set_num_threads(n: int) -> None:
 CHUNKED_MIN_SIZE = 1 << 15
 
 
-def chunked_kernel(dispatcher: Any) -> Callable[..., None]:
+#: The same for kernels that stream memory with about one operation per element loaded
+#: (leaky ReLU forward and backward): one thread runs them at memory speed, and on a VM
+#: where waking the pool's thread took 0.15-0.3 ms they ran faster serially up to at
+#: least 1M elements (benchmarks/NOTES.md, "Waking the pool"). Max pooling, with a few
+#: operations per element, still gained from two threads at W2's 1.4M.
+CHUNKED_MIN_SIZE_STREAMING = 1 << 21
+
+
+def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callable[..., None]:
     """Wrap a compiled ``nogil`` kernel taking trailing ``part, parts`` arguments (see
     ``autograd.kernels._jit.njit_chunked``): one call per thread of the worker pool, each
     with its part; one call with the whole range when the first argument is an array of
-    fewer than :data:`CHUNKED_MIN_SIZE` elements, or under ``NUMBA_DISABLE_JIT`` (Python
-    threads would only queue on the GIL)."""
+    fewer than ``min_size`` elements (:data:`CHUNKED_MIN_SIZE` unless the kernel says
+    otherwise), or under ``NUMBA_DISABLE_JIT`` (Python threads would only queue on the
+    GIL)."""
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
 
     def call(*args: Any) -> None:
         parts = 1 if plain_python else get_num_threads()
         first = args[0] if args else None
-        if parts == 1 or getattr(first, "size", CHUNKED_MIN_SIZE) < CHUNKED_MIN_SIZE:
+        if parts == 1 or getattr(first, "size", min_size) < min_size:
             dispatcher(*args, 0, 1)
             return
         run_tasks(_no_state, lambda _, i: dispatcher(*args, i, parts), parts)

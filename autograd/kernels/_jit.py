@@ -25,9 +25,9 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from ..runtime import chunked_kernel, configure_numba
+from ..runtime import CHUNKED_MIN_SIZE_STREAMING, chunked_kernel, configure_numba
 
-__all__ = ["chunk", "fma", "njit", "njit_chunked"]
+__all__ = ["CHUNKED_MIN_SIZE_STREAMING", "chunk", "fma", "njit", "njit_chunked"]
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -96,8 +96,10 @@ def _compile(kernel: _LazyKernel) -> Callable[..., Any]:
     if kernel.dispatcher is None:
         options = dict(kernel.options)
         chunked = options.pop("chunked", False)
+        min_size = options.pop("min_size", None)
         dispatcher = configure_numba().njit(**options)(kernel.py_func)
-        kernel.dispatcher = chunked_kernel(dispatcher) if chunked else dispatcher
+        kernel.dispatcher = (dispatcher if not chunked else chunked_kernel(dispatcher)
+                             if min_size is None else chunked_kernel(dispatcher, min_size))
     return kernel.dispatcher
 
 
@@ -156,7 +158,9 @@ def njit_chunked(fn: Callable[..., Any] | None = None, **options: Any) -> Any:  
 
     The decorated function's last two parameters are ``part, parts``: it must work on
     ``chunk(n, part, parts)`` of its outermost loop only, and write disjoint outputs per
-    part. Callers omit both; the wrapper makes one call per thread and returns None."""
+    part. Callers omit both; the wrapper makes one call per thread and returns None.
+    ``min_size=`` (optional): below this many elements in the first argument one thread
+    does the work (default :data:`autograd.runtime.CHUNKED_MIN_SIZE`)."""
     options.setdefault("nogil", True)
     options["chunked"] = True
     return njit(fn, **options)

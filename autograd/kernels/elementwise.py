@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._jit import chunk, njit, njit_chunked
+from ._jit import CHUNKED_MIN_SIZE_STREAMING, chunk, njit, njit_chunked
 
 
 @njit
@@ -67,7 +67,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
-@njit_chunked(error_model="numpy")
+@njit_chunked(error_model="numpy", min_size=CHUNKED_MIN_SIZE_STREAMING)
 def _leaky_relu_kernel(a, slope, out, positive, part, parts):
     lo, hi = chunk(a.size, part, parts)
     a, out, positive = a[lo:hi], out[lo:hi], positive[lo:hi]
@@ -78,7 +78,7 @@ def _leaky_relu_kernel(a, slope, out, positive, part, parts):
         out[i] = v if p else v * slope
 
 
-@njit_chunked(error_model="numpy")
+@njit_chunked(error_model="numpy", min_size=CHUNKED_MIN_SIZE_STREAMING)
 def _leaky_relu_backward_kernel(g, positive, slope, out, part, parts):
     lo, hi = chunk(g.size, part, parts)
     g, positive, out = g[lo:hi], positive[lo:hi], out[lo:hi]

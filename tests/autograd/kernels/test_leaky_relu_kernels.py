@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograd.kernels import elementwise as K
-from autograd.runtime import CHUNKED_MIN_SIZE
+from autograd.runtime import CHUNKED_MIN_SIZE_STREAMING
 
 RNG = np.random.default_rng(0)
 SPECIAL = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 3.0, -3.0]
@@ -11,7 +11,7 @@ SPECIAL = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 3.0, -3.0
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("slope", [0.01, 0.2, -0.5, 0.0, 1.5])
-@pytest.mark.parametrize("size", [0, 1, 7, CHUNKED_MIN_SIZE * 2 + 5])
+@pytest.mark.parametrize("size", [0, 1, 7, CHUNKED_MIN_SIZE_STREAMING * 2 + 5])  # last: threads
 def test_forward_and_backward_match_numpy(dtype, slope, size):
     a = RNG.standard_normal(size).astype(dtype)
     a[:min(size, len(SPECIAL))] = SPECIAL[:min(size, len(SPECIAL))]

@@ -320,3 +320,19 @@ def test_pools_random_geometry(H, W, kh, kw, sh, sw, dh, dw, cm, data):
     ya = P.avg_pool2d_forward(x, (kh, kw), (sh, sw), (ph, pw), cm, cip)
     np.testing.assert_allclose(ya, ref_avg_pool(x, (kh, kw), (sh, sw), (ph, pw), cm, cip, None),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_max_pool_2x2_threads_and_one_thread_agree():
+    # above the threshold the 2x2 forward and the tiled backward run on every thread;
+    # the planes must be covered exactly once
+    from autograd.runtime import CHUNKED_MIN_SIZE
+    planes = 4 * CHUNKED_MIN_SIZE // 64 + 3
+    x = np.random.default_rng(3).standard_normal((1, planes, 8, 8)).astype(np.float32)
+    y, idx = P.max_pool2d_forward(x, (2, 2), (2, 2))
+    parts = [P.max_pool2d_forward(np.ascontiguousarray(c), (2, 2), (2, 2))
+             for c in np.array_split(x, 7, axis=1)]
+    np.testing.assert_array_equal(y, np.concatenate([p[0] for p in parts], axis=1))
+    np.testing.assert_array_equal(idx, np.concatenate([p[1] for p in parts], axis=1))
+    gy = np.ones_like(y)
+    gx = P.max_pool2d_backward(gy, idx, (8, 8), tiles=(2, 2))
+    assert gx.sum() == y.size and gx.shape == x.shape
