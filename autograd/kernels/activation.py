@@ -58,29 +58,44 @@ _ROUND = np.float32(12582912.0)
 _ROUND_BITS = 0x4B400000
 
 
+@njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
+def _exp_split(xc):
+    """``(shifted, r)`` with ``xc = n ln2 + r``, ``|r| <= ln2/2``, for xc in [-87, 88]:
+    n = round(xc / ln2) by the 1.5 * 2^23 trick (see _ROUND: no float -> int -> float)
+    sits in ``shifted``'s low mantissa bits; Cody-Waite's split ln2 makes n * hi exact."""
+    shifted = xc * np.float32(1.4426950408889634) + _ROUND
+    n = shifted - _ROUND
+    return shifted, xc - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
+def _exp_taylor(p, r):
+    """Horner's scheme for exp's Taylor polynomial from its r^5/120 term down, ``p``
+    holding the higher terms' sum over r^5 (1/720 for degree 6)."""
+    p = p * r + np.float32(1 / 120)
+    p = p * r + np.float32(1 / 24)
+    p = p * r + np.float32(1 / 6)
+    p = p * r + np.float32(0.5)
+    p = p * r + np.float32(1.0)
+    return p * r + np.float32(1.0)
+
+
+@njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
+def _times_pow2(p, shifted):
+    """``p * 2^n`` for the n that :func:`_exp_split` left in ``shifted``."""
+    bits = (np.float32(shifted).view(np.int32) - np.int32(_ROUND_BITS - 127)) << np.int32(23)
+    return p * np.int32(bits).view(np.float32)
+
+
 @njit(error_model="numpy", fastmath=_ELEMENTWISE)
 def _expf(a):
     """exp of a float32 in float32 arithmetic, within 2 ulp, as straight-line code:
     a = n ln2 + r, |r| <= ln2/2; exp(r) by its degree-7 Taylor polynomial (error below
     1e-8 relative); 2^n assembled in the exponent bits."""
-    one = np.float32(1.0)
     xc = a if a > np.float32(-87.0) else np.float32(-87.0)
     xc = xc if xc < np.float32(88.0) else np.float32(88.0)
-    # n = round(xc / ln2) by the 1.5 * 2^23 trick (see _ROUND): no float -> int -> float
-    shifted = xc * np.float32(1.4426950408889634) + _ROUND
-    n = shifted - _ROUND
-    # Cody-Waite: ln2 split so that n * hi is exact
-    r = xc - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
-    p = np.float32(1 / 5040)
-    p = p * r + np.float32(1 / 720)
-    p = p * r + np.float32(1 / 120)
-    p = p * r + np.float32(1 / 24)
-    p = p * r + np.float32(1 / 6)
-    p = p * r + np.float32(0.5)
-    p = p * r + one
-    p = p * r + one
-    bits = (np.float32(shifted).view(np.int32) - np.int32(_ROUND_BITS - 127)) << np.int32(23)
-    y = p * np.int32(bits).view(np.float32)
+    shifted, r = _exp_split(xc)
+    y = _times_pow2(_exp_taylor(np.float32(1 / 5040) * r + np.float32(1 / 720), r), shifted)
     y = np.float32(0.0) if a < np.float32(-87.0) else y
     y = np.float32(np.inf) if a > np.float32(88.0) else y
     return a if a != a else y
@@ -89,23 +104,11 @@ def _expf(a):
 @njit(error_model="numpy", fastmath=_ELEMENTWISE, inline="always")
 def _expf_nonpositive(a):
     """exp of a float32 ``a <= 0`` (GELU's Gaussian factors), lighter than :func:`_expf`:
-    no overflow branch, n = round(a / ln2) by the 1.5 * 2^23 trick, exp(r) by its degree-6
-    Taylor polynomial (truncation below 1.2e-7 relative, the erfc approximation's own
-    error); 0 below -87. A NaN gives a NaN or a number, which the callers multiply by
-    the NaN input."""
-    xc = max(a, np.float32(-87.0))
-    shifted = xc * np.float32(1.4426950408889634) + _ROUND
-    n = shifted - _ROUND
-    r = xc - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
-    p = np.float32(1 / 720)
-    p = p * r + np.float32(1 / 120)
-    p = p * r + np.float32(1 / 24)
-    p = p * r + np.float32(1 / 6)
-    p = p * r + np.float32(0.5)
-    p = p * r + np.float32(1.0)
-    p = p * r + np.float32(1.0)
-    bits = (np.float32(shifted).view(np.int32) - np.int32(_ROUND_BITS - 127)) << np.int32(23)
-    y = p * np.int32(bits).view(np.float32)
+    no overflow branch, exp(r) by its degree-6 Taylor polynomial (truncation below
+    1.2e-7 relative, the erfc approximation's own error); 0 below -87. A NaN gives a NaN
+    or a number, which the callers multiply by the NaN input."""
+    shifted, r = _exp_split(max(a, np.float32(-87.0)))
+    y = _times_pow2(_exp_taylor(np.float32(1 / 720), r), shifted)
     return np.float32(0.0) if a < np.float32(-87.0) else y
 
 
