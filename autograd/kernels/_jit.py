@@ -25,7 +25,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from ..runtime import CHUNKED_MIN_SIZE_STREAMING, chunked_kernel, configure_numba
+from ..runtime import CHUNKED_MIN_SIZE, CHUNKED_MIN_SIZE_STREAMING, chunked_kernel, configure_numba
 
 __all__ = ["CHUNKED_MIN_SIZE_STREAMING", "chunk", "fma", "njit", "njit_chunked"]
 
@@ -96,10 +96,9 @@ def _compile(kernel: _LazyKernel) -> Callable[..., Any]:
     if kernel.dispatcher is None:
         options = dict(kernel.options)
         chunked = options.pop("chunked", False)
-        min_size = options.pop("min_size", None)
+        min_size = options.pop("min_size", CHUNKED_MIN_SIZE)
         dispatcher = configure_numba().njit(**options)(kernel.py_func)
-        kernel.dispatcher = (dispatcher if not chunked else chunked_kernel(dispatcher)
-                             if min_size is None else chunked_kernel(dispatcher, min_size))
+        kernel.dispatcher = chunked_kernel(dispatcher, min_size) if chunked else dispatcher
     return kernel.dispatcher
 
 

@@ -71,23 +71,9 @@ def _check(name, *arrays):
 
 # --------------------------------------------------------------------------- Numba kernels
 @njit(inline="always")
-def _max_window(i, size, out, k, s, p, d, adaptive):
-    """``[start, end)`` of max-pool window ``i`` along one dim, clipped to the input, the
-    start stepped past the padding in steps of the dilation (as PyTorch); ``adaptive``:
-    ``[floor(i*size/out), ceil((i+1)*size/out))``."""
-    if adaptive:
-        return (i * size) // out, ((i + 1) * size + out - 1) // out
-    start = i * s - p
-    end = min(start + (k - 1) * d + 1, size)
-    while start < 0:
-        start += d
-    return start, end
-
-
-@njit(inline="always")
 def _avg_window(i, size, out, k, s, p, adaptive):
     """``[start, end)`` of average-pool window ``i`` along one dim, clipped to the padded
-    input (the caller clips to the input); ``adaptive`` as in :func:`_max_window`."""
+    input (the caller clips to the input); ``adaptive`` as in :func:`_max_windows`."""
     if adaptive:
         return (i * size) // out, ((i + 1) * size + out - 1) // out
     start = i * s - p
@@ -111,27 +97,14 @@ def _first_equal(v, best, t, k, found):
 
 
 @njit_chunked
-def _max_pool_fwd_kernel(x, y, idx, adaptive, KH, KW, sh, sw, ph, pw, dh, dw, part, parts):
-    # Fixed windows (stride, padding, dilation) or, with ``adaptive``, PyTorch's adaptive
-    # windows [floor(i*In/Out), ceil((i+1)*In/Out)); one loop nest, so the tie and NaN
-    # rules exist once. The windows (start, tap count) are the same in every plane:
-    # worked out once per call, on flattened planes.
-    N, C, H, W = x.shape
-    OH, OW = y.shape[2], y.shape[3]
-    xf = x.reshape(N * C, H * W)
-    yf = y.reshape(N * C, OH * OW)
-    jf = idx.reshape(N * C, OH * OW)
-    hs, hn = np.empty(OH, np.int64), np.empty(OH, np.int64)
-    ws, wn = np.empty(OW, np.int64), np.empty(OW, np.int64)
-    for oh in range(OH):
-        h0, h1 = _max_window(oh, H, OH, KH, sh, ph, dh, adaptive)
-        hs[oh], hn[oh] = h0, (h1 - h0 + dh - 1) // dh if h1 > h0 else 0
-    for ow in range(OW):
-        w0, w1 = _max_window(ow, W, OW, KW, sw, pw, dw, adaptive)
-        ws[ow], wn[ow] = w0, (w1 - w0 + dw - 1) // dw if w1 > w0 else 0
-    lo, hi = chunk(N * C, part, parts)
-    for nc in range(lo, hi):
-        xp, yp, ip = xf[nc], yf[nc], jf[nc]
+def _max_pool_fwd_kernel(x, y, idx, W, hs, hn, ws, wn, dh, dw, part, parts):
+    # Any windows on flattened planes x[P, H*W] -> y/idx[P, OH*OW]: row window oh starts
+    # at hs[oh] and takes hn[oh] rows dh apart (ws, wn, dw for columns), from
+    # :func:`_max_windows`; one loop nest, so the tie and NaN rules exist once.
+    OH, OW = hs.shape[0], ws.shape[0]
+    lo, hi = chunk(x.shape[0], part, parts)
+    for p in range(lo, hi):
+        xp, yp, ip = x[p], y[p], idx[p]
         for oh in range(OH):
             h0, nh = hs[oh], hn[oh]
             for ow in range(OW):
@@ -308,6 +281,32 @@ def _avg_pool_kernel(x, y, gy, gx, backward, adaptive, KH, KW, sh, sw, ph, pw, i
                     y[n, c, oh, ow] = acc / d
 
 
+def _max_windows(size, out, k, s, p, d, adaptive):
+    """Max-pool windows along one dim as ``(start, count)`` int64 arrays of length ``out``:
+    window ``i`` reads ``start[i] + j*d`` for ``j < count[i]``, clipped to the input, the
+    start stepped past the padding in steps of the dilation (as PyTorch); ``adaptive``:
+    ``[floor(i*size/out), ceil((i+1)*size/out))`` with ``d = 1``."""
+    i = np.arange(out, dtype=np.int64)
+    if adaptive:
+        start, end = (i * size) // out, ((i + 1) * size + out - 1) // out
+    else:
+        start = i * s - p
+        end = np.minimum(start + (k - 1) * d + 1, size)
+        start = np.where(start < 0, start + (d - 1 - start) // d * d, start)
+    return start, np.where(end > start, (end - start + d - 1) // d, 0)
+
+
+def _max_pool_general(x, y, idx, kernel, stride, padding, dilation, adaptive):
+    """Run :func:`_max_pool_fwd_kernel` on x[N, C, H, W] -> y, idx[N, C, OH, OW]."""
+    N, C, H, W = x.shape
+    OH, OW = y.shape[2], y.shape[3]
+    hs, hn = _max_windows(H, OH, kernel[0], stride[0], padding[0], dilation[0], adaptive)
+    ws, wn = _max_windows(W, OW, kernel[1], stride[1], padding[1], dilation[1], adaptive)
+    _max_pool_fwd_kernel(x.reshape(N * C, H * W), y.reshape(N * C, OH * OW),
+                         idx.reshape(N * C, OH * OW), W, hs, hn, ws, wn, dilation[0],
+                         dilation[1])
+
+
 # --------------------------------------------------------------------------- public API
 def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mode=False):
     """Max pooling with indices (``F.max_pool2d(..., return_indices=True)``).
@@ -339,7 +338,7 @@ def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), 
             _max_pool_fwd_plain_kernel(x.reshape(P, H * W), y.reshape(P, OH * OW),
                                        idx.reshape(P, OH * OW), W, OH, OW, KH, KW, sh, sw)
     else:
-        _max_pool_fwd_kernel(x, y, idx, False, KH, KW, sh, sw, ph, pw, dh, dw)
+        _max_pool_general(x, y, idx, (KH, KW), (sh, sw), (ph, pw), (dh, dw), False)
     return y, idx
 
 
@@ -469,5 +468,5 @@ def adaptive_max_pool2d_forward(x, output_size):
     OH, OW = int(output_size[0]), int(output_size[1])
     y = np.empty((N, C, OH, OW), dtype=x.dtype)
     idx = np.empty((N, C, OH, OW), dtype=np.int64)
-    _max_pool_fwd_kernel(x, y, idx, True, 0, 0, 1, 1, 0, 0, 1, 1)
+    _max_pool_general(x, y, idx, (0, 0), (1, 1), (0, 0), (1, 1), True)
     return y, idx
