@@ -273,20 +273,20 @@ def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @njit(error_model="numpy", fastmath=_FAST)
-def _exp_row(src, r, shift, out, stop):
-    """out[r, j] = exp(src[r, j] - shift) for j < stop; returns their sum. The dtype
+def _exp_row(src, r, scale, shift, dst, stop):
+    """dst[j] = exp(src[r, j] * scale - shift) for j < stop; returns their sum. The dtype
     branch sits outside the loops: inside, it would keep libm's exp call in the loop body
     of the float32 version too and stop vectorisation."""
     s = src[r, 0] * 0
     if src.itemsize == 4:
         for j in range(stop):
-            e = _expf(src[r, j] - shift)
-            out[r, j] = e
+            e = _expf(src[r, j] * scale - shift)
+            dst[j] = e
             s += e
     else:
         for j in range(stop):
-            e = np.exp(src[r, j] - shift)
-            out[r, j] = e
+            e = np.exp(src[r, j] * scale - shift)
+            dst[j] = e
             s += e
     return s
 
@@ -299,18 +299,22 @@ def _softmax_forward(x, out, log, scale, n_q, part, parts):
     # matrix, which sees keys 0..r % n_q only (the rest of the row gets weight 0)
     lo, hi = chunk(x.shape[0], part, parts)
     n = x.shape[1]
+    # the exps go to a row buffer: written straight into out, which may be x itself (the
+    # attention op works in place), LLVM's overlap check fails and the loop runs scalar
+    row = np.empty(n, dtype=out.dtype)
     for r in range(lo, hi):
         stop = min(r % n_q + 1, n) if n_q > 0 else n
-        if scale != 1:
-            for j in range(stop):
-                out[r, j] = x[r, j] * scale
-            src = out
+        # max(scale * x) is scale * max(x) (scale * min(x) for scale < 0): rounding is
+        # monotonic, so the scaled row is never written out before the exp pass
+        m = x[r, 0]
+        if scale >= 0:
+            for j in range(1, stop):
+                m = max(m, x[r, j])
         else:
-            src = x
-        m = src[r, 0]
-        for j in range(1, stop):
-            m = max(m, src[r, j])
-        s = _exp_row(src, r, m, out, stop)
+            for j in range(1, stop):
+                m = min(m, x[r, j])
+        m = m * scale
+        s = _exp_row(x, r, scale, m, row, stop)
         if log:
             lse = m + math.log(s)
             for j in range(n):
@@ -318,14 +322,14 @@ def _softmax_forward(x, out, log, scale, n_q, part, parts):
         else:
             inv = 1 / s
             for j in range(stop):
-                out[r, j] *= inv
+                out[r, j] = row[j] * inv
             for j in range(stop, n):
                 out[r, j] = 0
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
-def _softmax_backward(y, g, out, log, zero, part, parts):
-    # zero: 0 in y's dtype (a literal 0 would make exp_row compile a float64 twin)
+def _softmax_backward(y, g, out, log, zero, one, part, parts):
+    # zero, one: 0 and 1 in y's dtype (literals would make exp_row compile a float64 twin)
     lo, hi = chunk(y.shape[0], part, parts)
     n = y.shape[1]
     for r in range(lo, hi):
@@ -333,7 +337,7 @@ def _softmax_backward(y, g, out, log, zero, part, parts):
         if log:  # g - exp(y) * sum(g)
             for j in range(n):
                 s += g[r, j]
-            _exp_row(y, r, zero, out, n)
+            _exp_row(y, r, one, zero, out[r], n)
             for j in range(n):
                 out[r, j] = g[r, j] - out[r, j] * s
         else:  # y * (g - sum(g * y))
@@ -355,7 +359,7 @@ def _rows(x: np.ndarray, g: np.ndarray | None, log: bool, scale: float = 1.0,
         _softmax_forward(x2, o2, log, x.dtype.type(scale), n_q)
     else:
         _softmax_backward(x2, np.ascontiguousarray(g, dtype=x.dtype).reshape(x2.shape), o2, log,
-                          x.dtype.type(0))
+                          x.dtype.type(0), x.dtype.type(1))
     return out
 
 

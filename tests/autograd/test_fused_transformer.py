@@ -121,6 +121,30 @@ def test_softmax_kernels_match_numpy(dtype, shape):
                                g - p * g.sum(-1, keepdims=True), **tol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [0.35, 1.0, -0.8])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("shape", [(2, 3, 16, 16), (5, 7, 9), (4, 130, 130)])
+def test_scaled_softmax_in_place_matches_numpy(dtype, scale, causal, shape):
+    """The attention op's pass: softmax(scale * x) over the last dim, causal rows masked,
+    written over x. The exps go through a row buffer (x is also the output); a negative
+    scale takes its shift from the row's minimum."""
+    x = (RNG.standard_normal(shape) * 4).astype(dtype)
+    xd = x.astype(np.float64) * scale
+    if causal:
+        n_q, n_k = shape[-2:]
+        xd = np.where(np.tri(n_q, n_k, dtype=bool), xd, -np.inf)
+    e = np.exp(xd - xd.max(-1, keepdims=True))
+    ref = e / e.sum(-1, keepdims=True)
+    buf = x.copy()
+    out = K.scaled_softmax_lastdim(buf, scale, causal)
+    assert out is buf
+    tol = dict(rtol=2e-6, atol=1e-7) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(out, ref, **tol)
+    if causal:  # masked weights are exactly 0
+        assert not out[..., ~np.tri(*shape[-2:], dtype=bool)].any()
+
+
 def test_softmax_kernel_rows_with_infinities_follow_numpy():
     x = np.array([[0.0, -np.inf, 1.0], [-np.inf, -np.inf, -np.inf], [np.inf, 0.0, 1.0]])
     with np.errstate(invalid="ignore"):
