@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from . import _alloc
 from ._jit import chunk, njit, njit_chunked
 
 __all__ = ["gelu", "gelu_backward", "silu", "silu_backward", "softmax_lastdim",
@@ -236,7 +237,7 @@ _BACKWARD32 = {GELU_ERF: _gelu_erf_back32, GELU_TANH: _gelu_tanh_back32, SILU: _
 
 def _elementwise(x: np.ndarray, g: np.ndarray | None, mode: int) -> np.ndarray:
     x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
+    out = _alloc.empty_like(x)
     if x.size == 0:
         return out
     xf, of = x.reshape(-1), out.reshape(-1)
@@ -350,7 +351,7 @@ def _softmax_backward(y, g, out, log, zero, one, part, parts):
 def _rows(x: np.ndarray, g: np.ndarray | None, log: bool, scale: float = 1.0,
           n_q: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     x = np.ascontiguousarray(x)
-    out = np.empty_like(x) if out is None else out
+    out = _alloc.empty_like(x) if out is None else out
     if x.size == 0:
         return out
     x2 = x.reshape(-1, x.shape[-1])

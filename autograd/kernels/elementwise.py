@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from . import _alloc
 from ._jit import CHUNKED_MIN_SIZE_STREAMING, chunk, njit, njit_chunked
 
 
@@ -40,7 +41,7 @@ def relu(x: np.ndarray) -> np.ndarray:
     """
     shape = np.shape(x)
     x = np.ascontiguousarray(x).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
-    out = np.empty_like(x)
+    out = _alloc.empty_like(x)
     _relu_flat(x, out)
     return out.reshape(shape)
 
@@ -62,7 +63,7 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     shape = np.shape(g)
     g = np.ascontiguousarray(g).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
     y = np.ascontiguousarray(y).reshape(-1)
-    out = np.empty_like(g)
+    out = _alloc.empty_like(g)
     _relu_backward_flat(g, y, out)
     return out.reshape(shape)
 
@@ -92,8 +93,8 @@ def leaky_relu(a: np.ndarray, negative_slope: float) -> tuple[np.ndarray, np.nda
     NumPy's three. float32/float64; both results of ``a``'s shape."""
     shape = np.shape(a)
     a = np.ascontiguousarray(a).reshape(-1)
-    out = np.empty_like(a)
-    positive = np.empty(a.shape, dtype=np.bool_)
+    out = _alloc.empty_like(a)
+    positive = _alloc.empty(a.shape, np.bool_)
     if a.size:
         _leaky_relu_kernel(a, a.dtype.type(negative_slope), out, positive)
     return out.reshape(shape), positive.reshape(shape)
@@ -104,7 +105,7 @@ def leaky_relu_backward(g: np.ndarray, positive: np.ndarray, negative_slope: flo
     Shapes: g and positive equal; returns g's shape and dtype."""
     shape = np.shape(g)
     g = np.ascontiguousarray(g).reshape(-1)
-    out = np.empty_like(g)
+    out = _alloc.empty_like(g)
     if g.size:
         _leaky_relu_backward_kernel(g, np.ascontiguousarray(positive).reshape(-1),
                                     g.dtype.type(negative_slope), out)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _alloc
 from ._jit import chunk, njit, njit_chunked
 
 __all__ = [
@@ -58,8 +59,8 @@ def _ints(*pairs):
 
 def _grad_input(gy, input_size):
     """An empty ``gx[N, C, H, W]`` of ``gy.dtype`` for ``input_size = (H, W)``."""
-    return np.empty((gy.shape[0], gy.shape[1], int(input_size[0]), int(input_size[1])),
-                    dtype=gy.dtype)
+    return _alloc.empty((gy.shape[0], gy.shape[1], int(input_size[0]), int(input_size[1])),
+                        gy.dtype)
 
 
 def _check(name, *arrays):
@@ -325,8 +326,8 @@ def max_pool2d_forward(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), 
     KH, KW, sh, sw, ph, pw, dh, dw = _ints(kernel_size, stride, padding, dilation)
     OH = pool_output_size(H, KH, sh, ph, dh, ceil_mode)
     OW = pool_output_size(W, KW, sw, pw, dw, ceil_mode)
-    y = np.empty((N, C, OH, OW), dtype=x.dtype)
-    idx = np.empty((N, C, OH, OW), dtype=np.int64)
+    y = _alloc.empty((N, C, OH, OW), x.dtype)
+    idx = _alloc.empty((N, C, OH, OW), np.int64)
     if ph == pw == 0 and dh == dw == 1 and (OH - 1) * sh + KH <= H and (OW - 1) * sw + KW <= W:
         # the common case on flattened planes: about 2x faster than the general kernel at
         # W2's shape (benchmarks/NOTES.md)
@@ -466,7 +467,7 @@ def adaptive_max_pool2d_forward(x, output_size):
     _check("adaptive_max_pool2d_forward", x)
     N, C = x.shape[0], x.shape[1]
     OH, OW = int(output_size[0]), int(output_size[1])
-    y = np.empty((N, C, OH, OW), dtype=x.dtype)
-    idx = np.empty((N, C, OH, OW), dtype=np.int64)
+    y = _alloc.empty((N, C, OH, OW), x.dtype)
+    idx = _alloc.empty((N, C, OH, OW), np.int64)
     _max_pool_general(x, y, idx, (0, 0), (1, 1), (0, 0), (1, 1), True)
     return y, idx

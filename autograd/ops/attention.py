@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from ..grad_mode import _state
+from ..kernels import _alloc
 from ..kernels import activation as _act
 from ..kernels import attention as _kernels
 from ..node import Node, Op
@@ -58,8 +59,8 @@ class ScaledDotProductAttention(Op):
             # weights are kept for backward (see benchmarks/NOTES.md for why not flash).
             # The products run on q, k, v as given: heads split off a fused projection are
             # strided views that BLAS reads in place, where a reshape to 3-D would copy.
-            p = _act.scaled_softmax_lastdim(np.matmul(q, np.swapaxes(k, -1, -2)), scale, causal)
-            out = np.matmul(p, v)
+            p = _act.scaled_softmax_lastdim(_alloc.matmul(q, np.swapaxes(k, -1, -2)), scale, causal)
+            out = _alloc.matmul(p, v)
             lse = None
         else:  # long sequences: the flash kernel, O(L) memory per row instead of O(L S)
             q3, k3 = q.reshape(-1, n_q, e_dim), k.reshape(-1, n_k, e_dim)
@@ -77,11 +78,11 @@ class ScaledDotProductAttention(Op):
             (n_q, e_dim), (n_k, ev_dim) = q.shape[-2:], v.shape[-2:]
             if ctx.p is not None:  # batch-shaped products, as in forward
                 p, g = ctx.p, grad._data
-                dv = np.matmul(np.swapaxes(p, -1, -2), g)
-                ds = _act.softmax_lastdim_backward(np.matmul(g, np.swapaxes(v._data, -1, -2)), p)
+                dv = _alloc.matmul(np.swapaxes(p, -1, -2), g)
+                ds = _act.softmax_lastdim_backward(_alloc.matmul(g, np.swapaxes(v._data, -1, -2)), p)
                 ds *= ds.dtype.type(scale)
-                dq = np.matmul(ds, k._data)
-                dk = np.matmul(np.swapaxes(ds, -1, -2), q._data)
+                dq = _alloc.matmul(ds, k._data)
+                dk = _alloc.matmul(np.swapaxes(ds, -1, -2), q._data)
             else:
                 q3, k3 = q._data.reshape(-1, n_q, e_dim), k._data.reshape(-1, n_k, e_dim)
                 v3, g3 = v._data.reshape(-1, n_k, ev_dim), grad._data.reshape(-1, n_q, ev_dim)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dtypes import c_name, scalar_name
 from ..grad_mode import _state
+from ..kernels import _alloc
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
 from ._args import require_tensor
@@ -33,9 +34,9 @@ class Linear(Op):
         if x.ndim == 2:  # PyTorch's grad_fn for a batch of vectors
             ctx._name = "Mm" if b is None else "Addmm"
         if x.ndim > 2:  # one GEMM over all rows: NumPy runs a stacked matmul as many small ones
-            out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(*x.shape[:-1], w.shape[0])
+            out = _alloc.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(*x.shape[:-1], w.shape[0])
         else:
-            out = np.matmul(x, w.T)
+            out = _alloc.matmul(x, w.T)
         if b is not None:
             out += b
         return out
@@ -49,7 +50,7 @@ class Linear(Op):
         if not _state.enabled:
             g = grad._data
             g2 = g.reshape(-1, out_f)
-            gx = _wrap(np.matmul(g2, w._data).reshape(*g.shape[:-1], in_f)) if nx else None
+            gx = _wrap(_alloc.matmul(g2, w._data).reshape(*g.shape[:-1], in_f)) if nx else None
             gw = _wrap(np.matmul(g2.T, x._data.reshape(-1, in_f))) if nw else None
             gb = _wrap(g2.sum(0)) if nb else None
         else:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import _alloc
 from .._jit import chunk, njit_chunked
 from .geometry import Geometry, output_range, valid_columns
 
@@ -122,7 +123,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
     N, C = x.shape[:2]
     O, Cg, KH, KW = w.shape
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
-    y = np.empty((N, O, g.OH, g.OW), dtype=x.dtype)
+    y = _alloc.empty((N, O, g.OH, g.OW), x.dtype)
     wg = w.reshape(G, Og, CgK)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
     cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
@@ -148,7 +149,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     N, C, H, W = (int(s) for s in x_shape)
     O, Cg, KH, KW = w.shape
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
-    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    gx = _alloc.empty((N, C, H, W), gy.dtype)
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
     B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
     gcols = np.empty((G, CgK, B * L), dtype=gy.dtype)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import _blas
+from .. import _alloc, _blas
 from .._scratch import scratch
 from .geometry import Geometry
 
@@ -172,7 +172,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
                      xp + (p0 * C * S + s + off) * isz, S, beta, yp + s * isz, M)
                 beta = 1.0
     _in_chunks(M, chunk)
-    y = np.empty((N, O, g.OH, g.OW), dtype=x.dtype)
+    y = _alloc.empty((N, O, g.OH, g.OW), x.dtype)
     crop = Y.reshape(O, N, plan.HQ, plan.WQ)[:, :, :g.OH, :g.OW].transpose(1, 0, 2, 3)
     if bias is None:
         y[...] = crop
@@ -212,7 +212,9 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
                      gp + (front + s - off) * isz, MG, 1.0, xp + (p0 * C * M + s) * isz, M)
     _in_chunks(M, chunk)
     covered = (plan.HQ * g.sh >= g.pt + H) and (plan.WQ * g.sw >= g.pl + W)
-    gx = (np.empty if covered else np.zeros)((N, C, H, W), dtype=gy.dtype)
+    gx = _alloc.empty((N, C, H, W), gy.dtype)
+    if not covered:
+        gx.fill(0)
     for p in range(plan.P):
         sl = plan.phase_slices(p, H, W)
         if sl is None:

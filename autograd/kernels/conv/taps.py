@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import _blas
+from .. import _alloc, _blas
 from .._scratch import scratch
 from .geometry import Geometry
 
@@ -91,7 +91,7 @@ def _conv(x, wt, pads, dilation, KH, KW, bias=None):
             gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, O, cs, C,
                  1.0, wp + t * O * C * isz, C, xp + (s + off) * isz, S,
                  1.0 if t else 0.0, yp + s * isz, M)
-    y = np.empty((N, O, OH, OW), dtype=x.dtype)
+    y = _alloc.empty((N, O, OH, OW), x.dtype)
     crop = Y.reshape(O, N, Hs, R)[:, :, :OH, :OW].transpose(1, 0, 2, 3)
     if bias is None:
         y[...] = crop

@@ -49,7 +49,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...runtime import blas_single_threaded, run_tasks
-from .. import _blas
+from .. import _alloc, _blas
 from .._jit import njit
 from .geometry import Geometry
 
@@ -307,7 +307,7 @@ def _conv(x, U, pt, pl, OH, OW, bias):
     """y[N, O, OH, OW] = the Winograd conv of x with transformed weights U[16, O, C]."""
     N, C = x.shape[:2]
     O = U.shape[1]
-    y = np.empty((N, O, OH, OW), dtype=x.dtype)
+    y = _alloc.empty((N, O, OH, OW), x.dtype)
     if N == 0:
         return y
     ch = _Chunks(N, OH, OW, C, O, x.dtype)

@@ -1,0 +1,100 @@
+"""Recycled output memory (autograd.kernels._alloc)."""
+import gc
+import threading
+
+import numpy as np
+import pytest
+
+from autograd.kernels import _alloc
+
+BIG = (64, 32, 26, 26)  # 5.5 MB of float32: recycled
+
+
+@pytest.fixture(autouse=True)
+def _empty_free_lists():
+    _alloc.release()
+    yield
+    _alloc.release()
+
+
+def test_large_arrays_are_plain_c_contiguous_arrays_of_the_asked_shape():
+    a = _alloc.empty(BIG, np.float32)
+    assert type(a) is np.ndarray and a.shape == BIG and a.dtype == np.float32
+    assert a.flags.c_contiguous and a.flags.writeable and a.flags.aligned
+    b = _alloc.empty_like(a)
+    assert type(b) is np.ndarray and b.shape == BIG and not np.shares_memory(a, b)
+    c = _alloc.empty(7, np.int64)  # small: plain np.empty
+    assert c.shape == (7,) and c.base is None
+
+
+def test_memory_comes_back_only_when_the_last_view_dies():
+    a = _alloc.empty(BIG, np.float32)
+    p = a.ctypes.data
+    views = [a.reshape(-1)[::3], a[1:].T, a.view(np.int32)]
+    del a
+    gc.collect()
+    assert _alloc._free_bytes[0] == 0  # the views still use it
+    fresh = _alloc.empty(BIG, np.float32)
+    assert not np.shares_memory(fresh, views[0])
+    views.clear()
+    gc.collect()
+    assert _alloc._free_bytes[0] > 0
+    again = _alloc.empty(BIG, np.float32)
+    assert again.ctypes.data == p  # the freed block, handed out again
+    assert _alloc._free_bytes[0] == 0
+    del fresh, again
+
+
+def test_a_recycled_block_serves_the_same_byte_size_with_another_dtype_and_shape():
+    a = _alloc.empty((1024, 256), np.float32)
+    p = a.ctypes.data
+    del a
+    b = _alloc.empty((512, 256), np.float64)
+    assert b.ctypes.data == p and b.shape == (512, 256) and b.dtype == np.float64
+
+
+def test_views_of_recycled_arrays_keep_numpy_view_bases():
+    """The engine recognises views by ``out.base is input``; a view of a recycled array
+    must still name that array as its base."""
+    a = _alloc.empty(BIG, np.float32)
+    v = a.reshape(64, -1)
+    w = v[3:]
+    assert v.base is a and w.base is a
+
+
+def test_free_lists_are_bounded(monkeypatch):
+    monkeypatch.setattr(_alloc, "MAX_FREE_BYTES", 8 << 20)
+    arrays = [_alloc.empty(BIG, np.float32) for _ in range(3)]
+    del arrays
+    gc.collect()
+    assert _alloc._free_bytes[0] <= 8 << 20
+
+
+def test_matmul_into_recycled_memory_matches_numpy():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 2, 300, 80)).astype(np.float32)
+    b = rng.standard_normal((2, 80, 400)).astype(np.float32)
+    np.testing.assert_array_equal(_alloc.matmul(a, b), np.matmul(a, b))
+    v = rng.standard_normal(80)
+    np.testing.assert_array_equal(_alloc.matmul(a, v), np.matmul(a, v))
+
+
+def test_threads_allocating_and_freeing_at_once_never_share_live_memory():
+    errors = []
+
+    def work(seed):
+        try:
+            for i in range(200):
+                a = _alloc.empty((256, 1024), np.float32)
+                a.fill(seed)
+                if not (a == seed).all():
+                    errors.append((seed, i))
+        except BaseException as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
