@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _alloc
 from ._jit import njit
 
 # Reassociation lets LLVM vectorise the float64 sums (several partial sums per loop);
@@ -30,8 +31,8 @@ __all__ = ["layer_norm_forward", "layer_norm_backward", "batch_norm_stats", "cha
            "batch_norm_backward_reduce", "batch_norm_backward_input"]
 
 
-@njit(**_OPTIONS)
-def layer_norm_forward(x, w, b, eps):
+def layer_norm_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray,
+                       eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row i of x (M, D): ``mean[i]``, ``rstd[i] = 1 / sqrt(var[i] + eps)`` (biased
     variance, two passes over the cache-resident row) and
     ``out[i] = (x[i] - mean[i]) * rstd[i] * w + b``.
@@ -39,10 +40,18 @@ def layer_norm_forward(x, w, b, eps):
     Returns ``(out, mean, rstd)``: out (M, D) in x's dtype, mean and rstd (M,) float64.
     ``w`` and ``b`` are (D,) in x's dtype (ones / zeros when the layer has none).
     """
-    m, d = x.shape
-    out = np.empty_like(x)
+    m = x.shape[0]
+    out = _alloc.empty(x.shape, x.dtype)  # recycled memory: no page faults (see _alloc)
     mean = np.empty(m, dtype=np.float64)
     rstd = np.empty(m, dtype=np.float64)
+    _layer_norm_rows(x, w, b, eps, out, mean, rstd)
+    return out, mean, rstd
+
+
+@njit(**_OPTIONS)
+def _layer_norm_rows(x, w, b, eps, out, mean, rstd):
+    # layer_norm_forward's rows, into the caller's out, mean and rstd
+    m, d = x.shape
     for i in range(m):
         xi = x[i]
         oi = out[i]
@@ -59,7 +68,6 @@ def layer_norm_forward(x, w, b, eps):
             oi[j] = (xi[j] - mu) * r * w[j] + b[j]
         mean[i] = mu
         rstd[i] = r
-    return out, mean, rstd
 
 
 @njit(**_OPTIONS)
@@ -132,14 +140,20 @@ def batch_norm_stats(x):
     return mean, var
 
 
-@njit(**_OPTIONS)
-def channel_affine(x, scale, shift):
+def channel_affine(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """``out[n, c, l] = x[n, c, l] * scale[c] + shift[c]`` for x (N, C, L); scale and
     shift (C,) in x's dtype (float32 math for float32: twice the SIMD width); out in x's
     dtype. Batch norm's forward (train and eval) and its
     eval-mode input gradient."""
+    out = _alloc.empty(x.shape, x.dtype)  # recycled memory: no page faults (see _alloc)
+    _channel_affine_into(x, scale, shift, out)
+    return out
+
+
+@njit(**_OPTIONS)
+def _channel_affine_into(x, scale, shift, out):
+    # channel_affine's loops, into the caller's out
     n, c, sp = x.shape
-    out = np.empty_like(x)
     for k in range(c):
         a = scale[k]
         s = shift[k]
@@ -148,7 +162,6 @@ def channel_affine(x, scale, shift):
             oi = out[i, k]
             for j in range(sp):
                 oi[j] = xi[j] * a + s
-    return out
 
 
 @njit(**_OPTIONS)
@@ -174,14 +187,21 @@ def batch_norm_backward_reduce(g, x, mean):
     return sum_g, sum_gx
 
 
-@njit(**_OPTIONS)
-def batch_norm_backward_input(g, x, mean, a, b, c0):
+def batch_norm_backward_input(g: np.ndarray, x: np.ndarray, mean: np.ndarray, a: np.ndarray,
+                              b: np.ndarray, c0: np.ndarray) -> np.ndarray:
     """``dx[n, c, l] = g * a[c] + (x - mean[c]) * b[c] + c0[c]`` for g, x (N, C, L); all
     per-channel coefficients (C,) in x's dtype; dx in x's dtype. With ``k = w * rstd``,
     training-mode batch norm has ``a = k``, ``b = -k * rstd^2 * sum_gx / M`` and
     ``c0 = -k * sum_g / M`` (M = N * L)."""
+    dx = _alloc.empty(x.shape, x.dtype)  # recycled memory: no page faults (see _alloc)
+    _batch_norm_dx_into(g, x, mean, a, b, c0, dx)
+    return dx
+
+
+@njit(**_OPTIONS)
+def _batch_norm_dx_into(g, x, mean, a, b, c0, dx):
+    # batch_norm_backward_input's loops, into the caller's dx
     n, c, sp = x.shape
-    dx = np.empty_like(x)
     for k in range(c):
         ak = a[k]
         bk = b[k]
@@ -193,4 +213,3 @@ def batch_norm_backward_input(g, x, mean, a, b, c0):
             di = dx[i, k]
             for j in range(sp):
                 di[j] = gi[j] * ak + (xi[j] - mu) * bk + ck
-    return dx

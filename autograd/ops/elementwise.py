@@ -15,6 +15,7 @@ import numpy as np
 
 from ..dtypes import c_name, get_default_dtype, no_kernel
 from ..grad_mode import _state, no_grad
+from ..kernels import _alloc
 from ..kernels import activation as _act_kernels
 from ..kernels import elementwise as _kernels
 from ..node import Op, ShapeError, _named
@@ -127,6 +128,23 @@ def _float_only(input, kernel: str) -> None:
         _no_kernel_for("biu", kernel, input)
 
 
+
+def _binary(ufunc, a, b):
+    """``ufunc(a, b)``; a large result of two float arrays of one dtype, or of a float array
+    and a Python float, goes into recycled memory (``autograd.kernels._alloc``: no page
+    faults). Other operands keep NumPy's own allocation (and result dtype)."""
+    if type(a) is np.ndarray and a.dtype.kind in "fc":
+        if type(b) is np.ndarray and a.dtype is b.dtype:
+            shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+        elif type(b) is float:
+            shape = a.shape
+        else:
+            return ufunc(a, b)
+        if a.itemsize * math.prod(shape) >= _alloc.MIN_BYTES:
+            return ufunc(a, b, out=_alloc.empty(shape, a.dtype))
+    return ufunc(a, b)
+
+
 class Add(Op):
     """out = a + b."""
 
@@ -134,7 +152,7 @@ class Add(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.add(a, b)
+        return _binary(np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -185,7 +203,7 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.subtract(a, b)
+        return _binary(np.subtract, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -213,7 +231,7 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.multiply(a, b)
+        return _binary(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -237,7 +255,7 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.true_divide(a, b)
+        return _binary(np.true_divide, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1169,7 +1187,9 @@ class Clone(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.array(a, copy=True, order="C")
+        out = _alloc.empty(np.shape(a), a.dtype)
+        np.copyto(out, a)
+        return out
 
     @staticmethod
     def backward(ctx, grad):

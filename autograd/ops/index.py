@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..grad_mode import _state
+from ..kernels import _alloc
 from ..kernels import scatter as _scatter
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
@@ -170,7 +171,8 @@ class IndexBackward(Op):
         rows = _row_index(index, g, shape)
         if rows is not None:  # x[idx] / index_select / embedding: no np.add.at
             return _scatter.scatter_add_rows(g, rows, shape[0])
-        out = np.zeros(shape, dtype=g.dtype)
+        out = _alloc.empty(shape, g.dtype)  # recycled memory: no page faults
+        out.fill(0)
         if basic:
             out[index] = g
         elif any(isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype == np.bool_
