@@ -179,12 +179,12 @@ def _fused_batch_norm_backward(g: np.ndarray, x: np.ndarray, w: Tensor | None,
         if training:
             m = x3.shape[0] * x3.shape[2]
             dt = x3.dtype
-            dx = _k.batch_norm_backward_input(g3, x3, mean.astype(dt), k.astype(dt),
-                                              (-k * rstd * rstd * sum_gx / m).astype(dt),
-                                              (-k * sum_g / m).astype(dt))
+            d = _k.batch_norm_backward_input(g3, x3, mean.astype(dt), k.astype(dt),
+                                             (-k * rstd * rstd * sum_gx / m).astype(dt),
+                                             (-k * sum_g / m).astype(dt))
         else:
-            dx = _k.channel_affine(g3, k.astype(x3.dtype), np.zeros(k.shape, x3.dtype))
-        dx = _wrap(dx.reshape(x.shape).astype(x.dtype, copy=False))
+            d = _k.channel_affine(g3, k.astype(x3.dtype), np.zeros(k.shape, x3.dtype))
+        dx = _wrap(d.reshape(x.shape).astype(x.dtype, copy=False))
     return (dx, _wrap((sum_gx * rstd).astype(x.dtype)) if nw else None,
             _wrap(sum_g.astype(x.dtype)) if nb else None, None, None, None, None)
 
