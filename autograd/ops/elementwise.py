@@ -133,17 +133,17 @@ def _binary(ufunc, a, b):
     """``ufunc(a, b)``; a large result of two float arrays of one dtype, or of a float array
     and a Python float, goes into recycled memory (``autograd.kernels._alloc``: no page
     faults). Other operands keep NumPy's own allocation (and result dtype)."""
-    if type(a) is np.ndarray and a.dtype.kind in "fc":
-        if type(b) is np.ndarray and a.dtype is b.dtype:
-            shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
-        elif type(b) is float:
-            shape = a.shape
-        else:
-            return ufunc(a, b)
-        if a.itemsize * math.prod(shape) >= _alloc.MIN_BYTES:
-            return ufunc(a, b, out=_alloc.empty(shape, a.dtype))
+    if type(a) is np.ndarray and (a.nbytes >= _BIG or type(b) is np.ndarray and b.nbytes >= _BIG):
+        if a.dtype.kind in "fc":
+            if type(b) is np.ndarray and a.dtype is b.dtype:
+                shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+                return ufunc(a, b, out=_alloc.empty(shape, a.dtype))
+            if type(b) is float:
+                return ufunc(a, b, out=_alloc.empty(a.shape, a.dtype))
     return ufunc(a, b)
 
+
+_BIG = _alloc.MIN_BYTES
 
 class Add(Op):
     """out = a + b."""
