@@ -48,8 +48,8 @@ class _Recycled(np.ndarray):
             return
         try:
             _give_back(block)
-        except Exception:  # noqa: BLE001 - interpreter shutdown: module globals are gone
-            pass
+        except (AttributeError, NameError, TypeError):
+            return  # interpreter shutdown: this module's globals are already gone
 
 
 def _give_back(block: bytearray) -> None:
