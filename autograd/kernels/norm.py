@@ -70,8 +70,9 @@ def _layer_norm_rows(x, w, b, eps, out, mean, rstd):
         rstd[i] = r
 
 
-@njit(**_OPTIONS)
-def layer_norm_backward(g, x, mean, rstd, w, need_dx, need_wb):
+def layer_norm_backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, rstd: np.ndarray,
+                        w: np.ndarray, need_dx: bool,
+                        need_wb: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of ``out = xhat * w + b`` (``xhat = (x - mean) * rstd`` per row of
     x (M, D)) for the output gradient ``g`` (M, D).
 
@@ -82,10 +83,19 @@ def layer_norm_backward(g, x, mean, rstd, w, need_dx, need_wb):
     Returns ``(dx, dw, db)``: dx (M, D) in x's dtype (empty (0, D) when not
     ``need_dx``), dw and db (D,) float64 (zeros when not ``need_wb``).
     """
-    m, d = x.shape
-    dx = np.empty_like(x) if need_dx else np.empty((0, d), dtype=x.dtype)
+    d = x.shape[1]
+    # dx in recycled memory: no page faults (see _alloc)
+    dx = _alloc.empty(x.shape, x.dtype) if need_dx else np.empty((0, d), dtype=x.dtype)
     dw = np.zeros(d, dtype=np.float64)
     db = np.zeros(d, dtype=np.float64)
+    _layer_norm_backward_rows(g, x, mean, rstd, w, need_dx, need_wb, dx, dw, db)
+    return dx, dw, db
+
+
+@njit(**_OPTIONS)
+def _layer_norm_backward_rows(g, x, mean, rstd, w, need_dx, need_wb, dx, dw, db):
+    # layer_norm_backward's rows, into the caller's dx, dw and db
+    m, d = x.shape
     for i in range(m):
         mu = mean[i]
         r = rstd[i]
@@ -108,7 +118,6 @@ def layer_norm_backward(g, x, mean, rstd, w, need_dx, need_wb):
             dxi = dx[i]
             for j in range(d):
                 dxi[j] = r * (np.float64(gi[j]) * w[j] - a - (xi[j] - mu) * r * p)
-    return dx, dw, db
 
 
 @njit(**_OPTIONS)
