@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_FREE_BYTES", "MIN_BYTES", "empty", "empty_like", "matmul", "release"]
+__all__ = ["MAX_FREE_BYTES", "MIN_BYTES", "empty", "empty_like", "matmul", "owns_memory",
+           "release"]
 
 #: Smaller arrays are plain ``np.empty``.
 MIN_BYTES = 256 << 10
@@ -93,6 +94,12 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.matmul(a, b)
     shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
     return np.matmul(a, b, out=empty(shape, np.result_type(a, b)))
+
+
+def owns_memory(a: np.ndarray) -> bool:
+    """Whether ``a`` is no view of another array: NumPy's own ``a.base is None``, or a
+    result of :func:`empty` (whose base is only the private block owner)."""
+    return a.base is None or type(a.base) is _Recycled
 
 
 def release() -> None:

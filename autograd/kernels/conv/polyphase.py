@@ -28,7 +28,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _alloc, _blas
-from .._scratch import scratch
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
@@ -123,7 +122,7 @@ def _grid(x: np.ndarray, plan: _Plan) -> np.ndarray:
     g = plan.g
     # np.zeros then one copy per phase measured faster than zeroing only the padding
     # (four small strided writes per phase), 0.12-0.96 ms vs 0.15-1.01 ms on W8/W9 shapes.
-    X = scratch("polyphase.x", (plan.P * C, plan.M + plan.slack), x.dtype)
+    X = _alloc.empty((plan.P * C, plan.M + plan.slack), x.dtype)
     X.fill(0)
     for p in range(plan.P):
         sl = plan.phase_slices(p, H, W)
@@ -141,7 +140,7 @@ def _out_grid(gy: np.ndarray, plan: _Plan, front: int) -> np.ndarray:
     """gy[N, O, OH, OW] laid out like the forward's output grid, zeros elsewhere, after
     ``front`` zero columns: ``[O, front + M]``."""
     O = gy.shape[1]
-    G = scratch("polyphase.g", (O, front + plan.M), gy.dtype)
+    G = _alloc.empty((O, front + plan.M), gy.dtype)
     G.fill(0)
     G[:, front:].reshape(O, plan.N, plan.HQ, plan.WQ)[:, :, :plan.g.OH, :plan.g.OW] = \
         gy.transpose(1, 0, 2, 3)
@@ -156,7 +155,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
     plan = _Plan(g, N, C, KH, KW)
     X, Wq = _grid(x, plan), _phase_weight(w, plan)
     M, S, PC = plan.M, X.shape[1], plan.P * C
-    Y = scratch("polyphase.y", (O, M), x.dtype)
+    Y = _alloc.empty((O, M), x.dtype)
     gemm = _blas.gemm_fn(x.dtype)
     assert gemm is not None, "the polyphase path needs NumPy's OpenBLAS (see supports)"
     isz = x.itemsize
@@ -196,7 +195,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     front = plan.slack
     G = _out_grid(gy, plan, front)
     M, PC, MG = plan.M, plan.P * C, G.shape[1]
-    GX = scratch("polyphase.gx", (PC, M), gy.dtype)
+    GX = _alloc.empty((PC, M), gy.dtype)
     GX.fill(0)  # phases without a tap stay zero
     gemm = _blas.gemm_fn(gy.dtype)
     assert gemm is not None, "the polyphase path needs NumPy's OpenBLAS (see supports)"

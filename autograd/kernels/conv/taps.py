@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _alloc, _blas
-from .._scratch import scratch
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
@@ -65,7 +64,7 @@ def _pad_grid(x, pads, dilation, KH, KW):
     M = N * Hs * R
     offs = [kh * dh * R + kw * dw for kh in range(KH) for kw in range(KW)]
     base = pt * R + pl
-    X = scratch("taps.x", (C, M + offs[-1]), x.dtype)
+    X = _alloc.empty((C, M + offs[-1]), x.dtype)
     X.fill(0)
     X[:, base:base + M].reshape(C, N, Hs, R)[:, :, :H, :W] = x.transpose(1, 0, 2, 3)
     return X, Hs, R, M, offs
@@ -80,7 +79,7 @@ def _conv(x, wt, pads, dilation, KH, KW, bias=None):
     OH, OW = H + pt + pb - dh * (KH - 1), W + pl + pr - dw * (KW - 1)
     X, Hs, R, M, offs = _pad_grid(x, pads, dilation, KH, KW)
     S = X.shape[1]
-    Y = scratch("taps.y", (O, M), x.dtype)
+    Y = _alloc.empty((O, M), x.dtype)
     gemm = _blas.gemm_fn(x.dtype)
     isz = x.itemsize
     xp, yp, wp = X.ctypes.data, Y.ctypes.data, wt.ctypes.data
@@ -136,11 +135,11 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     dh, dw = g.dilation
     X, Hs, R, M, offs = _pad_grid(x, g.pads, g.dilation, KH, KW)
     S = M + (KH - 1) * dh * R
-    Xs = scratch("taps.xs", (KW, C, S), x.dtype)
+    Xs = _alloc.empty((KW, C, S), x.dtype)
     for kw in range(KW):
         Xs[kw] = X[:, kw * dw:kw * dw + S]
     del X
-    G = scratch("taps.g", (O, M), x.dtype)
+    G = _alloc.empty((O, M), x.dtype)
     G.fill(0)
     G.reshape(O, N, Hs, R)[:, :, :OH, :OW] = gy.transpose(1, 0, 2, 3)
     KC = KW * C

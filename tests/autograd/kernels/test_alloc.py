@@ -98,3 +98,39 @@ def test_threads_allocating_and_freeing_at_once_never_share_live_memory():
     for t in threads:
         t.join()
     assert not errors
+
+
+@pytest.mark.parametrize("algorithm", ["taps", "polyphase"])
+def test_conv_results_do_not_depend_on_what_recycled_blocks_held(algorithm):
+    """The conv paths take their padded grids from recycled memory and zero what must be
+    zero: after a larger conv, with every waiting block full of garbage, they give the same
+    bits as on fresh memory."""
+    from autograd.kernels import conv as K
+    rng = np.random.default_rng(0)
+    stride = (1, 1) if algorithm == "taps" else (2, 2)
+    x = rng.standard_normal((8, 32, 24, 24)).astype(np.float32)
+    w = rng.standard_normal((24, 32, 3, 3)).astype(np.float32)
+    args = dict(stride=stride, padding=(1, 1), dilation=(1, 1), groups=1, algorithm=algorithm)
+
+    def run():
+        y = K.conv2d_forward(x, w, **args)
+        gy = np.ones_like(y)
+        return (y, K.conv2d_backward_input(gy, w, x.shape, **args),
+                K.conv2d_backward_weight(x, gy, w.shape, **args))
+
+    fresh = run()
+    big = rng.standard_normal((16, 32, 40, 40)).astype(np.float32)
+    K.conv2d_forward(big, w, **args)
+    run()  # the same sizes again: their blocks wait on the free lists now
+    for blocks in _alloc._free.values():
+        for block in blocks:
+            block[:] = b"\xab" * len(block)  # garbage in every waiting block
+    assert _alloc._free_bytes[0] > 0
+    for a, b in zip(fresh, run()):
+        assert np.array_equal(a, b)
+
+
+def test_owns_memory_tells_results_from_views():
+    a = _alloc.empty(BIG, np.float32)
+    assert _alloc.owns_memory(a) and _alloc.owns_memory(np.empty(3))
+    assert not _alloc.owns_memory(a.reshape(-1)) and not _alloc.owns_memory(np.empty(4)[1:])
