@@ -18,6 +18,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .grad_mode import _state
+from .kernels import _alloc
 from .node import _FREED_MSG, Node, _OutputRef, _refresh_view
 from .ops.complex import real as _real
 from .ops.reduce import sum_to as _sum_to
@@ -343,7 +344,7 @@ def _node_extras(node, grads, create_graph, handed, capture_node, results):
 
 def _detached(g, handed):
     d = g._data
-    if id(d) in handed or d.base is not None:
+    if id(d) in handed or not _alloc.owns_memory(d):  # a view would alias another array
         d = d.copy()
     handed.add(id(d))
     return _wrap(d)
