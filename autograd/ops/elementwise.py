@@ -136,7 +136,10 @@ def _binary(ufunc, a, b):
     if type(a) is np.ndarray and (a.nbytes >= _BIG or type(b) is np.ndarray and b.nbytes >= _BIG):
         if a.dtype.kind in "fc":
             if type(b) is np.ndarray and a.dtype is b.dtype:
-                shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+                try:
+                    shape = a.shape if a.shape == b.shape else np.broadcast_shapes(a.shape, b.shape)
+                except ValueError:  # let the ufunc raise its own message, as without recycling
+                    return ufunc(a, b)
                 return ufunc(a, b, out=_alloc.empty(shape, a.dtype))
             if type(b) is float:
                 return ufunc(a, b, out=_alloc.empty(a.shape, a.dtype))
