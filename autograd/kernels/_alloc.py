@@ -64,12 +64,13 @@ def _give_back(block: bytearray) -> None:
 def empty(shape: Sequence[int] | int, dtype: Any) -> np.ndarray:
     """An uninitialised C-contiguous array, like ``np.empty(shape, dtype)``, on recycled
     memory when it is large (see the module docstring)."""
-    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
+    # the small case first and cheaply: most calls are small tensors on the op hot path
+    nbytes = (shape if isinstance(shape, (int, np.integer)) else math.prod(shape)) * dtype.itemsize
     if nbytes < MIN_BYTES or dtype.hasobject:
         return np.empty(shape, dtype=dtype)
-    size = -(-nbytes // _PAGE) * _PAGE
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    size = -(-int(nbytes) // _PAGE) * _PAGE
     block = None
     with _lock:
         blocks = _free.get(size)
@@ -92,8 +93,14 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     dims. Shapes: a [*, m, k], b [*, k, n] (batch dims broadcast) -> [*, m, n]."""
     if a.ndim < 2 or b.ndim < 2:
         return np.matmul(a, b)
-    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-    return np.matmul(a, b, out=empty(shape, np.result_type(a, b)))
+    if a.ndim == 2 and b.ndim == 2:
+        shape: tuple[int, ...] = (a.shape[0], b.shape[1])
+    else:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    dtype = a.dtype if a.dtype is b.dtype else np.result_type(a, b)
+    if math.prod(shape) * dtype.itemsize < MIN_BYTES:
+        return np.matmul(a, b)
+    return np.matmul(a, b, out=empty(shape, dtype))
 
 
 def owns_memory(a: np.ndarray) -> bool:
