@@ -8,10 +8,16 @@ until a kernel first runs, so ``import autograd`` stays cheap.
 
 Choices, each for a measured reason (see ``benchmarks/NOTES.md``):
 
-* Multi-core kernels are serial ``nogil`` Numba kernels run once per thread by the
-  worker pool (:func:`chunked_kernel`), not ``parallel=True`` kernels: those cost 0.6-1.2 s
-  more to compile each, and Numba's threading layers either spin (OpenMP) or abort when
-  two user threads enter at once (workqueue). The pool's workers block, never spin.
+* Multi-core kernels are serial ``nogil`` Numba kernels run once per thread
+  (:func:`chunked_kernel`), not ``parallel=True`` kernels: those cost 0.6-1.2 s more to
+  compile each, and Numba's threading layers either spin (OpenMP) or abort when two user
+  threads enter at once (workqueue).
+* Their parts run on :mod:`autograd.kernels._native_pool`'s native threads, which also
+  take NumPy's OpenBLAS partitions (through OpenBLAS's threads callback, process-wide, from the first
+  kernel call on): one set of workers for GEMMs and kernels, so neither spins while the
+  other waits for a core, and no GIL hand-off per part. Where that pool cannot run (not
+  Linux x86-64, another BLAS, ``NUMBA_DISABLE_JIT``, or ``NUMBAGRAD_NATIVE_POOL=0``), a
+  Python thread pool runs them; its workers block, never spin.
 * OpenBLAS is made single-threaded inside :func:`blas_single_threaded` scopes, where our
   own threads each run small GEMMs on cache-resident blocks.
 * :func:`set_num_threads` sets OpenBLAS's and the worker pool's thread count at once, for
@@ -44,6 +50,26 @@ def configure_numba() -> Any:
     The kernel loader calls it before anything compiles."""
     import numba
     return numba
+
+
+_native: list[Any] = [None]     # kernels._native_pool once started, False when not used
+
+
+def _native_pool() -> Any:
+    """The started native pool module, or None (see the module docstring)."""
+    pool = _native[0]
+    if pool is None:
+        with _state_lock:
+            if _native[0] is None:
+                _native[0] = False
+                if os.environ.get("NUMBAGRAD_NATIVE_POOL", "1") != "0":
+                    from .kernels import _native_pool as native_pool
+                    if native_pool.start():
+                        import atexit
+                        atexit.register(native_pool.stop)
+                        _native[0] = native_pool
+            pool = _native[0]
+    return pool or None
 
 
 def _default_threads() -> int:
@@ -97,21 +123,34 @@ CHUNKED_MIN_SIZE = 1 << 15
 CHUNKED_MIN_SIZE_STREAMING = 1 << 21
 
 
+#: The streaming threshold when the native pool runs the parts: a part starts within
+#: microseconds there. Serial vs pooled, ms (benchmarks/NOTES.md, "One native pool"): leaky
+#: ReLU 0.071-0.084 vs 0.062-0.075 at 512k elements, 0.033-0.043 vs 0.038-0.044 at 256k;
+#: batch norm's dx 0.19-0.23 vs 0.13-0.15 at 512k, 0.09-0.12 vs 0.08-0.10 at 256k.
+NATIVE_MIN_SIZE_STREAMING = 1 << 19
+
+
 def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callable[..., None]:
     """Wrap a compiled ``nogil`` kernel taking trailing ``part, parts`` arguments (see
-    ``autograd.kernels._jit.njit_chunked``): one call per thread of the worker pool, each
-    with its part; one call with the whole range when the first argument is an array of
-    fewer than ``min_size`` elements (:data:`CHUNKED_MIN_SIZE` unless the kernel says
-    otherwise), or under ``NUMBA_DISABLE_JIT`` (Python threads would only queue on the
-    GIL)."""
+    ``autograd.kernels._jit.njit_chunked``): one call per thread, each with its part, on
+    the native pool (or the Python pool where that cannot run); one call with the whole
+    range when the first argument is an array of fewer than ``min_size`` elements
+    (:data:`CHUNKED_MIN_SIZE` unless the kernel says otherwise), or under
+    ``NUMBA_DISABLE_JIT`` (Python threads would only queue on the GIL)."""
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
+    if _native_pool() is not None:  # kernels are loading: GEMMs now run on the same threads
+        min_size = min(min_size, NATIVE_MIN_SIZE_STREAMING)
 
     def call(*args: Any) -> None:
         parts = 1 if plain_python else get_num_threads()
         first = args[0] if args else None
-        if parts == 1 or getattr(first, "size", min_size) < min_size:
+        if (parts == 1 or getattr(first, "size", min_size) < min_size
+                or getattr(_local, "in_task", False)):
             dispatcher(*args, 0, 1)
+            return
+        pool = _native_pool()
+        if pool is not None and pool.run_chunked(dispatcher, args, parts):
             return
         run_tasks(_no_state, lambda _, i: dispatcher(*args, i, parts), parts)
 
@@ -223,12 +262,17 @@ def run_tasks(make_state: Callable[[], Any], task: Callable[[Any, int], Any],
     if threads == 1:
         run()
         return results
+    native = _native[0] or None
+    if native is not None:      # its idle workers sleep at once: these threads need the cores
+        native.set_spinning(False)
     futures = [_executor(threads - 1).submit(run) for _ in range(threads - 1)]
     try:
         run()
     finally:  # never return (or raise) while a pool thread still writes into shared output
         for f in futures:
             f.exception()
+        if native is not None:
+            native.set_spinning(True)
     for f in futures:
         f.result()
     return results

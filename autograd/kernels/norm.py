@@ -4,10 +4,13 @@ each one or two passes over the activation.
 Layer norm works on ``x`` reshaped to rows (M, D), one row per normalised slice; batch
 norm on ``x`` reshaped to (N, C, L) (L = product of the spatial dims, 1 for (N, C)
 input), channel by channel. Inner loops run over contiguous 1-D views so that LLVM
-vectorises them. The kernels are serial on purpose: at the model shapes (a few hundred
-thousand elements) a ``parallel=True`` version measured 1.5-2.5x slower than this one
-on this 2-core machine (the parallel region's launch and its less vectorised body cost
-more than the second core returns; benchmarks/NOTES.md), and it compiles slower.
+vectorises them. Layer norm is serial: at the model shapes (a few hundred thousand
+elements) a ``parallel=True`` version measured 1.5-2.5x slower than this one on this
+2-core machine (the parallel region's launch and its less vectorised body cost more than
+the second core returns; benchmarks/NOTES.md), and it compiles slower. Batch norm's
+kernels are chunked over channels (each channel's sums stay on one thread, in the same
+order, so the bits do not depend on the thread count); they stream memory, so they take
+the streaming threshold.
 
 All inputs are C-contiguous float32 or float64 arrays; sums run in float64 whatever the
 dtype (so float32 statistics are as accurate as the result type allows), per-row /
@@ -20,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _alloc
-from ._jit import njit
+from ._jit import CHUNKED_MIN_SIZE_STREAMING, chunk, njit, njit_chunked
 
 # Reassociation lets LLVM vectorise the float64 sums (several partial sums per loop);
 # NaN/inf semantics stay (no ``nnan``/``ninf``), and a zero variance with eps=0 gives
@@ -120,18 +123,25 @@ def _layer_norm_backward_rows(g, x, mean, rstd, w, need_dx, need_wb, dx, dw, db)
                 dxi[j] = r * (np.float64(gi[j]) * w[j] - a - (xi[j] - mu) * r * p)
 
 
-@njit(**_OPTIONS)
-def batch_norm_stats(x):
+def batch_norm_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and biased variance of x (N, C, L) over N and L, in two passes
     (the variance sums squared deviations from the mean, never ``E[x^2] - mean^2``).
 
     Returns ``(mean, var)``, both (C,) float64.
     """
+    mean = np.empty(x.shape[1], dtype=np.float64)
+    var = np.empty(x.shape[1], dtype=np.float64)
+    _batch_norm_stats_into(x, mean, var)
+    return mean, var
+
+
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING, **_OPTIONS)
+def _batch_norm_stats_into(x, mean, var, part, parts):
+    # batch_norm_stats's loops for this part's channels
     n, c, sp = x.shape
-    mean = np.empty(c, dtype=np.float64)
-    var = np.empty(c, dtype=np.float64)
     count = n * sp
-    for k in range(c):
+    lo, hi = chunk(c, part, parts)
+    for k in range(lo, hi):
         s = np.float64(0.0)
         for i in range(n):
             xi = x[i, k]
@@ -146,7 +156,6 @@ def batch_norm_stats(x):
                 v += t * t
         mean[k] = mu
         var[k] = v / count
-    return mean, var
 
 
 def channel_affine(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -159,11 +168,12 @@ def channel_affine(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.nd
     return out
 
 
-@njit(**_OPTIONS)
-def _channel_affine_into(x, scale, shift, out):
-    # channel_affine's loops, into the caller's out
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING, **_OPTIONS)
+def _channel_affine_into(x, scale, shift, out, part, parts):
+    # channel_affine's loops for this part's channels, into the caller's out
     n, c, sp = x.shape
-    for k in range(c):
+    lo, hi = chunk(c, part, parts)
+    for k in range(lo, hi):
         a = scale[k]
         s = shift[k]
         for i in range(n):
@@ -173,14 +183,22 @@ def _channel_affine_into(x, scale, shift, out):
                 oi[j] = xi[j] * a + s
 
 
-@njit(**_OPTIONS)
-def batch_norm_backward_reduce(g, x, mean):
+def batch_norm_backward_reduce(g: np.ndarray, x: np.ndarray,
+                               mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per channel, over N and L: ``sum_g = sum g`` and ``sum_gx = sum g * (x - mean)``
     for g, x (N, C, L) and mean (C,) float64. Returns both (C,) float64."""
+    sum_g = np.empty(x.shape[1], dtype=np.float64)
+    sum_gx = np.empty(x.shape[1], dtype=np.float64)
+    _batch_norm_backward_reduce_into(g, x, mean, sum_g, sum_gx)
+    return sum_g, sum_gx
+
+
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING, **_OPTIONS)
+def _batch_norm_backward_reduce_into(g, x, mean, sum_g, sum_gx, part, parts):
+    # batch_norm_backward_reduce's loops for this part's channels
     n, c, sp = x.shape
-    sum_g = np.empty(c, dtype=np.float64)
-    sum_gx = np.empty(c, dtype=np.float64)
-    for k in range(c):
+    lo, hi = chunk(c, part, parts)
+    for k in range(lo, hi):
         mu = mean[k]
         s = np.float64(0.0)
         p = np.float64(0.0)
@@ -193,7 +211,6 @@ def batch_norm_backward_reduce(g, x, mean):
                 p += gv * (xi[j] - mu)
         sum_g[k] = s
         sum_gx[k] = p
-    return sum_g, sum_gx
 
 
 def batch_norm_backward_input(g: np.ndarray, x: np.ndarray, mean: np.ndarray, a: np.ndarray,
@@ -207,11 +224,12 @@ def batch_norm_backward_input(g: np.ndarray, x: np.ndarray, mean: np.ndarray, a:
     return dx
 
 
-@njit(**_OPTIONS)
-def _batch_norm_dx_into(g, x, mean, a, b, c0, dx):
-    # batch_norm_backward_input's loops, into the caller's dx
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING, **_OPTIONS)
+def _batch_norm_dx_into(g, x, mean, a, b, c0, dx, part, parts):
+    # batch_norm_backward_input's loops for this part's channels, into the caller's dx
     n, c, sp = x.shape
-    for k in range(c):
+    lo, hi = chunk(c, part, parts)
+    for k in range(lo, hi):
         ak = a[k]
         bk = b[k]
         ck = c0[k]
