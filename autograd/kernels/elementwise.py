@@ -24,10 +24,13 @@ def erf(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit
-def _relu_flat(x, out):
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING)
+def _relu_flat(x, out, part, parts):
     # `0 if v < 0 else v`: NaN and -0.0 pass through, as in PyTorch's relu (NumPy's
-    # maximum(x, 0) turns -0.0 into 0.0). Serial, as the backward below.
+    # maximum(x, 0) turns -0.0 into 0.0). One memory-bound pass: split only where the
+    # runtime's streaming threshold says a second thread pays.
+    lo, hi = chunk(x.size, part, parts)
+    x, out = x[lo:hi], out[lo:hi]
     for i in range(x.size):
         v = x[i]
         out[i] = 0 if v < 0 else v
@@ -46,10 +49,13 @@ def relu(x: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
-@njit
-def _relu_backward_flat(g, y, out):
-    # Serial on purpose: one memory-bound pass gains nothing from a second thread, and
-    # the parallel version paid for waking Numba's pool (figures in benchmarks/NOTES.md).
+@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING)
+def _relu_backward_flat(g, y, out, part, parts):
+    # Memory-bound: Numba's parallel version paid more for waking its pool than it
+    # saved; on the native pool, from the streaming threshold, the split pays
+    # (benchmarks/NOTES.md, "One native pool").
+    lo, hi = chunk(g.size, part, parts)
+    g, y, out = g[lo:hi], y[lo:hi], out[lo:hi]
     for i in range(g.size):
         out[i] = g[i] if y[i] > 0 else 0
 
