@@ -213,17 +213,3 @@ def test_batch_norm_kernels_split_over_channels_give_the_serial_bits():
     got = norm.batch_norm_stats(big)
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
-
-def test_relu_split_at_the_streaming_threshold_keeps_nan_and_signed_zero():
-    _pool()
-    from autograd.kernels import elementwise
-    x = np.random.default_rng(5).standard_normal(runtime.NATIVE_MIN_SIZE_STREAMING + 7)
-    x = x.astype(np.float32)
-    x[:4] = [np.nan, -0.0, 0.0, -np.inf]
-    x[-3:] = [np.nan, -0.0, np.inf]
-    y = elementwise.relu(x)
-    want = np.where(x < 0, np.float32(0), x)
-    assert np.array_equal(y, want, equal_nan=True)
-    assert np.array_equal(np.signbit(y), np.signbit(want))
-    g = np.random.default_rng(6).standard_normal(x.size).astype(np.float32)
-    assert np.array_equal(elementwise.relu_backward(g, y), np.where(y > 0, g, np.float32(0)))

@@ -59,6 +59,8 @@ _raw = np.zeros(_TIDS + _BLOCKS + 8, np.int64)
 _offset = (-_raw.ctypes.data % 64) // 8
 _ctl = _raw[_offset:_offset + _TIDS + _BLOCKS]
 _ctl_address = _ctl.ctypes.data
+#: Parts per dispatch: the calling thread and one worker per mailbox.
+MAX_PARTS = _BLOCKS
 
 # PyArrayObject's fields, in 8-byte words: ob_refcnt, ob_type, data, nd, dimensions, strides
 _DATA_WORD, _DIMS_WORD, _STRIDES_WORD = 2, 4, 5
@@ -401,6 +403,7 @@ def run_chunked(dispatcher: Any, args: tuple[Any, ...], parts: int) -> bool:
     pool = _state.get("pool")
     if pool is None:
         return False
+    parts = min(parts, MAX_PARTS)
     spec = tuple(_arg_key(a) for a in args)
     key = (dispatcher, spec)
     entry = _overloads.get(key)
@@ -469,6 +472,11 @@ def start() -> bool:
         found = _openblas()
         assert found is not None
         setter, max_threads = found
+        if max_threads > MAX_PARTS:
+            # OpenBLAS could hand over more partitions than there are mailboxes, and its
+            # level-3 partitions must all run at once: keep its own threads
+            _state["failed"] = True
+            return False
         pool = _build(max_threads)
         _ctl[_SPIN] = _SPIN_CYCLES
         setter(pool["callback"])

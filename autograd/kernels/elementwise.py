@@ -24,13 +24,12 @@ def erf(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING)
-def _relu_flat(x, out, part, parts):
+@njit
+def _relu_flat(x, out):
     # `0 if v < 0 else v`: NaN and -0.0 pass through, as in PyTorch's relu (NumPy's
-    # maximum(x, 0) turns -0.0 into 0.0). One memory-bound pass: split only where the
-    # runtime's streaming threshold says a second thread pays.
-    lo, hi = chunk(x.size, part, parts)
-    x, out = x[lo:hi], out[lo:hi]
+    # maximum(x, 0) turns -0.0 into 0.0). Serial, as the backward below: split on the
+    # native pool it saved ~0.1 ms a call at W2's 1.4M elements but compiled 0.13 s
+    # slower (both kernels), most of the cold first W2 step's margin (benchmarks/NOTES.md).
     for i in range(x.size):
         v = x[i]
         out[i] = 0 if v < 0 else v
@@ -49,13 +48,10 @@ def relu(x: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
-@njit_chunked(min_size=CHUNKED_MIN_SIZE_STREAMING)
-def _relu_backward_flat(g, y, out, part, parts):
-    # Memory-bound: Numba's parallel version paid more for waking its pool than it
-    # saved; on the native pool, from the streaming threshold, the split pays
-    # (benchmarks/NOTES.md, "One native pool").
-    lo, hi = chunk(g.size, part, parts)
-    g, y, out = g[lo:hi], y[lo:hi], out[lo:hi]
+@njit
+def _relu_backward_flat(g, y, out):
+    # Serial on purpose: one memory-bound pass gains nothing from a second thread, and
+    # the parallel version paid for waking Numba's pool (figures in benchmarks/NOTES.md).
     for i in range(g.size):
         out[i] = g[i] if y[i] > 0 else 0
 
