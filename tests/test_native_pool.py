@@ -213,3 +213,19 @@ def test_batch_norm_kernels_split_over_channels_give_the_serial_bits():
     got = norm.batch_norm_stats(big)
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
+
+
+def test_a_byte_swapped_array_does_not_reuse_a_native_arrays_thunk():
+    pool = _pool()
+    from autograd.kernels import activation
+    x = np.random.default_rng(7).standard_normal(1 << 15).astype(np.float32)
+    out = np.empty_like(x)
+    activation._gelu_erf32(x[:10], out[:10])
+    kernel = activation._gelu_erf32.__wrapped__
+    assert pool.run_chunked(kernel, (x, out), 2)
+    swapped = x.astype(x.dtype.newbyteorder())
+    try:
+        ran = pool.run_chunked(kernel, (swapped, np.empty_like(x)), 2)
+    except Exception:    # Numba refuses non-native byte order: also fine, nothing ran
+        ran = False
+    assert not ran

@@ -67,7 +67,7 @@ _DATA_WORD, _DIMS_WORD, _STRIDES_WORD = 2, 4, 5
 _AS_DOUBLE, _AS_INT64 = struct.Struct("d"), struct.Struct("q")
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {}        # "pool": compiled functions; "failed": why unavailable
+_state: dict[str, Any] = {}        # "pool": compiled functions; "failed": cannot run here
 _thunks: dict[Any, int] = {}       # argument spec -> thunk address
 _overloads: dict[Any, tuple[int, int]] = {}   # (dispatcher, spec) -> (wrapper, thunk)
 
@@ -367,7 +367,8 @@ def _thunk(types_: tuple[Any, ...]) -> int:
 def _arg_key(a: Any) -> Any:
     """A hashable description of one kernel argument, or None when not supported."""
     if isinstance(a, np.ndarray):
-        return (a.dtype.char, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous,
+        # dtype.str, not .char: a byte-swapped array must not share a native one's thunk
+        return (a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous,
                 a.flags.writeable, a.flags.aligned)
     if isinstance(a, (bool, np.bool_)):
         return "b"
