@@ -13,11 +13,12 @@ Choices, each for a measured reason (see ``benchmarks/NOTES.md``):
   compile each, and Numba's threading layers either spin (OpenMP) or abort when two user
   threads enter at once (workqueue).
 * Their parts run on :mod:`autograd.kernels._native_pool`'s native threads, which also
-  take NumPy's OpenBLAS partitions (through OpenBLAS's threads callback, process-wide, from the first
-  kernel call on): one set of workers for GEMMs and kernels, so neither spins while the
-  other waits for a core, and no GIL hand-off per part. Where that pool cannot run (not
-  Linux x86-64, another BLAS, ``NUMBA_DISABLE_JIT``, or ``NUMBAGRAD_NATIVE_POOL=0``), a
-  Python thread pool runs them; its workers block, never spin.
+  take NumPy's OpenBLAS partitions (through OpenBLAS's threads callback, process-wide,
+  from the first kernel call on): one set of workers for GEMMs and kernels, so neither
+  spins while the other waits for a core, and no GIL hand-off per part. Where that pool
+  cannot run (not Linux x86-64, another BLAS, ``NUMBA_DISABLE_JIT``, or
+  ``NUMBAGRAD_NATIVE_POOL=0``), a Python thread pool runs them; its workers block, never
+  spin.
 * OpenBLAS is made single-threaded inside :func:`blas_single_threaded` scopes, where our
   own threads each run small GEMMs on cache-resident blocks.
 * :func:`set_num_threads` sets OpenBLAS's and the worker pool's thread count at once, for
@@ -139,7 +140,8 @@ def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callabl
     ``NUMBA_DISABLE_JIT`` (Python threads would only queue on the GIL)."""
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
-    if _native_pool() is not None:  # kernels are loading: GEMMs now run on the same threads
+    pool = _native_pool()   # kernels are loading: GEMMs run on the same threads from now on
+    if pool is not None:
         min_size = min(min_size, NATIVE_MIN_SIZE_STREAMING)
 
     def call(*args: Any) -> None:
@@ -149,7 +151,6 @@ def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callabl
                 or getattr(_local, "in_task", False)):
             dispatcher(*args, 0, 1)
             return
-        pool = _native_pool()
         if pool is not None and pool.run_chunked(dispatcher, args, parts):
             return
         run_tasks(_no_state, lambda _, i: dispatcher(*args, i, parts), parts)

@@ -187,13 +187,52 @@ def _build(max_threads: int) -> Any:
     run_parts = ir.Function(m, ir.FunctionType(void, [i64p] + [i64] * 7),
                             "numbagrad_pool_run_parts")
     ctl, fn, n, first0, first_step, a0, a_step, c = run_parts.args
-    blocks = [run_parts.append_basic_block(x) for x in (
-        "entry", "lock", "contended", "locked", "create", "post_init", "post", "wake",
-        "posted", "mine", "wait", "waitspin", "unlock")]
-    (entry, lock, contended, locked, create, post_init, post, wake, posted, mine_b, wait,
-     waitspin, unlock) = blocks
-    b = ir.IRBuilder(entry)
+    b = ir.IRBuilder(run_parts.append_basic_block("entry"))
     w_v = b.alloca(i64)
+
+    def block(name: str) -> Any:
+        return run_parts.append_basic_block(name)
+
+    def each_worker(name: str, body: Any) -> None:
+        """Emit ``for w in range(1, n): body(w)`` at the builder's position."""
+        head, step, done = block(name), block(name + "_body"), block(name + "_done")
+        b.store(c64(1), w_v)
+        b.branch(head)
+        b.position_at_end(head)
+        w = b.load(w_v)
+        b.cbranch(b.icmp_signed("<", w, n), step, done)
+        b.position_at_end(step)
+        body(w)
+        b.store(b.add(w, c64(1)), w_v)
+        b.branch(head)
+        b.position_at_end(done)
+
+    def post(w: Any) -> None:       # fill worker w's mailbox, raise its flag, wake it
+        base = b.mul(w, c64(_B))
+        b.store(fn, word(b, ctl, b.add(base, c64(_FN))))
+        b.store(b.add(first0, b.mul(w, first_step)), word(b, ctl, b.add(base, c64(_A))))
+        b.store(b.add(a0, b.mul(w, a_step)), word(b, ctl, b.add(base, c64(_BB))))
+        b.store(c, word(b, ctl, b.add(base, c64(_C))))
+        flag = word(b, ctl, b.add(base, c64(_FLAG)))
+        store(b, 1, flag)
+        asleep = b.icmp_signed("!=", load(b, word(b, ctl, b.add(base, c64(_SLEEPING)))),
+                               c64(0))
+        with b.if_then(asleep):
+            futex(b, flag, _FUTEX_WAKE, 1)
+
+    def wait(w: Any) -> None:       # spin until worker w has cleared its flag
+        flag = word(b, ctl, b.add(b.mul(w, c64(_B)), c64(_FLAG)))
+        check, spin_b, done = block("wait_check"), block("wait_spin"), block("wait_done")
+        b.branch(check)
+        b.position_at_end(check)
+        b.cbranch(b.icmp_signed("!=", load(b, flag), c64(0)), spin_b, done)
+        b.position_at_end(spin_b)
+        b.call(pause, [])
+        b.branch(check)
+        b.position_at_end(done)
+
+    lock, contended, locked, create, ready = (
+        block(x) for x in ("lock", "contended", "locked", "create", "ready"))
     b.branch(lock)
     b.position_at_end(lock)
     got = b.extract_value(b.cmpxchg(word(b, ctl, _LOCK), c64(0), c64(1), "seq_cst", "seq_cst"), 1)
@@ -204,50 +243,16 @@ def _build(max_threads: int) -> Any:
     b.branch(lock)
     b.position_at_end(locked)       # start workers until n - 1 exist (once each)
     started = b.load(word(b, ctl, _STARTED))
-    b.cbranch(b.icmp_signed("<", started, b.sub(n, c64(1))), create, post_init)
+    b.cbranch(b.icmp_signed("<", started, b.sub(n, c64(1))), create, ready)
     b.position_at_end(create)
     tid = b.bitcast(word(b, ctl, b.add(started, c64(_TIDS))), i8p)
     b.call(pthread_create, [tid, ir.Constant(i8p, None), worker, b.bitcast(ctl, i8p)])
     b.store(b.add(started, c64(1)), word(b, ctl, _STARTED))
     b.branch(locked)
-    b.position_at_end(post_init)
-    b.store(c64(1), w_v)
-    b.branch(post)
-    b.position_at_end(post)
-    w = b.load(w_v)
-    b.cbranch(b.icmp_signed("<", w, n), wake, mine_b)
-    b.position_at_end(wake)
-    base = b.mul(w, c64(_B))
-    b.store(fn, word(b, ctl, b.add(base, c64(_FN))))
-    b.store(b.add(first0, b.mul(w, first_step)), word(b, ctl, b.add(base, c64(_A))))
-    b.store(b.add(a0, b.mul(w, a_step)), word(b, ctl, b.add(base, c64(_BB))))
-    b.store(c, word(b, ctl, b.add(base, c64(_C))))
-    flag = word(b, ctl, b.add(base, c64(_FLAG)))
-    store(b, 1, flag)
-    asleep = b.icmp_signed("!=", load(b, word(b, ctl, b.add(base, c64(_SLEEPING)))), c64(0))
-    with b.if_then(asleep):
-        futex(b, flag, _FUTEX_WAKE, 1)
-    b.branch(posted)
-    b.position_at_end(posted)
-    b.store(b.add(w, c64(1)), w_v)
-    b.branch(post)
-    b.position_at_end(mine_b)
-    b.call(b.inttoptr(fn, job_fnty.as_pointer()), [first0, a0, c])
-    b.store(c64(1), w_v)
-    b.branch(wait)
-    b.position_at_end(wait)
-    w = b.load(w_v)
-    b.cbranch(b.icmp_signed("<", w, n), waitspin, unlock)
-    b.position_at_end(waitspin)
-    busy = b.icmp_signed("!=", load(b, word(b, ctl, b.add(b.mul(w, c64(_B)), c64(_FLAG)))),
-                         c64(0))
-    with b.if_else(busy) as (then, otherwise):
-        with then:
-            b.call(pause, [])
-        with otherwise:
-            b.store(b.add(w, c64(1)), w_v)
-    b.branch(wait)
-    b.position_at_end(unlock)
+    b.position_at_end(ready)
+    each_worker("post", post)
+    b.call(b.inttoptr(fn, job_fnty.as_pointer()), [first0, a0, c])     # part 0: ours
+    each_worker("wait", wait)
     store(b, 0, word(b, ctl, _LOCK))
     b.ret_void()
 
