@@ -26,8 +26,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_FREE_BYTES", "MIN_BYTES", "empty", "empty_like", "matmul", "owns_memory",
-           "release"]
+from . import _blas
+
+__all__ = ["MAX_FREE_BYTES", "MIN_BYTES", "addmm_t", "empty", "empty_like", "matmul",
+           "owns_memory", "release"]
 
 #: Smaller arrays are plain ``np.empty``.
 MIN_BYTES = 256 << 10
@@ -101,6 +103,28 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if math.prod(shape) * dtype.itemsize < MIN_BYTES:
         return np.matmul(a, b)
     return np.matmul(a, b, out=empty(shape, dtype))
+
+
+def addmm_t(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x @ w.T + b`` (a linear layer with bias) as one BLAS call: the output starts as
+    ``b`` broadcast over the rows and the GEMM adds the product to it (``beta = 1``), as
+    PyTorch's ``addmm``, instead of a second pass adding ``b`` to the product. Same
+    rounding (one product, one add per element). Shapes: x [m, k], w [n, k], b [n] ->
+    [m, n]; NumPy's ``matmul`` and ``+`` where the GEMM cannot take the operands (another
+    dtype, non-contiguous ``x``/``w``, small outputs)."""
+    m, n = x.shape[0], w.shape[0]
+    gemm = _blas.gemm_fn(x.dtype) if x.dtype.kind == "f" else None
+    if (gemm is None or m * n * x.itemsize < MIN_BYTES or not (x.dtype == w.dtype == b.dtype)
+            or not x.flags.c_contiguous or not w.flags.c_contiguous or x.shape[1] == 0):
+        out = matmul(x, w.T)
+        out += b
+        return out
+    out = empty((m, n), x.dtype)
+    out[...] = b
+    k = x.shape[1]
+    gemm(_blas.ROW_MAJOR, _blas.NO_TRANS, _blas.TRANS, m, n, k, 1.0, x.ctypes.data, k,
+         w.ctypes.data, k, 1.0, out.ctypes.data, n)
+    return out
 
 
 def owns_memory(a: np.ndarray) -> bool:

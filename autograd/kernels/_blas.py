@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ROW_MAJOR", "NO_TRANS", "TRANS", "gemm_fn", "library"]
+__all__ = ["ROW_MAJOR", "NO_TRANS", "TRANS", "gemm_address", "gemm_fn", "library"]
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
@@ -66,3 +66,10 @@ def gemm_fn(dtype: npt.DTypeLike) -> Callable[..., None] | None:
     b_ptr, ldb, beta, c_ptr, ldc)`` with integer addresses (``arr.ctypes.data + offset``).
     """
     return library().get(np.dtype(dtype))
+
+
+def gemm_address(dtype: npt.DTypeLike) -> int | None:
+    """The address of :func:`gemm_fn`'s function (for kernels that call it themselves, see
+    ``autograd.kernels._jit.gemm_call``), or None if absent."""
+    fn: Any = gemm_fn(dtype)  # a ctypes function object
+    return None if fn is None else ctypes.cast(fn, ctypes.c_void_p).value

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..runtime import CHUNKED_MIN_SIZE, CHUNKED_MIN_SIZE_STREAMING, chunked_kernel, configure_numba
 
-__all__ = ["CHUNKED_MIN_SIZE_STREAMING", "chunk", "fma", "njit", "njit_chunked"]
+__all__ = ["CHUNKED_MIN_SIZE_STREAMING", "chunk", "fma", "gemm_call", "njit", "njit_chunked"]
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -59,6 +59,70 @@ def _fma_intrinsic(numba: Any) -> Any:
 
 
 _fma_compiled: list[Any] = []
+
+
+def _py_gemm_call(addr: int, transa: int, transb: int, m: int, n: int, k: int, alpha: Any,
+                  a: int, lda: int, b: int, ldb: int, beta: Any, c: int, ldc: int) -> None:
+    """Plain-Python stand-in of the compiled :data:`gemm_call` (through ``ctypes``)."""
+    import ctypes
+
+    real = ctypes.c_float if np.asarray(alpha).dtype == np.float32 else ctypes.c_double
+    i64, ptr = ctypes.c_int64, ctypes.c_void_p
+    proto = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, i64, i64, i64,
+                             real, ptr, i64, ptr, i64, real, ptr, i64)
+    proto(int(addr))(101, int(transa), int(transb), int(m), int(n), int(k), float(alpha),
+                     int(a), int(lda), int(b), int(ldb), float(beta), int(c), int(ldc))
+
+
+gemm_call = _py_gemm_call
+"""``gemm_call(addr, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)``: a
+row-major CBLAS ``?gemm`` (the ILP64 signature of NumPy's OpenBLAS: 32-bit enums, 64-bit
+sizes) called at the integer address ``addr`` with integer array addresses ``a, b, c``
+and ``alpha, beta`` of the GEMM's float type. Lets a kernel run small GEMMs on its own
+thread; the caller must make sure the library runs them single-threaded (see
+``autograd.runtime.blas_single_threaded``). A Numba intrinsic in compiled kernels (the
+address is an argument, so the kernels stay cacheable), ``ctypes`` otherwise."""
+
+_gemm_compiled: list[Any] = []
+
+
+def _gemm_intrinsic(numba: Any) -> Any:
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def call(typingctx: Any, addr: Any, transa: Any, transb: Any, m: Any, n: Any, k: Any,
+             alpha: Any, a: Any, lda: Any, b: Any, ldb: Any, beta: Any, c: Any,
+             ldc: Any) -> Any:
+        ints = (addr, transa, transb, m, n, k, a, lda, b, ldb, c, ldc)
+        if (not isinstance(alpha, types.Float) or beta != alpha
+                or not all(isinstance(t, types.Integer) for t in ints)):
+            return None
+        sig = types.void(addr, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            i32, i64 = ir.IntType(32), ir.IntType(64)
+            i8p = ir.IntType(8).as_pointer()
+            real = context.get_value_type(alpha)
+            fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, real, i8p,
+                                                   i64, i8p, i64, real, i8p, i64])
+
+            def as_i64(i: int) -> Any:
+                return context.cast(builder, args[i], signature.args[i], types.int64)
+
+            def as_ptr(i: int) -> Any:
+                return builder.inttoptr(as_i64(i), i8p)
+
+            fn = builder.inttoptr(as_i64(0), fnty.as_pointer())
+            builder.call(fn, [ir.Constant(i32, 101), builder.trunc(as_i64(1), i32),
+                              builder.trunc(as_i64(2), i32), as_i64(3), as_i64(4), as_i64(5),
+                              args[6], as_ptr(7), as_i64(8), as_ptr(9), as_i64(10), args[11],
+                              as_ptr(12), as_i64(13)])
+            return context.get_dummy_value()
+        return sig, codegen
+
+    return call
 
 _lock = threading.Lock()
 _loaded = [False]
@@ -113,6 +177,10 @@ def _materialize() -> None:
                 if not _fma_compiled:
                     _fma_compiled.append(_fma_intrinsic(numba))
                 g["fma"] = _fma_compiled[0]
+            if g.get("gemm_call") is _py_gemm_call and not numba.config.DISABLE_JIT:
+                if not _gemm_compiled:
+                    _gemm_compiled.append(_gemm_intrinsic(numba))
+                g["gemm_call"] = _gemm_compiled[0]
             for attr, obj in list(g.items()):
                 if isinstance(obj, _LazyKernel):
                     g[attr] = _compile(obj)

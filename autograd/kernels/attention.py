@@ -1,14 +1,22 @@
-"""Fused scaled-dot-product attention, forward and backward, without the [L, S] matrix.
+"""Fused scaled-dot-product attention kernels, forward and backward, two forms.
 
 Shapes: q [N, L, E], k [N, S, E], v [N, S, Ev] (N = the flattened batch and head dims),
-out [N, L, Ev]. One query row at a time: its scores go into a buffer of length S, are
-turned into probabilities (max subtracted first) and summed against v; only the row's
-log-sum-exp is kept. Backward recomputes each probability from q, k and that
-log-sum-exp, so the [N, L, S] weights are never stored. ``causal`` lets row i see keys
-0..i only (PyTorch's top-left ``tril(ones(L, S))``) and skips the masked work.
+out [N, L, Ev]. ``causal`` lets row i see keys 0..i only (PyTorch's top-left
+``tril(ones(L, S))``).
+
+* **Per head** (:func:`heads_forward`, :func:`heads_backward`): the [L, S] weights are
+  kept for backward. Each worker thread takes whole heads; a head's GEMMs run on
+  single-threaded BLAS (called from the kernel through ``gemm_call``) with its softmax
+  pass in between, while its scores are in cache. q, k, v are read in place as strided
+  4-D views (heads split off a fused projection).
+* **Flash** (:func:`sdpa_forward`, :func:`sdpa_backward`), for weights too large to keep:
+  one query row at a time, its scores in a buffer of length S turned into probabilities
+  (max subtracted first) and summed against v; only the row's log-sum-exp is kept.
+  Backward recomputes each probability from q, k and that log-sum-exp. The causal mask
+  skips the masked work.
 
 The N slices are independent and split across the worker threads (``njit_chunked``);
-in backward each thread owns its slices of dk and dv, so nothing is shared.
+each thread owns its slices of every output, so nothing is shared.
 """
 from __future__ import annotations
 
@@ -16,10 +24,13 @@ import math
 
 import numpy as np
 
-from ._jit import chunk, njit_chunked
+from ..runtime import blas_single_threaded, get_num_threads
+from . import _alloc, _blas
+from ._jit import chunk, gemm_call, njit_chunked
 from .activation import _FAST, _expf  # reassociating math: vectorised dots and sums
 
-__all__ = ["sdpa_forward", "sdpa_backward"]
+__all__ = ["heads_backward", "heads_forward", "heads_supported", "sdpa_backward",
+           "sdpa_forward"]
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
@@ -137,3 +148,148 @@ def sdpa_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, out: np.ndarray,
     if q.shape[0] and q.shape[1]:
         _backward(q, k, v, out, lse, grad, dq, dk, dv, q.dtype.type(scale), bool(causal))
     return dq, dk, dv
+
+
+# --------------------------------------------------------------------------- per head
+# The materialised form (the [L, S] weights kept for backward) one head at a time: each
+# thread takes whole heads and runs their GEMMs on single-threaded BLAS, with the softmax
+# pass in between while the head's scores are still in cache. NumPy's stacked matmul runs
+# the same small GEMMs one after another on one thread (OpenBLAS does not split a GEMM
+# this small), and the softmax as a separate pass over all heads.
+_ROW, _COL = _blas.NO_TRANS, _blas.TRANS
+
+
+def heads_supported(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> bool:
+    """Whether :func:`heads_forward` takes these operands: float32/float64 with NumPy's
+    OpenBLAS, 4-D ``[B, H, L, E]`` (or 3-D) with unit-stride rows and no negative strides,
+    and at least as many heads as threads (one head is one thread's work: a single head's
+    GEMMs run faster on all of BLAS's threads)."""
+    return (q.ndim in (3, 4) and _blas.gemm_fn(q.dtype) is not None
+            and q.size // max(1, q.shape[-2] * q.shape[-1]) >= get_num_threads()
+            and all(_gemm_operand(a) for a in (q, k, v)))
+
+
+def _gemm_operand(a: np.ndarray) -> bool:
+    """Whether every matrix ``a[..., :, :]`` is a row-major BLAS operand in place: unit
+    stride along rows, a row stride of at least the row length, no negative strides."""
+    isz = a.itemsize
+    return (a.strides[-1] == isz and a.strides[-2] % isz == 0
+            and a.strides[-2] >= a.shape[-1] * isz and min(a.strides) >= 0)
+
+
+def _four_d(a: np.ndarray) -> np.ndarray:
+    return a if a.ndim == 4 else a[None]
+
+
+@njit_chunked(error_model="numpy", fastmath=_FAST)
+def _heads_forward(q, k, v, p, out, gemm, scale, causal, zero, one, part, parts):
+    # q [B, H, L, E], k [B, H, S, E], v [B, H, S, Ev] (unit-stride rows); p [B*H, L, S]
+    # and out [B, H, L, Ev] C-contiguous. Per head: p = scale q k^T (BLAS), softmax per
+    # row in place (row i of a causal head sees keys 0..i), out = p v (BLAS).
+    n_b, n_h, n_q, e_dim = q.shape
+    n_k, ev_dim = v.shape[2], v.shape[3]
+    isz = q.itemsize
+    lo, hi = chunk(n_b * n_h, part, parts)
+    for t in range(lo, hi):
+        b, h = t // n_h, t % n_h
+        qa = q.ctypes.data + b * q.strides[0] + h * q.strides[1]
+        ka = k.ctypes.data + b * k.strides[0] + h * k.strides[1]
+        va = v.ctypes.data + b * v.strides[0] + h * v.strides[1]
+        pt = p[t]
+        pa = pt.ctypes.data
+        gemm_call(gemm, 111, 112, n_q, n_k, e_dim, scale, qa, q.strides[2] // isz,
+                  ka, k.strides[2] // isz, zero, pa, n_k)
+        for i in range(n_q):
+            r = pt[i]
+            stop = min(i + 1, n_k) if causal else n_k
+            m = r[0]
+            for j in range(1, stop):
+                m = max(m, r[j])
+            s = zero
+            if isz == 4:  # the dtype branch outside the loops (see activation.py)
+                for j in range(stop):
+                    e = _expf(r[j] - m)
+                    r[j] = e
+                    s += e
+            else:
+                for j in range(stop):
+                    e = np.exp(r[j] - m)
+                    r[j] = e
+                    s += e
+            inv = one / s
+            for j in range(stop):
+                r[j] *= inv
+            for j in range(stop, n_k):
+                r[j] = zero
+        gemm_call(gemm, 111, 111, n_q, ev_dim, n_k, one, pa, n_k, va, v.strides[2] // isz,
+                  zero, out[b, h].ctypes.data, ev_dim)
+
+
+@njit_chunked(error_model="numpy", fastmath=_FAST)
+def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, parts):
+    # The saved weights p [B*H, L, S] and the output gradient g [B, H, L, Ev] (unit-stride
+    # rows) -> dq, dk, dv (C-contiguous, shapes of q, k, v). Per head: dv = p^T g,
+    # ds = p * (g v^T - rowsum(p * g v^T)) * scale, dq = ds k, dk = ds^T q.
+    n_b, n_h, n_q, e_dim = q.shape
+    n_k, ev_dim = v.shape[2], v.shape[3]
+    isz = q.itemsize
+    ds = np.empty((n_q, n_k), dtype=q.dtype)
+    da = ds.ctypes.data
+    lo, hi = chunk(n_b * n_h, part, parts)
+    for t in range(lo, hi):
+        b, h = t // n_h, t % n_h
+        qa = q.ctypes.data + b * q.strides[0] + h * q.strides[1]
+        ka = k.ctypes.data + b * k.strides[0] + h * k.strides[1]
+        va = v.ctypes.data + b * v.strides[0] + h * v.strides[1]
+        ga = g.ctypes.data + b * g.strides[0] + h * g.strides[1]
+        ldq, ldk, ldv, ldg = (q.strides[2] // isz, k.strides[2] // isz, v.strides[2] // isz,
+                              g.strides[2] // isz)
+        pt = p[t]
+        pa = pt.ctypes.data
+        gemm_call(gemm, 112, 111, n_k, ev_dim, n_q, one, pa, n_k, ga, ldg, zero,
+                  dv[b, h].ctypes.data, ev_dim)
+        gemm_call(gemm, 111, 112, n_q, n_k, ev_dim, one, ga, ldg, va, ldv, zero, da, n_k)
+        for i in range(n_q):
+            d, w = ds[i], pt[i]
+            s = zero
+            for j in range(n_k):
+                s += d[j] * w[j]
+            for j in range(n_k):
+                d[j] = w[j] * (d[j] - s) * scale
+        gemm_call(gemm, 111, 111, n_q, e_dim, n_k, one, da, n_k, ka, ldk, zero,
+                  dq[b, h].ctypes.data, e_dim)
+        gemm_call(gemm, 112, 111, n_k, e_dim, n_q, one, da, n_k, qa, ldq, zero,
+                  dk[b, h].ctypes.data, e_dim)
+
+
+def heads_forward(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float,
+                  causal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``softmax(q k^T * scale [causal]) v`` and the weights, head by head on the worker
+    threads. Shapes: q [*, L, E], k [*, S, E], v [*, S, Ev] with 1 or 2 batch dims
+    (:func:`heads_supported`) -> out [*, L, Ev] (C-contiguous), p [N, L, S] (N the
+    product of the batch dims)."""
+    q4, k4, v4 = _four_d(q), _four_d(k), _four_d(v)
+    n_q, n_k = q4.shape[2], k4.shape[2]
+    out = _alloc.empty(q4.shape[:3] + (v4.shape[3],), q.dtype)
+    p = _alloc.empty((q4.shape[0] * q4.shape[1], n_q, n_k), q.dtype)
+    dt = q.dtype.type
+    with blas_single_threaded():
+        _heads_forward(q4, k4, v4, p, out, _blas.gemm_address(q.dtype), dt(scale), bool(causal),
+                       dt(0), dt(1))
+    return out.reshape(q.shape[:-1] + (v.shape[-1],)), p
+
+
+def heads_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, p: np.ndarray,
+                   grad: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients ``(dq, dk, dv)`` of :func:`heads_forward` from its weights ``p`` and the
+    output gradient ``grad`` [*, L, Ev]; C-contiguous, shapes of q, k, v."""
+    q4, k4, v4 = _four_d(q), _four_d(k), _four_d(v)
+    g4 = _four_d(grad)
+    if not _gemm_operand(g4) or g4.dtype != q.dtype:
+        g4 = np.ascontiguousarray(g4, dtype=q.dtype)
+    dq, dk, dv = (_alloc.empty(a.shape, a.dtype) for a in (q4, k4, v4))
+    dt = q.dtype.type
+    with blas_single_threaded():
+        _heads_backward(q4, k4, v4, p, g4, dq, dk, dv, _blas.gemm_address(q.dtype), dt(scale),
+                        dt(0), dt(1))
+    return dq.reshape(q.shape), dk.reshape(k.shape), dv.reshape(v.shape)

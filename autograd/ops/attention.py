@@ -2,14 +2,15 @@
 
 The composed form (matmul, scale, masked_fill, softmax, matmul) records five nodes and
 builds the [..., L, S] weights several times over. This op records one node and builds
-the weights once: two BLAS products around one fused scale+mask+softmax pass, the
-weights kept for backward. When the weights would exceed ``_WEIGHTS_MAX_BYTES`` it runs
-the flash kernel of :mod:`autograd.kernels.attention` instead, which keeps only a
+the weights once, kept for backward: with several heads, the per-head kernel of
+:mod:`autograd.kernels.attention` (each thread takes whole heads: BLAS, softmax, BLAS);
+otherwise two BLAS products around one fused scale+mask+softmax pass. When the weights
+would exceed ``_WEIGHTS_MAX_BYTES`` it runs the flash kernel instead, which keeps only a
 per-row log-sum-exp. Backward:
 
-* ``create_graph=False`` (the engine runs backward under no-grad): BLAS products and the
-  fused softmax-backward pass on the saved weights, or the flash backward kernel
-  (recomputing the weights from q, k and the log-sum-exp);
+* ``create_graph=False`` (the engine runs backward under no-grad): the per-head backward
+  kernel, or BLAS products and the fused softmax-backward pass on the saved weights, or
+  the flash backward kernel (recomputing the weights from q, k and the log-sum-exp);
 * ``create_graph=True``: the same gradients composed of differentiable ops (the weights
   rebuilt with ``softmax``), so double backward works.
 
@@ -54,20 +55,26 @@ class ScaledDotProductAttention(Op):
         if q.ndim != 4 or v.shape[-1] != q.shape[-1]:
             ctx._name = "Mm" if q.ndim == 2 else "UnsafeView"
         batch, (n_q, e_dim), (n_k, ev_dim) = q.shape[:-2], q.shape[-2:], v.shape[-2:]
-        if q.size // e_dim * n_k * q.itemsize <= _WEIGHTS_MAX_BYTES:
+        p = lse = None
+        heads = False
+        if q.size // e_dim * n_k * q.itemsize > _WEIGHTS_MAX_BYTES:
+            # long sequences: the flash kernel, O(L) memory per row instead of O(L S)
+            q3, k3 = q.reshape(-1, n_q, e_dim), k.reshape(-1, n_k, e_dim)
+            out, lse = _kernels.sdpa_forward(q3, k3, v.reshape(-1, n_k, ev_dim), scale, causal)
+        elif _kernels.heads_supported(q, k, v):
+            # head by head on the worker threads: each head's two GEMMs on single-threaded
+            # BLAS with its softmax between them (in cache), all in one kernel call
+            out, p = _kernels.heads_forward(q, k, v, scale, causal)
+            heads = True
+        else:
             # BLAS for the two products, one fused pass for scale + mask + softmax; the
             # weights are kept for backward (see benchmarks/NOTES.md for why not flash).
             # The products run on q, k, v as given: heads split off a fused projection are
             # strided views that BLAS reads in place, where a reshape to 3-D would copy.
             p = _act.scaled_softmax_lastdim(_alloc.matmul(q, np.swapaxes(k, -1, -2)), scale, causal)
             out = _alloc.matmul(p, v)
-            lse = None
-        else:  # long sequences: the flash kernel, O(L) memory per row instead of O(L S)
-            q3, k3 = q.reshape(-1, n_q, e_dim), k.reshape(-1, n_k, e_dim)
-            out, lse = _kernels.sdpa_forward(q3, k3, v.reshape(-1, n_k, ev_dim), scale, causal)
-            p = None
         if isinstance(ctx, Node):  # kept for backward only when a graph is recorded
-            ctx.p, ctx.lse = p, lse
+            ctx.p, ctx.lse, ctx.heads = p, lse, heads
         return out.reshape(*batch, n_q, ev_dim)
 
     @staticmethod
@@ -76,7 +83,10 @@ class ScaledDotProductAttention(Op):
         need = ctx.needs_input_grad
         if not _state.enabled:
             (n_q, e_dim), (n_k, ev_dim) = q.shape[-2:], v.shape[-2:]
-            if ctx.p is not None:  # batch-shaped products, as in forward
+            if ctx.heads:
+                dq, dk, dv = _kernels.heads_backward(q._data, k._data, v._data, ctx.p,
+                                                     grad._data, scale)
+            elif ctx.p is not None:  # batch-shaped products, as in forward
                 p, g = ctx.p, grad._data
                 dv = _alloc.matmul(np.swapaxes(p, -1, -2), g)
                 ds = _act.softmax_lastdim_backward(_alloc.matmul(g, np.swapaxes(v._data, -1, -2)), p)

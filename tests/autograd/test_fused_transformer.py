@@ -181,6 +181,102 @@ def test_sdpa_kernels_match_numpy(dtype, causal, L, S, E, Ev):
     np.testing.assert_allclose(dk, np.swapaxes(ds, -1, -2) @ q, **tol)
 
 
+def _heads(dtype, B, H, L, S, E, Ev, layout):
+    """q, k, v [B, H, *, *] as the layout says: "fused" splits them off one projection
+    [B, T, 3*H*E] (strided 4-D views, as nanoGPT's attention), "contiguous" are plain
+    arrays, "3d" drops the batch dim ([H, *, *])."""
+    if layout == "fused":
+        x = RNG.standard_normal((B, max(L, S), H * (2 * E + Ev))).astype(dtype)
+        q = x[:, :L, :H * E].reshape(B, L, H, E).transpose(0, 2, 1, 3)
+        k = x[:, :S, H * E:2 * H * E].reshape(B, S, H, E).transpose(0, 2, 1, 3)
+        v = x[:, :S, 2 * H * E:].reshape(B, S, H, Ev).transpose(0, 2, 1, 3)
+        return q, k, v
+    shape = (H,) if layout == "3d" else (B, H)
+    return tuple(RNG.standard_normal(shape + s).astype(dtype)
+                 for s in [(L, E), (S, E), (S, Ev)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("layout", ["fused", "contiguous", "3d"])
+@pytest.mark.parametrize("L,S,E,Ev", [(5, 5, 4, 4), (3, 7, 4, 6), (7, 3, 2, 5), (1, 1, 1, 1),
+                                      (64, 64, 32, 32)])
+def test_per_head_kernels_match_numpy(dtype, causal, layout, L, S, E, Ev):
+    q, k, v = _heads(dtype, 2, 3, L, S, E, Ev, layout)
+    assert A.heads_supported(q, k, v)
+    out, p = A.heads_forward(q, k, v, 0.7, causal)
+    ref, p_ref = _sdpa_ref(q.astype(np.float64), k, v, 0.7, causal)
+    # float32: sums of up to 64 rounded products
+    tol = dict(rtol=1e-4, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    assert out.dtype == dtype and out.shape == ref.shape and out.flags.c_contiguous
+    np.testing.assert_allclose(out, ref, **tol)
+    np.testing.assert_allclose(p.reshape(p_ref.shape), p_ref, **tol)
+    # a transposed (non-row-major) output gradient is copied once, then used the same way
+    g = np.swapaxes(RNG.standard_normal(out.shape[:-2] + (Ev, L)).astype(dtype), -1, -2)
+    dq, dk, dv = A.heads_backward(q, k, v, p, g, 0.7)
+    dp = g.astype(np.float64) @ np.swapaxes(v, -1, -2)
+    ds = p_ref * (dp - (dp * p_ref).sum(-1, keepdims=True)) * 0.7
+    for got, want, like in ((dv, np.swapaxes(p_ref, -1, -2) @ g, v), (dq, ds @ k, q),
+                            (dk, np.swapaxes(ds, -1, -2) @ q, k)):
+        assert got.shape == like.shape and got.dtype == dtype
+        np.testing.assert_allclose(got, want, **tol)
+
+
+def test_per_head_kernels_give_the_same_bits_on_any_thread_count():
+    # each head is computed by one thread, start to end: the split never shows
+    q, k, v = _heads(np.float32, 4, 4, 64, 64, 32, 32, "fused")
+    g = RNG.standard_normal((4, 4, 64, 32)).astype(np.float32)
+    results = []
+    for threads in (1, 2):
+        with _threads(threads):
+            out, p = A.heads_forward(q, k, v, 0.2, True)
+            results.append((out, *A.heads_backward(q, k, v, p, g, 0.2)))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+class _threads:
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.old = autograd.get_num_threads()
+        autograd.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        autograd.set_num_threads(self.old)
+
+
+def test_per_head_path_declines_what_blas_cannot_read_in_place():
+    q, k, v = _heads(np.float32, 2, 4, 6, 6, 4, 4, "contiguous")
+    assert A.heads_supported(q, k, v)
+    assert not A.heads_supported(q[..., ::-1, :], k, v)        # negative stride
+    assert not A.heads_supported(q, k[..., ::2], v[..., ::2])   # rows not unit-stride
+    assert not A.heads_supported(q.astype(np.float16), k.astype(np.float16),
+                                 v.astype(np.float16))          # no BLAS GEMM
+    with _threads(2):
+        assert not A.heads_supported(q[:1, :1], k[:1, :1], v[:1, :1])  # one head, 2 threads
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_per_head_path_gradcheck(monkeypatch, causal):
+    # the op takes the per-head kernels for several heads with BLAS-readable rows
+    taken = []
+    real = A.heads_forward
+    monkeypatch.setattr(A, "heads_forward", lambda *a: taken.append(1) or real(*a))
+    x = _t(2, 5, 3 * 2 * 3)
+    q, k, v = (x[:, :, i * 6:(i + 1) * 6].reshape(2, 5, 2, 3).transpose(1, 2)
+               for i in range(3))
+
+    def fn(a, b, c):
+        return F.scaled_dot_product_attention(a, b, c, is_causal=causal, scale=0.6)
+
+    with _threads(2):
+        assert gradcheck(fn, (q, k, v))
+        assert gradgradcheck(fn, (q, k, v))
+    assert taken
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_scatter_add_rows_matches_add_at(dtype):
     idx = np.array([3, 0, 3, -1, 2, 3, 0])

@@ -134,3 +134,27 @@ def test_owns_memory_tells_results_from_views():
     a = _alloc.empty(BIG, np.float32)
     assert _alloc.owns_memory(a) and _alloc.owns_memory(np.empty(3))
     assert not _alloc.owns_memory(a.reshape(-1)) and not _alloc.owns_memory(np.empty(4)[1:])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "strided x", "transposed w", "small"])
+def test_addmm_t_matches_matmul_plus_bias(dtype, layout):
+    # large outputs take the one-GEMM path (bias as C, beta = 1); the others fall back
+    rng = np.random.default_rng(3)
+    m, k, n = (4, 3, 5) if layout == "small" else (700, 48, 130)
+    x = rng.standard_normal((m, 2 * k) if layout == "strided x" else (m, k)).astype(dtype)
+    x = x[:, ::2] if layout == "strided x" else x
+    w = rng.standard_normal((k, n) if layout == "transposed w" else (n, k)).astype(dtype)
+    w = w.T if layout == "transposed w" else w
+    b = rng.standard_normal(n).astype(dtype)
+    # a recycled block full of NaN first: every output element must be written
+    _alloc.release()
+    junk = _alloc.empty((m, n), dtype)
+    junk.fill(np.nan)
+    del junk
+    got = _alloc.addmm_t(x, w, b)
+    ref = x.astype(np.float64) @ w.T.astype(np.float64) + b
+    assert got.shape == (m, n) and got.dtype == dtype and got.flags.c_contiguous
+    np.testing.assert_allclose(got, ref, rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-4)
+    # one rounding for the product, one for the add: the bits of matmul, then + b
+    np.testing.assert_array_equal(got, np.matmul(x, w.T) + b)
