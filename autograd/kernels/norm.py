@@ -4,10 +4,10 @@ each one or two passes over the activation.
 Layer norm works on ``x`` reshaped to rows (M, D), one row per normalised slice; batch
 norm on ``x`` reshaped to (N, C, L) (L = product of the spatial dims, 1 for (N, C)
 input), channel by channel. Inner loops run over contiguous 1-D views so that LLVM
-vectorises them. Layer norm is serial: at the model shapes (a few hundred thousand
-elements) a ``parallel=True`` version measured 1.5-2.5x slower than this one on this
-2-core machine (the parallel region's launch and its less vectorised body cost more than
-the second core returns; benchmarks/NOTES.md), and it compiles slower. Batch norm's
+vectorises them. Layer norm's forward is chunked over rows (``njit_chunked``: each row
+on one thread, bit-identical at any thread count; a Numba ``parallel=True`` version had
+measured 1.5-2.5x slower than serial, its launch costing more than the second core
+returned); its backward is serial. Batch norm's
 kernels are chunked over channels (each channel's sums stay on one thread, in the same
 order, so the bits do not depend on the thread count); they stream memory, so they take
 the streaming threshold.
@@ -51,11 +51,12 @@ def layer_norm_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray,
     return out, mean, rstd
 
 
-@njit(**_OPTIONS)
-def _layer_norm_rows(x, w, b, eps, out, mean, rstd):
+@njit_chunked(**_OPTIONS)
+def _layer_norm_rows(x, w, b, eps, out, mean, rstd, part, parts):
     # layer_norm_forward's rows, into the caller's out, mean and rstd
-    m, d = x.shape
-    for i in range(m):
+    d = x.shape[1]
+    lo, hi = chunk(x.shape[0], part, parts)
+    for i in range(lo, hi):
         xi = x[i]
         oi = out[i]
         s = np.float64(0.0)
@@ -97,7 +98,9 @@ def layer_norm_backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, rstd: np
 
 @njit(**_OPTIONS)
 def _layer_norm_backward_rows(g, x, mean, rstd, w, need_dx, need_wb, dx, dw, db):
-    # layer_norm_backward's rows, into the caller's dx, dw and db
+    # layer_norm_backward's rows, into the caller's dx, dw and db (serial: the dw / db
+    # sums run over all rows in one order; two threads' partial sums measured 94-107 vs
+    # 108-115 us at W7's [1024, 128], not worth bits that depend on the thread count)
     m, d = x.shape
     for i in range(m):
         mu = mean[i]

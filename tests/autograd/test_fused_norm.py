@@ -47,7 +47,7 @@ TOL = {np.float32: 2e-5, np.float64: 1e-12}
 
 # ------------------------------------------------------------------- the kernels
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("m,d", [(1, 1), (7, 5), (64, 128), (3, 300)])
+@pytest.mark.parametrize("m,d", [(1, 1), (7, 5), (64, 128), (3, 300), (1023, 128)])
 def test_layer_norm_kernels_match_numpy(dtype, m, d):
     rng = np.random.default_rng(m * 1000 + d)
     x = (rng.standard_normal((m, d)) * 3 + 2).astype(dtype)
@@ -72,6 +72,25 @@ def test_layer_norm_kernels_match_numpy(dtype, m, d):
     dx3, dw3, db3 = K.layer_norm_backward(g, x, mean, rstd, w, False, True)
     assert dx3.shape == (0, d)
     np.testing.assert_allclose(dw3, dw, rtol=tol, atol=tol)
+
+
+def test_layer_norm_forward_gives_the_same_bits_on_any_thread_count():
+    # chunked over rows (from CHUNKED_MIN_SIZE elements): each row on one thread
+    import autograd
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1023, 128)).astype(np.float32)
+    w, b = rng.standard_normal(128).astype(np.float32), rng.standard_normal(128).astype(np.float32)
+    old = autograd.get_num_threads()
+    try:
+        results = []
+        for threads in (1, 2, 3):
+            autograd.set_num_threads(min(threads, old))
+            results.append(K.layer_norm_forward(x, w, b, 1e-5))
+    finally:
+        autograd.set_num_threads(old)
+    for r in results[1:]:
+        for a, c in zip(r, results[0]):
+            np.testing.assert_array_equal(a, c)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
