@@ -168,6 +168,44 @@ def _accumulate(buffers, key, index, n_outputs, g):
         slot[index] = g if slot[index] is None else slot[index] + g
 
 
+def _add_into(buffers, owned, key, prev, g):
+    """buffers[key] = prev + g (arrays of one shape and dtype): in place when the engine
+    allocated prev's array itself, else into a new array that it then owns."""
+    d = prev._data
+    if owned.get(key) is d:
+        d += g
+        return
+    d = d + g
+    if d.__class__ is not np.ndarray:  # 0-d: NumPy returns a scalar
+        buffers[key] = _wrap(d)
+        return
+    owned[key] = d
+    buffers[key] = _wrap(d)
+
+
+def _add_at_index(buffers, owned, key, node, index, g) -> bool:
+    """The input gradient of an op with ``grad_index`` (zeros with ``g`` at ``index`` of
+    the input) added straight into the input node's buffer: in place when the engine owns
+    it, so slices of one tensor (``split``, ``chunk``, ``x[:, :n]``) never each fill a
+    zero tensor and get summed. False (nothing done) when the dtypes differ."""
+    x = node._inputs[0]._data
+    if g.dtype != x.dtype:
+        return False
+    prev = buffers.get(key)
+    d = None if prev is None else prev._data
+    if d is not None and owned.get(key) is not d:
+        d = d.copy()
+    if d is None:
+        d = _alloc.empty(x.shape, x.dtype)  # recycled memory: no page faults
+        d.fill(0)
+        d[index] = g
+    else:
+        d[index] += g
+    owned[key] = d
+    buffers[key] = _wrap(d)
+    return True
+
+
 def _fit_grad(g, x, node):
     """Reduce a gradient to its input's shape (the single unbroadcast site) and dtype."""
     gd, xd = g._data, x._data
@@ -220,6 +258,9 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                 capture_node.setdefault((id(e[0]), e[1]), []).append(i)
     handed: set[int] = set()  # ids of arrays already in some .grad (avoid aliasing two .grad's)
     buffers: dict[Node, Any] = {}
+    # per buffer, the array this run allocated for it (no other reference exists while the
+    # node waits): later gradients are added into it in place (create_graph=False only)
+    owned: dict[Node, np.ndarray] = {}
     root_nodes: list[Node] = []
     root_leaves = []
     for t, g in zip(roots, root_grads):
@@ -258,10 +299,25 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
             node = ready.pop()
             grads = buffers.pop(node, None)
             n_out = node.n_outputs
+            owned.pop(node, None)  # its buffer goes to backward now: no more in-place adds
             if n_out == 1:
                 if node._hooks or node._retain or capture_node:
                     grads = _node_extras(node, [grads], create_graph, handed, capture_node,
                                          results)[0]
+                place = getattr(node.op, "grad_index", None)  # Functions have none
+                if (place is not None and grads is not None and not create_graph
+                        and not anomaly and not node._freed):
+                    fn = node._edges[0]
+                    index = place(node) if fn.__class__ is Node else None
+                    if index is not None and _add_at_index(buffers, owned, fn, node, index,
+                                                           grads._data):
+                        d = deps[fn] - 1
+                        deps[fn] = d
+                        if d == 0:
+                            ready.append(fn)
+                        if not retain_graph:
+                            node._free()
+                        continue
                 in_grads = None if grads is None else node.op._run_backward(node, (grads,))
             else:
                 grads = _node_extras(node, grads or [None] * n_out, create_graph, handed,
@@ -287,7 +343,12 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                         g = _fit_grad(g, x, node)
                     if cls is Node:
                         prev = buffers.get(fn)
-                        buffers[fn] = g if prev is None else prev + g
+                        if prev is None:
+                            buffers[fn] = g
+                        elif create_graph:
+                            buffers[fn] = prev + g
+                        else:
+                            _add_into(buffers, owned, fn, prev, g._data)
                     elif cls is _OutputRef:
                         _accumulate(buffers, fn.node, fn.index, fn.node.n_outputs, g)
                     else:  # a leaf Tensor

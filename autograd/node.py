@@ -332,6 +332,13 @@ class Op:
     """PyTorch's grad_fn name for this op when it differs from the class name (``"Relu"``
     for ``ReLU``: ``ReluBackward``); None: the class name."""
 
+    grad_index: Callable[[Node], Any] | None = None
+    """Optional backward fast path for ops whose input gradient is zeros with the output
+    gradient at some basic index of input 0 (slicing): ``grad_index(node)`` returns that
+    index, or None to run :meth:`backward`. The engine then adds the gradient into the
+    input's buffer in place instead of materialising zeros per slice (first-order
+    backward only)."""
+
     complex_ok: bool = False
     """Whether forward and backward are right for complex tensors (PyTorch's Wirtinger
     convention: backward returns ``grad * conj(df/dz)`` for a holomorphic ``f``). An op

@@ -160,6 +160,12 @@ class GetItem(Op):
         a, index, basic = ctx._inputs
         return IndexBackward.apply(grad, index, tuple(a.shape), basic), None, None
 
+    @staticmethod
+    def grad_index(node):
+        # basic indexing: the input gradient is zeros with the gradient at the same index
+        _, index, basic = node._inputs
+        return index if basic else None
+
 
 class IndexBackward(Op):
     """out = zeros(shape) with ``g`` added at ``index`` (repeated indices accumulate)."""

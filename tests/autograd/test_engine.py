@@ -356,3 +356,69 @@ def test_without_anomaly_mode_nan_gradients_pass_silently():
     with np.errstate(divide="ignore"):
         x.sqrt().sum().backward()
     assert np.isinf(x.grad.numpy()[0])
+
+
+# ---- gradients of slices added into the sliced tensor's buffer in place (grad_index)
+def _sliced_grads(fn, shape=(4, 9), seed=0):
+    """fn(y) on an intermediate y = 2x (a Node, so the fast path runs) vs the composed
+    backward (create_graph=True scatters each slice through IndexBackward): our x.grad,
+    the reference, and how often IndexBackward ran in our first-order backward."""
+    from autograd.ops import index as index_ops
+    rng = np.random.default_rng(seed)
+    xa = rng.standard_normal(shape)
+    x = autograd.tensor(xa, requires_grad=True)
+    out = fn(x * 2)
+    scattered = []
+    real = index_ops.IndexBackward.__dict__["forward"]
+    index_ops.IndexBackward.forward = staticmethod(
+        lambda *a, **k: scattered.append(1) or real.__func__(*a, **k))
+    try:
+        out.backward()
+    finally:
+        index_ops.IndexBackward.forward = real
+    ref_x = autograd.tensor(xa, requires_grad=True)
+    (g,) = autograd.grad(fn(ref_x * 2), (ref_x,), create_graph=True)
+    return x.grad.numpy(), g.detach().numpy(), len(scattered)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda y: sum(((i + 1) * p).sum() for i, p in enumerate(y.split(3, dim=1))),
+    lambda y: (y.chunk(3, dim=1)[0] * 5).sum() + y.chunk(3, dim=1)[2].sum(),  # one unused
+    lambda y: (y[:, :5] * 3).sum() + (y[:, 2:7] ** 2).sum(),  # overlapping slices
+    lambda y: y[1:, ::2].sum() + (y * y).sum() + y[0].sum(),  # slices and whole uses
+    lambda y: (y * 1).sum() + y[..., None, 1:].sum() + y[2, 3] * 7,  # None, 0-d
+    lambda y: y.split([2, 2, 5], dim=1)[2].sum(),  # a single slice
+])
+def test_slice_gradients_accumulate_like_the_composed_backward(fn):
+    ours, ref, scattered = _sliced_grads(fn)
+    np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
+    assert scattered == 0  # every slice added in place, no zero tensor per slice
+
+
+def test_slice_gradients_never_write_into_arrays_handed_out():
+    # the buffer given to a hook / retain_grad is not written by later accumulation,
+    # and a gradient passed through unchanged (y + y) is never added into in place
+    x = autograd.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x * 1
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.numpy().copy()) or None)
+    z = y + y
+    (z[:, :2].sum() * 3 + z[:, 1:].sum() + z.sum()).backward()
+    want = np.array([[4.0, 5.0, 2.0], [4.0, 5.0, 2.0]]) * 2  # d(out)/dz, times 2 for y + y
+    np.testing.assert_array_equal(y.grad.numpy(), want)
+    np.testing.assert_array_equal(seen[0], want)
+    np.testing.assert_array_equal(x.grad.numpy(), want)
+
+
+def test_slice_gradients_with_retain_graph_twice_and_create_graph():
+    x = autograd.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+    y = x.exp()
+    out = sum((p * p).sum() for p in y.split(1, dim=0)) + y[:, 1:3].sum()
+    (g,) = autograd.grad(out, (x,), create_graph=True)  # keeps the graph
+    assert g.requires_grad
+    out.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    np.testing.assert_allclose(first, g.detach().numpy(), rtol=1e-12)
+    out.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-12)
