@@ -177,6 +177,17 @@ def _gemm_operand(a: np.ndarray) -> bool:
             and a.strides[-2] >= a.shape[-1] * isz and min(a.strides) >= 0)
 
 
+def _empty_in_order(shape: tuple[int, ...], dtype: np.dtype, like: np.ndarray) -> np.ndarray:
+    """A new compact [B, H, rows, cols] array whose batch and head dims lie in memory in
+    ``like``'s order: heads split off a fused projection ([B, T, H, E] memory viewed as
+    [B, H, T, E]) get outputs laid out the same way, as PyTorch's CPU kernels allocate
+    them, so the caller's ``transpose(1, 2)`` back to [B, T, H*E] is free."""
+    if like.strides[1] < like.strides[2]:
+        b, h, rows, cols = shape
+        return _alloc.empty((b, rows, h, cols), dtype).transpose(0, 2, 1, 3)
+    return _alloc.empty(shape, dtype)
+
+
 def _four_d(a: np.ndarray) -> np.ndarray:
     return a if a.ndim == 4 else a[None]
 
@@ -222,7 +233,7 @@ def _heads_forward(q, k, v, p, out, gemm, scale, causal, zero, one, part, parts)
             for j in range(stop, n_k):
                 r[j] = zero
         gemm_call(gemm, 111, 111, n_q, ev_dim, n_k, one, pa, n_k, va, v.strides[2] // isz,
-                  zero, out[b, h].ctypes.data, ev_dim)
+                  zero, out[b, h].ctypes.data, out.strides[2] // isz)
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
@@ -247,7 +258,7 @@ def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, par
         pt = p[t]
         pa = pt.ctypes.data
         gemm_call(gemm, 112, 111, n_k, ev_dim, n_q, one, pa, n_k, ga, ldg, zero,
-                  dv[b, h].ctypes.data, ev_dim)
+                  dv[b, h].ctypes.data, dv.strides[2] // isz)
         gemm_call(gemm, 111, 112, n_q, n_k, ev_dim, one, ga, ldg, va, ldv, zero, da, n_k)
         for i in range(n_q):
             d, w = ds[i], pt[i]
@@ -257,39 +268,44 @@ def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, par
             for j in range(n_k):
                 d[j] = w[j] * (d[j] - s) * scale
         gemm_call(gemm, 111, 111, n_q, e_dim, n_k, one, da, n_k, ka, ldk, zero,
-                  dq[b, h].ctypes.data, e_dim)
+                  dq[b, h].ctypes.data, dq.strides[2] // isz)
         gemm_call(gemm, 112, 111, n_k, e_dim, n_q, one, da, n_k, qa, ldq, zero,
-                  dk[b, h].ctypes.data, e_dim)
+                  dk[b, h].ctypes.data, dk.strides[2] // isz)
 
 
 def heads_forward(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float,
                   causal: bool) -> tuple[np.ndarray, np.ndarray]:
     """``softmax(q k^T * scale [causal]) v`` and the weights, head by head on the worker
     threads. Shapes: q [*, L, E], k [*, S, E], v [*, S, Ev] with 1 or 2 batch dims
-    (:func:`heads_supported`) -> out [*, L, Ev] (C-contiguous), p [N, L, S] (N the
-    product of the batch dims)."""
+    (:func:`heads_supported`) -> out [*, L, Ev], p [N, L, S] (N the product of the batch
+    dims, C-contiguous). ``out`` is compact with its batch and head dims in q's memory
+    order: for q a [B, T, H, E] array viewed as [B, H, T, E], out is [B, T, H, Ev] memory
+    viewed as [B, H, T, Ev] (as PyTorch's CPU flash attention allocates it)."""
     q4, k4, v4 = _four_d(q), _four_d(k), _four_d(v)
     n_q, n_k = q4.shape[2], k4.shape[2]
-    out = _alloc.empty(q4.shape[:3] + (v4.shape[3],), q.dtype)
+    out = _empty_in_order(q4.shape[:3] + (v4.shape[3],), q.dtype, q4)
     p = _alloc.empty((q4.shape[0] * q4.shape[1], n_q, n_k), q.dtype)
     dt = q.dtype.type
     with blas_single_threaded():
         _heads_forward(q4, k4, v4, p, out, _blas.gemm_address(q.dtype), dt(scale), bool(causal),
                        dt(0), dt(1))
-    return out.reshape(q.shape[:-1] + (v.shape[-1],)), p
+    return (out if q.ndim == 4 else out[0]), p
 
 
 def heads_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, p: np.ndarray,
                    grad: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients ``(dq, dk, dv)`` of :func:`heads_forward` from its weights ``p`` and the
-    output gradient ``grad`` [*, L, Ev]; C-contiguous, shapes of q, k, v."""
+    output gradient ``grad`` [*, L, Ev]; shapes of q, k, v, each laid out as its input
+    (see :func:`heads_forward`)."""
     q4, k4, v4 = _four_d(q), _four_d(k), _four_d(v)
     g4 = _four_d(grad)
     if not _gemm_operand(g4) or g4.dtype != q.dtype:
         g4 = np.ascontiguousarray(g4, dtype=q.dtype)
-    dq, dk, dv = (_alloc.empty(a.shape, a.dtype) for a in (q4, k4, v4))
+    dq, dk, dv = (_empty_in_order(a.shape, a.dtype, a) for a in (q4, k4, v4))
     dt = q.dtype.type
     with blas_single_threaded():
         _heads_backward(q4, k4, v4, p, g4, dq, dk, dv, _blas.gemm_address(q.dtype), dt(scale),
                         dt(0), dt(1))
-    return dq.reshape(q.shape), dk.reshape(k.shape), dv.reshape(v.shape)
+    if q.ndim == 4:
+        return dq, dk, dv
+    return dq[0], dk[0], dv[0]

@@ -196,6 +196,13 @@ def _heads(dtype, B, H, L, S, E, Ev, layout):
                  for s in [(L, E), (S, E), (S, Ev)])
 
 
+def _compact_like(like, shape, dtype):
+    """A compact array of ``shape`` with its dims in memory in ``like``'s stride order."""
+    order = sorted(range(like.ndim), key=lambda i: -like.strides[i])
+    a = np.empty([shape[i] for i in order], dtype)
+    return a.transpose(np.argsort(order))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("causal", [False, True])
 @pytest.mark.parametrize("layout", ["fused", "contiguous", "3d"])
@@ -208,7 +215,9 @@ def test_per_head_kernels_match_numpy(dtype, causal, layout, L, S, E, Ev):
     ref, p_ref = _sdpa_ref(q.astype(np.float64), k, v, 0.7, causal)
     # float32: sums of up to 64 rounded products
     tol = dict(rtol=1e-4, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
-    assert out.dtype == dtype and out.shape == ref.shape and out.flags.c_contiguous
+    assert out.dtype == dtype and out.shape == ref.shape
+    # laid out like q: [B, T, H, Ev] memory for heads split off a projection (as PyTorch)
+    assert out.strides == _compact_like(q, out.shape, dtype).strides
     np.testing.assert_allclose(out, ref, **tol)
     np.testing.assert_allclose(p.reshape(p_ref.shape), p_ref, **tol)
     # a transposed (non-row-major) output gradient is copied once, then used the same way
@@ -219,6 +228,7 @@ def test_per_head_kernels_match_numpy(dtype, causal, layout, L, S, E, Ev):
     for got, want, like in ((dv, np.swapaxes(p_ref, -1, -2) @ g, v), (dq, ds @ k, q),
                             (dk, np.swapaxes(ds, -1, -2) @ q, k)):
         assert got.shape == like.shape and got.dtype == dtype
+        assert got.strides == _compact_like(like, like.shape, dtype).strides
         np.testing.assert_allclose(got, want, **tol)
 
 
