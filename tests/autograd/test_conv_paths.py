@@ -262,13 +262,15 @@ def test_polyphase_chunks_match_reference_at_any_thread_count(threads, monkeypat
 
 @pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
 def test_rule_winograd_volume_threshold():
-    # W9's stride-1 convs at 64 channels 16x16 and 128 channels 8x8 run on taps (faster
-    # there, see rule.WINOGRAD_MIN_VOLUME); W6 and larger images keep Winograd
-    assert _pick(64, 64, 3, 1, 1, 16) == "taps"
-    assert _pick(128, 128, 3, 1, 1, 8) == "taps"
-    assert _pick(128, 128, 3, 1, 1, 16) == "winograd"   # 128 * 256 = the threshold
+    # W9's stride-1 convs (32 channels 32x32, 64 16x16, 128 8x8) and W6 run on Winograd;
+    # below min(C, O) * OH * OW = 8192, and below 32 channels, taps (rule.WINOGRAD_MIN_*)
+    assert _pick(32, 32, 3, 1, 1, 32) == "winograd"
+    assert _pick(64, 64, 3, 1, 1, 16) == "winograd"
+    assert _pick(128, 128, 3, 1, 1, 8) == "winograd"    # 128 * 64 = the threshold
     assert _pick(64, 64, 3, 1, 1, 32) == "winograd"     # W6
-    assert _pick(64, 64, 3, 1, 0, 24) == "taps"         # 64 * 22 * 22 < 32768: output size
+    assert _pick(256, 256, 3, 1, 1, 4) == "taps"        # 256 * 16 < 8192
+    assert _pick(16, 64, 3, 1, 1, 32) == "taps"         # 16 channels
+    assert _pick(32, 64, 3, 1, 0, 13) == "taps"         # W2 conv2: 32 * 11 * 11 < 8192
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # size not given
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 511) == "taps"
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 512) == "winograd"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 127) == "taps"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 128) == "winograd"

@@ -26,17 +26,17 @@ __all__ = ["ALGORITHMS", "POLYPHASE_MIN_CHANNELS", "POLYPHASE_MIN_OUT_CHANNELS",
 ALGORITHMS = ("pointwise", "winograd", "taps", "polyphase", "direct", "gemm")
 
 #: Winograd's GEMMs have ``K = C`` (or ``O``) and its transforms pass over 16 values per
-#: tile and channel: in isolation it wins from about 24 channels, but inside W2's training
-#: step (32 -> 64 channels) it did not pay, because OpenBLAS's worker, still spinning
-#: after a multi-threaded GEMM, takes a core from Winograd's threads; and compiling its
-#: kernels adds 4-5 s to a cold start.
-WINOGRAD_MIN_CHANNELS = 64
+#: tile and channel. Since the native pool (no OpenBLAS worker spinning beside its
+#: threads) it beats taps from 32 channels inside W9's training step (fwd+bwd in
+#: isolation, batch 32: 32 channels 32x32 29.0 vs 34.0 ms, 64 channels 16x16 17.2 vs
+#: 21.9, 128 channels 8x8 18.1 vs 22.4; W9 step 204 -> 174 and 190 -> 165 ms). Compiling
+#: its kernels adds seconds to a cold start: W2 (32 -> 64 channels at 11x11) stays below
+#: the volume threshold.
+WINOGRAD_MIN_CHANNELS = 32
 #: ...and ``min(C, O) * OH * OW`` (one sample's smaller activation) at least this: below,
-#: the taps path's padded grids stay cache-resident and it beat Winograd by 20-25% on
-#: W9's 64-channel 16x16 (16384) and 128-channel 8x8 (8192) convs, batch 32, fwd+bwd;
-#: at 128 channels 16x16 (32768) Winograd was 1.45x faster, at 64 channels 24x24 (36864)
-#: they tied, and W6 (64 channels 32x32) stays on Winograd.
-WINOGRAD_MIN_VOLUME = 32768
+#: the taps path's padded grids stay cache-resident: at 256 channels 4x4 (4096) taps won
+#: (23.1 vs 29.4 ms), at 32 channels 16x16 (8192) they tied (6.4 ms).
+WINOGRAD_MIN_VOLUME = 8192
 #: The tap GEMMs have ``K = C`` (forward) or ``K = O`` (grad-input): with one channel they
 #: are pure memory traffic, and im2col + one GEMM wins.
 TAPS_MIN_CHANNELS = 8
@@ -61,8 +61,8 @@ def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E74
 
     * ``"pointwise"`` iff ``pointwise_ok`` (a 1x1 kernel, or one output pixel, no
       padding): the conv is one plain GEMM, and any other path does that GEMM plus copies.
-    * ``"winograd"`` iff ``winograd_ok``, ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (64) and
-      ``min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME`` (32768): 16 instead of 36
+    * ``"winograd"`` iff ``winograd_ok``, ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (32) and
+      ``min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME`` (8192): 16 instead of 36
       multiply-adds per output, about 1.2-2x faster than taps on W6; on small images taps
       wins.
     * ``"taps"`` iff ``taps_ok`` and ``min(C, O) >= TAPS_MIN_CHANNELS`` (8): no im2col
