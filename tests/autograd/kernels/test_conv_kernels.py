@@ -209,7 +209,9 @@ def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
 
 def test_choose_algorithm_rule():
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
-    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True) == "taps"      # W2 conv2
+    # W2 conv2 (11x11 output): below Winograd's volume threshold
+    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True, False, False, 1, 121) == "taps"
+    assert K.choose_algorithm(16, 64, 1, 3, 3, True, True) == "taps"      # < 32 channels
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
     assert K.choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
     assert K.choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
