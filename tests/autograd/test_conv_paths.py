@@ -117,9 +117,10 @@ def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
 @pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
 def test_rule_picks_for_issue_14_shapes():
     # W8 discriminator / generator (transposed: the conv of the same geometry)
-    assert _pick(3, 32, 4, 2, 1, 32) == "polyphase"
+    assert _pick(3, 32, 4, 2, 1, 32) == "gemm"         # C * sh * sw = 12 < 16
     assert _pick(32, 64, 4, 2, 1, 16) == "polyphase"
-    assert _pick(64, 128, 4, 2, 1, 8) == "polyphase"
+    assert _pick(64, 128, 4, 2, 1, 8) == "gemm"        # 4x4 output: a 5x5 grid, 1.56x
+    assert _pick(64, 128, 4, 2, 1, 12) == "polyphase"  # 6x6 output: 7x7, 1.36x
     assert _pick(128, 1, 4, 1, 0, 4) == "pointwise"
     assert _pick(128, 64, 4, 1, 0, 4) == "pointwise"  # ConvTranspose2d(64, 128, 4) on 1x1
     # W9: 1x1 downsample, 3x3 stride 2; the stride-1 convs keep their paths
@@ -133,7 +134,8 @@ def test_rule_picks_for_issue_14_shapes():
     assert _pick(64, 64, 3, 2, 1, 16, d=2) == "gemm"
     assert _pick(64, 64, 3, 2, 1, 16, groups=64) == "direct"
     assert _pick(2, 16, 3, 2, 1, 28) == "gemm"         # too few channels for the phase GEMMs
-    assert _pick(3, 16, 3, 2, 1, 28) == "polyphase"    # C * sh * sw = 12
+    assert _pick(3, 16, 3, 2, 1, 28) == "gemm"         # C * sh * sw = 12
+    assert _pick(4, 16, 3, 2, 1, 28) == "polyphase"    # C * sh * sw = 16
     assert _pick(16, 2, 3, 2, 1, 16) == "gemm"         # too few output channels
 
 
@@ -149,8 +151,8 @@ def _t(rng, *shape):
 
 
 OP_CASES = [  # (x shape, w shape, stride, padding, path the rule picks)
-    ((2, 3, 5, 6), (8, 3, 4, 4), 2, 1, "polyphase"),
-    ((1, 3, 7, 5), (8, 3, 3, 3), 2, 1, "polyphase"),
+    ((1, 4, 12, 12), (8, 4, 4, 4), 2, 1, "polyphase"),  # 6x6 output, C * sh * sw = 16
+    ((1, 4, 11, 9), (8, 4, 3, 3), 2, 1, "polyphase"),
     ((2, 3, 5, 5), (4, 3, 1, 1), 2, 0, "pointwise"),
     ((2, 3, 4, 4), (2, 3, 4, 4), 1, 0, "pointwise"),
 ]
@@ -172,8 +174,8 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, alg):
 
 
 CT_CASES = [  # (x shape, w shape [C_in, C_out, k, k], stride, padding, output_padding, path)
-    ((2, 8, 3, 3), (8, 3, 4, 4), 2, 1, 0, "polyphase"),
-    ((1, 8, 3, 4), (8, 3, 3, 3), 3, 0, 2, "polyphase"),   # output_padding: last rows unread
+    ((2, 8, 6, 6), (8, 4, 4, 4), 2, 1, 0, "polyphase"),
+    ((1, 8, 5, 5), (8, 3, 3, 3), 3, 0, 2, "polyphase"),   # output_padding: last rows unread
     ((2, 4, 1, 1), (4, 3, 4, 4), 1, 0, 0, "pointwise"),   # DCGAN's first generator layer
     ((2, 4, 3, 3), (4, 3, 1, 1), 2, 0, 1, "pointwise"),   # 1x1 stride 2: a scatter
 ]
