@@ -21,11 +21,12 @@ the transformed input tiles. Both gradients keep that form:
   ``dM = A dY A^T`` per tile is the adjoint of the output transform.
 
 Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
-transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. Each thread
-(:func:`autograd.runtime.run_tasks`) takes chunks one by one and runs the whole pipeline
-on each in ONE ``nogil`` Numba call: input transform, 16 single-threaded BLAS GEMMs
-called through the CBLAS function pointer, output transform. Whole-tensor passes were
-memory-bound, and 16 ctypes calls per chunk from Python queued the threads on the GIL
+transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. One chunked
+kernel call (``njit_chunked``, on the native pool's threads) gives each thread a run of
+chunks; it runs the whole pipeline on each: input transform, 16 single-threaded BLAS
+GEMMs called at the CBLAS function's address (``gemm_call``), output transform.
+Whole-tensor passes were memory-bound, 16 ctypes calls per chunk from Python queued the
+threads on the GIL, and the Python worker pool's round trip cost 0.15-0.3 ms per call
 (figures in benchmarks/NOTES.md). Scratch: about 1 MB per thread.
 
 The 16 transformed planes of a chunk are spaced by a few cache lines more than their
@@ -48,9 +49,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...runtime import blas_single_threaded, run_tasks
+from ...runtime import blas_single_threaded
 from .. import _alloc, _blas
-from .._jit import njit
+from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
@@ -62,7 +63,7 @@ __all__ = ["backward_input", "backward_weight", "forward", "supports"]
 _CHUNK_BYTES = 1 << 20
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
-_ROW_MAJOR, _NO_TRANS, _TRANS = _blas.ROW_MAJOR, _blas.NO_TRANS, _blas.TRANS
+_NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 # Grad-weight sums its chunks in this many fixed groups (one [16, O, C] partial sum each),
 # handed out to threads like the forward's chunks: fine enough to balance 2 threads when
 # one core is slowed, and the sum order never depends on the threads.
@@ -241,16 +242,18 @@ def _weight_tiles_adjoint(dU, gw):
 @njit(nogil=True)
 def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, gemm):
     """One chunk of :func:`_conv`: tile rows ``[row0, row1)`` through input transform,
-    16 GEMMs (``gemm`` is the CBLAS function pointer) and output transform, in one
-    GIL-free call (16 separate ctypes calls cost about 2 us of GIL-held Python each)."""
+    16 GEMMs (``gemm`` is the CBLAS function's address, see ``gemm_call``) and output
+    transform, in one GIL-free call (16 separate ctypes calls cost about 2 us of
+    GIL-held Python each)."""
     O, C = U.shape[1], U.shape[2]
     nt = (row1 - row0) * TW
     _input_tiles(x, V, row0, row1, pt, pl, TH, TW, tc, 1)
     up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
     us, vs, ms = O * C * U.itemsize, V.shape[1] * V.itemsize, M.shape[1] * M.itemsize
+    one, zero = U.dtype.type(1), U.dtype.type(0)
     for xi in range(16):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
-        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, O, nt, C, 1.0, up + xi * us, C,
-             vp + xi * vs, tc, 0.0, mp + xi * ms, tc)
+        gemm_call(gemm, _NO_TRANS, _NO_TRANS, O, nt, C, one, up + xi * us, C,
+                  vp + xi * vs, tc, zero, mp + xi * ms, tc)
     _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc)
 
 
@@ -266,9 +269,10 @@ def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm):
     _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, 1, O)
     up, vp, mp = dU.ctypes.data, V.ctypes.data, dM.ctypes.data
     us, vs, ms = O * C * dU.itemsize, V.shape[1] * V.itemsize, dM.shape[1] * dM.itemsize
+    one = dU.dtype.type(1)
     for xi in range(16):  # dU[xi][O, C] += dM[xi][nt, O]^T @ V[xi][nt, C]
-        gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, O, C, nt, 1.0, mp + xi * ms, O,
-             vp + xi * vs, C, 1.0, up + xi * us, C)
+        gemm_call(gemm, _TRANS, _NO_TRANS, O, C, nt, one, mp + xi * ms, O,
+                  vp + xi * vs, C, one, up + xi * us, C)
 
 
 # --------------------------------------------------------------------------- drivers
@@ -290,17 +294,44 @@ class _Chunks:
         r1 = min(self.rows, r0 + self.rows_per_chunk)
         return r0, r1, (r1 - r0) * self.TW
 
-    def planes(self, channels):
-        """A [16, channels*tc + pad] buffer: plane xi holds a [channels, tc] (or, for
-        grad-weight, a [tc, channels]) matrix."""
-        return np.empty((16, channels * self.tc + _PLANE_PAD), dtype=self.dtype)
-
 
 def _weight_transform(w):
     """w[O, C, 3, 3] -> U[16, O, C] = G w G^T per (o, c), component-major."""
     U = np.empty((16, w.shape[0], w.shape[1]), dtype=w.dtype)
     _weight_tiles(w, U)
     return U
+
+
+@njit_chunked
+def _conv_chunks(x, U, y, bias, has_bias, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm,
+                 part, parts):
+    # this part's run of chunks, one after another through _conv_rows, with its own planes
+    C, O = U.shape[2], U.shape[1]
+    rows = x.shape[0] * TH
+    V = np.empty((16, C * tc + _PLANE_PAD), dtype=x.dtype)
+    M = np.empty((16, O * tc + _PLANE_PAD), dtype=x.dtype)
+    lo, hi = chunk(count, part, parts)
+    for k in range(lo, hi):
+        r0 = k * rows_per_chunk
+        _conv_rows(x, U, V, M, y, bias, has_bias, r0, min(rows, r0 + rows_per_chunk), pt, pl,
+                   TH, TW, tc, gemm)
+
+
+@njit_chunked
+def _weight_grad_groups(x, gy, dU, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm, part,
+                        parts):
+    # groups [lo, hi) of this part: group k sums chunks [k*count/G, (k+1)*count/G) into dU[k]
+    C, O = dU.shape[3], dU.shape[2]
+    rows = x.shape[0] * TH
+    n_groups = dU.shape[0]
+    V = np.empty((16, C * tc + _PLANE_PAD), dtype=x.dtype)
+    dM = np.empty((16, O * tc + _PLANE_PAD), dtype=x.dtype)
+    lo, hi = chunk(n_groups, part, parts)
+    for k in range(lo, hi):
+        for i in range(k * count // n_groups, (k + 1) * count // n_groups):
+            r0 = i * rows_per_chunk
+            _weight_grad_rows(x, gy, V, dM, dU[k], r0, min(rows, r0 + rows_per_chunk), pt,
+                              pl, TH, TW, gemm)
 
 
 def _conv(x, U, pt, pl, OH, OW, bias):
@@ -311,18 +342,11 @@ def _conv(x, U, pt, pl, OH, OW, bias):
     if N == 0:
         return y
     ch = _Chunks(N, OH, OW, C, O, x.dtype)
-    gemm = _blas.gemm_fn(x.dtype)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
-    TH, TW, tc = ch.TH, ch.TW, ch.tc
-
-    def chunk(planes, k):  # every output belongs to exactly one chunk
-        r0, r1, _ = ch.span(k)
-        _conv_rows(x, U, planes[0], planes[1], y, b, has_bias, r0, r1, pt, pl, TH, TW, tc,
-                   gemm)
-
-    with blas_single_threaded():
-        run_tasks(lambda: (ch.planes(C), ch.planes(O)), chunk, ch.count)
+    with blas_single_threaded():  # every output belongs to exactly one chunk
+        _conv_chunks(x, U, y, b, has_bias, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
+                     ch.count, _blas.gemm_address(x.dtype))
     return y
 
 
@@ -353,19 +377,13 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     if N == 0:
         return np.zeros((O, C, 3, 3), dtype=x.dtype)
     ch = _Chunks(N, OH, OW, C, O, x.dtype)
-    gemm = _blas.gemm_fn(x.dtype)
-    TH, TW = ch.TH, ch.TW
-    n_groups = min(ch.count, _WEIGHT_GROUPS)
-
-    def group(planes, k):  # chunks [k*count/n_groups, (k+1)*count/n_groups) into one dU
-        dU = np.zeros((16, O, C), dtype=x.dtype)
-        for i in range(k * ch.count // n_groups, (k + 1) * ch.count // n_groups):
-            r0, r1, _ = ch.span(i)
-            _weight_grad_rows(x, gy, planes[0], planes[1], dU, r0, r1, pt, pl, TH, TW, gemm)
-        return dU
-
+    dUs = np.zeros((min(ch.count, _WEIGHT_GROUPS), 16, O, C), dtype=x.dtype)
     with blas_single_threaded():
-        dU = sum(run_tasks(lambda: (ch.planes(C), ch.planes(O)), group, n_groups))
+        _weight_grad_groups(x, gy, dUs, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
+                            ch.count, _blas.gemm_address(x.dtype))
+    dU = dUs[0]
+    for k in range(1, dUs.shape[0]):  # in group order: the same bits at any thread count
+        dU += dUs[k]
     gw = np.empty((O, C, 3, 3), dtype=x.dtype)
     _weight_tiles_adjoint(dU, gw)
     return gw
