@@ -311,13 +311,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], *, retai
                     index = place(node) if fn.__class__ is Node else None
                     if index is not None and _add_at_index(buffers, owned, fn, node, index,
                                                            grads._data):
-                        d = deps[fn] - 1
-                        deps[fn] = d
-                        if d == 0:
-                            ready.append(fn)
-                        if not retain_graph:
-                            node._free()
-                        continue
+                        grads = None  # delivered: the edges below only count down
                 in_grads = None if grads is None else node.op._run_backward(node, (grads,))
             else:
                 grads = _node_extras(node, grads or [None] * n_out, create_graph, handed,

@@ -26,11 +26,30 @@ import numpy as np
 
 from ..runtime import blas_single_threaded, get_num_threads
 from . import _alloc, _blas
-from ._jit import chunk, gemm_call, njit_chunked
+from ._jit import chunk, gemm_call, njit, njit_chunked
 from .activation import _FAST, _expf  # reassociating math: vectorised dots and sums
 
 __all__ = ["heads_backward", "heads_forward", "heads_supported", "sdpa_backward",
            "sdpa_forward"]
+
+
+@njit(error_model="numpy", fastmath=_FAST, inline="always")
+def _exp_shifted(row, m, stop):
+    """row[j] = exp(row[j] - m) for j < stop, in place; returns their sum. The dtype branch
+    sits outside the loops (see activation.py); inlined, as a call per row the same loop
+    cost 1.9 ns per element against 0.7 (benchmarks/NOTES.md)."""
+    s = row[0] * 0
+    if row.itemsize == 4:
+        for j in range(stop):
+            e = _expf(row[j] - m)
+            row[j] = e
+            s += e
+    else:
+        for j in range(stop):
+            e = np.exp(row[j] - m)
+            row[j] = e
+            s += e
+    return s
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
@@ -54,17 +73,7 @@ def _forward(q, k, v, out, lse, scale, causal, part, parts):
             m = p[0]  # stop >= 1: row i always sees key 0
             for j in range(1, stop):
                 m = max(m, p[j])
-            s = q[b, i, 0] * 0
-            if q.itemsize == 4:  # the dtype branch outside the loop (see activation.py)
-                for j in range(stop):
-                    w = _expf(p[j] - m)
-                    p[j] = w
-                    s += w
-            else:
-                for j in range(stop):
-                    w = np.exp(p[j] - m)
-                    p[j] = w
-                    s += w
+            s = _exp_shifted(p, m, stop)
             inv = 1 / s
             for f in range(ev_dim):
                 out[b, i, f] = 0
@@ -192,10 +201,16 @@ def _four_d(a: np.ndarray) -> np.ndarray:
     return a if a.ndim == 4 else a[None]
 
 
+@njit(inline="always")
+def _at(a, b, h):
+    """The address of matrix ``a[b, h]`` of a 4-D array."""
+    return a.ctypes.data + b * a.strides[0] + h * a.strides[1]
+
+
 @njit_chunked(error_model="numpy", fastmath=_FAST)
 def _heads_forward(q, k, v, p, out, gemm, scale, causal, zero, one, part, parts):
     # q [B, H, L, E], k [B, H, S, E], v [B, H, S, Ev] (unit-stride rows); p [B*H, L, S]
-    # and out [B, H, L, Ev] C-contiguous. Per head: p = scale q k^T (BLAS), softmax per
+    # C-contiguous, out [B, H, L, Ev] compact in q's dim order. Per head: p = scale q k^T (BLAS), softmax per
     # row in place (row i of a causal head sees keys 0..i), out = p v (BLAS).
     n_b, n_h, n_q, e_dim = q.shape
     n_k, ev_dim = v.shape[2], v.shape[3]
@@ -203,9 +218,7 @@ def _heads_forward(q, k, v, p, out, gemm, scale, causal, zero, one, part, parts)
     lo, hi = chunk(n_b * n_h, part, parts)
     for t in range(lo, hi):
         b, h = t // n_h, t % n_h
-        qa = q.ctypes.data + b * q.strides[0] + h * q.strides[1]
-        ka = k.ctypes.data + b * k.strides[0] + h * k.strides[1]
-        va = v.ctypes.data + b * v.strides[0] + h * v.strides[1]
+        qa, ka, va = _at(q, b, h), _at(k, b, h), _at(v, b, h)
         pt = p[t]
         pa = pt.ctypes.data
         gemm_call(gemm, 111, 112, n_q, n_k, e_dim, scale, qa, q.strides[2] // isz,
@@ -216,30 +229,19 @@ def _heads_forward(q, k, v, p, out, gemm, scale, causal, zero, one, part, parts)
             m = r[0]
             for j in range(1, stop):
                 m = max(m, r[j])
-            s = zero
-            if isz == 4:  # the dtype branch outside the loops (see activation.py)
-                for j in range(stop):
-                    e = _expf(r[j] - m)
-                    r[j] = e
-                    s += e
-            else:
-                for j in range(stop):
-                    e = np.exp(r[j] - m)
-                    r[j] = e
-                    s += e
-            inv = one / s
+            inv = one / _exp_shifted(r, m, stop)
             for j in range(stop):
                 r[j] *= inv
             for j in range(stop, n_k):
                 r[j] = zero
         gemm_call(gemm, 111, 111, n_q, ev_dim, n_k, one, pa, n_k, va, v.strides[2] // isz,
-                  zero, out[b, h].ctypes.data, out.strides[2] // isz)
+                  zero, _at(out, b, h), out.strides[2] // isz)
 
 
 @njit_chunked(error_model="numpy", fastmath=_FAST)
 def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, parts):
     # The saved weights p [B*H, L, S] and the output gradient g [B, H, L, Ev] (unit-stride
-    # rows) -> dq, dk, dv (C-contiguous, shapes of q, k, v). Per head: dv = p^T g,
+    # rows) -> dq, dk, dv (compact, laid out like q, k, v). Per head: dv = p^T g,
     # ds = p * (g v^T - rowsum(p * g v^T)) * scale, dq = ds k, dk = ds^T q.
     n_b, n_h, n_q, e_dim = q.shape
     n_k, ev_dim = v.shape[2], v.shape[3]
@@ -249,16 +251,13 @@ def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, par
     lo, hi = chunk(n_b * n_h, part, parts)
     for t in range(lo, hi):
         b, h = t // n_h, t % n_h
-        qa = q.ctypes.data + b * q.strides[0] + h * q.strides[1]
-        ka = k.ctypes.data + b * k.strides[0] + h * k.strides[1]
-        va = v.ctypes.data + b * v.strides[0] + h * v.strides[1]
-        ga = g.ctypes.data + b * g.strides[0] + h * g.strides[1]
+        qa, ka, va, ga = _at(q, b, h), _at(k, b, h), _at(v, b, h), _at(g, b, h)
         ldq, ldk, ldv, ldg = (q.strides[2] // isz, k.strides[2] // isz, v.strides[2] // isz,
                               g.strides[2] // isz)
         pt = p[t]
         pa = pt.ctypes.data
         gemm_call(gemm, 112, 111, n_k, ev_dim, n_q, one, pa, n_k, ga, ldg, zero,
-                  dv[b, h].ctypes.data, dv.strides[2] // isz)
+                  _at(dv, b, h), dv.strides[2] // isz)
         gemm_call(gemm, 111, 112, n_q, n_k, ev_dim, one, ga, ldg, va, ldv, zero, da, n_k)
         for i in range(n_q):
             d, w = ds[i], pt[i]
@@ -268,9 +267,9 @@ def _heads_backward(q, k, v, p, g, dq, dk, dv, gemm, scale, zero, one, part, par
             for j in range(n_k):
                 d[j] = w[j] * (d[j] - s) * scale
         gemm_call(gemm, 111, 111, n_q, e_dim, n_k, one, da, n_k, ka, ldk, zero,
-                  dq[b, h].ctypes.data, dq.strides[2] // isz)
+                  _at(dq, b, h), dq.strides[2] // isz)
         gemm_call(gemm, 112, 111, n_k, e_dim, n_q, one, da, n_k, qa, ldq, zero,
-                  dk[b, h].ctypes.data, dk.strides[2] // isz)
+                  _at(dk, b, h), dk.strides[2] // isz)
 
 
 def heads_forward(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float,
