@@ -80,6 +80,48 @@ print("ok")
 """
 
 
+ATTENTION_AND_WINOGRAD_IN_THREADS = """
+import threading
+import numpy as np
+import autograd as torch
+import nn.functional as F
+
+# kernels that call BLAS from the pool's threads (per-head attention, Winograd) and hold
+# OpenBLAS single-threaded meanwhile, from four user threads, against one thread's results
+g = np.random.default_rng(0)
+qkv = torch.tensor(g.standard_normal((8, 64, 3 * 4 * 32)).astype(np.float32), requires_grad=True)
+img = torch.tensor(g.standard_normal((8, 32, 32, 32)).astype(np.float32), requires_grad=True)
+w = torch.tensor(g.standard_normal((32, 32, 3, 3)).astype(np.float32), requires_grad=True)
+
+def run():
+    q, k, v = (t.view(8, 64, 4, 32).transpose(1, 2) for t in qkv.split(128, dim=2))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    c = F.conv2d(img, w, padding=1)
+    gq, gi, gw = torch.autograd.grad(y.square().sum() + c.square().sum(), (qkv, img, w))
+    return [a.detach().numpy().copy() for a in (y, c, gq, gi, gw)]
+
+expected = run()
+errors = []
+
+def loop():
+    try:
+        for _ in range(20):
+            for got, want in zip(run(), expected):
+                assert np.array_equal(got, want)
+    except BaseException as e:
+        errors.append(repr(e))
+
+threads = [threading.Thread(target=loop) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+from autograd.kernels import _blas
+assert _blas.library()["get_threads"]() == torch.get_num_threads()  # restored
+print("ok")
+"""
+
 def _run(code: str, timeout: float) -> None:
     # The engine as installed (editable or not): run from a folder that is not the checkout.
     with tempfile.TemporaryDirectory() as cwd:
@@ -98,6 +140,10 @@ def test_four_threads_each_train_a_small_cnn():
 
 def test_four_threads_call_a_parallel_pooling_kernel_in_a_loop():
     _run(POOL_LOOP_IN_THREADS, timeout=300)
+
+
+def test_four_threads_run_attention_and_winograd_which_call_blas_from_the_pool():
+    _run(ATTENTION_AND_WINOGRAD_IN_THREADS, timeout=600)
 
 
 def test_set_num_threads_is_process_wide():
