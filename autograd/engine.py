@@ -175,12 +175,9 @@ def _add_into(buffers, owned, key, prev, g):
     if owned.get(key) is d:
         d += g
         return
-    d = d + g
-    if d.__class__ is not np.ndarray:  # 0-d: NumPy returns a scalar
-        buffers[key] = _wrap(d)
-        return
-    owned[key] = d
-    buffers[key] = _wrap(d)
+    t = _wrap(d + g)  # a new array (a 0-d sum comes back as a scalar: _wrap makes one)
+    owned[key] = t._data
+    buffers[key] = t
 
 
 def _add_at_index(buffers, owned, key, node, index, g) -> bool:

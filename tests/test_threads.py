@@ -53,20 +53,17 @@ for i, losses in enumerate(results):
 print("ok")
 """
 
-POOL_LOOP_IN_THREADS = """
-import threading
-import numpy as np
-import autograd as torch
-import nn.functional as F
-
-x = torch.tensor(np.random.default_rng(0).standard_normal((8, 16, 32, 32)).astype(np.float32))
-expected = F.max_pool2d(x, 2).numpy().copy()
+# A script defines run() (a list of arrays) and REPEATS, then appends this: four threads
+# each call run() REPEATS times and must get the bits of one call on the main thread.
+SAME_BITS_IN_FOUR_THREADS = """
+expected = run()
 errors = []
 
 def loop():
     try:
-        for _ in range(200):
-            assert np.array_equal(F.max_pool2d(x, 2).numpy(), expected)
+        for _ in range(REPEATS):
+            for got, want in zip(run(), expected):
+                assert np.array_equal(got, want)
     except BaseException as e:
         errors.append(repr(e))
 
@@ -76,6 +73,20 @@ for t in threads:
 for t in threads:
     t.join()
 assert not errors, errors
+"""
+
+POOL_LOOP_IN_THREADS = """
+import threading
+import numpy as np
+import autograd as torch
+import nn.functional as F
+
+x = torch.tensor(np.random.default_rng(0).standard_normal((8, 16, 32, 32)).astype(np.float32))
+REPEATS = 200
+
+def run():
+    return [F.max_pool2d(x, 2).numpy().copy()]
+""" + SAME_BITS_IN_FOUR_THREADS + """
 print("ok")
 """
 
@@ -100,23 +111,8 @@ def run():
     gq, gi, gw = torch.autograd.grad(y.square().sum() + c.square().sum(), (qkv, img, w))
     return [a.detach().numpy().copy() for a in (y, c, gq, gi, gw)]
 
-expected = run()
-errors = []
-
-def loop():
-    try:
-        for _ in range(20):
-            for got, want in zip(run(), expected):
-                assert np.array_equal(got, want)
-    except BaseException as e:
-        errors.append(repr(e))
-
-threads = [threading.Thread(target=loop) for _ in range(4)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-assert not errors, errors
+REPEATS = 20
+""" + SAME_BITS_IN_FOUR_THREADS + """
 from autograd.kernels import _blas
 assert _blas.library()["get_threads"]() == torch.get_num_threads()  # restored
 print("ok")

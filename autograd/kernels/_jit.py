@@ -26,6 +26,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from ..runtime import CHUNKED_MIN_SIZE, CHUNKED_MIN_SIZE_STREAMING, chunked_kernel, configure_numba
+from . import _blas
 
 __all__ = ["CHUNKED_MIN_SIZE_STREAMING", "chunk", "fma", "gemm_call", "njit", "njit_chunked"]
 
@@ -63,15 +64,13 @@ _fma_compiled: list[Any] = []
 
 def _py_gemm_call(addr: int, transa: int, transb: int, m: int, n: int, k: int, alpha: Any,
                   a: int, lda: int, b: int, ldb: int, beta: Any, c: int, ldc: int) -> None:
-    """Plain-Python stand-in of the compiled :data:`gemm_call` (through ``ctypes``)."""
-    import ctypes
-
-    real = ctypes.c_float if np.asarray(alpha).dtype == np.float32 else ctypes.c_double
-    i64, ptr = ctypes.c_int64, ctypes.c_void_p
-    proto = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, i64, i64, i64,
-                             real, ptr, i64, ptr, i64, real, ptr, i64)
-    proto(int(addr))(101, int(transa), int(transb), int(m), int(n), int(k), float(alpha),
-                     int(a), int(lda), int(b), int(ldb), float(beta), int(c), int(ldc))
+    """Plain-Python stand-in of the compiled :data:`gemm_call`: the same CBLAS function,
+    through its ``ctypes`` wrapper (:func:`autograd.kernels._blas.gemm_fn` of alpha's
+    dtype, whose address ``addr`` is)."""
+    gemm = _blas.gemm_fn(np.asarray(alpha).dtype)
+    assert gemm is not None and _blas.gemm_address(np.asarray(alpha).dtype) == addr
+    gemm(_blas.ROW_MAJOR, int(transa), int(transb), int(m), int(n), int(k), float(alpha),
+         int(a), int(lda), int(b), int(ldb), float(beta), int(c), int(ldc))
 
 
 gemm_call = _py_gemm_call
@@ -115,7 +114,7 @@ def _gemm_intrinsic(numba: Any) -> Any:
                 return builder.inttoptr(as_i64(i), i8p)
 
             fn = builder.inttoptr(as_i64(0), fnty.as_pointer())
-            builder.call(fn, [ir.Constant(i32, 101), builder.trunc(as_i64(1), i32),
+            builder.call(fn, [ir.Constant(i32, _blas.ROW_MAJOR), builder.trunc(as_i64(1), i32),
                               builder.trunc(as_i64(2), i32), as_i64(3), as_i64(4), as_i64(5),
                               args[6], as_ptr(7), as_i64(8), as_ptr(9), as_i64(10), args[11],
                               as_ptr(12), as_i64(13)])

@@ -7,10 +7,9 @@ input), channel by channel. Inner loops run over contiguous 1-D views so that LL
 vectorises them. Layer norm's forward is chunked over rows (``njit_chunked``: each row
 on one thread, bit-identical at any thread count; a Numba ``parallel=True`` version had
 measured 1.5-2.5x slower than serial, its launch costing more than the second core
-returned); its backward is serial. Batch norm's
-kernels are chunked over channels (each channel's sums stay on one thread, in the same
-order, so the bits do not depend on the thread count); they stream memory, so they take
-the streaming threshold.
+returned); its backward is serial. Batch norm's kernels are chunked over channels (each
+channel's sums stay on one thread, in the same order, so the bits do not depend on the
+thread count); they stream memory, so they take the streaming threshold.
 
 All inputs are C-contiguous float32 or float64 arrays; sums run in float64 whatever the
 dtype (so float32 statistics are as accurate as the result type allows), per-row /

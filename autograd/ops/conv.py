@@ -19,6 +19,7 @@ import numpy as np
 from ..dtypes import c_name, no_kernel, scalar_name
 from ..grad_mode import _state
 from ..kernels import conv as K
+from ..kernels.reduce import GEMV_DTYPES, matrix_sums
 from ..node import Op, ShapeError, _named
 from ..tensor import Tensor, _wrap
 from ._args import (
@@ -100,20 +101,16 @@ class Conv2dBias(Op):
         return gx, gw, gb
 
 
-_GEMV_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def _channel_sums(grad: Tensor) -> Tensor:
-    """The bias gradient ``grad.sum((0, 2, 3))`` of grad [N, O, H, W]: first-order, as two
-    GEMVs (``[N*O, H*W] @ ones``, then ``ones[N] @ [N, O]``), BLAS's threads and 3-4x
-    NumPy's strided reduction at W2's [64, 32, 26, 26]; recorded ops under create_graph."""
+    """The bias gradient ``grad.sum((0, 2, 3))`` of grad [N, O, H, W]: first-order, in two
+    GEMV stages (per sample and channel, then over the batch); recorded ops under
+    create_graph."""
     g = grad._data
-    if _state.enabled or g.dtype not in _GEMV_DTYPES or not g.flags.c_contiguous:
+    if _state.enabled or g.dtype not in GEMV_DTYPES:
         return grad.sum((0, 2, 3))
     n, o = g.shape[0], g.shape[1]
-    spatial = g.shape[2] * g.shape[3]
-    per_sample = g.reshape(n * o, spatial) @ np.ones(spatial, g.dtype)
-    return _wrap(np.ones(n, g.dtype) @ per_sample.reshape(n, o))
+    per_sample = matrix_sums(g.reshape(n * o, g.shape[2] * g.shape[3]), 1)
+    return _wrap(matrix_sums(per_sample.reshape(n, o), 0))
 
 
 class Conv2dGradInput(Op):

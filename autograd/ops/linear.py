@@ -17,6 +17,7 @@ import numpy as np
 from ..dtypes import c_name, scalar_name
 from ..grad_mode import _state
 from ..kernels import _alloc
+from ..kernels.reduce import matrix_sums
 from ..node import Op, ShapeError
 from ..tensor import Tensor, _wrap
 from ._args import require_tensor
@@ -33,11 +34,12 @@ class Linear(Op):
     def forward(ctx, x, w, b=None):
         if x.ndim == 2:  # PyTorch's grad_fn for a batch of vectors
             ctx._name = "Mm" if b is None else "Addmm"
+        if x.ndim == 1:
+            out = _alloc.matmul(x, w.T)
+            return out if b is None else out + b
         # one GEMM over all rows (NumPy would run a stacked matmul as many small ones)
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x
-        out = _alloc.matmul(x2, w.T) if b is None or x2.ndim != 2 else _alloc.addmm_t(x2, w, b)
-        if b is not None and x2.ndim != 2:
-            out += b
+        out = _alloc.matmul(x2, w.T) if b is None else _alloc.addmm_t(x2, w, b)
         return out.reshape(*x.shape[:-1], w.shape[0]) if x.ndim > 2 else out
 
     @staticmethod
@@ -51,24 +53,13 @@ class Linear(Op):
             g2 = g.reshape(-1, out_f)
             gx = _wrap(_alloc.matmul(g2, w._data).reshape(*g.shape[:-1], in_f)) if nx else None
             gw = _wrap(np.matmul(g2.T, x._data.reshape(-1, in_f))) if nw else None
-            gb = _wrap(_column_sums(g2)) if nb else None
+            gb = _wrap(matrix_sums(g2, 0)) if nb else None
         else:
             g2 = grad.reshape(-1, out_f)
             gx = grad @ w if nx else None
             gw = g2.mT @ x.reshape(-1, in_f) if nw else None
             gb = g2.sum(0) if nb else None
         return (gx, gw, gb) if b is not None else (gx, gw)
-
-
-def _column_sums(g: np.ndarray) -> np.ndarray:
-    """``g.sum(0)`` for g [m, n]; float32/float64 as a GEMV ``ones[m] @ g`` (BLAS's
-    threads: 1.5x NumPy's reduction on W7's [1024, 384])."""
-    if g.dtype in _GEMV_DTYPES:
-        return np.ones(g.shape[0], g.dtype) @ g
-    return g.sum(0)
-
-
-_GEMV_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -277,22 +277,15 @@ def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm):
 
 # --------------------------------------------------------------------------- drivers
 class _Chunks:
-    """How a batch's tile rows split into chunks, and the plane buffers of one chunk."""
+    """How a batch's tile rows split into chunks (the kernels' planes hold one chunk)."""
 
     def __init__(self, N, OH, OW, C, O, dtype):
         self.TH, self.TW = (OH + 1) // 2, (OW + 1) // 2
-        self.rows = N * self.TH
-        isz = np.dtype(dtype).itemsize
-        tiles = max(_MIN_CHUNK_TILES, _CHUNK_BYTES // (16 * (C + O) * isz))
+        rows = N * self.TH
+        tiles = max(_MIN_CHUNK_TILES, _CHUNK_BYTES // (16 * (C + O) * np.dtype(dtype).itemsize))
         self.rows_per_chunk = max(1, tiles // self.TW)
         self.tc = self.rows_per_chunk * self.TW  # tiles per (full) chunk = plane row length
-        self.count = -(-self.rows // self.rows_per_chunk)
-        self.dtype, self.isz = np.dtype(dtype), isz
-
-    def span(self, k):
-        r0 = k * self.rows_per_chunk
-        r1 = min(self.rows, r0 + self.rows_per_chunk)
-        return r0, r1, (r1 - r0) * self.TW
+        self.count = -(-rows // self.rows_per_chunk)
 
 
 def _weight_transform(w):
