@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from types import TracebackType
@@ -363,6 +364,9 @@ def _abort_on_exception(exc_type: type[BaseException], exc: BaseException,
             stream.flush()
         except (OSError, ValueError):
             pass
+    # Abort tears the job down at once; mpiexec's forwarder may not have relayed the report
+    # yet (CI once got the traceback's first two lines only): give it a moment
+    time.sleep(0.5)
     _mpi.mpi().COMM_WORLD.Abort(1)
 
 
