@@ -1,7 +1,7 @@
-"""The "pointwise" (1x1 / single-output conv as one GEMM) and "polyphase" (strided conv as
-phase-tap GEMMs) conv paths: their three kernels against an einsum reference over strides,
-paddings, kernel sizes and odd sizes; the rule's picks for issue 14's shapes; float64
-gradcheck and gradgradcheck through F.conv2d / F.conv_transpose2d on those paths."""
+"""The "pointwise" (1x1 / single-output conv as one GEMM) path and the "gemm" path on
+strided convs (the im2col gather): their three kernels against an einsum reference over
+strides, paddings, kernel sizes and odd sizes; the rule's picks for issue 14's shapes;
+float64 gradcheck and gradgradcheck through F.conv2d / F.conv_transpose2d on those paths."""
 import numpy as np
 import pytest
 
@@ -9,7 +9,7 @@ import autograd
 import nn.functional as F
 from autograd.kernels import _blas
 from autograd.kernels import conv as K
-from autograd.kernels.conv import pointwise, polyphase
+from autograd.kernels.conv import pointwise
 from autograd.kernels.conv import rule as R
 from autograd.kernels.conv.geometry import geometry
 
@@ -42,8 +42,7 @@ def _ref(x, w, gy, stride, pads, dilation):
 
 def _check_path(alg, N, C, H, W, O, KH, KW, stride, pads, dtype, dilation=(1, 1)):
     g = geometry((H, W), (KH, KW), stride, pads, dilation)
-    mod = {"pointwise": pointwise, "polyphase": polyphase}[alg]
-    assert mod.supports(g, 1, KH, KW)
+    assert alg == "gemm" or pointwise.supports(g, 1, KH, KW)
     rng = np.random.default_rng(N * 1000 + H * 10 + KH)
     x = rng.standard_normal((N, C, H, W))
     w = rng.standard_normal((O, C, KH, KW))
@@ -63,7 +62,7 @@ def _check_path(alg, N, C, H, W, O, KH, KW, stride, pads, dtype, dilation=(1, 1)
 
 
 # (N, C, H, W, O, KH, KW, stride, (top, bottom, left, right))
-POLY_CASES = [
+STRIDED_CASES = [
     (2, 3, 8, 8, 5, 4, 4, (2, 2), (1, 1, 1, 1)),    # DCGAN's 4x4 stride 2 pad 1
     (2, 3, 9, 7, 4, 3, 3, (2, 2), (1, 1, 1, 1)),    # ResNet's 3x3 stride 2, odd sizes
     (1, 2, 10, 11, 3, 3, 3, (3, 3), (0, 0, 0, 0)),  # stride 3
@@ -72,8 +71,8 @@ POLY_CASES = [
     (1, 2, 5, 5, 3, 3, 3, (2, 2), (2, 2, 2, 2)),    # padding = kernel - 1
     (2, 2, 9, 10, 3, 3, 4, (2, 3), (1, 0, 2, 1)),   # unequal strides, asymmetric pads
     (2, 3, 8, 9, 2, 1, 3, (2, 1), (0, 0, 1, 1)),    # stride 1 in one dim, 1-row kernel
-    (1, 2, 6, 6, 2, 5, 5, (2, 2), (1, 1, 1, 1)),    # K = 5: phase taps with 1..4 phases
-    (1, 2, 6, 8, 3, 2, 2, (4, 4), (3, 3, 3, 3)),    # stride > kernel: phases without taps
+    (1, 2, 6, 6, 2, 5, 5, (2, 2), (1, 1, 1, 1)),    # K = 5
+    (1, 2, 6, 8, 3, 2, 2, (4, 4), (3, 3, 3, 3)),    # stride > kernel: pixels never read
     (3, 4, 4, 4, 6, 4, 4, (2, 2), (1, 1, 1, 1)),    # W8's 4x4 -> 2x2
 ]
 POINT_CASES = [
@@ -85,11 +84,10 @@ POINT_CASES = [
 ]
 
 
-@pytest.mark.skipif(not HAVE_BLAS, reason="the polyphase path needs NumPy's OpenBLAS")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("case", POLY_CASES, ids=[f"poly{i}" for i in range(len(POLY_CASES))])
-def test_polyphase_matches_reference(case, dtype):
-    _check_path("polyphase", *case, dtype)
+@pytest.mark.parametrize("case", STRIDED_CASES, ids=[f"strided{i}" for i in range(len(STRIDED_CASES))])
+def test_gemm_path_on_strided_convs_matches_reference(case, dtype):
+    _check_path("gemm", *case, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -103,11 +101,6 @@ def test_paths_refuse_geometries_they_cannot_compute():
     assert not pointwise.supports(g, 1, 3, 3)
     assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (1, 1), (1, 1)), 1, 1, 1)  # pad
     assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (0, 0), (1, 1)), 2, 1, 1)  # groups
-    g2 = geometry((8, 8), (3, 3), (2, 2), (1, 1), (1, 1))
-    assert polyphase.supports(g2, 1, 3, 3)
-    assert not polyphase.supports(g2, 2, 3, 3)                                            # groups
-    assert not polyphase.supports(geometry((9, 9), (3, 3), (2, 2), (1, 1), (2, 2)), 1, 3, 3)  # dilated
-    assert not polyphase.supports(geometry((8, 8), (3, 3), (1, 1), (1, 1), (1, 1)), 1, 3, 3)  # stride 1
 
 
 def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
@@ -117,31 +110,25 @@ def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
 @pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
 def test_rule_picks_for_issue_14_shapes():
     # W8 discriminator / generator (transposed: the conv of the same geometry)
-    assert _pick(3, 32, 4, 2, 1, 32) == "gemm"         # C * sh * sw = 12 < 16
-    assert _pick(32, 64, 4, 2, 1, 16) == "polyphase"
-    assert _pick(64, 128, 4, 2, 1, 8) == "gemm"        # 4x4 output: a 5x5 grid, 1.56x
-    assert _pick(64, 128, 4, 2, 1, 12) == "polyphase"  # 6x6 output: 7x7, 1.36x
+    assert _pick(3, 32, 4, 2, 1, 32) == "gemm"
+    assert _pick(32, 64, 4, 2, 1, 16) == "gemm"
+    assert _pick(64, 128, 4, 2, 1, 8) == "gemm"
     assert _pick(128, 1, 4, 1, 0, 4) == "pointwise"
     assert _pick(128, 64, 4, 1, 0, 4) == "pointwise"  # ConvTranspose2d(64, 128, 4) on 1x1
     # W9: 1x1 downsample, 3x3 stride 2; the stride-1 convs keep their paths
     assert _pick(32, 64, 1, 2, 0, 32) == "pointwise"
-    assert _pick(32, 64, 3, 2, 1, 32) == "polyphase"
-    assert _pick(64, 128, 3, 2, 1, 16) == "polyphase"
+    assert _pick(32, 64, 3, 2, 1, 32) == "gemm"
+    assert _pick(64, 128, 3, 2, 1, 16) == "gemm"
     assert _pick(64, 64, 3, 1, 1, 32) == "winograd"    # W6
     assert _pick(32, 64, 3, 1, 0, 13) == "taps"        # W2 conv2
     assert _pick(1, 32, 3, 1, 0, 28) == "gemm"         # W2 conv1
-    # what polyphase does not cover is demoted to gemm / direct
     assert _pick(64, 64, 3, 2, 1, 16, d=2) == "gemm"
     assert _pick(64, 64, 3, 2, 1, 16, groups=64) == "direct"
-    assert _pick(2, 16, 3, 2, 1, 28) == "gemm"         # too few channels for the phase GEMMs
-    assert _pick(3, 16, 3, 2, 1, 28) == "gemm"         # C * sh * sw = 12
-    assert _pick(4, 16, 3, 2, 1, 28) == "polyphase"    # C * sh * sw = 16
-    assert _pick(16, 2, 3, 2, 1, 16) == "gemm"         # too few output channels
 
 
-def test_rule_without_blas_demotes_polyphase_but_keeps_pointwise(monkeypatch):
+def test_rule_without_blas_demotes_winograd_but_keeps_pointwise(monkeypatch):
     monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
-    assert _pick(32, 64, 4, 2, 1, 16) == "gemm"
+    assert _pick(64, 64, 3, 1, 1, 32) == "gemm"
     assert _pick(32, 64, 1, 2, 0, 16) == "pointwise"  # plain np.matmul, no ctypes BLAS
 
 
@@ -151,8 +138,8 @@ def _t(rng, *shape):
 
 
 OP_CASES = [  # (x shape, w shape, stride, padding, path the rule picks)
-    ((1, 4, 12, 12), (8, 4, 4, 4), 2, 1, "polyphase"),  # 6x6 output, C * sh * sw = 16
-    ((1, 4, 11, 9), (8, 4, 3, 3), 2, 1, "polyphase"),
+    ((1, 4, 12, 12), (8, 4, 4, 4), 2, 1, "gemm"),  # DCGAN's 4x4 stride 2
+    ((1, 4, 11, 9), (8, 4, 3, 3), 2, 1, "gemm"),
     ((2, 3, 5, 5), (4, 3, 1, 1), 2, 0, "pointwise"),
     ((2, 3, 4, 4), (2, 3, 4, 4), 1, 0, "pointwise"),
 ]
@@ -160,8 +147,6 @@ OP_CASES = [  # (x shape, w shape, stride, padding, path the rule picks)
 
 @pytest.mark.parametrize("xs, ws, s, p, alg", OP_CASES)
 def test_conv2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, alg):
-    if alg == "polyphase" and not HAVE_BLAS:
-        pytest.skip("the polyphase path needs NumPy's OpenBLAS")
     assert R.select_algorithm(np.dtype(np.float64), xs[1], ws[0], 1, (s, s), (p, p), (1, 1),
                               ws[2], ws[3], xs[2], xs[3]) == alg
     rng = np.random.default_rng(3)
@@ -174,8 +159,8 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, alg):
 
 
 CT_CASES = [  # (x shape, w shape [C_in, C_out, k, k], stride, padding, output_padding, path)
-    ((2, 8, 6, 6), (8, 4, 4, 4), 2, 1, 0, "polyphase"),
-    ((1, 8, 5, 5), (8, 3, 3, 3), 3, 0, 2, "polyphase"),   # output_padding: last rows unread
+    ((2, 8, 6, 6), (8, 4, 4, 4), 2, 1, 0, "gemm"),
+    ((1, 8, 5, 5), (8, 3, 3, 3), 3, 0, 2, "gemm"),        # output_padding: last rows unread
     ((2, 4, 1, 1), (4, 3, 4, 4), 1, 0, 0, "pointwise"),   # DCGAN's first generator layer
     ((2, 4, 3, 3), (4, 3, 1, 1), 2, 0, 1, "pointwise"),   # 1x1 stride 2: a scatter
 ]
@@ -183,8 +168,6 @@ CT_CASES = [  # (x shape, w shape [C_in, C_out, k, k], stride, padding, output_p
 
 @pytest.mark.parametrize("xs, ws, s, p, op, alg", CT_CASES)
 def test_conv_transpose2d_gradcheck_and_gradgradcheck_on_new_paths(xs, ws, s, p, op, alg):
-    if alg == "polyphase" and not HAVE_BLAS:
-        pytest.skip("the polyphase path needs NumPy's OpenBLAS")
     H = (xs[2] - 1) * s - 2 * p + ws[2] + op
     W = (xs[3] - 1) * s - 2 * p + ws[3] + op
     assert R.select_algorithm(np.dtype(np.float64), ws[1], ws[0], 1, (s, s), (p, p), (1, 1),
@@ -231,37 +214,6 @@ def test_empty_batch_on_new_paths(ws, s, p):
     assert tuple(xt.shape)[:2] == (0, 3) and tuple(z.grad.shape) == (0, 8, OH, OH)
 
 
-@pytest.mark.skipif(not HAVE_BLAS, reason="the polyphase path needs NumPy's OpenBLAS")
-@pytest.mark.parametrize("threads", [1, 2])
-def test_polyphase_chunks_match_reference_at_any_thread_count(threads, monkeypatch):
-    # Tiny chunks and weight blocks: many GEMMs, uneven last chunk, blocks splitting a
-    # phase run; the same bits whatever the thread count.
-    from autograd import runtime
-    monkeypatch.setattr(polyphase, "_CHUNK_COLS", 37)
-    monkeypatch.setattr(polyphase, "_WEIGHT_BLOCK_ROWS", 5)
-    before = runtime.get_num_threads()
-    runtime.set_num_threads(threads)
-    try:
-        for case in (POLY_CASES[1], POLY_CASES[6], POLY_CASES[10]):
-            _check_path("polyphase", *case, np.float64)
-        rng = np.random.default_rng(11)
-        x = rng.standard_normal((3, 4, 9, 9))
-        w = rng.standard_normal((6, 4, 3, 3))
-        args = ((2, 2), (1, 1), (1, 1), 1)
-        gy = rng.standard_normal((3, 6, 5, 5))
-        out = (K.conv2d_forward(x, w, *args, algorithm="polyphase"),
-               K.conv2d_backward_input(gy, w, x.shape, *args, algorithm="polyphase"),
-               K.conv2d_backward_weight(x, gy, w.shape, *args, algorithm="polyphase"))
-        runtime.set_num_threads(1)
-        ref = (K.conv2d_forward(x, w, *args, algorithm="polyphase"),
-               K.conv2d_backward_input(gy, w, x.shape, *args, algorithm="polyphase"),
-               K.conv2d_backward_weight(x, gy, w.shape, *args, algorithm="polyphase"))
-    finally:
-        runtime.set_num_threads(before)
-    for a, b in zip(out, ref):
-        np.testing.assert_array_equal(a, b)
-
-
 @pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
 def test_rule_winograd_volume_threshold():
     # W9's stride-1 convs (32 channels 32x32, 64 16x16, 128 8x8) and W6 run on Winograd;
@@ -274,5 +226,5 @@ def test_rule_winograd_volume_threshold():
     assert _pick(16, 64, 3, 1, 1, 32) == "taps"         # 16 channels
     assert _pick(32, 64, 3, 1, 0, 13) == "taps"         # W2 conv2: 32 * 11 * 11 < 8192
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # size not given
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 127) == "taps"
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, False, 1, 128) == "winograd"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, 127) == "taps"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, 128) == "winograd"

@@ -1,6 +1,6 @@
 """Issue 14's conv shapes (W8 DCGAN, W9 ResNet; batch cut to 4) through F.conv2d and
 F.conv_transpose2d against torch: forward, grad-input, grad-weight, grad-bias, in float32
-and float64, with the rule's own pick (pointwise / polyphase where it applies)."""
+and float64, with the rule's own pick (pointwise where it applies)."""
 import numpy as np
 import pytest
 

@@ -1,6 +1,7 @@
-"""The ``"gemm"`` algorithm: im2col (strided NumPy copies) into the "GEMM layout"
-``[C*KH*KW, N, L]``, then ONE BLAS GEMM per group and stage over all ``N*L`` columns;
-grad-input folds the GEMM's columns back with col2im (a Numba kernel). Works for every
+"""The ``"gemm"`` algorithm: im2col into the "GEMM layout" ``[C*KH*KW, N, L]`` (a Numba
+gather through a table of tap offsets, or strided NumPy copies for long contiguous rows),
+then ONE BLAS GEMM per group and stage over all ``N*L`` columns; grad-input folds the
+GEMM's columns back with col2im (the gather's adjoint, a Numba scatter-add). Works for every
 geometry (the fallback of the others).
 
 The column buffer (``C*KH*KW*N*L`` elements) is filled in equal batch chunks that stay
@@ -9,15 +10,17 @@ under :data:`COL_BUDGET_BYTES`.
 # ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
 from .. import _alloc
 from .._jit import chunk, njit_chunked
-from .geometry import Geometry, output_range, valid_columns
+from .geometry import Geometry, output_range
 
-__all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "forward", "unfold"]
+__all__ = ["COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input", "backward_weight", "fold",
+           "forward", "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
 # stays under this size. It bounds scratch memory (W6's columns are 75 MB in one piece)
@@ -26,13 +29,27 @@ __all__ = ["COL_BUDGET_BYTES", "backward_input", "backward_weight", "fold", "for
 # best at any thread setting; figures in benchmarks/NOTES.md.
 COL_BUDGET_BYTES = 64 << 20
 
+#: im2col gathers through a Numba kernel unless the output rows are contiguous input runs
+#: at least this long (stride 1), where NumPy's per-tap slice copies are as fast. The
+#: strided and short rows of W8/W9's convs cost NumPy's copy loops a call per row: [32,
+#: 64, 8, 8] 4x4 stride 2 0.90-1.65 -> 0.27-0.31 ms (benchmarks/NOTES.md).
+GATHER_MAX_ROW = 16
+
 
 def _im2col(x: np.ndarray, cols: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
-    # x[b, C, H, W] -> cols[C*KH*KW, b, OH*OW], one strided NumPy copy per tap. This
-    # "GEMM layout" lets each conv stage be ONE large GEMM over all b*L columns instead of
-    # b thin ones. Every element of cols is written (zeros where the window hits padding):
-    # cols may be np.empty. NumPy's copy loops beat a Numba kernel here and compile
-    # nothing (benchmarks/NOTES.md, "Cold start").
+    # x[b, C, H, W] -> cols[C*KH*KW, b, OH*OW]. This "GEMM layout" lets each conv stage be
+    # ONE large GEMM over all b*L columns instead of b thin ones. Every element of cols is
+    # written (zeros where the window hits padding): cols may be np.empty.
+    if g.sw == 1 and g.OW >= GATHER_MAX_ROW:
+        _im2col_rows(x, cols, KH, KW, g)
+    else:
+        b, C, H, W = x.shape
+        _im2col_gather(cols, x.reshape(b, C, H * W), _tap_offsets(H, W, KH, KW, g))
+
+
+def _im2col_rows(x: np.ndarray, cols: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
+    # One strided NumPy copy per tap: on long contiguous rows NumPy's copy loops match a
+    # Numba kernel and compile nothing (benchmarks/NOTES.md, "Cold start").
     b, C, H, W = x.shape
     taps = cols.reshape(C, KH, KW, b, g.OH, g.OW)
     xt = x.transpose(1, 0, 2, 3)
@@ -50,38 +67,64 @@ def _im2col(x: np.ndarray, cols: np.ndarray, KH: int, KW: int, g: Geometry) -> N
                                          _rows(w0, w1, g.sw, g.pl - kw * g.dw)]
 
 
+@functools.lru_cache(maxsize=64)
+def _tap_offsets(H: int, W: int, KH: int, KW: int, g: Geometry) -> np.ndarray:
+    """``[KH*KW, OH*OW]`` int32: for tap ``k = kh*KW + kw`` and output pixel ``l = oh*OW +
+    ow``, the flat input offset ``ih*W + iw`` it reads, or ``H*W`` (one past the image: a
+    zero slot) where the window hits padding."""
+    ih = (np.arange(g.OH) * g.sh - g.pt)[None, :, None] + (np.arange(KH) * g.dh)[:, None, None]
+    iw = (np.arange(g.OW) * g.sw - g.pl)[None, None, :] + (np.arange(KW) * g.dw)[:, None, None]
+    inside = ((ih >= 0) & (ih < H))[:, None, :, :] & ((iw >= 0) & (iw < W))[None, :, :, :]
+    flat = np.where(inside, ih[:, None] * W + iw[None, :], H * W)  # [KH, KW, OH, OW]
+    offsets = flat.reshape(KH * KW, g.OH * g.OW).astype(np.int32)
+    offsets.flags.writeable = False
+    return offsets
+
+
 @njit_chunked
-def _col2im_kernel(cols, x, KH, KW, sh, sw, pt, pl, dh, dw, OH, OW, part, parts):
-    # Adjoint of _im2col: x[n, c] = sum of every column entry read from it.
-    # Parallel over N*C so each thread owns whole x[n, c] planes (no write races).
-    N, C, H, W = x.shape
-    lo_, hi_ = chunk(N * C, part, parts)
-    for nc in range(lo_, hi_):
-        n = nc // C
-        c = nc - n * C
-        for ih in range(H):
-            for iw in range(W):
-                x[n, c, ih, iw] = 0.0
-        for kh in range(KH):
-            for kw in range(KW):
-                row = (c * KH + kh) * KW + kw
-                a = pl - kw * dw
-                lo, hi = valid_columns(a, sw, W, OW)
-                for oh in range(OH):
-                    ih = oh * sh - pt + kh * dh
-                    if ih < 0 or ih >= H:
-                        continue
-                    base = oh * OW
-                    if sw == 1:
-                        for ow in range(lo, hi):
-                            x[n, c, ih, ow - a] += cols[row, n, base + ow]
-                    else:
-                        for ow in range(lo, hi):
-                            x[n, c, ih, ow * sw - a] += cols[row, n, base + ow]
+def _im2col_gather(cols, x, offsets, part, parts):
+    # cols[c*K + k, n, l] = x[n, c].flat[offsets[k, l]] (0 at the padding slot). Branch
+    # free: each (c, n) plane is copied once into a buffer with a trailing zero, then
+    # every tap row is a gather from it. Parts own whole (c, n) planes.
+    N, C, HW = x.shape
+    K, L = offsets.shape
+    plane = np.zeros(HW + 1, x.dtype)
+    lo, hi = chunk(C * N, part, parts)
+    for cn in range(lo, hi):
+        c = cn // N
+        n = cn - c * N
+        plane[:HW] = x[n, c]
+        for k in range(K):
+            dst = cols[c * K + k, n]
+            taps = offsets[k]
+            for i in range(L):
+                dst[i] = plane[np.uint32(taps[i])]  # unsigned: no negative-index fix-up
+
+
+@njit_chunked
+def _col2im_scatter(x, cols, offsets, part, parts):
+    # Adjoint of _im2col_gather: x[n, c].flat[offsets[k, l]] += cols[c*K + k, n, l], the
+    # padding slot collecting what falls outside. Parts own whole x[n, c] planes (no
+    # write races); every x element sums its entries in (kh, kw, oh, ow) order.
+    N, C, HW = x.shape
+    K, L = offsets.shape
+    plane = np.empty(HW + 1, x.dtype)
+    lo, hi = chunk(C * N, part, parts)
+    for cn in range(lo, hi):
+        c = cn // N
+        n = cn - c * N
+        plane[:] = 0
+        for k in range(K):
+            src = cols[c * K + k, n]
+            taps = offsets[k]
+            for i in range(L):
+                plane[np.uint32(taps[i])] += src[i]
+        x[n, c] = plane[:HW]
 
 
 def _col2im(cols: np.ndarray, x: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
-    _col2im_kernel(cols, x, KH, KW, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.OH, g.OW)
+    b, C, H, W = x.shape  # x: C-contiguous, written in place through the flat view
+    _col2im_scatter(x.reshape(b, C, H * W), cols, _tap_offsets(H, W, KH, KW, g))
 
 
 def _rows(lo: int, hi: int, stride: int, offset: int) -> slice:

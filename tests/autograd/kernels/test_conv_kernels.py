@@ -186,6 +186,43 @@ def test_im2col_col2im_match_reference(case, dtype):
                                **_tol(dtype))
 
 
+# (N, C, H, W, KH, KW, stride, padding, dilation): rows of 20-24 outputs, so with
+# GATHER_MAX_ROW lowered the stride-1 cases take the NumPy row copies, and enough
+# elements (>= CHUNKED_MIN_SIZE) that the gather and scatter kernels split over threads
+LONG_ROWS = [
+    (4, 8, 20, 22, 3, 3, (1, 1), (1, 1), (1, 1)),
+    (3, 6, 24, 24, 4, 4, (2, 2), (1, 1), (1, 1)),           # DCGAN-style stride 2
+    (3, 5, 21, 23, 3, 2, (1, 1), (2, 0, 1, 3), (2, 1)),     # dilated, uneven padding
+    (4, 6, 23, 26, 3, 3, (3, 1), (1, 1), (1, 1)),           # stride 3 over rows only
+]
+
+
+@pytest.mark.parametrize("case", LONG_ROWS, ids=[f"long{i}" for i in range(len(LONG_ROWS))])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_im2col_gather_and_row_copies_agree_at_any_thread_count(case, threads, monkeypatch):
+    from autograd import runtime
+    N, C, H, W, KH, KW, stride, padding, dilation = case
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((N, C, H, W), dtype=np.float32)
+    ref = ref_im2col(x, (KH, KW), dilation, padding, stride)
+    assert ref.size >= runtime.CHUNKED_MIN_SIZE
+    c = rng.standard_normal(ref.shape, dtype=np.float32)
+    folded_ref = ref_col2im(c.astype(np.float64), (H, W), (KH, KW), dilation, padding, stride)
+    old = runtime.get_num_threads()
+    try:
+        runtime.set_num_threads(min(threads, old))
+        for gather_from in (1, 10**9):  # NumPy row copies where stride 1, gather everywhere
+            monkeypatch.setattr(GEMM, "GATHER_MAX_ROW", gather_from)
+            np.testing.assert_array_equal(K.im2col(x, (KH, KW), dilation, padding, stride), ref)
+        folded = K.col2im(c, (H, W), (KH, KW), dilation, padding, stride)
+        runtime.set_num_threads(1)
+        one_thread = K.col2im(c, (H, W), (KH, KW), dilation, padding, stride)
+    finally:
+        runtime.set_num_threads(old)
+    np.testing.assert_allclose(folded, folded_ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(folded, one_thread)  # each plane summed by one thread
+
+
 def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
     # A W6-like (but small) shape through both paths: they must agree to float32 rounding.
     rng = np.random.default_rng(5)
@@ -210,7 +247,7 @@ def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
 def test_choose_algorithm_rule():
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
     # W2 conv2 (11x11 output): below Winograd's volume threshold
-    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True, False, False, 1, 121) == "taps"
+    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True, False, 121) == "taps"
     assert K.choose_algorithm(16, 64, 1, 3, 3, True, True) == "taps"      # < 32 channels
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
     assert K.choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
