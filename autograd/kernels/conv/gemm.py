@@ -5,7 +5,9 @@ GEMM's columns back with col2im (the gather's adjoint, a Numba scatter-add). Wor
 geometry (the fallback of the others).
 
 The column buffer (``C*KH*KW*N*L`` elements) is filled in equal batch chunks that stay
-under :data:`COL_BUDGET_BYTES`.
+under :data:`COL_BUDGET_BYTES`. It and the other scratch arrays come from the recycled
+allocator (``_alloc``): fresh multi-megabyte arrays would start on fresh pages, a page
+fault per 4 KiB every step.
 """
 # ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
@@ -39,7 +41,7 @@ GATHER_MAX_ROW = 16
 def _im2col(x: np.ndarray, cols: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
     # x[b, C, H, W] -> cols[C*KH*KW, b, OH*OW]. This "GEMM layout" lets each conv stage be
     # ONE large GEMM over all b*L columns instead of b thin ones. Every element of cols is
-    # written (zeros where the window hits padding): cols may be np.empty.
+    # written (zeros where the window hits padding): cols may be uninitialised.
     if g.sw == 1 and g.OW >= GATHER_MAX_ROW:
         _im2col_rows(x, cols, KH, KW, g)
     else:
@@ -169,13 +171,13 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
     y = _alloc.empty((N, O, g.OH, g.OW), x.dtype)
     wg = w.reshape(G, Og, CgK)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
-    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
-    out = np.empty((G, Og, B * L), dtype=x.dtype)
+    cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
+    out = _alloc.empty((G, Og, B * L), x.dtype)
     y3 = y.reshape(N, O, L)
     for s in range(0, N, B):
         b = min(B, N - s)
-        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
-        o = out if b == B else np.empty((G, Og, b * L), dtype=x.dtype)
+        c = cols if b == B else _alloc.empty((C * KH * KW, b, L), x.dtype)
+        o = out if b == B else _alloc.empty((G, Og, b * L), x.dtype)
         _im2col(x[s:s + b], c, KH, KW, g)
         # [G, Og, Cg*K] @ [G, Cg*K, b*L] -> [G, Og, b*L] == [O, b, L]: one GEMM per group
         np.matmul(wg, c.reshape(G, CgK, b * L), out=o)
@@ -195,13 +197,13 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     gx = _alloc.empty((N, C, H, W), gy.dtype)
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
     B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
-    gcols = np.empty((G, CgK, B * L), dtype=gy.dtype)
-    gyt = np.empty((O, B, L), dtype=gy.dtype)
+    gcols = _alloc.empty((G, CgK, B * L), gy.dtype)
+    gyt = _alloc.empty((O, B, L), gy.dtype)
     gy3 = gy.reshape(N, O, L)
     for s in range(0, N, B):
         b = min(B, N - s)
-        g2 = gyt if b == B else np.empty((O, b, L), dtype=gy.dtype)
-        gc = gcols if b == B else np.empty((G, CgK, b * L), dtype=gy.dtype)
+        g2 = gyt if b == B else _alloc.empty((O, b, L), gy.dtype)
+        gc = gcols if b == B else _alloc.empty((G, CgK, b * L), gy.dtype)
         g2[...] = gy3[s:s + b].transpose(1, 0, 2)
         # [G, Cg*K, Og] @ [G, Og, b*L] -> [G, Cg*K, b*L] == GEMM-layout columns [C*K, b, L]
         np.matmul(wgT, g2.reshape(G, Og, b * L), out=gc)
@@ -217,15 +219,15 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     O, Cg, KH, KW = (int(s) for s in w_shape)
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
-    cols = np.empty((C * KH * KW, B, L), dtype=x.dtype)
-    gyt = np.empty((O, B, L), dtype=x.dtype)
+    cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
+    gyt = _alloc.empty((O, B, L), x.dtype)
     gy3 = gy.reshape(N, O, L)
     gw = np.zeros((G, Og, CgK), dtype=x.dtype)
     part = np.empty((G, Og, CgK), dtype=x.dtype)
     for s in range(0, N, B):
         b = min(B, N - s)
-        c = cols if b == B else np.empty((C * KH * KW, b, L), dtype=x.dtype)
-        g2 = gyt if b == B else np.empty((O, b, L), dtype=x.dtype)
+        c = cols if b == B else _alloc.empty((C * KH * KW, b, L), x.dtype)
+        g2 = gyt if b == B else _alloc.empty((O, b, L), x.dtype)
         _im2col(x[s:s + b], c, KH, KW, g)
         g2[...] = gy3[s:s + b].transpose(1, 0, 2)
         # [G, Og, b*L] @ [G, b*L, Cg*K] -> [G, Og, Cg*K]: the batch sum is inside the GEMM
