@@ -228,3 +228,29 @@ def test_rule_winograd_volume_threshold():
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # size not given
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, 127) == "taps"
     assert K.choose_algorithm(64, 64, 1, 3, 3, True, True, False, 128) == "winograd"
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the Winograd path needs NumPy's OpenBLAS")
+@pytest.mark.parametrize("tile", [2, 4])
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_conv2d_gradcheck_and_gradgradcheck_on_winograd_tiles(tile, padding, monkeypatch):
+    from autograd.kernels.conv import winograd as WG
+    monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: "winograd")
+    monkeypatch.setattr(WG, "F4_MIN_CHANNELS", 1 if tile == 4 else 10**9)
+    monkeypatch.setattr(WG, "F4_MIN_TILES", 1)
+    assert WG.tile_size(2, 3, 4, 6, 7) == tile
+    tiles_run = []
+    real_conv = WG._conv
+
+    def counting_conv(x, w, *args):
+        tiles_run.append(WG.tile_size(x.shape[0], x.shape[1], w.shape[0], args[2], args[3]))
+        return real_conv(x, w, *args)
+    monkeypatch.setattr(WG, "_conv", counting_conv)
+    rng = np.random.default_rng(6)
+    x, w, b = _t(rng, 2, 3, 6, 7), _t(rng, 4, 3, 3, 3), _t(rng, 4)
+
+    def f(x, w, b):
+        return F.conv2d(x, w, b, padding=padding)
+    assert autograd.gradcheck(f, (x, w, b))
+    assert autograd.gradgradcheck(f, (x, w, b))
+    assert tiles_run and set(tiles_run) == {tile}

@@ -1,5 +1,5 @@
-"""The ``"winograd"`` algorithm: Winograd F(2x2, 3x3) for 3x3 kernels, stride 1,
-dilation 1, groups 1, padding 0..2.
+"""The ``"winograd"`` algorithm: Winograd F(2x2, 3x3) and F(4x4, 3x3) for 3x3 kernels,
+stride 1, dilation 1, groups 1, padding 0..2.
 
 A 3x3 convolution computed on 2x2 output tiles needs 16 multiplications per tile and
 channel pair instead of 36 (Lavin & Gray, "Fast Algorithms for Convolutional Neural
@@ -21,9 +21,9 @@ the transformed input tiles. Both gradients keep that form:
   ``dM = A dY A^T`` per tile is the adjoint of the output transform.
 
 Execution: tiles are processed in chunks of whole tile rows small enough that a chunk's
-transformed tiles (``16 x (C + O) x tiles``) stay in the core's L2 cache. One chunked
-kernel call (``njit_chunked``, on the native pool's threads) gives each thread a run of
-chunks; it runs the whole pipeline on each: input transform, 16 single-threaded BLAS
+transformed tiles (``16 (or 36) x (C + O) x tiles``) stay in the core's L2 cache. One
+chunked kernel call (``njit_chunked``, on the native pool's threads) gives each thread a
+run of chunks; it runs the whole pipeline on each: input transform, 16 (36) single-threaded BLAS
 GEMMs called at the CBLAS function's address (``gemm_call``), output transform.
 Whole-tensor passes were memory-bound, 16 ctypes calls per chunk from Python queued the
 threads on the GIL, and the Python worker pool's round trip cost 0.15-0.3 ms per call
@@ -33,14 +33,20 @@ The 16 transformed planes of a chunk are spaced by a few cache lines more than t
 size: at exactly ``C * tiles`` elements apart (a multiple of 4 KiB) all 16 streams of a
 transform map to the same L1 sets, and the input transform ran about 5x slower.
 
-The transforms only add, subtract and halve, so float32 results stay within a few ulps of
-the direct sum: on W6's shapes the largest difference to the direct convolution is below
-1e-6 of the output's scale.
+F(4x4, 3x3) (the matrices above :func:`_input_tiles4`) works the same way on 6x6 input
+tiles with 36 GEMMs, for 4x4 outputs: 2.25 multiplications per output and channel pair
+instead of 4. :func:`tile_size` picks it on larger maps with enough channels.
 
-Tiles: tile row ``r = n * TH + th`` holds tiles ``(n, th, 0..TW-1)``; tile ``(n, th, tw)``
-reads the 4x4 input window at row ``2*th - pad_top``, column ``2*tw - pad_left`` (zeros
-outside the image) and produces outputs ``[2*th : 2*th+2, 2*tw : 2*tw+2]``, cropped to
-``[OH, OW]``.
+F(2x2, 3x3)'s transforms only add, subtract and halve, so its float32 results stay within
+a few ulps of the direct sum (below 1e-6 of the output's scale on W6's shapes).
+F(4x4, 3x3)'s multiply by up to 8 and divide by 24 (its weight transforms run in float64):
+about 1e-5 of the output's scale in float32, as cuDNN's and oneDNN's Winograd
+convolutions; float64 (gradcheck) stays near 1e-13.
+
+Tiles (``m`` = 2 or 4): tile row ``r = n * TH + th`` holds tiles ``(n, th, 0..TW-1)``;
+tile ``(n, th, tw)`` reads the ``(m+2) x (m+2)`` input window at row ``m*th - pad_top``,
+column ``m*tw - pad_left`` (zeros outside the image) and produces outputs ``[m*th :
+m*th+m, m*tw : m*tw+m]``, cropped to ``[OH, OW]``.
 """
 # ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
@@ -54,7 +60,8 @@ from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry
 
-__all__ = ["backward_input", "backward_weight", "forward", "supports"]
+__all__ = ["F4_MIN_CHANNELS", "F4_MIN_TILES", "backward_input", "backward_weight", "forward", "supports",
+           "tile_size"]
 
 
 # Bytes of one chunk's transformed tiles (input and output planes together): half the
@@ -68,6 +75,13 @@ _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 # handed out to threads like the forward's chunks: fine enough to balance 2 threads when
 # one core is slowed, and the sum order never depends on the threads.
 _WEIGHT_GROUPS = 8
+#: F(4x4, 3x3) from this many input and output channels and 4x4 tiles (see
+#: :func:`tile_size`): its 36 GEMMs have the same ``K`` as F(2x2, 3x3)'s 16 for four times
+#: the outputs, but its transforms do more work per tile and its chunks hold fewer tile
+#: rows, so on small maps (W9's 128 channels at 8x8, 128 tiles) or few samples (8 at
+#: 16x16) the 2x2 tiles stay faster (benchmarks/NOTES.md).
+F4_MIN_CHANNELS = 32
+F4_MIN_TILES = 512
 
 
 def supports(g: Geometry, groups: int, KH: int, KW: int) -> bool:
@@ -239,107 +253,315 @@ def _weight_tiles_adjoint(dU, gw):
                 gw[o, c, i, 2] = 0.5 * (u1 + u2) + u3
 
 
+# F(4x4, 3x3): 6x6 input tiles, 36 products per tile and channel pair for 16 outputs
+# (2.25 per output against F(2x2, 3x3)'s 4), with Lavin & Gray's interpolation points 0,
+# +-1, +-2:
+#
+#   B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+#          [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
+#   G   = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6], [1/24, 1/12, 1/6],
+#          [1/24, -1/12, 1/6], [0, 0, 1]]
+#   A^T = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
+
+
 @njit(nogil=True)
-def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, gemm):
+def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
+    """F(4x4, 3x3) :func:`_input_tiles`: planes ``V[6*i + j, c*cs + t*js]`` = B^T d B."""
+    N, C, H, W = x.shape
+    L = 4 * TW + 2
+    rows = np.empty((6, L), dtype=x.dtype)
+    t = np.empty((6, L), dtype=x.dtype)
+    for r in range(row0, row1):
+        n = r // TH
+        top = 4 * (r - n * TH) - pt
+        j0 = (r - row0) * TW
+        for c in range(C):
+            for i in range(6):
+                h = top + i
+                if 0 <= h < H:
+                    for k in range(L):
+                        q = k - pl
+                        rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
+                else:
+                    for k in range(L):
+                        rows[i, k] = 0.0
+            for k in range(L):  # B^T d: combinations of the six rows
+                d0, d1, d2, d3, d4, d5 = (rows[0, k], rows[1, k], rows[2, k], rows[3, k],
+                                          rows[4, k], rows[5, k])
+                t[0, k] = 4.0 * d0 - 5.0 * d2 + d4
+                t[1, k] = (d3 + d4) - 4.0 * (d1 + d2)
+                t[2, k] = (d4 - d3) + 4.0 * (d1 - d2)
+                t[3, k] = (d4 - d2) + 2.0 * (d3 - d1)
+                t[4, k] = (d4 - d2) - 2.0 * (d3 - d1)
+                t[5, k] = 4.0 * d1 - 5.0 * d3 + d5
+            base = c * cs + j0 * js
+            for tw in range(TW):  # (B^T d) B: the same combinations of columns 4tw..4tw+5
+                k = 4 * tw
+                j = base + tw * js
+                for i in range(6):
+                    e0, e1, e2, e3, e4, e5 = (t[i, k], t[i, k + 1], t[i, k + 2], t[i, k + 3],
+                                              t[i, k + 4], t[i, k + 5])
+                    V[6 * i, j] = 4.0 * e0 - 5.0 * e2 + e4
+                    V[6 * i + 1, j] = (e3 + e4) - 4.0 * (e1 + e2)
+                    V[6 * i + 2, j] = (e4 - e3) + 4.0 * (e1 - e2)
+                    V[6 * i + 3, j] = (e4 - e2) + 2.0 * (e3 - e1)
+                    V[6 * i + 4, j] = (e4 - e2) - 2.0 * (e3 - e1)
+                    V[6 * i + 5, j] = 4.0 * e1 - 5.0 * e3 + e5
+
+
+@njit(nogil=True)
+def _output_tiles4(M, y, row0, row1, bias, has_bias, TH, TW, tc):
+    """F(4x4, 3x3) :func:`_output_tiles`: planes ``M[6*a + b, o*tc + j]`` -> y = A^T m A
+    (+ bias[o]), cropped to the output."""
+    N, O, OH, OW = y.shape
+    out = np.empty((4, 4 * TW), dtype=y.dtype)
+    r = np.empty((4, 6), dtype=y.dtype)
+    for row in range(row0, row1):
+        n = row // TH
+        h = 4 * (row - n * TH)
+        j0 = (row - row0) * TW
+        for o in range(O):
+            bo = bias[o] if has_bias else 0.0
+            base = o * tc + j0
+            for tw in range(TW):
+                j = base + tw
+                for b in range(6):  # A^T m: rows of the 6x6 tile, column b
+                    m0, m1, m2 = M[b, j], M[6 + b, j], M[12 + b, j]
+                    m3, m4, m5 = M[18 + b, j], M[24 + b, j], M[30 + b, j]
+                    s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
+                    r[0, b] = m0 + s12 + s34
+                    r[1, b] = d12 + 2.0 * d34
+                    r[2, b] = s12 + 4.0 * s34
+                    r[3, b] = d12 + 8.0 * d34 + m5
+                for i in range(4):  # (A^T m) A: the same on columns
+                    m0, m1, m2, m3, m4, m5 = r[i, 0], r[i, 1], r[i, 2], r[i, 3], r[i, 4], r[i, 5]
+                    s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
+                    out[i, 4 * tw] = m0 + s12 + s34 + bo
+                    out[i, 4 * tw + 1] = d12 + 2.0 * d34 + bo
+                    out[i, 4 * tw + 2] = s12 + 4.0 * s34 + bo
+                    out[i, 4 * tw + 3] = d12 + 8.0 * d34 + m5 + bo
+            for i in range(min(4, OH - h)):
+                for k in range(OW):
+                    y[n, o, h + i, k] = out[i, k]
+
+
+@njit(nogil=True)
+def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
+    """F(4x4, 3x3) :func:`_output_tiles_adjoint`: gy -> planes ``dM[6*a + b, o*cs + t*js]``
+    = A dY A^T (outputs past the edge count as 0)."""
+    N, O, OH, OW = gy.shape
+    g = np.zeros((4, 4 * TW), dtype=gy.dtype)  # entries past OW stay zero
+    h6 = np.empty((4, 6), dtype=gy.dtype)
+    for row in range(row0, row1):
+        n = row // TH
+        h = 4 * (row - n * TH)
+        j0 = (row - row0) * TW
+        for o in range(O):
+            for i in range(4):
+                if h + i < OH:
+                    for k in range(OW):
+                        g[i, k] = gy[n, o, h + i, k]
+                else:
+                    for k in range(OW):
+                        g[i, k] = 0.0
+            base = o * cs + j0 * js
+            for tw in range(TW):
+                j = base + tw * js
+                for i in range(4):  # dY A^T: A applied to each row of the 4x4 tile
+                    g0, g1, g2, g3 = g[i, 4 * tw], g[i, 4 * tw + 1], g[i, 4 * tw + 2], g[i, 4 * tw + 3]
+                    se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
+                    h6[i, 0] = g0
+                    h6[i, 1] = se + so
+                    h6[i, 2] = se - so
+                    h6[i, 3] = p + q
+                    h6[i, 4] = p - q
+                    h6[i, 5] = g3
+                for b in range(6):  # A (dY A^T): the same down each column
+                    g0, g1, g2, g3 = h6[0, b], h6[1, b], h6[2, b], h6[3, b]
+                    se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
+                    dM[b, j] = g0
+                    dM[6 + b, j] = se + so
+                    dM[12 + b, j] = se - so
+                    dM[18 + b, j] = p + q
+                    dM[24 + b, j] = p - q
+                    dM[30 + b, j] = g3
+
+
+@njit(nogil=True)
+def _weight_tiles4(w, U):
+    """w[O, C, 3, 3] -> U[36, O, C]: G g G^T of every 3x3 kernel g, in float64 before the
+    store (the sixths and twenty-fourths are not exact in float32)."""
+    O, C = w.shape[:2]
+    t = np.empty((6, 3))
+    for o in range(O):
+        for c in range(C):
+            for k in range(3):  # G g: the six combinations of the kernel's rows
+                g0, g1, g2 = float(w[o, c, 0, k]), float(w[o, c, 1, k]), float(w[o, c, 2, k])
+                t[0, k] = g0 / 4.0
+                t[1, k] = -(g0 + g1 + g2) / 6.0
+                t[2, k] = -(g0 - g1 + g2) / 6.0
+                t[3, k] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0
+                t[4, k] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0
+                t[5, k] = g2
+            for i in range(6):  # (G g) G^T: the same on columns
+                g0, g1, g2 = t[i, 0], t[i, 1], t[i, 2]
+                U[6 * i, o, c] = g0 / 4.0
+                U[6 * i + 1, o, c] = -(g0 + g1 + g2) / 6.0
+                U[6 * i + 2, o, c] = -(g0 - g1 + g2) / 6.0
+                U[6 * i + 3, o, c] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0
+                U[6 * i + 4, o, c] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0
+                U[6 * i + 5, o, c] = g2
+
+
+@njit(nogil=True)
+def _weight_tiles_adjoint4(dU, gw):
+    """dU[36, O, C] -> gw[O, C, 3, 3] = G^T du G (the adjoint of :func:`_weight_tiles4`)."""
+    O, C = gw.shape[:2]
+    t = np.empty((3, 6))
+    for o in range(O):
+        for c in range(C):
+            for b in range(6):  # G^T du: the three combinations of du's rows, column b
+                u0, u1, u2 = float(dU[b, o, c]), float(dU[6 + b, o, c]), float(dU[12 + b, o, c])
+                u3, u4, u5 = float(dU[18 + b, o, c]), float(dU[24 + b, o, c]), float(dU[30 + b, o, c])
+                t[0, b] = u0 / 4.0 - (u1 + u2) / 6.0 + (u3 + u4) / 24.0
+                t[1, b] = (u2 - u1) / 6.0 + (u3 - u4) / 12.0
+                t[2, b] = (u3 + u4 - u1 - u2) / 6.0 + u5
+            for i in range(3):  # (G^T du) G: the same on columns
+                u0, u1, u2, u3, u4, u5 = t[i, 0], t[i, 1], t[i, 2], t[i, 3], t[i, 4], t[i, 5]
+                gw[o, c, i, 0] = u0 / 4.0 - (u1 + u2) / 6.0 + (u3 + u4) / 24.0
+                gw[o, c, i, 1] = (u2 - u1) / 6.0 + (u3 - u4) / 12.0
+                gw[o, c, i, 2] = (u3 + u4 - u1 - u2) / 6.0 + u5
+
+
+@njit(nogil=True)
+def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, gemm, m):
     """One chunk of :func:`_conv`: tile rows ``[row0, row1)`` through input transform,
-    16 GEMMs (``gemm`` is the CBLAS function's address, see ``gemm_call``) and output
+    16 or 36 GEMMs (``gemm`` is the CBLAS function's address, see ``gemm_call``) and output
     transform, in one GIL-free call (16 separate ctypes calls cost about 2 us of
-    GIL-held Python each)."""
+    GIL-held Python each). ``m``: output tile size, 2 or 4."""
     O, C = U.shape[1], U.shape[2]
     nt = (row1 - row0) * TW
-    _input_tiles(x, V, row0, row1, pt, pl, TH, TW, tc, 1)
+    if m == 2:
+        _input_tiles(x, V, row0, row1, pt, pl, TH, TW, tc, 1)
+    else:
+        _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, tc, 1)
     up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
     us, vs, ms = O * C * U.itemsize, V.shape[1] * V.itemsize, M.shape[1] * M.itemsize
     one, zero = U.dtype.type(1), U.dtype.type(0)
-    for xi in range(16):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
+    for xi in range(U.shape[0]):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
         gemm_call(gemm, _NO_TRANS, _NO_TRANS, O, nt, C, one, up + xi * us, C,
                   vp + xi * vs, tc, zero, mp + xi * ms, tc)
-    _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc)
+    if m == 2:
+        _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc)
+    else:
+        _output_tiles4(M, y, row0, row1, bias, has_bias, TH, TW, tc)
 
 
 @njit(nogil=True)
-def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm):
+def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm, m):
     """One chunk of grad-weight: ``dU[xi] += dM[xi]^T @ V[xi]`` over tile rows
     ``[row0, row1)``, on tile-major planes (``[nt, C]`` and ``[nt, O]``): the GEMM is then
     A^T B, which OpenBLAS ran 10-15% faster here than A B^T on ``[C, nt]`` planes
     (figures in benchmarks/NOTES.md)."""
     O, C = dU.shape[1], dU.shape[2]
     nt = (row1 - row0) * TW
-    _input_tiles(x, V, row0, row1, pt, pl, TH, TW, 1, C)
-    _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, 1, O)
+    if m == 2:
+        _input_tiles(x, V, row0, row1, pt, pl, TH, TW, 1, C)
+        _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, 1, O)
+    else:
+        _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, 1, C)
+        _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, 1, O)
     up, vp, mp = dU.ctypes.data, V.ctypes.data, dM.ctypes.data
     us, vs, ms = O * C * dU.itemsize, V.shape[1] * V.itemsize, dM.shape[1] * dM.itemsize
     one = dU.dtype.type(1)
-    for xi in range(16):  # dU[xi][O, C] += dM[xi][nt, O]^T @ V[xi][nt, C]
+    for xi in range(dU.shape[0]):  # dU[xi][O, C] += dM[xi][nt, O]^T @ V[xi][nt, C]
         gemm_call(gemm, _TRANS, _NO_TRANS, O, C, nt, one, mp + xi * ms, O,
                   vp + xi * vs, C, one, up + xi * us, C)
 
 
 # --------------------------------------------------------------------------- drivers
 class _Chunks:
-    """How a batch's tile rows split into chunks (the kernels' planes hold one chunk)."""
+    """How a batch's tile rows split into chunks (the kernels' planes hold one chunk), for
+    output tiles of ``m x m`` (2 or 4)."""
 
-    def __init__(self, N, OH, OW, C, O, dtype):
-        self.TH, self.TW = (OH + 1) // 2, (OW + 1) // 2
+    def __init__(self, N, OH, OW, C, O, dtype, m):
+        self.m = m
+        self.components = (m + 2) ** 2
+        self.TH, self.TW = -(-OH // m), -(-OW // m)
         rows = N * self.TH
-        tiles = max(_MIN_CHUNK_TILES, _CHUNK_BYTES // (16 * (C + O) * np.dtype(dtype).itemsize))
+        tiles = max(_MIN_CHUNK_TILES,
+                    _CHUNK_BYTES // (self.components * (C + O) * np.dtype(dtype).itemsize))
         self.rows_per_chunk = max(1, tiles // self.TW)
         self.tc = self.rows_per_chunk * self.TW  # tiles per (full) chunk = plane row length
         self.count = -(-rows // self.rows_per_chunk)
 
 
-def _weight_transform(w):
-    """w[O, C, 3, 3] -> U[16, O, C] = G w G^T per (o, c), component-major."""
-    U = np.empty((16, w.shape[0], w.shape[1]), dtype=w.dtype)
-    _weight_tiles(w, U)
+def tile_size(N: int, C: int, O: int, OH: int, OW: int) -> int:
+    """Output tile size for a batch of ``N`` convs ``C -> O`` channels to ``OH x OW`` maps:
+    4 (F(4x4, 3x3)) when both channel counts reach :data:`F4_MIN_CHANNELS` and there are
+    at least :data:`F4_MIN_TILES` 4x4 tiles, else 2 (F(2x2, 3x3))."""
+    tiles = N * -(-OH // 4) * -(-OW // 4)
+    return 4 if min(C, O) >= F4_MIN_CHANNELS and tiles >= F4_MIN_TILES else 2
+
+
+def _weight_transform(w, m):
+    """w[O, C, 3, 3] -> U[(m+2)^2, O, C] = G w G^T per (o, c), component-major."""
+    U = np.empty(((m + 2) ** 2, w.shape[0], w.shape[1]), dtype=w.dtype)
+    if m == 2:
+        _weight_tiles(w, U)
+    else:
+        _weight_tiles4(w, U)
     return U
 
 
 @njit_chunked
-def _conv_chunks(x, U, y, bias, has_bias, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm,
+def _conv_chunks(x, U, y, bias, has_bias, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm, m,
                  part, parts):
     # this part's run of chunks, one after another through _conv_rows, with its own planes
     C, O = U.shape[2], U.shape[1]
     rows = x.shape[0] * TH
-    V = np.empty((16, C * tc + _PLANE_PAD), dtype=x.dtype)
-    M = np.empty((16, O * tc + _PLANE_PAD), dtype=x.dtype)
+    V = np.empty((U.shape[0], C * tc + _PLANE_PAD), dtype=x.dtype)
+    M = np.empty((U.shape[0], O * tc + _PLANE_PAD), dtype=x.dtype)
     lo, hi = chunk(count, part, parts)
     for k in range(lo, hi):
         r0 = k * rows_per_chunk
         _conv_rows(x, U, V, M, y, bias, has_bias, r0, min(rows, r0 + rows_per_chunk), pt, pl,
-                   TH, TW, tc, gemm)
+                   TH, TW, tc, gemm, m)
 
 
 @njit_chunked
-def _weight_grad_groups(x, gy, dU, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm, part,
+def _weight_grad_groups(x, gy, dU, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm, m, part,
                         parts):
     # groups [lo, hi) of this part: group k sums chunks [k*count/G, (k+1)*count/G) into dU[k]
     C, O = dU.shape[3], dU.shape[2]
     rows = x.shape[0] * TH
     n_groups = dU.shape[0]
-    V = np.empty((16, C * tc + _PLANE_PAD), dtype=x.dtype)
-    dM = np.empty((16, O * tc + _PLANE_PAD), dtype=x.dtype)
+    V = np.empty((dU.shape[1], C * tc + _PLANE_PAD), dtype=x.dtype)
+    dM = np.empty((dU.shape[1], O * tc + _PLANE_PAD), dtype=x.dtype)
     lo, hi = chunk(n_groups, part, parts)
     for k in range(lo, hi):
         for i in range(k * count // n_groups, (k + 1) * count // n_groups):
             r0 = i * rows_per_chunk
             _weight_grad_rows(x, gy, V, dM, dU[k], r0, min(rows, r0 + rows_per_chunk), pt,
-                              pl, TH, TW, gemm)
+                              pl, TH, TW, gemm, m)
 
 
-def _conv(x, U, pt, pl, OH, OW, bias):
-    """y[N, O, OH, OW] = the Winograd conv of x with transformed weights U[16, O, C]."""
+def _conv(x, w, pt, pl, OH, OW, bias):
+    """y[N, O, OH, OW] = the Winograd conv of x[N, C, H, W] with w[O, C, 3, 3] (tiles of
+    :func:`tile_size`)."""
     N, C = x.shape[:2]
-    O = U.shape[1]
+    O = w.shape[0]
     y = _alloc.empty((N, O, OH, OW), x.dtype)
     if N == 0:
         return y
-    ch = _Chunks(N, OH, OW, C, O, x.dtype)
+    m = tile_size(N, C, O, OH, OW)
+    U = _weight_transform(w, m)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype, m)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
     with blas_single_threaded():  # every output belongs to exactly one chunk
         _conv_chunks(x, U, y, b, has_bias, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
-                     ch.count, _blas.gemm_address(x.dtype))
+                     ch.count, _blas.gemm_address(x.dtype), m)
     return y
 
 
@@ -347,7 +569,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
             bias: np.ndarray | None) -> np.ndarray:
     """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o]) for a geometry :func:`supports`:
     x[N, C, H, W], w[O, C, 3, 3], ``OH = H + top + bottom - 2`` (W alike)."""
-    return _conv(x, _weight_transform(w), g.pt, g.pl, g.OH, g.OW, bias)
+    return _conv(x, w, g.pt, g.pl, g.OH, g.OW, bias)
 
 
 def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geometry,
@@ -356,7 +578,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     kernel, i.e. the forward with padding ``2 - pad``."""
     H, W = int(x_shape[2]), int(x_shape[3])
     wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return _conv(gy, _weight_transform(wf), 2 - g.pt, 2 - g.pl, H, W, None)
+    return _conv(gy, wf, 2 - g.pt, 2 - g.pl, H, W, None)
 
 
 def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Geometry,
@@ -369,14 +591,18 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     pt, pl = g.pt, g.pl
     if N == 0:
         return np.zeros((O, C, 3, 3), dtype=x.dtype)
-    ch = _Chunks(N, OH, OW, C, O, x.dtype)
-    dUs = np.zeros((min(ch.count, _WEIGHT_GROUPS), 16, O, C), dtype=x.dtype)
+    m = tile_size(N, C, O, OH, OW)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype, m)
+    dUs = np.zeros((min(ch.count, _WEIGHT_GROUPS), ch.components, O, C), dtype=x.dtype)
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
-                            ch.count, _blas.gemm_address(x.dtype))
+                            ch.count, _blas.gemm_address(x.dtype), m)
     dU = dUs[0]
     for k in range(1, dUs.shape[0]):  # in group order: the same bits at any thread count
         dU += dUs[k]
     gw = np.empty((O, C, 3, 3), dtype=x.dtype)
-    _weight_tiles_adjoint(dU, gw)
+    if m == 2:
+        _weight_tiles_adjoint(dU, gw)
+    else:
+        _weight_tiles_adjoint4(dU, gw)
     return gw

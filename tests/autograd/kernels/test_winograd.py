@@ -1,4 +1,5 @@
-"""Winograd F(2x2, 3x3) kernels (autograd/kernels/conv/winograd.py) and their thread runner.
+"""Winograd F(2x2, 3x3) and F(4x4, 3x3) kernels (autograd/kernels/conv/winograd.py) and
+their thread runner.
 
 The three public functions are checked against the NumPy loop references of
 test_conv_kernels over pads 0..2 (uneven too), odd sizes that leave partial tiles, one-
@@ -31,11 +32,24 @@ CASES = [
 IDS = [f"case{i}" for i in range(len(CASES))]
 
 
-def _tol(dtype, ref):
-    # float32 sums of a few hundred products: absolute error relative to the result's scale
+def _tol(dtype, ref, tile=2):
+    # float32 sums of a few hundred products: absolute error relative to the result's scale;
+    # F(4x4, 3x3)'s transforms multiply by up to 8 and 1/24, and lose about 10x more
     scale = max(1.0, float(np.abs(ref).max()))
-    return dict(rtol=1e-5, atol=2e-6 * scale) if dtype == np.float32 else \
-        dict(rtol=1e-11, atol=1e-12 * scale)
+    if dtype == np.float32:
+        return dict(rtol=1e-5, atol=(2e-6 if tile == 2 else 2e-5) * scale)
+    return dict(rtol=1e-11, atol=(1e-12 if tile == 2 else 1e-11) * scale)
+
+
+@pytest.fixture(params=[2, 4])
+def tile(request, monkeypatch):
+    """Force the output tile size: F(2x2, 3x3) or F(4x4, 3x3) whatever the shape."""
+    if request.param == 4:
+        monkeypatch.setattr(WG, "F4_MIN_CHANNELS", 1)
+        monkeypatch.setattr(WG, "F4_MIN_TILES", 1)
+    else:
+        monkeypatch.setattr(WG, "F4_MIN_CHANNELS", 10**9)
+    return request.param
 
 
 def _make(case, dtype, seed=0):
@@ -58,7 +72,7 @@ def _all(x, w, gy, pads, b=None):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_winograd_matches_direct_reference(case, dtype):
+def test_winograd_matches_direct_reference(case, dtype, tile):
     x, w, gy, b, pads = _make(case, dtype)
     geo = ((1, 1), pads, (1, 1), 1)
     y, gx, gw = _all(x, w, gy, pads, b)
@@ -67,18 +81,48 @@ def test_winograd_matches_direct_reference(case, dtype):
     gx_ref, gw_ref = ref_conv2d_backward(x64, w64, gy64, *geo)
     for got, ref in ((y, y_ref), (gx, gx_ref), (gw, gw_ref)):
         assert got.dtype == dtype and got.shape == ref.shape and got.flags.c_contiguous
-        np.testing.assert_allclose(got, ref, **_tol(dtype, ref))
+        np.testing.assert_allclose(got, ref, **_tol(dtype, ref, tile))
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_winograd_backwards_are_exact_adjoints(case):
+def test_winograd_backwards_are_exact_adjoints(case, tile):
     x, w, gy, _, pads = _make(case, np.float64, seed=1)
     y, gx, gw = _all(x, w, gy, pads)
     assert np.isclose(np.vdot(y, gy), np.vdot(x, gx), rtol=1e-12)
     assert np.isclose(np.vdot(y, gy), np.vdot(w, gw), rtol=1e-12)
 
 
-def test_winograd_empty_batch():
+def test_tile_size_rule_for_issue_14_shapes():
+    assert WG.tile_size(32, 32, 32, 32, 32) == 4     # W9's first block: 2048 tiles
+    assert WG.tile_size(32, 64, 64, 16, 16) == 4     # 512 tiles
+    assert WG.tile_size(32, 64, 64, 32, 32) == 4     # W6
+    assert WG.tile_size(32, 128, 128, 8, 8) == 2     # 128 tiles: small maps stay on 2x2
+    assert WG.tile_size(8, 64, 64, 16, 16) == 2      # few samples
+    assert WG.tile_size(32, 16, 64, 32, 32) == 2     # 16 channels
+    assert WG.tile_size(64, 32, 64, 11, 11) == 4     # 9 tiles per sample, 576 in all
+
+
+def test_f4_on_a_w9_shape_in_float32_is_close_to_float64():
+    # kaiming-scaled weights, 64 channels: the realistic float32 error of the 4x4 tiles
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 64, 16, 16))
+    w = rng.standard_normal((64, 64, 3, 3)) * np.sqrt(2 / (9 * 64))
+    gy = rng.standard_normal((2, 64, 16, 16))
+    pads = (1, 1, 1, 1)
+    f64 = _all(x, w, gy, pads)
+    old = WG.F4_MIN_TILES
+    WG.F4_MIN_TILES = 1
+    try:
+        assert WG.tile_size(2, 64, 64, 16, 16) == 4
+        f32 = _all(x.astype(np.float32), w.astype(np.float32), gy.astype(np.float32), pads)
+    finally:
+        WG.F4_MIN_TILES = old
+    for got, ref in zip(f32, f64):
+        scale = float(np.abs(ref).max())
+        assert np.abs(got - ref).max() <= 1e-5 * scale
+
+
+def test_winograd_empty_batch(tile):
     x, w, gy, b, pads = _make((0, 3, 5, 5, 4, (1, 1, 1, 1)), np.float32)
     y, gx, gw = _all(x, w, gy, pads, b)
     assert y.shape == (0, 4, 5, 5) and gx.shape == x.shape
@@ -86,7 +130,7 @@ def test_winograd_empty_batch():
 
 
 @pytest.mark.parametrize("chunk_bytes, min_tiles", [(1, 1), (3000, 2), (1 << 30, 32)])
-def test_winograd_chunking_changes_nothing(chunk_bytes, min_tiles, monkeypatch):
+def test_winograd_chunking_changes_nothing(chunk_bytes, min_tiles, tile, monkeypatch):
     # One tile row per chunk, a few rows per chunk (uneven last chunk), one chunk for all.
     case = (3, 6, 9, 7, 5, (1, 2, 0, 1))
     x, w, gy, b, pads = _make(case, np.float64, seed=2)
@@ -98,7 +142,7 @@ def test_winograd_chunking_changes_nothing(chunk_bytes, min_tiles, monkeypatch):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_winograd_is_bit_reproducible_at_any_thread_count(threads, monkeypatch):
+def test_winograd_is_bit_reproducible_at_any_thread_count(threads, tile, monkeypatch):
     monkeypatch.setattr(WG, "_CHUNK_BYTES", 1)  # many chunks, split among the threads
     # x of at least CHUNKED_MIN_SIZE elements: the chunked kernels run on every thread
     x, w, gy, _, pads = _make((4, 16, 24, 24, 16, (1, 1, 1, 1)), np.float32, seed=3)
