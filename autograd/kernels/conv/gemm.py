@@ -95,7 +95,9 @@ def _im2col_gather(cols, x, offsets, part, parts):
     for cn in range(lo, hi):
         c = cn // N
         n = cn - c * N
-        plane[:HW] = x[n, c]
+        src = x[n, c]
+        for i in range(HW):  # a loop, not a slice assignment: that one compiles Numba's
+            plane[i] = src[i]  # string formatting for its shape error (seconds, cold)
         for k in range(K):
             dst = cols[c * K + k, n]
             taps = offsets[k]
@@ -115,13 +117,16 @@ def _col2im_scatter(x, cols, offsets, part, parts):
     for cn in range(lo, hi):
         c = cn // N
         n = cn - c * N
-        plane[:] = 0
+        for i in range(HW + 1):
+            plane[i] = 0.0
         for k in range(K):
             src = cols[c * K + k, n]
             taps = offsets[k]
             for i in range(L):
                 plane[np.uint32(taps[i])] += src[i]
-        x[n, c] = plane[:HW]
+        dst = x[n, c]
+        for i in range(HW):  # loops, not slice assignments (see _im2col_gather)
+            dst[i] = plane[i]
 
 
 def _col2im(cols: np.ndarray, x: np.ndarray, KH: int, KW: int, g: Geometry) -> None:
