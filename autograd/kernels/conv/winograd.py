@@ -94,10 +94,26 @@ def supports(g: Geometry, groups: int, KH: int, KW: int) -> bool:
 
 # --------------------------------------------------------------------------- transforms
 @njit(nogil=True)
+def _window_rows(x, rows, n, c, top, pl):
+    """``rows[i, k] = x[n, c, top + i, k - pl]`` for every entry of ``rows``, 0 outside the
+    image: the input rows one row of tiles reads."""
+    H, W = x.shape[2], x.shape[3]
+    for i in range(rows.shape[0]):
+        h = top + i
+        if 0 <= h < H:
+            for k in range(rows.shape[1]):
+                q = k - pl
+                rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
+        else:
+            for k in range(rows.shape[1]):
+                rows[i, k] = 0.0
+
+
+@njit(nogil=True)
 def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
     """Tile rows ``[row0, row1)`` of x[N, C, H, W] -> planes ``V[xi, c*cs + j*js]`` = B^T d B
     (``cs, js = tc, 1``: each plane a [C, tc] matrix; ``1, C``: a [tc, C] one)."""
-    N, C, H, W = x.shape
+    C = x.shape[1]
     L = 2 * TW + 2
     rows = np.empty((4, L), dtype=x.dtype)
     t = np.empty((4, L), dtype=x.dtype)
@@ -106,15 +122,7 @@ def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
         top = 2 * (r - n * TH) - pt
         j0 = (r - row0) * TW
         for c in range(C):
-            for i in range(4):
-                h = top + i
-                if 0 <= h < H:
-                    for k in range(L):
-                        q = k - pl
-                        rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
-                else:
-                    for k in range(L):
-                        rows[i, k] = 0.0
+            _window_rows(x, rows, n, c, top, pl)
             for k in range(L):  # B^T d: combinations of the four rows
                 t[0, k] = rows[0, k] - rows[2, k]
                 t[1, k] = rows[1, k] + rows[2, k]
@@ -267,7 +275,7 @@ def _weight_tiles_adjoint(dU, gw):
 @njit(nogil=True)
 def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
     """F(4x4, 3x3) :func:`_input_tiles`: planes ``V[6*i + j, c*cs + t*js]`` = B^T d B."""
-    N, C, H, W = x.shape
+    C = x.shape[1]
     L = 4 * TW + 2
     rows = np.empty((6, L), dtype=x.dtype)
     t = np.empty((6, L), dtype=x.dtype)
@@ -276,15 +284,7 @@ def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
         top = 4 * (r - n * TH) - pt
         j0 = (r - row0) * TW
         for c in range(C):
-            for i in range(6):
-                h = top + i
-                if 0 <= h < H:
-                    for k in range(L):
-                        q = k - pl
-                        rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
-                else:
-                    for k in range(L):
-                        rows[i, k] = 0.0
+            _window_rows(x, rows, n, c, top, pl)
             for k in range(L):  # B^T d: combinations of the six rows
                 d0, d1, d2, d3, d4, d5 = (rows[0, k], rows[1, k], rows[2, k], rows[3, k],
                                           rows[4, k], rows[5, k])
