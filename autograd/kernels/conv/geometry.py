@@ -1,10 +1,10 @@
 """Shape arithmetic shared by every conv algorithm: padding spellings, output sizes, and
 the interval of output columns a kernel tap reads inside the image.
 
-Index bookkeeping of the loop nests (``gemm`` and ``direct``): for kernel tap
-``(kh, kw)`` the input pixel read by output ``(oh, ow)`` is ``ih = oh*sh - pt + kh*dh``,
-``iw = ow*sw - a`` with ``a = pl - kw*dw``. The valid ``ow`` form one interval
-``[lo, hi)`` (:func:`valid_columns`), computed once per tap, so the innermost loops run
+Index bookkeeping of the im2col copies and loop nests (``gemm`` and ``direct``): for
+kernel tap ``(kh, kw)`` the input pixel read by output ``(oh, ow)`` is ``ih = oh*sh - pt +
+kh*dh``, ``iw = ow*sw - a`` with ``a = pl - kw*dw``. The valid ``ow`` form one interval
+``[lo, hi)`` (:func:`output_range`), computed once per tap, so the innermost loops run
 without bounds tests (and vectorise when ``sw == 1``).
 """
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .._jit import njit
-
-__all__ = ["Geometry", "conv_output_size", "geometry", "output_range", "pad4", "valid_columns"]
+__all__ = ["Geometry", "conv_output_size", "geometry", "output_range", "pad4"]
 
 
 def pad4(padding: Sequence[int]) -> tuple[int, int, int, int]:
@@ -78,13 +76,9 @@ def geometry(in_hw: Sequence[int], kernel_hw: Sequence[int], stride: Sequence[in
 
 def output_range(a, sw, W, OW):
     """``[lo, hi)``: the outputs ``ow`` whose input column ``ow*sw - a`` lies in ``[0, W)``
-    (an empty range, possibly with ``lo > hi``, when there is none). Plain Python here;
-    kernels call the compiled :func:`valid_columns`."""
+    (an empty range, possibly with ``lo > hi``, when there is none)."""
     lo = (a + sw - 1) // sw if a > 0 else 0  # ceil(a / sw), >= 0
     hi = (W - 1 + a) // sw + 1 if W - 1 + a >= 0 else 0
     if hi > OW:
         hi = OW
     return lo, hi
-
-
-valid_columns = njit(inline="always")(output_range)
