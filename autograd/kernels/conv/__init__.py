@@ -18,7 +18,8 @@ Five algorithms, one module each, all with the same three functions (``forward``
 ``backward_input``, ``backward_weight``):
 
 * :mod:`.pointwise`: 1x1 kernels and single-output-pixel convs as one plain GEMM;
-* :mod:`.winograd`: Winograd F(2x2, 3x3), 3x3 stride 1 with 0..2 padding, many channels;
+* :mod:`.winograd`: Winograd F(2x2, 3x3) and F(4x4, 3x3), 3x3 stride 1 with 0..2 padding,
+  many channels;
 * :mod:`.taps`: kernel-tap GEMMs on a padded grid, stride 1, groups 1;
 * :mod:`.gemm`: im2col + one GEMM per group, every geometry (strided convs among them);
 * :mod:`.direct`: Numba loop nests, depthwise and tiny groups.

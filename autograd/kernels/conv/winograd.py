@@ -481,11 +481,11 @@ def _weight_grad_rows(x, gy, V, dM, dU, row0, row1, pt, pl, TH, TW, gemm, m):
 
 # --------------------------------------------------------------------------- drivers
 class _Chunks:
-    """How a batch's tile rows split into chunks (the kernels' planes hold one chunk), for
-    output tiles of ``m x m`` (2 or 4)."""
+    """The tile size of a batch's conv (``m``: :func:`tile_size`) and how its tile rows
+    split into chunks (the kernels' planes hold one chunk)."""
 
-    def __init__(self, N, OH, OW, C, O, dtype, m):
-        self.m = m
+    def __init__(self, N, OH, OW, C, O, dtype):
+        self.m = m = tile_size(N, C, O, OH, OW)
         self.components = (m + 2) ** 2
         self.TH, self.TW = -(-OH // m), -(-OW // m)
         rows = N * self.TH
@@ -554,14 +554,13 @@ def _conv(x, w, pt, pl, OH, OW, bias):
     y = _alloc.empty((N, O, OH, OW), x.dtype)
     if N == 0:
         return y
-    m = tile_size(N, C, O, OH, OW)
-    U = _weight_transform(w, m)
-    ch = _Chunks(N, OH, OW, C, O, x.dtype, m)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype)
+    U = _weight_transform(w, ch.m)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
     with blas_single_threaded():  # every output belongs to exactly one chunk
         _conv_chunks(x, U, y, b, has_bias, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
-                     ch.count, _blas.gemm_address(x.dtype), m)
+                     ch.count, _blas.gemm_address(x.dtype), ch.m)
     return y
 
 
@@ -591,17 +590,16 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     pt, pl = g.pt, g.pl
     if N == 0:
         return np.zeros((O, C, 3, 3), dtype=x.dtype)
-    m = tile_size(N, C, O, OH, OW)
-    ch = _Chunks(N, OH, OW, C, O, x.dtype, m)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype)
     dUs = np.zeros((min(ch.count, _WEIGHT_GROUPS), ch.components, O, C), dtype=x.dtype)
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
-                            ch.count, _blas.gemm_address(x.dtype), m)
+                            ch.count, _blas.gemm_address(x.dtype), ch.m)
     dU = dUs[0]
     for k in range(1, dUs.shape[0]):  # in group order: the same bits at any thread count
         dU += dUs[k]
     gw = np.empty((O, C, 3, 3), dtype=x.dtype)
-    if m == 2:
+    if ch.m == 2:
         _weight_tiles_adjoint(dU, gw)
     else:
         _weight_tiles_adjoint4(dU, gw)
