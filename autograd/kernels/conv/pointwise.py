@@ -97,9 +97,11 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     N = x.shape[0]
     O, C, KH, KW = (int(s) for s in w_shape)
     if _one_by_one(g, KH, KW):
-        # [O, N*L] @ [N*L, C]: both operands laid out channel-major by one copy each
+        # ([C, N*L] @ [N*L, O])^T: both operands laid out channel-major by one copy each.
+        # OpenBLAS runs this orientation (the row-major product tall, the small channel
+        # count as its width) 1.2-1.4x faster than gy @ x^T (benchmarks/NOTES.md).
         NL = N * g.OH * g.OW
         xs = _subsampled(x, g).transpose(1, 0, 2).reshape(C, NL)
         gyt = gy.reshape(N, O, g.OH * g.OW).transpose(1, 0, 2).reshape(O, NL)
-        return (gyt @ xs.T).reshape(O, C, 1, 1)
+        return np.ascontiguousarray((xs @ gyt.T).T).reshape(O, C, 1, 1)
     return (gy.reshape(N, O).T @ _window(x, KH, KW)).reshape(O, C, KH, KW)

@@ -51,6 +51,7 @@ m*th+m, m*tw : m*tw+m]``, cropped to ``[OH, OW]``.
 # ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,14 +61,15 @@ from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry
 
-__all__ = ["F4_MIN_CHANNELS", "F4_MIN_TILES", "backward_input", "backward_weight", "forward", "supports",
-           "tile_size"]
+__all__ = ["F4_MIN_CHANNELS", "F4_MIN_TILES", "backward_input", "backward_weight",
+           "f4_thresholds", "forward", "supports", "tile_size"]
 
 
 # Bytes of one chunk's transformed tiles (input and output planes together): half the
-# 2 MB L2 of this machine's cores (chunk sizes from 64 to 1024 tiles were measured;
-# figures in benchmarks/NOTES.md).
-_CHUNK_BYTES = 1 << 20
+# 1 MB L2 of an AVX-512 Zen 5 core. 256 KiB and 512 KiB tied there and 1-2 MiB were up to
+# 20% slower (W9 at 32 channels 32x32: 8.1 vs 9.8 ms); on the AVX2 Zen 3 VM (512 KiB L2)
+# 256 KiB-2 MiB made no difference (benchmarks/NOTES.md).
+_CHUNK_BYTES = 512 << 10
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
@@ -76,12 +78,9 @@ _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 # one core is slowed, and the sum order never depends on the threads.
 _WEIGHT_GROUPS = 8
 #: F(4x4, 3x3) from this many input and output channels and 4x4 tiles (see
-#: :func:`tile_size`): its 36 GEMMs have the same ``K`` as F(2x2, 3x3)'s 16 for four times
-#: the outputs, but its transforms do more work per tile and its chunks hold fewer tile
-#: rows, so on small maps (W9's 128 channels at 8x8, 128 tiles) or few samples (8 at
-#: 16x16) the 2x2 tiles stay faster (benchmarks/NOTES.md).
-F4_MIN_CHANNELS = 32
-F4_MIN_TILES = 512
+#: :func:`tile_size`); None: by the CPU, :func:`f4_thresholds`.
+F4_MIN_CHANNELS: int | None = None
+F4_MIN_TILES: int | None = None
 
 
 def supports(g: Geometry, groups: int, KH: int, KW: int) -> bool:
@@ -496,12 +495,39 @@ class _Chunks:
         self.count = -(-rows // self.rows_per_chunk)
 
 
+@functools.cache
+def _avx512() -> bool:
+    """Whether this CPU has AVX-512 (LLVM's host features, as Numba compiles for them)."""
+    import llvmlite.binding as llvm
+    return bool(llvm.get_host_cpu_features().get("avx512f", False))
+
+
+def f4_thresholds() -> tuple[int, int]:
+    """``(channels, tiles)`` from which :func:`tile_size` picks F(4x4, 3x3) on this CPU.
+
+    F4's 36 GEMMs have the same ``K`` as F2's 16 for four times the outputs, but its
+    transforms do more work per tile and its chunks hold fewer tile rows. How much the
+    GEMM saving buys depends on the BLAS: on AVX2 (a Zen 3 VM, OpenBLAS Haswell kernels)
+    F4 won from 32 channels and 512 tiles (W9 161.7 -> 144.8 ms per step); with AVX-512
+    GEMMs twice as wide (a Zen 5 VM, SkylakeX kernels) the transforms dominate and F4
+    only won at W6's 64 channels and 2048 tiles (23.1 vs 25.3 ms), losing at 32 channels
+    32x32 (9.2 vs 8.1), 64 channels at 512 and 1024 tiles and 128 channels at 512 and
+    1024 tiles (benchmarks/NOTES.md)."""
+    return (64, 2048) if _avx512() else (32, 512)
+
+
 def tile_size(N: int, C: int, O: int, OH: int, OW: int) -> int:
     """Output tile size for a batch of ``N`` convs ``C -> O`` channels to ``OH x OW`` maps:
     4 (F(4x4, 3x3)) when both channel counts reach :data:`F4_MIN_CHANNELS` and there are
-    at least :data:`F4_MIN_TILES` 4x4 tiles, else 2 (F(2x2, 3x3))."""
+    at least :data:`F4_MIN_TILES` 4x4 tiles (by default :func:`f4_thresholds`), else 2
+    (F(2x2, 3x3))."""
+    min_channels, min_tiles = f4_thresholds()
+    if F4_MIN_CHANNELS is not None:
+        min_channels = F4_MIN_CHANNELS
+    if F4_MIN_TILES is not None:
+        min_tiles = F4_MIN_TILES
     tiles = N * -(-OH // 4) * -(-OW // 4)
-    return 4 if min(C, O) >= F4_MIN_CHANNELS and tiles >= F4_MIN_TILES else 2
+    return 4 if min(C, O) >= min_channels and tiles >= min_tiles else 2
 
 
 def _weight_transform(w, m):

@@ -92,7 +92,9 @@ def test_winograd_backwards_are_exact_adjoints(case, tile):
     assert np.isclose(np.vdot(y, gy), np.vdot(w, gw), rtol=1e-12)
 
 
-def test_tile_size_rule_for_issue_14_shapes():
+def test_tile_size_rule_for_issue_14_shapes_on_avx2(monkeypatch):
+    monkeypatch.setattr(WG, "_avx512", lambda: False)
+    assert WG.f4_thresholds() == (32, 512)
     assert WG.tile_size(32, 32, 32, 32, 32) == 4     # W9's first block: 2048 tiles
     assert WG.tile_size(32, 64, 64, 16, 16) == 4     # 512 tiles
     assert WG.tile_size(32, 64, 64, 32, 32) == 4     # W6
@@ -100,6 +102,24 @@ def test_tile_size_rule_for_issue_14_shapes():
     assert WG.tile_size(8, 64, 64, 16, 16) == 2      # few samples
     assert WG.tile_size(32, 16, 64, 32, 32) == 2     # 16 channels
     assert WG.tile_size(64, 32, 64, 11, 11) == 4     # 9 tiles per sample, 576 in all
+
+
+def test_tile_size_rule_for_issue_14_shapes_on_avx512(monkeypatch):
+    monkeypatch.setattr(WG, "_avx512", lambda: True)
+    assert WG.f4_thresholds() == (64, 2048)
+    assert WG.tile_size(32, 64, 64, 32, 32) == 4     # W6: 2048 tiles
+    assert WG.tile_size(32, 32, 32, 32, 32) == 2     # W9's first block: 32 channels
+    assert WG.tile_size(32, 64, 64, 16, 16) == 2     # 512 tiles
+    assert WG.tile_size(16, 128, 128, 32, 32) == 2   # 1024 tiles
+    assert WG.tile_size(32, 128, 128, 8, 8) == 2
+
+
+def test_tile_size_thresholds_can_be_set(monkeypatch):
+    monkeypatch.setattr(WG, "F4_MIN_CHANNELS", 1)
+    monkeypatch.setattr(WG, "F4_MIN_TILES", 1)
+    assert WG.tile_size(1, 2, 3, 4, 4) == 4
+    monkeypatch.setattr(WG, "F4_MIN_CHANNELS", 10**9)
+    assert WG.tile_size(32, 64, 64, 32, 32) == 2
 
 
 def test_f4_on_a_w9_shape_in_float32_is_close_to_float64():
@@ -110,13 +130,13 @@ def test_f4_on_a_w9_shape_in_float32_is_close_to_float64():
     gy = rng.standard_normal((2, 64, 16, 16))
     pads = (1, 1, 1, 1)
     f64 = _all(x, w, gy, pads)
-    old = WG.F4_MIN_TILES
-    WG.F4_MIN_TILES = 1
+    old = WG.F4_MIN_CHANNELS, WG.F4_MIN_TILES
+    WG.F4_MIN_CHANNELS, WG.F4_MIN_TILES = 1, 1
     try:
         assert WG.tile_size(2, 64, 64, 16, 16) == 4
         f32 = _all(x.astype(np.float32), w.astype(np.float32), gy.astype(np.float32), pads)
     finally:
-        WG.F4_MIN_TILES = old
+        WG.F4_MIN_CHANNELS, WG.F4_MIN_TILES = old
     for got, ref in zip(f32, f64):
         scale = float(np.abs(ref).max())
         assert np.abs(got - ref).max() <= 1e-5 * scale
