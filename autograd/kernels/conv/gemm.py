@@ -1,13 +1,21 @@
-"""The ``"gemm"`` algorithm: im2col into the "GEMM layout" ``[C*KH*KW, N, L]`` (a Numba
-gather through a table of tap offsets, or strided NumPy copies for long contiguous rows),
-then ONE BLAS GEMM per group and stage over all ``N*L`` columns; grad-input folds the
-GEMM's columns back with col2im (the gather's adjoint, a Numba scatter-add). Works for every
-geometry (the fallback of the others).
+"""The ``"gemm"`` algorithm: im2col, then a GEMM per group; grad-input folds the GEMM's
+columns back with col2im. Works for every geometry (the fallback of the others).
 
-The column buffer (``C*KH*KW*N*L`` elements) is filled in equal batch chunks that stay
-under :data:`COL_BUDGET_BYTES`. It and the other scratch arrays come from the recycled
-allocator (``_alloc``): fresh multi-megabyte arrays would start on fresh pages, a page
-fault per 4 KiB every step.
+With NumPy's OpenBLAS (``_blas.gemm_address``) the batch runs as a pipeline of small
+chunks on the native pool's threads, each chunk of samples start to finish on one thread
+while its scratch stays in the core's L2 cache: gather the chunk's columns (im2col through
+a table of tap offsets), one single-threaded BLAS GEMM per group called at the CBLAS
+function's address (``gemm_call``), then write the chunk's outputs (forward: transposed
+into ``y``; grad-input: col2im, a scatter-add into the chunk's own samples; grad-weight: the
+GEMM accumulates into one of a fixed set of partial sums). Whole-batch passes (im2col of
+the batch, one multi-threaded GEMM, a transposing copy) moved every activation through
+memory three times: the stem of W9 spent 0.47 ms in an im2col that takes 0.15 ms on a
+cache-resident buffer (benchmarks/NOTES.md).
+
+Without that library the same arithmetic runs as whole-batch NumPy passes in the "GEMM
+layout" ``[C*KH*KW, N, L]``: im2col (a Numba gather, or strided NumPy copies for long
+contiguous rows), then ONE ``np.matmul`` per group over all ``N*L`` columns, in batch
+chunks whose column buffer stays under :data:`COL_BUDGET_BYTES`.
 """
 # ruff: noqa: E741 (O is the output-channel count, as in the conv literature)
 from __future__ import annotations
@@ -17,12 +25,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import _alloc
-from .._jit import chunk, njit_chunked
+from ...runtime import blas_single_threaded
+from .. import _alloc, _blas
+from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry, output_range
 
-__all__ = ["COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input", "backward_weight", "fold",
-           "forward", "unfold"]
+__all__ = ["CHUNK_COL_BYTES", "COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input",
+           "backward_weight", "fold", "forward", "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
 # stays under this size. It bounds scratch memory (W6's columns are 75 MB in one piece)
@@ -30,6 +39,16 @@ __all__ = ["COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input", "backward_wei
 # Numba's and OpenBLAS's thread pools. 64 MB (two chunks for W6) was never far from the
 # best at any thread setting; figures in benchmarks/NOTES.md.
 COL_BUDGET_BYTES = 64 << 20
+
+#: The pipeline's chunks: as many samples as keep one chunk's columns (``C*KH*KW*b*L``
+#: elements) under this many bytes, at least one. On a Zen 5 core (1 MB L2) 128 KiB was
+#: best or tied at every W8/W9 shape against 256 and 512 KiB; W9's stem forward 0.36 ms at
+#: one sample per chunk, 0.45 at four (benchmarks/NOTES.md).
+CHUNK_COL_BYTES = 128 << 10
+_NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
+#: Grad-weight sums its chunks in this many fixed groups (one partial sum each), handed
+#: out to threads whole, then adds the groups in order: the same bits at any thread count.
+_WEIGHT_GROUPS = 8
 
 #: im2col gathers through a Numba kernel unless the output rows are contiguous input runs
 #: at least this long (stride 1), where NumPy's per-tap slice copies are as fast. The
@@ -166,14 +185,162 @@ def _batch_chunk(N: int, rows: int, L: int, itemsize: int) -> int:
     return max(1, -(-N // max(1, n_chunks)))
 
 
+
+# --------------------------------------------------------------------------- the pipeline
+@njit(nogil=True)
+def _gather_chunk(x, cols, plane, offsets, s, b):
+    """cols[c*K + k, n*L + l] = x[s + n, c].flat[offsets[k, l]] for the chunk's ``b``
+    samples (0 at the padding slot ``plane[HW]``, which stays 0)."""
+    C, HW = x.shape[1], x.shape[2]
+    K, L = offsets.shape
+    for c in range(C):
+        for n in range(b):
+            src = x[s + n, c]
+            for i in range(HW):
+                plane[i] = src[i]
+            for k in range(K):
+                dst = cols[c * K + k]
+                taps = offsets[k]
+                o = n * L
+                for i in range(L):
+                    dst[o + i] = plane[np.uint32(taps[i])]
+
+
+@njit(nogil=True)
+def _gather_grad(gy, g2, s, b):
+    """g2[o, n*L + l] = gy[s + n, o, l]: the chunk's output gradient, channel-major."""
+    O, L = gy.shape[1], gy.shape[2]
+    for n in range(b):
+        for o in range(O):
+            src = gy[s + n, o]
+            dst = g2[o]
+            for i in range(L):
+                dst[n * L + i] = src[i]
+
+
+@njit_chunked
+def _forward_chunks(x, w, y, bias, has_bias, offsets, groups, B, gemm, part, parts):
+    # x[N, C, HW], w[O, Cg*K], y[N, O, L]; chunk j = samples [j*B, j*B + B)
+    N, HW = x.shape[0], x.shape[2]
+    L = offsets.shape[1]
+    O, CgK = w.shape
+    Og = O // groups
+    cols = np.empty((groups * CgK, B * L), dtype=x.dtype)
+    out = np.empty((O, B * L), dtype=x.dtype)
+    plane = np.zeros(HW + 1, dtype=x.dtype)
+    one, zero = x.dtype.type(1), x.dtype.type(0)
+    isz = x.itemsize
+    lo, hi = chunk(-(-N // B), part, parts)
+    for j in range(lo, hi):
+        s = j * B
+        b = min(B, N - s)
+        _gather_chunk(x, cols, plane, offsets, s, b)
+        for gi in range(groups):  # out[group rows] = w[group rows] @ cols[group rows]
+            gemm_call(gemm, _NO_TRANS, _NO_TRANS, Og, b * L, CgK, one,
+                      w.ctypes.data + gi * Og * CgK * isz, CgK,
+                      cols.ctypes.data + gi * CgK * B * L * isz, B * L, zero,
+                      out.ctypes.data + gi * Og * B * L * isz, B * L)
+        for n in range(b):
+            for o in range(O):
+                src = out[o]
+                dst = y[s + n, o]
+                bo = bias[o] if has_bias else zero
+                if has_bias:
+                    for i in range(L):
+                        dst[i] = src[n * L + i] + bo
+                else:
+                    for i in range(L):
+                        dst[i] = src[n * L + i]
+
+
+@njit_chunked
+def _input_grad_chunks(gy, w, gx, offsets, groups, B, gemm, part, parts):
+    # gy[N, O, L], w[O, Cg*K], gx[N, C, HW]: chunk j owns samples [j*B, j*B + B) of gx
+    N, C, HW = gx.shape
+    K, L = offsets.shape
+    O, CgK = w.shape
+    Og = O // groups
+    g2 = np.empty((O, B * L), dtype=gy.dtype)
+    gcols = np.empty((groups * CgK, B * L), dtype=gy.dtype)
+    plane = np.empty(HW + 1, dtype=gy.dtype)
+    one, zero = gy.dtype.type(1), gy.dtype.type(0)
+    isz = gy.itemsize
+    lo, hi = chunk(-(-N // B), part, parts)
+    for j in range(lo, hi):
+        s = j * B
+        b = min(B, N - s)
+        _gather_grad(gy, g2, s, b)
+        for gi in range(groups):  # gcols[group rows] = w[group rows]^T @ g2[group rows]
+            gemm_call(gemm, _TRANS, _NO_TRANS, CgK, b * L, Og, one,
+                      w.ctypes.data + gi * Og * CgK * isz, CgK,
+                      g2.ctypes.data + gi * Og * B * L * isz, B * L, zero,
+                      gcols.ctypes.data + gi * CgK * B * L * isz, B * L)
+        for c in range(C):  # col2im: each gx[n, c] plane sums its entries in tap order
+            for n in range(b):
+                for i in range(HW + 1):
+                    plane[i] = 0.0
+                for k in range(K):
+                    src = gcols[c * K + k]
+                    taps = offsets[k]
+                    o = n * L
+                    for i in range(L):
+                        plane[np.uint32(taps[i])] += src[o + i]
+                dst = gx[s + n, c]
+                for i in range(HW):
+                    dst[i] = plane[i]
+
+
+@njit_chunked
+def _weight_grad_groups(x, gy, gwt, offsets, groups, B, gemm, part, parts):
+    # gwt[R, G*Cg*K, Og]: partial sum r (zeroed by the caller) accumulates chunks
+    # [r*count/R, (r+1)*count/R) as cols @ g2^T (the tall orientation, see backward_weight)
+    N, HW = x.shape[0], x.shape[2]
+    L = offsets.shape[1]
+    O = gy.shape[1]
+    R, GCgK, Og = gwt.shape
+    CgK = GCgK // groups
+    count = -(-N // B)
+    cols = np.empty((GCgK, B * L), dtype=x.dtype)
+    g2 = np.empty((O, B * L), dtype=x.dtype)
+    plane = np.zeros(HW + 1, dtype=x.dtype)
+    one = x.dtype.type(1)
+    isz = x.itemsize
+    lo, hi = chunk(R, part, parts)
+    for r in range(lo, hi):
+        acc = gwt[r]
+        for j in range(r * count // R, (r + 1) * count // R):
+            s = j * B
+            b = min(B, N - s)
+            _gather_chunk(x, cols, plane, offsets, s, b)
+            _gather_grad(gy, g2, s, b)
+            for gi in range(groups):  # acc[group] += cols[group rows] @ g2[group rows]^T
+                gemm_call(gemm, _NO_TRANS, _TRANS, CgK, Og, b * L, one,
+                          cols.ctypes.data + gi * CgK * B * L * isz, B * L,
+                          g2.ctypes.data + gi * Og * B * L * isz, B * L, one,
+                          acc.ctypes.data + gi * CgK * Og * isz, Og)
+
+
+def _chunk_samples(N: int, CK: int, L: int, itemsize: int) -> int:
+    """Samples per pipeline chunk: columns under :data:`CHUNK_COL_BYTES`, at least one."""
+    return max(1, min(N, CHUNK_COL_BYTES // max(1, CK * L * itemsize)))
+
+
 def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
             bias: np.ndarray | None) -> np.ndarray:
-    """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o], added while y is copied out of the
-    GEMM layout)."""
-    N, C = x.shape[:2]
+    """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o], added while y is written)."""
+    N, C, H, W = x.shape
     O, Cg, KH, KW = w.shape
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
     y = _alloc.empty((N, O, g.OH, g.OW), x.dtype)
+    gemm = _blas.gemm_address(x.dtype)
+    if gemm is not None:
+        has_bias = bias is not None
+        b = bias if has_bias else np.zeros(O, dtype=x.dtype)
+        with blas_single_threaded():
+            _forward_chunks(x.reshape(N, C, H * W), w.reshape(O, CgK), y.reshape(N, O, L), b,
+                            has_bias, _tap_offsets(H, W, KH, KW, g), G,
+                            _chunk_samples(N, C * KH * KW, L, x.itemsize), gemm)
+        return y
     wg = w.reshape(G, Og, CgK)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
     cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
@@ -200,6 +367,13 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     O, Cg, KH, KW = w.shape
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
     gx = _alloc.empty((N, C, H, W), gy.dtype)
+    gemm = _blas.gemm_address(gy.dtype)
+    if gemm is not None:
+        with blas_single_threaded():
+            _input_grad_chunks(gy.reshape(N, O, L), w.reshape(O, CgK), gx.reshape(N, C, H * W),
+                               _tap_offsets(H, W, KH, KW, g), G,
+                               _chunk_samples(N, C * KH * KW, L, gy.itemsize), gemm)
+        return gx
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
     B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
     gcols = _alloc.empty((G, CgK, B * L), gy.dtype)
@@ -222,9 +396,21 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     inside the GEMM), computed as its transpose ``cols @ gy^T``: OpenBLAS runs that
     orientation (the row-major product ``[C*K, O]`` tall, the channel count as its width)
     1.2-1.4x faster on W8's and W9's shapes (benchmarks/NOTES.md)."""
-    N, C = x.shape[:2]
+    N, C, H, W = x.shape
     O, Cg, KH, KW = (int(s) for s in w_shape)
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
+    gemm = _blas.gemm_address(x.dtype)
+    if gemm is not None:
+        B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
+        parts = np.zeros((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), dtype=x.dtype)
+        with blas_single_threaded():
+            _weight_grad_groups(x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
+                                _tap_offsets(H, W, KH, KW, g), G, B, gemm)
+        gwt = parts[0]
+        for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
+            gwt += parts[k]
+        return np.ascontiguousarray(
+            gwt.reshape(G, CgK, Og).transpose(0, 2, 1)).reshape(O, Cg, KH, KW)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
     cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
     gyt = _alloc.empty((O, B, L), x.dtype)
