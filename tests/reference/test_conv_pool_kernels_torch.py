@@ -28,7 +28,7 @@ def _tol(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("algorithm", ["gemm", "direct", "taps", "winograd"])
+@pytest.mark.parametrize("algorithm", ["gemm", "direct", "winograd", "pointwise"])
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_vs_torch(case, algorithm, dtype, monkeypatch):
     monkeypatch.setattr(K.rule, "choose_algorithm", lambda *a: algorithm)

@@ -14,14 +14,13 @@ Conventions shared by every public function (PyTorch's ``nn.functional`` semanti
   layer can pass that directly instead of padding the input first.
 * Output size: ``OH = (H + top + bottom - dh*(KH-1) - 1) // sh + 1`` (same for W).
 
-Five algorithms, one module each, all with the same three functions (``forward``,
+Four algorithms, one module each, all with the same three functions (``forward``,
 ``backward_input``, ``backward_weight``):
 
 * :mod:`.pointwise`: 1x1 kernels and single-output-pixel convs as one plain GEMM;
 * :mod:`.winograd`: Winograd F(2x2, 3x3) and F(4x4, 3x3), 3x3 stride 1 with 0..2 padding,
   many channels;
-* :mod:`.taps`: kernel-tap GEMMs on a padded grid, stride 1, groups 1;
-* :mod:`.gemm`: im2col + one GEMM per group, every geometry (strided convs among them);
+* :mod:`.gemm`: im2col + a GEMM per group in L2-sized chunks of samples, every geometry;
 * :mod:`.direct`: Numba loop nests, depthwise and tiny groups.
 
 :func:`.rule.select_algorithm` picks one (the rule itself is
@@ -35,7 +34,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import direct, gemm, pointwise, rule, taps, winograd
+from . import direct, gemm, pointwise, rule, winograd
 from .geometry import conv_output_size, geometry
 from .rule import ALGORITHMS, choose_algorithm, select_algorithm
 
@@ -51,7 +50,7 @@ __all__ = [
     "select_algorithm",
 ]
 
-_MODULES = {"winograd": winograd, "taps": taps, "gemm": gemm, "direct": direct,
+_MODULES = {"winograd": winograd, "gemm": gemm, "direct": direct,
             "pointwise": pointwise}
 
 Pair = Sequence[int]

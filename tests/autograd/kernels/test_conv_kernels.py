@@ -1,8 +1,9 @@
 """Conv kernels (autograd/kernels/conv/) against slow, obviously correct NumPy loops.
 
-Every case runs through every algorithm ("gemm", "direct", "taps", "winograd", forced by
+Every case runs through every algorithm ("gemm", "direct", "winograd", forced by
 patching ``rule.choose_algorithm``; a forced algorithm that cannot compute a geometry is
-demoted to one that can) in float32 and float64. The backward kernels are also checked as
+demoted to one that can), and through gemm's NumPy path (its fallback without NumPy's
+OpenBLAS, "gemm-numpy"), in float32 and float64. The backward kernels are also checked as
 exact adjoints of the forward (<conv(x), gy> == <x, gx> == <w, gw>).
 """
 import numpy as np
@@ -113,8 +114,8 @@ CASES = [
     (1, 2, 9, 10, 3, 2, 2, (3, 4), (0, 0), (1, 1), 1),       # stride > kernel: skipped pixels
     (2, 2, 3, 4, 2, 3, 3, (2, 2), (1, 1), (2, 2), 1),        # one output pixel, mostly padding
     (1, 16, 6, 5, 8, 3, 3, (1, 1), (2, 1), (1, 1), 2),       # wider channels -> real GEMM
-    (2, 3, 8, 9, 5, 3, 2, (1, 1), (2, 1, 0, 2), (2, 3), 1),  # taps: dilated, uneven padding
-    (1, 2, 5, 5, 3, 3, 3, (1, 1), (3, 3), (1, 1), 1),        # padding > extent: taps falls back
+    (2, 3, 8, 9, 5, 3, 2, (1, 1), (2, 1, 0, 2), (2, 3), 1),  # dilated, uneven padding
+    (1, 2, 5, 5, 3, 3, 3, (1, 1), (3, 3), (1, 1), 1),        # padding > extent
     (2, 3, 5, 6, 4, 3, 3, (1, 1), (0, 2, 1, 0), (1, 1), 1),  # winograd: uneven pads, partial tiles
     (1, 5, 3, 3, 2, 3, 3, (1, 1), (2, 2), (1, 1), 1),        # winograd: pad 2, 5x5 output
 ]
@@ -125,10 +126,22 @@ def _tol(dtype):
     return dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
 
 
-@pytest.fixture(params=["gemm", "direct", "taps", "winograd"])
+class _NoBlas:
+    """Stands in for ``gemm``'s ``_blas`` module: no CBLAS address, so the NumPy path runs."""
+
+    @staticmethod
+    def gemm_address(dtype):
+        return None
+
+
+@pytest.fixture(params=["gemm", "gemm-numpy", "direct", "winograd"])
 def algorithm(request, monkeypatch):
-    monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: request.param)
-    return request.param
+    name = request.param
+    if name == "gemm-numpy":
+        monkeypatch.setattr(GEMM, "_blas", _NoBlas)
+        name = "gemm"
+    monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: name)
+    return name
 
 
 def _make(case, dtype, seed=0):
@@ -245,11 +258,12 @@ def test_gemm_path_uses_large_gemm_and_direct_path_agree_on_big_shape():
 
 
 def test_choose_algorithm_rule():
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, True) == "winograd"  # W6
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True) == "winograd"  # W6
     # W2 conv2 (11x11 output): below Winograd's volume threshold
-    assert K.choose_algorithm(32, 64, 1, 3, 3, True, True, False, 121) == "taps"
-    assert K.choose_algorithm(16, 64, 1, 3, 3, True, True) == "taps"      # < 32 channels
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False) == "taps"     # W6 geometry, stride 2
+    assert K.choose_algorithm(32, 64, 1, 3, 3, True, False, 121) == "gemm"
+    assert K.choose_algorithm(16, 64, 1, 3, 3, True) == "gemm"      # < 32 channels
+    assert K.choose_algorithm(64, 64, 1, 3, 3, False) == "gemm"     # W6 geometry, stride 2
+    assert K.choose_algorithm(64, 64, 1, 1, 1, False, True) == "pointwise"
     assert K.choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
     assert K.choose_algorithm(64, 64, 1, 3, 3) == "gemm"      # W6
     assert K.choose_algorithm(32, 64, 1, 3, 3) == "gemm"      # W2 conv2
@@ -288,9 +302,13 @@ def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, 
     np.testing.assert_allclose(gw, gw_ref, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("numpy_path", [False, True])
 @pytest.mark.parametrize("budget", [1, 3000, 10**9])  # one sample per chunk, uneven chunks, one chunk
-def test_gemm_path_batch_chunking(budget, monkeypatch):
+def test_gemm_path_batch_chunking(budget, numpy_path, monkeypatch):
     monkeypatch.setattr(GEMM, "COL_BUDGET_BYTES", budget)
+    monkeypatch.setattr(GEMM, "CHUNK_COL_BYTES", budget)
+    if numpy_path:
+        monkeypatch.setattr(GEMM, "_blas", _NoBlas)
     case = (5, 4, 6, 5, 6, 3, 2, (2, 1), (1, 0), (1, 2), 2)
     x, w, stride, padding, dilation, groups = _make(case, np.float64, seed=7)
     y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
@@ -303,30 +321,59 @@ def test_gemm_path_batch_chunking(budget, monkeypatch):
                                gw_ref, rtol=1e-10, atol=1e-10)
 
 
-def test_taps_path_is_chosen_for_w6_like_shape_and_agrees_with_gemm(monkeypatch):
-    # Stride 1, groups 1, enough channels: the rule picks "taps" (when NumPy's OpenBLAS
-    # is found), and its three results match the im2col GEMM path's.
+@pytest.mark.skipif(_blas.gemm_fn(np.float32) is None, reason="the pipeline needs NumPy's OpenBLAS")
+@pytest.mark.parametrize("groups", [1, 2])
+def test_gemm_pipeline_agrees_with_the_numpy_path(groups, monkeypatch):
+    # The chunked pipeline (gather, single-threaded GEMM, transpose or col2im per chunk)
+    # against the whole-batch NumPy passes, on a shape with several chunks and groups.
     rng = np.random.default_rng(6)
-    x = rng.standard_normal((3, 16, 10, 9), dtype=np.float32)
-    w = rng.standard_normal((12, 16, 3, 3), dtype=np.float32)
-    gy = rng.standard_normal((3, 12, 10, 9), dtype=np.float32)
-    args = ((1, 1), (1, 1), (1, 1), 1)
-    if _blas.gemm_fn(np.float32) is not None:
-        assert K.choose_algorithm(16, 12, 1, 3, 3, True) == "taps"
-    taps = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
-            K.conv2d_backward_weight(x, gy, w.shape, *args))
+    x = rng.standard_normal((7, 16, 10, 9), dtype=np.float32)
+    w = rng.standard_normal((12, 16 // groups, 3, 3), dtype=np.float32)
+    gy = rng.standard_normal((7, 12, 5, 5), dtype=np.float32)
+    bias = rng.standard_normal(12, dtype=np.float32)
+    args = ((2, 2), (1, 1), (1, 1), groups)
     monkeypatch.setattr(R, "choose_algorithm", lambda *a: "gemm")
-    gemm = (K.conv2d_forward(x, w, *args), K.conv2d_backward_input(gy, w, x.shape, *args),
-            K.conv2d_backward_weight(x, gy, w.shape, *args))
-    for a, b in zip(taps, gemm):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+    monkeypatch.setattr(GEMM, "CHUNK_COL_BYTES", 3 * 16 // groups * 9 * 25 * 4)  # 3 samples
+
+    def run():
+        return (K.conv2d_forward(x, w, *args, bias=bias),
+                K.conv2d_backward_input(gy, w, x.shape, *args),
+                K.conv2d_backward_weight(x, gy, w.shape, *args))
+    pipeline = run()
+    monkeypatch.setattr(GEMM, "_blas", _NoBlas)
+    for a, b in zip(pipeline, run()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
 
 
-def test_taps_path_falls_back_when_blas_is_missing(monkeypatch):
-    # Without NumPy's OpenBLAS (another BLAS build) the taps path is never taken.
+@pytest.mark.skipif(_blas.gemm_fn(np.float32) is None, reason="the pipeline needs NumPy's OpenBLAS")
+def test_gemm_pipeline_bits_do_not_depend_on_the_thread_count():
+    import autograd
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((32, 8, 12, 12), dtype=np.float32)
+    w = rng.standard_normal((16, 8, 4, 4), dtype=np.float32)
+    gy = rng.standard_normal((32, 16, 6, 6), dtype=np.float32)
+    args = dict(stride=(2, 2), padding=(1, 1), dilation=(1, 1), groups=1, algorithm="gemm")
+    results = []
+    before = autograd.get_num_threads()
+    try:
+        for threads in (1, 2):
+            autograd.set_num_threads(threads)
+            results.append((K.conv2d_forward(x, w, **args),
+                            K.conv2d_backward_input(gy, w, x.shape, **args),
+                            K.conv2d_backward_weight(x, gy, w.shape, **args)))
+    finally:
+        autograd.set_num_threads(before)
+    for a, b in zip(*results):
+        assert np.array_equal(a, b)
+
+
+def test_gemm_without_blas_runs_the_numpy_path(monkeypatch):
+    # Without NumPy's OpenBLAS (another BLAS build) gemm runs whole-batch NumPy passes.
     monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
+    monkeypatch.setattr(GEMM, "_blas", _NoBlas)
     x, w, stride, padding, dilation, groups = _make(CASES[0], np.float64)
-    assert not R.taps_possible(x.dtype, groups, stride, padding, dilation, 3, 3, *x.shape[2:])
+    assert R.select_algorithm(x.dtype, 3, 4, groups, stride, padding, dilation, 3, 3,
+                              *x.shape[2:]) == "gemm"
     y = K.conv2d_forward(x, w, stride, padding, dilation, groups)
     np.testing.assert_allclose(y, ref_conv2d(x, w, stride, padding, dilation, groups), rtol=1e-10)
 

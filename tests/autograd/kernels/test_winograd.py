@@ -232,8 +232,8 @@ def test_rule_picks_winograd_for_w6_like_shapes_and_demotes_otherwise():
     assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 3, 3, 32, 32) == "winograd"
     assert R.select_algorithm(f32, 64, 64, 1, (2, 2), (1, 1), (1, 1), 3, 3, 32, 32) == "gemm"  # stride
     assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (3, 3), (1, 1), 3, 3, 32, 32) == "gemm"  # pad 3
-    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (2, 2), (2, 2), 3, 3, 32, 32) == "taps"  # dilated
-    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 5, 5, 32, 32) == "taps"  # 5x5
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (2, 2), (2, 2), 3, 3, 32, 32) == "gemm"  # dilated
+    assert R.select_algorithm(f32, 64, 64, 1, (1, 1), (1, 1), (1, 1), 5, 5, 32, 32) == "gemm"  # 5x5
 
 
 def test_winograd_off_without_blas(monkeypatch):
