@@ -125,10 +125,10 @@ CHUNKED_MIN_SIZE_STREAMING = 1 << 21
 
 
 #: The streaming threshold when the native pool runs the parts: a part starts within
-#: microseconds there. Serial vs pooled, ms (benchmarks/NOTES.md, "One native pool"): leaky
-#: ReLU 0.071-0.084 vs 0.062-0.075 at 512k elements, 0.033-0.043 vs 0.038-0.044 at 256k;
-#: batch norm's dx 0.19-0.23 vs 0.13-0.15 at 512k, 0.09-0.12 vs 0.08-0.10 at 256k.
-NATIVE_MIN_SIZE_STREAMING = 1 << 19
+#: microseconds there. Serial vs pooled leaky ReLU, us, on a Zen 5 VM: 7.9 vs 10.9 at 64k
+#: elements, 15.0 vs 12.8 at 128k, 30.2 vs 21.9 at 256k (on the Zen 3 VM before, 256k
+#: still tied; benchmarks/NOTES.md, "One native pool" and "Sixth session").
+NATIVE_MIN_SIZE_STREAMING = 1 << 17
 
 
 def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callable[..., None]:
@@ -141,13 +141,12 @@ def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callabl
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
     pool = _native_pool()   # kernels are loading: GEMMs run on the same threads from now on
-    if pool is not None:
-        min_size = min(min_size, NATIVE_MIN_SIZE_STREAMING)
 
     def call(*args: Any) -> None:
         parts = 1 if plain_python else get_num_threads()
         first = args[0] if args else None
-        if (parts == 1 or getattr(first, "size", min_size) < min_size
+        least = min(min_size, NATIVE_MIN_SIZE_STREAMING) if pool is not None else min_size
+        if (parts == 1 or getattr(first, "size", least) < least
                 or getattr(_local, "in_task", False)):
             dispatcher(*args, 0, 1)
             return
