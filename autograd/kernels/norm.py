@@ -3,16 +3,17 @@ each one or two passes over the activation.
 
 Layer norm works on ``x`` reshaped to rows (M, D), one row per normalised slice; batch
 norm on ``x`` reshaped to (N, C, L) (L = product of the spatial dims, 1 for (N, C)
-input), channel by channel. Inner loops run over the contiguous last axis, indexed directly (a
-view per (sample, channel) row cost a reference-count update each: at DCGAN's 4x4 maps,
-rows of 16, channel_affine ran 42 us per 64k elements against 28 without). Layer norm's forward is chunked over rows (``njit_chunked``: each row
+input), channel by channel. Inner loops run over the contiguous last axis; the kernels
+that store index the array directly (at DCGAN's 4x4 maps, rows of 16, channel_affine took
+42 us per 64k elements with a view per (sample, channel) row, 28 without), the statistics
+keep the row views. Layer norm's forward is chunked over rows (``njit_chunked``: each row
 on one thread, bit-identical at any thread count; a Numba ``parallel=True`` version had
 measured 1.5-2.5x slower than serial, its launch costing more than the second core
 returned); its backward is serial. Batch norm's kernels are chunked over channels (each
 channel's sums stay on one thread, in the same order, so the bits do not depend on the
 thread count). They take the default threshold, not the streaming one: each pass does a
 few operations per element (float64 sums, per-channel loop heads), and on the native pool
-two threads won from 32k elements (stats at 64k: 27 vs 46 us serial; dx 20 vs 26 us).
+two threads won from 32k elements (benchmarks/NOTES.md, "Sixth session").
 
 All inputs are C-contiguous float32 or float64 arrays; sums run in float64 whatever the
 dtype (so float32 statistics are as accurate as the result type allows), per-row /
@@ -149,13 +150,15 @@ def _batch_norm_stats_into(x, mean, var, part, parts):
     for k in range(lo, hi):
         s = np.float64(0.0)
         for i in range(n):
+            xi = x[i, k]
             for j in range(sp):
-                s += x[i, k, j]
+                s += xi[j]
         mu = s / count
         v = np.float64(0.0)
         for i in range(n):
+            xi = x[i, k]
             for j in range(sp):
-                t = x[i, k, j] - mu
+                t = xi[j] - mu
                 v += t * t
         mean[k] = mu
         var[k] = v / count
