@@ -30,7 +30,7 @@ from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry, output_range
 
-__all__ = ["CHUNK_COL_BYTES", "COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input",
+__all__ = ["CHUNK_COL_BYTES", "CHUNK_MIN_COLUMNS", "COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input",
            "backward_weight", "fold", "forward", "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
@@ -45,6 +45,10 @@ COL_BUDGET_BYTES = 64 << 20
 #: best or tied at every W8/W9 shape against 256 and 512 KiB; W9's stem forward 0.36 ms at
 #: one sample per chunk, 0.45 at four (benchmarks/NOTES.md).
 CHUNK_COL_BYTES = 128 << 10
+#: ...but at least this many columns (``b*L``): on 4x4 output maps (L = 16) the byte
+#: budget alone gave GEMMs 32 columns wide, and DCGAN's 64 -> 128 4x4 stride-2 grad-input
+#: took 0.87 ms at 16 columns, 0.61 at 128 (W8 A/B 23.8 -> 22.9 ms).
+CHUNK_MIN_COLUMNS = 128
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 #: Grad-weight sums its chunks in this many fixed groups (one partial sum each), handed
 #: out to threads whole, then adds the groups in order: the same bits at any thread count.
@@ -321,8 +325,10 @@ def _weight_grad_groups(x, gy, gwt, offsets, groups, B, gemm, part, parts):
 
 
 def _chunk_samples(N: int, CK: int, L: int, itemsize: int) -> int:
-    """Samples per pipeline chunk: columns under :data:`CHUNK_COL_BYTES`, at least one."""
-    return max(1, min(N, CHUNK_COL_BYTES // max(1, CK * L * itemsize)))
+    """Samples per pipeline chunk: columns under :data:`CHUNK_COL_BYTES`, but at least
+    :data:`CHUNK_MIN_COLUMNS` columns (and one sample)."""
+    fit = CHUNK_COL_BYTES // max(1, CK * L * itemsize)
+    return max(1, min(N, max(fit, -(-CHUNK_MIN_COLUMNS // max(1, L)))))
 
 
 def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,

@@ -307,6 +307,7 @@ def test_conv_random_geometry(N, G, Cg, Og, H, W, KH, KW, sh, sw, dh, dw, pads, 
 def test_gemm_path_batch_chunking(budget, numpy_path, monkeypatch):
     monkeypatch.setattr(GEMM, "COL_BUDGET_BYTES", budget)
     monkeypatch.setattr(GEMM, "CHUNK_COL_BYTES", budget)
+    monkeypatch.setattr(GEMM, "CHUNK_MIN_COLUMNS", 1)
     if numpy_path:
         monkeypatch.setattr(GEMM, "_blas", _NoBlas)
     case = (5, 4, 6, 5, 6, 3, 2, (2, 1), (1, 0), (1, 2), 2)
@@ -334,6 +335,8 @@ def test_gemm_pipeline_agrees_with_the_numpy_path(groups, monkeypatch):
     args = ((2, 2), (1, 1), (1, 1), groups)
     monkeypatch.setattr(R, "choose_algorithm", lambda *a: "gemm")
     monkeypatch.setattr(GEMM, "CHUNK_COL_BYTES", 3 * 16 // groups * 9 * 25 * 4)  # 3 samples
+    monkeypatch.setattr(GEMM, "CHUNK_MIN_COLUMNS", 1)
+    assert GEMM._chunk_samples(7, 16 // groups * 9, 25, 4) == 3
 
     def run():
         return (K.conv2d_forward(x, w, *args, bias=bias),
@@ -365,6 +368,15 @@ def test_gemm_pipeline_bits_do_not_depend_on_the_thread_count():
         autograd.set_num_threads(before)
     for a, b in zip(*results):
         assert np.array_equal(a, b)
+
+
+def test_gemm_pipeline_chunk_rule():
+    # bytes decide (128 KiB of columns), but a chunk is at least 128 columns and 1 sample
+    assert GEMM._chunk_samples(32, 27, 1024, 4) == 1          # W9's stem: 108 KiB a sample
+    assert GEMM._chunk_samples(32, 48, 256, 4) == 2           # W8's RGB layer
+    assert GEMM._chunk_samples(32, 1024, 16, 4) == 8          # 4x4 maps: 8 samples = 128 columns
+    assert GEMM._chunk_samples(3, 1024, 16, 4) == 3           # no more than the batch
+    assert GEMM._chunk_samples(32, 10**6, 10**4, 4) == 1
 
 
 def test_gemm_without_blas_runs_the_numpy_path(monkeypatch):
