@@ -369,12 +369,16 @@ def _thunk(types_: tuple[Any, ...]) -> int:
     return int(_compile(m, name).get_function_address(name))
 
 
+_LAYOUT_FLAGS = 0x1 | 0x2 | 0x100 | 0x400  # NPY_ARRAY_{C,F}_CONTIGUOUS, _ALIGNED, _WRITEABLE
+
+
 def _arg_key(a: Any) -> Any:
     """A hashable description of one kernel argument, or None when not supported."""
     if isinstance(a, np.ndarray):
-        # dtype.str, not .char: a byte-swapped array must not share a native one's thunk
-        return (a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous,
-                a.flags.writeable, a.flags.aligned)
+        # the dtype itself, not .char: a byte-swapped array must not share a native one's
+        # thunk; the flags as NumPy's bit mask (C/F-contiguous, aligned, writeable): one
+        # attribute read instead of four (0.3 -> 0.1 us an array, ~480 arrays a W8 step)
+        return (a.dtype, a.ndim, a.flags.num & _LAYOUT_FLAGS)
     if isinstance(a, (bool, np.bool_)):
         return "b"
     if isinstance(a, (int, np.int64)):
