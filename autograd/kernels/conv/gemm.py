@@ -21,16 +21,18 @@ chunks whose column buffer stays under :data:`COL_BUDGET_BYTES`.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 
-from ...runtime import blas_single_threaded
+from ...runtime import blas_single_threaded, get_num_threads
 from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry, output_range
 
-__all__ = ["CHUNK_COL_BYTES", "CHUNK_MIN_COLUMNS", "COL_BUDGET_BYTES", "GATHER_MAX_ROW", "backward_input",
+__all__ = ["CHUNK_COL_BYTES", "CHUNK_MIN_COLUMNS", "COL_BUDGET_BYTES", "GATHER_MAX_ROW",
+           "SCRATCH_CACHE_BYTES", "backward_input",
            "backward_weight", "fold", "forward", "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
@@ -191,7 +193,7 @@ def _batch_chunk(N: int, rows: int, L: int, itemsize: int) -> int:
 
 
 # --------------------------------------------------------------------------- the pipeline
-@njit(nogil=True)
+@njit(nogil=True, error_model="numpy")
 def _gather_chunk(x, cols, plane, offsets, s, b):
     """cols[c*K + k, n*L + l] = x[s + n, c].flat[offsets[k, l]] for the chunk's ``b``
     samples (0 at the padding slot ``plane[HW]``, which stays 0)."""
@@ -210,7 +212,7 @@ def _gather_chunk(x, cols, plane, offsets, s, b):
                     dst[o + i] = plane[np.uint32(taps[i])]
 
 
-@njit(nogil=True)
+@njit(nogil=True, error_model="numpy")
 def _gather_grad(gy, g2, s, b):
     """g2[o, n*L + l] = gy[s + n, o, l]: the chunk's output gradient, channel-major."""
     O, L = gy.shape[1], gy.shape[2]
@@ -222,106 +224,145 @@ def _gather_grad(gy, g2, s, b):
                 dst[n * L + i] = src[i]
 
 
-@njit_chunked
-def _forward_chunks(x, w, y, bias, has_bias, offsets, groups, B, gemm, part, parts):
-    # x[N, C, HW], w[O, Cg*K], y[N, O, L]; chunk j = samples [j*B, j*B + B)
-    N, HW = x.shape[0], x.shape[2]
-    L = offsets.shape[1]
-    O, CgK = w.shape
-    Og = O // groups
-    cols = np.empty((groups * CgK, B * L), dtype=x.dtype)
-    out = np.empty((O, B * L), dtype=x.dtype)
-    plane = np.zeros(HW + 1, dtype=x.dtype)
-    one, zero = x.dtype.type(1), x.dtype.type(0)
-    isz = x.itemsize
-    lo, hi = chunk(-(-N // B), part, parts)
-    for j in range(lo, hi):
-        s = j * B
-        b = min(B, N - s)
-        _gather_chunk(x, cols, plane, offsets, s, b)
-        for gi in range(groups):  # out[group rows] = w[group rows] @ cols[group rows]
-            gemm_call(gemm, _NO_TRANS, _NO_TRANS, Og, b * L, CgK, one,
-                      w.ctypes.data + gi * Og * CgK * isz, CgK,
-                      cols.ctypes.data + gi * CgK * B * L * isz, B * L, zero,
-                      out.ctypes.data + gi * Og * B * L * isz, B * L)
-        for n in range(b):
-            for o in range(O):
-                src = out[o]
-                dst = y[s + n, o]
-                bo = bias[o] if has_bias else zero
-                if has_bias:
-                    for i in range(L):
-                        dst[i] = src[n * L + i] + bo
-                else:
-                    for i in range(L):
-                        dst[i] = src[n * L + i]
+@njit(nogil=True, error_model="numpy")
+def _write_outputs(out, y, s, b):
+    """y[s + n, o, l] = out[o, n*L + l]: a forward chunk's GEMM output, back in the
+    batch-major layout."""
+    O, L = y.shape[1], y.shape[2]
+    for n in range(b):
+        for o in range(O):
+            src = out[o]
+            dst = y[s + n, o]
+            for i in range(L):
+                dst[i] = src[n * L + i]
 
 
-@njit_chunked
-def _input_grad_chunks(gy, w, gx, offsets, groups, B, gemm, part, parts):
-    # gy[N, O, L], w[O, Cg*K], gx[N, C, HW]: chunk j owns samples [j*B, j*B + B) of gx
-    N, C, HW = gx.shape
+@njit(nogil=True, error_model="numpy")
+def _scatter_chunk(gcols, gx, plane, offsets, s, b):
+    """col2im of a chunk: gx[s + n, c].flat[offsets[k, l]] += gcols[c*K + k, n*L + l], each
+    plane summed in tap order in ``plane`` (its last slot collects the padding)."""
+    C, HW = gx.shape[1], gx.shape[2]
     K, L = offsets.shape
-    O, CgK = w.shape
-    Og = O // groups
-    g2 = np.empty((O, B * L), dtype=gy.dtype)
-    gcols = np.empty((groups * CgK, B * L), dtype=gy.dtype)
-    plane = np.empty(HW + 1, dtype=gy.dtype)
-    one, zero = gy.dtype.type(1), gy.dtype.type(0)
-    isz = gy.itemsize
-    lo, hi = chunk(-(-N // B), part, parts)
-    for j in range(lo, hi):
-        s = j * B
-        b = min(B, N - s)
-        _gather_grad(gy, g2, s, b)
-        for gi in range(groups):  # gcols[group rows] = w[group rows]^T @ g2[group rows]
-            gemm_call(gemm, _TRANS, _NO_TRANS, CgK, b * L, Og, one,
-                      w.ctypes.data + gi * Og * CgK * isz, CgK,
-                      g2.ctypes.data + gi * Og * B * L * isz, B * L, zero,
-                      gcols.ctypes.data + gi * CgK * B * L * isz, B * L)
-        for c in range(C):  # col2im: each gx[n, c] plane sums its entries in tap order
-            for n in range(b):
-                for i in range(HW + 1):
-                    plane[i] = 0.0
-                for k in range(K):
-                    src = gcols[c * K + k]
-                    taps = offsets[k]
-                    o = n * L
-                    for i in range(L):
-                        plane[np.uint32(taps[i])] += src[o + i]
-                dst = gx[s + n, c]
-                for i in range(HW):
-                    dst[i] = plane[i]
+    for c in range(C):
+        for n in range(b):
+            for i in range(HW + 1):
+                plane[i] = 0.0
+            for k in range(K):
+                src = gcols[c * K + k]
+                taps = offsets[k]
+                o = n * L
+                for i in range(L):
+                    plane[np.uint32(taps[i])] += src[o + i]
+            dst = gx[s + n, c]
+            for i in range(HW):
+                dst[i] = plane[i]
 
 
-@njit_chunked
-def _weight_grad_groups(x, gy, gwt, offsets, groups, B, gemm, part, parts):
-    # gwt[R, G*Cg*K, Og]: partial sum r (zeroed by the caller) accumulates chunks
-    # [r*count/R, (r+1)*count/R) as cols @ g2^T (the tall orientation, see backward_weight)
-    N, HW = x.shape[0], x.shape[2]
-    L = offsets.shape[1]
-    O = gy.shape[1]
-    R, GCgK, Og = gwt.shape
-    CgK = GCgK // groups
+_FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
+_NO_BIAS = {"f": np.zeros(1, np.float32), "d": np.zeros(1, np.float64)}
+
+
+@njit_chunked(error_model="numpy")
+def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s, mat_s, plane_s,
+              part, parts):
+    # One kernel for the three passes (one compilation: the passes share the gather and
+    # the GEMM calls). Chunk j = samples [j*B, j*B + B).
+    #   forward:     a = x[N, C, HW], b = w[1, O, Cg*K], out = y[N, O, L]
+    #   input grad:  a = gy[N, O, L], b = w[1, O, Cg*K], out = gx[N, C, HW]
+    #   weight grad: a = x[N, C, HW], b = gy[N, O, L],   out = gwt[R, G*Cg*K, Og], partial
+    #                sum r (zeroed by the caller) accumulating chunks [r*count/R, (r+1)*count/R)
+    N = a.shape[0]
+    K, L = offsets.shape
+    if mode == _WEIGHT_GRAD:
+        O, HW, GCgK = b.shape[1], a.shape[2], out.shape[1]
+    elif mode == _FORWARD:
+        O, HW, GCgK = b.shape[1], a.shape[2], b.shape[2] * groups
+    else:
+        O, HW, GCgK = b.shape[1], out.shape[2], b.shape[2] * groups
+    CgK, Og = GCgK // groups, O // groups
     count = -(-N // B)
-    cols = np.empty((GCgK, B * L), dtype=x.dtype)
-    g2 = np.empty((O, B * L), dtype=x.dtype)
-    plane = np.zeros(HW + 1, dtype=x.dtype)
-    one = x.dtype.type(1)
-    isz = x.itemsize
-    lo, hi = chunk(R, part, parts)
-    for r in range(lo, hi):
-        acc = gwt[r]
-        for j in range(r * count // R, (r + 1) * count // R):
+    slots = min(parts, cols_s.shape[0])
+    if part >= slots:
+        return
+    cols = cols_s[part]    # im2col columns, or grad-input's GEMM output (first G*Cg*K rows)
+    mat = mat_s[part]      # the forward's GEMM output, or gy channel-major (first O rows)
+    plane = plane_s[part]  # a plane and the padding slot (first HW + 1)
+    plane[HW] = 0.0
+    one, zero = a.dtype.type(1), a.dtype.type(0)
+    beta = one if has_bias else zero
+    isz = a.itemsize
+    cp, mp, wp = cols.ctypes.data, mat.ctypes.data, b.ctypes.data
+    # work items: chunks, or for grad-weight the partial sums (each a fixed run of chunks);
+    # every helper is called from one place (LLVM inlines each call site: compile time)
+    items = out.shape[0] if mode == _WEIGHT_GRAD else count
+    lo, hi = chunk(items, part, slots)
+    for item in range(lo, hi):
+        if mode == _WEIGHT_GRAD:
+            j0, j1 = item * count // items, (item + 1) * count // items
+        else:
+            j0, j1 = item, item + 1
+        for j in range(j0, j1):
             s = j * B
-            b = min(B, N - s)
-            _gather_chunk(x, cols, plane, offsets, s, b)
-            _gather_grad(gy, g2, s, b)
-            for gi in range(groups):  # acc[group] += cols[group rows] @ g2[group rows]^T
-                gemm_call(gemm, _NO_TRANS, _TRANS, CgK, Og, b * L, one,
-                          cols.ctypes.data + gi * CgK * B * L * isz, B * L,
-                          g2.ctypes.data + gi * Og * B * L * isz, B * L, one,
-                          acc.ctypes.data + gi * CgK * Og * isz, Og)
+            nb = min(B, N - s)
+            if mode != _INPUT_GRAD:
+                _gather_chunk(a, cols, plane, offsets, s, nb)
+            if mode != _FORWARD:
+                _gather_grad(b if mode == _WEIGHT_GRAD else a, mat, s, nb)
+            elif has_bias:  # the GEMM adds onto the bias (beta = 1)
+                for o in range(O):
+                    bo = bias[o]
+                    row = mat[o]
+                    for i in range(nb * L):
+                        row[i] = bo
+            for gi in range(groups):
+                if mode == _FORWARD:  # mat[group] = w[group] @ cols[group] (+ bias)
+                    gemm_call(gemm, _NO_TRANS, _NO_TRANS, Og, nb * L, CgK, one,
+                              wp + gi * Og * CgK * isz, CgK, cp + gi * CgK * B * L * isz,
+                              B * L, beta, mp + gi * Og * B * L * isz, B * L)
+                elif mode == _INPUT_GRAD:  # cols[group] = w[group]^T @ mat[group]
+                    gemm_call(gemm, _TRANS, _NO_TRANS, CgK, nb * L, Og, one,
+                              wp + gi * Og * CgK * isz, CgK, mp + gi * Og * B * L * isz,
+                              B * L, zero, cp + gi * CgK * B * L * isz, B * L)
+                else:  # out[item][group] += cols[group] @ mat[group]^T
+                    gemm_call(gemm, _NO_TRANS, _TRANS, CgK, Og, nb * L, one,
+                              cp + gi * CgK * B * L * isz, B * L,
+                              mp + gi * Og * B * L * isz, B * L, one,
+                              out[item].ctypes.data + gi * CgK * Og * isz, Og)
+            if mode == _FORWARD:
+                _write_outputs(mat, out, s, nb)
+            elif mode == _INPUT_GRAD:
+                _scatter_chunk(cols, out, plane, offsets, s, nb)
+
+
+_scratch_cache = threading.local()
+#: At most this many bytes of scratch stay cached per user thread (least recently used go
+#: first); a larger set (a huge layer: one sample's columns can be tens of MB) is not kept.
+SCRATCH_CACHE_BYTES = 32 << 20
+
+
+def _scratch(rows: int, O: int, B: int, L: int, HW: int,
+             dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_pipeline`'s per-thread scratch (columns, a GEMM-sized matrix, a plane), one
+    slice per pool thread, kept per user thread and geometry and reused call after call.
+    Reuse keeps each slice in the cache of the thread that works on it: scratch from the
+    recycled allocator, last touched by other threads, made the pipeline up to 30% slower,
+    and allocating inside the kernel cost 0.35 s of compile time on a cold start. A spare
+    row per slice keeps the threads' slices off each other's cache lines."""
+    slots = max(1, get_num_threads())
+    key = (rows, O, B * L, HW, np.dtype(dtype).char, slots)
+    cache = getattr(_scratch_cache, "entries", None)
+    if cache is None:
+        cache = _scratch_cache.entries = {}
+    hit = cache.pop(key, None)
+    if hit is None:
+        hit = (np.empty((slots, rows + 1, B * L), dtype), np.empty((slots, O + 1, B * L), dtype),
+               np.empty((slots, HW + 17), dtype))
+    size = sum(a.nbytes for a in hit)
+    if size <= SCRATCH_CACHE_BYTES:
+        while cache and size + sum(a.nbytes for e in cache.values() for a in e) > SCRATCH_CACHE_BYTES:
+            cache.pop(next(iter(cache)))  # the least recently used
+        cache[key] = hit
+    return hit
 
 
 def _chunk_samples(N: int, CK: int, L: int, itemsize: int) -> int:
@@ -342,10 +383,11 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
     if gemm is not None:
         has_bias = bias is not None
         b = bias if has_bias else np.zeros(O, dtype=x.dtype)
+        B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         with blas_single_threaded():
-            _forward_chunks(x.reshape(N, C, H * W), w.reshape(O, CgK), y.reshape(N, O, L), b,
-                            has_bias, _tap_offsets(H, W, KH, KW, g), G,
-                            _chunk_samples(N, C * KH * KW, L, x.itemsize), gemm)
+            _pipeline(_FORWARD, x.reshape(N, C, H * W), w.reshape(1, O, CgK), y.reshape(N, O, L),
+                      b, has_bias, _tap_offsets(H, W, KH, KW, g), G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, H * W, x.dtype))
         return y
     wg = w.reshape(G, Og, CgK)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
@@ -375,10 +417,12 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     gx = _alloc.empty((N, C, H, W), gy.dtype)
     gemm = _blas.gemm_address(gy.dtype)
     if gemm is not None:
+        B = _chunk_samples(N, C * KH * KW, L, gy.itemsize)
         with blas_single_threaded():
-            _input_grad_chunks(gy.reshape(N, O, L), w.reshape(O, CgK), gx.reshape(N, C, H * W),
-                               _tap_offsets(H, W, KH, KW, g), G,
-                               _chunk_samples(N, C * KH * KW, L, gy.itemsize), gemm)
+            _pipeline(_INPUT_GRAD, gy.reshape(N, O, L), w.reshape(1, O, CgK),
+                      gx.reshape(N, C, H * W), _NO_BIAS[gy.dtype.char], False,
+                      _tap_offsets(H, W, KH, KW, g), G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, H * W, gy.dtype))
         return gx
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
     B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
@@ -410,8 +454,9 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         parts = np.zeros((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), dtype=x.dtype)
         with blas_single_threaded():
-            _weight_grad_groups(x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
-                                _tap_offsets(H, W, KH, KW, g), G, B, gemm)
+            _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
+                      _NO_BIAS[x.dtype.char], False, _tap_offsets(H, W, KH, KW, g), G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, H * W, x.dtype))
         gwt = parts[0]
         for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
             gwt += parts[k]

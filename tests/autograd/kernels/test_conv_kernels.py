@@ -370,6 +370,50 @@ def test_gemm_pipeline_bits_do_not_depend_on_the_thread_count():
         assert np.array_equal(a, b)
 
 
+def test_gemm_pipeline_scratch_is_per_thread_and_bounded(monkeypatch):
+    import threading
+    first = GEMM._scratch(8, 4, 2, 16, 36, np.float32)
+    assert GEMM._scratch(8, 4, 2, 16, 36, np.float32)[0] is first[0]  # reused in this thread
+    other = []
+    t = threading.Thread(target=lambda: other.append(GEMM._scratch(8, 4, 2, 16, 36, np.float32)))
+    t.start()
+    t.join()
+    assert other[0][0] is not first[0]                                 # another thread's own
+    one_set = sum(a.nbytes for a in first)
+    monkeypatch.setattr(GEMM, "SCRATCH_CACHE_BYTES", one_set)
+    big = GEMM._scratch(64, 4, 2, 16, 36, np.float32)
+    assert GEMM._scratch(64, 4, 2, 16, 36, np.float32)[0] is not big[0]  # too large to keep
+    GEMM._scratch(4, 8, 2, 16, 36, np.float32)                           # evicts the first
+    assert GEMM._scratch(8, 4, 2, 16, 36, np.float32)[0] is not first[0]
+    assert sum(a.nbytes for e in GEMM._scratch_cache.entries.values() for a in e) <= one_set
+
+
+def test_gemm_pipeline_from_two_user_threads_at_once():
+    import threading
+    rng = np.random.default_rng(3)
+    args = dict(stride=(2, 2), padding=(1, 1), dilation=(1, 1), groups=1, algorithm="gemm")
+    cases = [(rng.standard_normal((6, 5, 9, 9)), rng.standard_normal((7, 5, 3, 3))) for _ in range(2)]
+
+    def run(x, w):
+        y = K.conv2d_forward(x, w, **args)
+        return (y, K.conv2d_backward_input(y, w, x.shape, **args),
+                K.conv2d_backward_weight(x, y, w.shape, **args))
+    expected = [run(x, w) for x, w in cases]
+    errors = []
+
+    def work(i):
+        for _ in range(20):
+            for a, b in zip(run(*cases[i]), expected[i]):
+                if not np.array_equal(a, b):
+                    errors.append(i)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
 def test_gemm_pipeline_chunk_rule():
     # bytes decide (128 KiB of columns), but a chunk is at least 128 columns and 1 sample
     assert GEMM._chunk_samples(32, 27, 1024, 4) == 1          # W9's stem: 108 KiB a sample
