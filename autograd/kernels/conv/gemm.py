@@ -32,8 +32,8 @@ from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry, output_range
 
 __all__ = ["CHUNK_COL_BYTES", "CHUNK_MIN_COLUMNS", "COL_BUDGET_BYTES", "GATHER_MAX_ROW",
-           "SCRATCH_CACHE_BYTES", "backward_input",
-           "backward_weight", "fold", "forward", "unfold"]
+           "SCRATCH_CACHE_BYTES", "backward_input", "backward_weight", "fold", "forward",
+           "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
 # stays under this size. It bounds scratch memory (W6's columns are 75 MB in one piece)
