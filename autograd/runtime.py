@@ -141,11 +141,11 @@ def chunked_kernel(dispatcher: Any, min_size: int = CHUNKED_MIN_SIZE) -> Callabl
     numba = configure_numba()
     plain_python = bool(numba.config.DISABLE_JIT)
     pool = _native_pool()   # kernels are loading: GEMMs run on the same threads from now on
+    least = min(min_size, NATIVE_MIN_SIZE_STREAMING) if pool is not None else min_size
 
     def call(*args: Any) -> None:
         parts = 1 if plain_python else get_num_threads()
         first = args[0] if args else None
-        least = min(min_size, NATIVE_MIN_SIZE_STREAMING) if pool is not None else min_size
         if (parts == 1 or getattr(first, "size", least) < least
                 or getattr(_local, "in_task", False)):
             dispatcher(*args, 0, 1)

@@ -383,7 +383,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
     gemm = _blas.gemm_address(x.dtype)
     if gemm is not None:
         has_bias = bias is not None
-        b = bias if has_bias else np.zeros(O, dtype=x.dtype)
+        b = bias if has_bias else _NO_BIAS[x.dtype.char]
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         with blas_single_threaded():
             _pipeline(_FORWARD, x.reshape(N, C, H * W), w.reshape(1, O, CgK), y.reshape(N, O, L),
