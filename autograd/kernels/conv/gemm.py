@@ -4,10 +4,11 @@ columns back with col2im. Works for every geometry (the fallback of the others).
 With NumPy's OpenBLAS (``_blas.gemm_address``) the batch runs as a pipeline of small
 chunks on the native pool's threads, each chunk of samples start to finish on one thread
 while its scratch stays in the core's L2 cache: gather the chunk's columns (im2col through
-a table of tap offsets), one single-threaded BLAS GEMM per group called at the CBLAS
-function's address (``gemm_call``), then write the chunk's outputs (forward: transposed
-into ``y``; grad-input: col2im, a scatter-add into the chunk's own samples; grad-weight: the
-GEMM accumulates into one of a fixed set of partial sums). Whole-batch passes (im2col of
+shifted copies of each image plane, :func:`_shifted_planes`), one single-threaded BLAS
+GEMM per group called at the CBLAS function's address (``gemm_call``), then write the
+chunk's outputs (forward: transposed into ``y``; grad-input: col2im, a scatter-add into
+the chunk's own samples; grad-weight: the GEMM accumulates into one of a fixed set of
+partial sums). Whole-batch passes (im2col of
 the batch, one multi-threaded GEMM, a transposing copy) moved every activation through
 memory three times: the stem of W9 spent 0.47 ms in an im2col that takes 0.15 ms on a
 cache-resident buffer (benchmarks/NOTES.md).
@@ -193,23 +194,59 @@ def _batch_chunk(N: int, rows: int, L: int, itemsize: int) -> int:
 
 
 # --------------------------------------------------------------------------- the pipeline
+# Indices of the pipeline's copy loops, known non-negative: as unsigned ints Numba drops
+# its negative-index fix-up and the loops vectorise (a tap's copy 7x faster).
+_u = np.uint64
+
+
+@functools.lru_cache(maxsize=64)
+def _shifted_planes(H: int, W: int, KH: int, KW: int, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline's gather/scatter tables ``(index, taps)``.
+
+    An image plane is copied into ``sh * KW`` "shifted planes" of ``PH x OW`` (``PH = OH +
+    (KH-1)*dh // sh``): plane ``(ry, kw)`` holds, at ``[a, ow]``, the input pixel at row ``ry
+    + sh*a - top``, column ``kw*dw - left + sw*ow``, 0 outside the image. Tap ``(kh, kw)``'s
+    im2col row is then ONE contiguous run of ``OH*OW``: plane ``((kh*dh) % sh, kw)`` from
+    its row ``(kh*dh) // sh``. Unless the stride exceeds the kernel, the planes hold fewer
+    elements than the ``KH*KW*OH*OW`` columns (with stride 1 ``KW * (OH + KH - 1) * OW``),
+    so the one gather through a table left is shorter, and the tap copies vectorise: the
+    im2col of W9's stem 6.3 -> 3.8 us a sample, one thread (benchmarks/NOTES.md).
+
+    ``index``: int32, per element of the planes the flat offset ``ih*W + iw`` it reads, or
+    ``H*W`` (a zero slot past the image); ``taps[kh*KW + kw]``: the run's start."""
+    sh, sw, dh, dw = g.sh, g.sw, g.dh, g.dw
+    PH = g.OH + (KH - 1) * dh // sh
+    ih = (np.arange(sh)[:, None] + sh * np.arange(PH)[None, :] - g.pt)[:, None, :, None]
+    iw = (np.arange(KW)[:, None] * dw - g.pl + sw * np.arange(g.OW)[None, :])[None, :, None, :]
+    inside = (ih >= 0) & (ih < H) & (iw >= 0) & (iw < W)         # [sh, KW, PH, OW]
+    index = np.where(inside, ih * W + iw, H * W).astype(np.int32).ravel()
+    taps = np.array([(((kh * dh) % sh) * KW + kw) * PH * g.OW + (kh * dh) // sh * g.OW
+                     for kh in range(KH) for kw in range(KW)], dtype=np.int64)
+    index.flags.writeable = False
+    taps.flags.writeable = False
+    return index, taps
+
+
 @njit(nogil=True, error_model="numpy", inline="always")
-def _gather_chunk(x, cols, plane, offsets, s, b):
-    """cols[c*K + k, n*L + l] = x[s + n, c].flat[offsets[k, l]] for the chunk's ``b``
-    samples (0 at the padding slot ``plane[HW]``, which stays 0)."""
+def _gather_chunk(x, cols, work, index, taps, L, s, b):
+    """cols[c*K + k, n*L + l] = the input pixel tap ``k`` reads for output ``l`` of sample
+    ``s + n``, 0 in the padding: the shifted planes (:func:`_shifted_planes`) of each
+    (sample, channel) plane, then one contiguous copy per tap. ``work``: scratch of at
+    least ``len(index) + H*W + 1``."""
     C, HW = x.shape[1], x.shape[2]
-    K, L = offsets.shape
+    K, P = taps.shape[0], index.shape[0]
     for c in range(C):
         for n in range(b):
-            src = x[s + n, c]
-            for i in range(HW):
-                plane[i] = src[i]
+            for i in range(HW):  # the plane, then its zero slot work[P + HW]
+                work[_u(P + i)] = x[s + n, c, _u(i)]
+            work[P + HW] = 0.0
+            for i in range(P):
+                work[_u(i)] = work[_u(P + index[i])]
+            o = n * L
             for k in range(K):
-                dst = cols[c * K + k]
-                taps = offsets[k]
-                o = n * L
+                r, t = c * K + k, taps[k]
                 for i in range(L):
-                    dst[o + i] = plane[np.uint32(taps[i])]
+                    cols[r, _u(o + i)] = work[_u(t + i)]
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
@@ -238,24 +275,25 @@ def _write_outputs(out, y, s, b):
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
-def _scatter_chunk(gcols, gx, plane, offsets, s, b):
-    """col2im of a chunk: gx[s + n, c].flat[offsets[k, l]] += gcols[c*K + k, n*L + l], each
-    plane summed in tap order in ``plane`` (its last slot collects the padding)."""
+def _scatter_chunk(gcols, gx, work, index, taps, L, s, b):
+    """col2im of a chunk, the adjoint of :func:`_gather_chunk`: each tap's row added onto
+    its run of the shifted planes, in tap order, then the planes added into the image plane
+    in plane order (the zero slot collects what falls outside)."""
     C, HW = gx.shape[1], gx.shape[2]
-    K, L = offsets.shape
+    K, P = taps.shape[0], index.shape[0]
     for c in range(C):
         for n in range(b):
-            for i in range(HW + 1):
-                plane[i] = 0.0
+            for i in range(P + HW + 1):
+                work[_u(i)] = 0.0
+            o = n * L
             for k in range(K):
-                src = gcols[c * K + k]
-                taps = offsets[k]
-                o = n * L
+                r, t = c * K + k, taps[k]
                 for i in range(L):
-                    plane[np.uint32(taps[i])] += src[o + i]
-            dst = gx[s + n, c]
+                    work[_u(t + i)] += gcols[r, _u(o + i)]
+            for i in range(P):
+                work[_u(P + index[i])] += work[_u(i)]
             for i in range(HW):
-                dst[i] = plane[i]
+                gx[s + n, c, _u(i)] = work[_u(P + i)]
 
 
 _FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
@@ -263,8 +301,8 @@ _NO_BIAS = {"f": np.zeros(1, np.float32), "d": np.zeros(1, np.float64)}
 
 
 @njit_chunked(error_model="numpy")
-def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s, mat_s, plane_s,
-              part, parts):
+def _pipeline(mode, a, b, out, bias, has_bias, index, taps, L, groups, B, gemm, cols_s, mat_s,
+              work_s, part, parts):
     # One kernel for the three passes (one compilation: the passes share the gather and
     # the GEMM calls). Chunk j = samples [j*B, j*B + B).
     #   forward:     a = x[N, C, HW], b = w[1, O, Cg*K], out = y[N, O, L]
@@ -272,13 +310,8 @@ def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s,
     #   weight grad: a = x[N, C, HW], b = gy[N, O, L],   out = gwt[R, G*Cg*K, Og], partial
     #                sum r (zeroed by the caller) accumulating chunks [r*count/R, (r+1)*count/R)
     N = a.shape[0]
-    K, L = offsets.shape
-    if mode == _WEIGHT_GRAD:
-        O, HW, GCgK = b.shape[1], a.shape[2], out.shape[1]
-    elif mode == _FORWARD:
-        O, HW, GCgK = b.shape[1], a.shape[2], b.shape[2] * groups
-    else:
-        O, HW, GCgK = b.shape[1], out.shape[2], b.shape[2] * groups
+    O = b.shape[1]
+    GCgK = out.shape[1] if mode == _WEIGHT_GRAD else b.shape[2] * groups
     CgK, Og = GCgK // groups, O // groups
     count = -(-N // B)
     slots = min(parts, cols_s.shape[0])
@@ -286,8 +319,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s,
         return
     cols = cols_s[part]    # im2col columns, or grad-input's GEMM output (first G*Cg*K rows)
     mat = mat_s[part]      # the forward's GEMM output, or gy channel-major (first O rows)
-    plane = plane_s[part]  # a plane and the padding slot (first HW + 1)
-    plane[HW] = 0.0
+    work = work_s[part]    # one image plane's shifted planes (_shifted_planes), the plane
     one, zero = a.dtype.type(1), a.dtype.type(0)
     beta = one if has_bias else zero
     isz = a.itemsize
@@ -306,7 +338,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s,
             s = j * B
             nb = min(B, N - s)
             if mode != _INPUT_GRAD:
-                _gather_chunk(a, cols, plane, offsets, s, nb)
+                _gather_chunk(a, cols, work, index, taps, L, s, nb)
             if mode != _FORWARD:
                 _gather_grad(b if mode == _WEIGHT_GRAD else a, mat, s, nb)
             elif has_bias:  # the GEMM adds onto the bias (beta = 1)
@@ -332,7 +364,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, offsets, groups, B, gemm, cols_s,
             if mode == _FORWARD:
                 _write_outputs(mat, out, s, nb)
             elif mode == _INPUT_GRAD:
-                _scatter_chunk(cols, out, plane, offsets, s, nb)
+                _scatter_chunk(cols, out, work, index, taps, L, s, nb)
 
 
 _scratch_cache = threading.local()
@@ -341,23 +373,24 @@ _scratch_cache = threading.local()
 SCRATCH_CACHE_BYTES = 32 << 20
 
 
-def _scratch(rows: int, O: int, B: int, L: int, HW: int,
+def _scratch(rows: int, O: int, B: int, L: int, planes: int,
              dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_pipeline`'s per-thread scratch (columns, a GEMM-sized matrix, a plane), one
+    """:func:`_pipeline`'s per-thread scratch (columns, a GEMM-sized matrix, ``planes``
+    elements of shifted planes and image plane), one
     slice per pool thread, kept per user thread and geometry and reused call after call.
     Reuse keeps each slice in the cache of the thread that works on it: scratch from the
     recycled allocator, last touched by other threads, made the pipeline up to 30% slower,
     and allocating inside the kernel cost 0.35 s of compile time on a cold start. A spare
     row per slice keeps the threads' slices off each other's cache lines."""
     slots = max(1, get_num_threads())
-    key = (rows, O, B * L, HW, np.dtype(dtype).char, slots)
+    key = (rows, O, B * L, planes, np.dtype(dtype).char, slots)
     cache = getattr(_scratch_cache, "entries", None)
     if cache is None:
         cache = _scratch_cache.entries = {}
     hit = cache.pop(key, None)
     if hit is None:
         hit = (np.empty((slots, rows + 1, B * L), dtype), np.empty((slots, O + 1, B * L), dtype),
-               np.empty((slots, HW + 17), dtype))
+               np.empty((slots, planes + 17), dtype))
     size = sum(a.nbytes for a in hit)
     if size <= SCRATCH_CACHE_BYTES:
         while cache and size + sum(a.nbytes for e in cache.values() for a in e) > SCRATCH_CACHE_BYTES:
@@ -385,10 +418,11 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         has_bias = bias is not None
         b = bias if has_bias else _NO_BIAS[x.dtype.char]
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
+        index, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_FORWARD, x.reshape(N, C, H * W), w.reshape(1, O, CgK), y.reshape(N, O, L),
-                      b, has_bias, _tap_offsets(H, W, KH, KW, g), G, B, gemm,
-                      *_scratch(C * KH * KW, O, B, L, H * W, x.dtype))
+                      b, has_bias, index, taps, L, G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         return y
     wg = w.reshape(G, Og, CgK)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
@@ -419,11 +453,12 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     gemm = _blas.gemm_address(gy.dtype)
     if gemm is not None:
         B = _chunk_samples(N, C * KH * KW, L, gy.itemsize)
+        index, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_INPUT_GRAD, gy.reshape(N, O, L), w.reshape(1, O, CgK),
                       gx.reshape(N, C, H * W), _NO_BIAS[gy.dtype.char], False,
-                      _tap_offsets(H, W, KH, KW, g), G, B, gemm,
-                      *_scratch(C * KH * KW, O, B, L, H * W, gy.dtype))
+                      index, taps, L, G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, index.size + H * W, gy.dtype))
         return gx
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
     B = _batch_chunk(N, C * KH * KW, L, gy.itemsize)
@@ -454,10 +489,11 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     if gemm is not None:
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         parts = np.zeros((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), dtype=x.dtype)
+        index, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
-                      _NO_BIAS[x.dtype.char], False, _tap_offsets(H, W, KH, KW, g), G, B, gemm,
-                      *_scratch(C * KH * KW, O, B, L, H * W, x.dtype))
+                      _NO_BIAS[x.dtype.char], False, index, taps, L, G, B, gemm,
+                      *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         gwt = parts[0]
         for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
             gwt += parts[k]
