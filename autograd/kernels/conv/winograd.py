@@ -73,6 +73,8 @@ _CHUNK_BYTES = 512 << 10
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
+# Plane offsets, known non-negative: unsigned, Numba drops its negative-index fix-up.
+_u = np.uint64
 # Grad-weight sums its chunks in this many fixed groups (one [16, O, C] partial sum each),
 # handed out to threads like the forward's chunks: fine enough to balance 2 threads when
 # one core is slowed, and the sum order never depends on the threads.
@@ -102,10 +104,10 @@ def _window_rows(x, rows, n, c, top, pl):
         if 0 <= h < H:
             for k in range(rows.shape[1]):
                 q = k - pl
-                rows[i, k] = x[n, c, h, q] if 0 <= q < W else 0.0
+                rows[i, _u(k)] = x[n, c, h, _u(q)] if 0 <= q < W else 0.0
         else:
             for k in range(rows.shape[1]):
-                rows[i, k] = 0.0
+                rows[i, _u(k)] = 0.0
 
 
 @njit(nogil=True)
@@ -123,19 +125,19 @@ def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
         for c in range(C):
             _window_rows(x, rows, n, c, top, pl)
             for k in range(L):  # B^T d: combinations of the four rows
-                t[0, k] = rows[0, k] - rows[2, k]
-                t[1, k] = rows[1, k] + rows[2, k]
-                t[2, k] = rows[2, k] - rows[1, k]
-                t[3, k] = rows[1, k] - rows[3, k]
+                t[0, _u(k)] = rows[0, _u(k)] - rows[2, _u(k)]
+                t[1, _u(k)] = rows[1, _u(k)] + rows[2, _u(k)]
+                t[2, _u(k)] = rows[2, _u(k)] - rows[1, _u(k)]
+                t[3, _u(k)] = rows[1, _u(k)] - rows[3, _u(k)]
             base = c * cs + j0 * js
             for tw in range(TW):  # (B^T d) B: the same combinations of columns 2tw..2tw+3
                 k = 2 * tw
                 j = base + tw * js
                 for i in range(4):
-                    V[4 * i, j] = t[i, k] - t[i, k + 2]
-                    V[4 * i + 1, j] = t[i, k + 1] + t[i, k + 2]
-                    V[4 * i + 2, j] = t[i, k + 2] - t[i, k + 1]
-                    V[4 * i + 3, j] = t[i, k + 1] - t[i, k + 3]
+                    V[4 * i, _u(j)] = t[i, _u(k)] - t[i, _u(k + 2)]
+                    V[4 * i + 1, _u(j)] = t[i, _u(k + 1)] + t[i, _u(k + 2)]
+                    V[4 * i + 2, _u(j)] = t[i, _u(k + 2)] - t[i, _u(k + 1)]
+                    V[4 * i + 3, _u(j)] = t[i, _u(k + 1)] - t[i, _u(k + 3)]
 
 
 @njit(nogil=True)
@@ -155,23 +157,23 @@ def _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc):
             for tw in range(TW):
                 j = base + tw
                 # A^T m: rows m0 + m1 + m2 and m1 - m2 - m3 of the 4x4 tile
-                r0 = M[0, j] + M[4, j] + M[8, j]
-                r1 = M[1, j] + M[5, j] + M[9, j]
-                r2 = M[2, j] + M[6, j] + M[10, j]
-                r3 = M[3, j] + M[7, j] + M[11, j]
-                s0 = M[4, j] - M[8, j] - M[12, j]
-                s1 = M[5, j] - M[9, j] - M[13, j]
-                s2 = M[6, j] - M[10, j] - M[14, j]
-                s3 = M[7, j] - M[11, j] - M[15, j]
-                y0[2 * tw] = r0 + r1 + r2 + bo
-                y0[2 * tw + 1] = r1 - r2 - r3 + bo
-                y1[2 * tw] = s0 + s1 + s2 + bo
-                y1[2 * tw + 1] = s1 - s2 - s3 + bo
+                r0 = M[0, _u(j)] + M[4, _u(j)] + M[8, _u(j)]
+                r1 = M[1, _u(j)] + M[5, _u(j)] + M[9, _u(j)]
+                r2 = M[2, _u(j)] + M[6, _u(j)] + M[10, _u(j)]
+                r3 = M[3, _u(j)] + M[7, _u(j)] + M[11, _u(j)]
+                s0 = M[4, _u(j)] - M[8, _u(j)] - M[12, _u(j)]
+                s1 = M[5, _u(j)] - M[9, _u(j)] - M[13, _u(j)]
+                s2 = M[6, _u(j)] - M[10, _u(j)] - M[14, _u(j)]
+                s3 = M[7, _u(j)] - M[11, _u(j)] - M[15, _u(j)]
+                y0[_u(2 * tw)] = r0 + r1 + r2 + bo
+                y0[_u(2 * tw + 1)] = r1 - r2 - r3 + bo
+                y1[_u(2 * tw)] = s0 + s1 + s2 + bo
+                y1[_u(2 * tw + 1)] = s1 - s2 - s3 + bo
             for k in range(OW):
-                y[n, o, h, k] = y0[k]
+                y[n, o, h, _u(k)] = y0[_u(k)]
             if h + 1 < OH:
                 for k in range(OW):
-                    y[n, o, h + 1, k] = y1[k]
+                    y[n, o, h + 1, _u(k)] = y1[_u(k)]
 
 
 @njit(nogil=True)
@@ -187,37 +189,37 @@ def _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, cs, js):
         j0 = (r - row0) * TW
         for o in range(O):
             for k in range(OW):
-                g0[k] = gy[n, o, h, k]
+                g0[_u(k)] = gy[n, o, h, _u(k)]
             if h + 1 < OH:
                 for k in range(OW):
-                    g1[k] = gy[n, o, h + 1, k]
+                    g1[_u(k)] = gy[n, o, h + 1, _u(k)]
             else:
                 for k in range(OW):
-                    g1[k] = 0.0
+                    g1[_u(k)] = 0.0
             base = o * cs + j0 * js
             for tw in range(TW):
                 j = base + tw * js
-                a0, a1 = g0[2 * tw], g0[2 * tw + 1]
-                b0, b1 = g1[2 * tw], g1[2 * tw + 1]
+                a0, a1 = g0[_u(2 * tw)], g0[_u(2 * tw + 1)]
+                b0, b1 = g1[_u(2 * tw)], g1[_u(2 * tw + 1)]
                 # A dY: rows dY0, dY0 + dY1, dY0 - dY1, -dY1; then the same on columns
                 p0, p1 = a0 + b0, a1 + b1
                 q0, q1 = a0 - b0, a1 - b1
-                dM[0, j] = a0
-                dM[1, j] = a0 + a1
-                dM[2, j] = a0 - a1
-                dM[3, j] = -a1
-                dM[4, j] = p0
-                dM[5, j] = p0 + p1
-                dM[6, j] = p0 - p1
-                dM[7, j] = -p1
-                dM[8, j] = q0
-                dM[9, j] = q0 + q1
-                dM[10, j] = q0 - q1
-                dM[11, j] = -q1
-                dM[12, j] = -b0
-                dM[13, j] = -b0 - b1
-                dM[14, j] = b1 - b0
-                dM[15, j] = b1
+                dM[0, _u(j)] = a0
+                dM[1, _u(j)] = a0 + a1
+                dM[2, _u(j)] = a0 - a1
+                dM[3, _u(j)] = -a1
+                dM[4, _u(j)] = p0
+                dM[5, _u(j)] = p0 + p1
+                dM[6, _u(j)] = p0 - p1
+                dM[7, _u(j)] = -p1
+                dM[8, _u(j)] = q0
+                dM[9, _u(j)] = q0 + q1
+                dM[10, _u(j)] = q0 - q1
+                dM[11, _u(j)] = -q1
+                dM[12, _u(j)] = -b0
+                dM[13, _u(j)] = -b0 - b1
+                dM[14, _u(j)] = b1 - b0
+                dM[15, _u(j)] = b1
 
 
 @njit(nogil=True)
@@ -285,27 +287,27 @@ def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
         for c in range(C):
             _window_rows(x, rows, n, c, top, pl)
             for k in range(L):  # B^T d: combinations of the six rows
-                d0, d1, d2, d3, d4, d5 = (rows[0, k], rows[1, k], rows[2, k], rows[3, k],
-                                          rows[4, k], rows[5, k])
-                t[0, k] = 4.0 * d0 - 5.0 * d2 + d4
-                t[1, k] = (d3 + d4) - 4.0 * (d1 + d2)
-                t[2, k] = (d4 - d3) + 4.0 * (d1 - d2)
-                t[3, k] = (d4 - d2) + 2.0 * (d3 - d1)
-                t[4, k] = (d4 - d2) - 2.0 * (d3 - d1)
-                t[5, k] = 4.0 * d1 - 5.0 * d3 + d5
+                d0, d1, d2, d3, d4, d5 = (rows[0, _u(k)], rows[1, _u(k)], rows[2, _u(k)], rows[3, _u(k)],
+                                          rows[4, _u(k)], rows[5, _u(k)])
+                t[0, _u(k)] = 4.0 * d0 - 5.0 * d2 + d4
+                t[1, _u(k)] = (d3 + d4) - 4.0 * (d1 + d2)
+                t[2, _u(k)] = (d4 - d3) + 4.0 * (d1 - d2)
+                t[3, _u(k)] = (d4 - d2) + 2.0 * (d3 - d1)
+                t[4, _u(k)] = (d4 - d2) - 2.0 * (d3 - d1)
+                t[5, _u(k)] = 4.0 * d1 - 5.0 * d3 + d5
             base = c * cs + j0 * js
             for tw in range(TW):  # (B^T d) B: the same combinations of columns 4tw..4tw+5
                 k = 4 * tw
                 j = base + tw * js
                 for i in range(6):
-                    e0, e1, e2, e3, e4, e5 = (t[i, k], t[i, k + 1], t[i, k + 2], t[i, k + 3],
-                                              t[i, k + 4], t[i, k + 5])
-                    V[6 * i, j] = 4.0 * e0 - 5.0 * e2 + e4
-                    V[6 * i + 1, j] = (e3 + e4) - 4.0 * (e1 + e2)
-                    V[6 * i + 2, j] = (e4 - e3) + 4.0 * (e1 - e2)
-                    V[6 * i + 3, j] = (e4 - e2) + 2.0 * (e3 - e1)
-                    V[6 * i + 4, j] = (e4 - e2) - 2.0 * (e3 - e1)
-                    V[6 * i + 5, j] = 4.0 * e1 - 5.0 * e3 + e5
+                    e0, e1, e2, e3, e4, e5 = (t[i, _u(k)], t[i, _u(k + 1)], t[i, _u(k + 2)], t[i, _u(k + 3)],
+                                              t[i, _u(k + 4)], t[i, _u(k + 5)])
+                    V[6 * i, _u(j)] = 4.0 * e0 - 5.0 * e2 + e4
+                    V[6 * i + 1, _u(j)] = (e3 + e4) - 4.0 * (e1 + e2)
+                    V[6 * i + 2, _u(j)] = (e4 - e3) + 4.0 * (e1 - e2)
+                    V[6 * i + 3, _u(j)] = (e4 - e2) + 2.0 * (e3 - e1)
+                    V[6 * i + 4, _u(j)] = (e4 - e2) - 2.0 * (e3 - e1)
+                    V[6 * i + 5, _u(j)] = 4.0 * e1 - 5.0 * e3 + e5
 
 
 @njit(nogil=True)
@@ -325,23 +327,23 @@ def _output_tiles4(M, y, row0, row1, bias, has_bias, TH, TW, tc):
             for tw in range(TW):
                 j = base + tw
                 for b in range(6):  # A^T m: rows of the 6x6 tile, column b
-                    m0, m1, m2 = M[b, j], M[6 + b, j], M[12 + b, j]
-                    m3, m4, m5 = M[18 + b, j], M[24 + b, j], M[30 + b, j]
+                    m0, m1, m2 = M[b, _u(j)], M[6 + b, _u(j)], M[12 + b, _u(j)]
+                    m3, m4, m5 = M[18 + b, _u(j)], M[24 + b, _u(j)], M[30 + b, _u(j)]
                     s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
-                    r[0, b] = m0 + s12 + s34
-                    r[1, b] = d12 + 2.0 * d34
-                    r[2, b] = s12 + 4.0 * s34
-                    r[3, b] = d12 + 8.0 * d34 + m5
+                    r[0, _u(b)] = m0 + s12 + s34
+                    r[1, _u(b)] = d12 + 2.0 * d34
+                    r[2, _u(b)] = s12 + 4.0 * s34
+                    r[3, _u(b)] = d12 + 8.0 * d34 + m5
                 for i in range(4):  # (A^T m) A: the same on columns
                     m0, m1, m2, m3, m4, m5 = r[i, 0], r[i, 1], r[i, 2], r[i, 3], r[i, 4], r[i, 5]
                     s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
-                    out[i, 4 * tw] = m0 + s12 + s34 + bo
-                    out[i, 4 * tw + 1] = d12 + 2.0 * d34 + bo
-                    out[i, 4 * tw + 2] = s12 + 4.0 * s34 + bo
-                    out[i, 4 * tw + 3] = d12 + 8.0 * d34 + m5 + bo
+                    out[i, _u(4 * tw)] = m0 + s12 + s34 + bo
+                    out[i, _u(4 * tw + 1)] = d12 + 2.0 * d34 + bo
+                    out[i, _u(4 * tw + 2)] = s12 + 4.0 * s34 + bo
+                    out[i, _u(4 * tw + 3)] = d12 + 8.0 * d34 + m5 + bo
             for i in range(min(4, OH - h)):
                 for k in range(OW):
-                    y[n, o, h + i, k] = out[i, k]
+                    y[n, o, h + i, _u(k)] = out[i, _u(k)]
 
 
 @njit(nogil=True)
@@ -359,15 +361,16 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
             for i in range(4):
                 if h + i < OH:
                     for k in range(OW):
-                        g[i, k] = gy[n, o, h + i, k]
+                        g[i, _u(k)] = gy[n, o, h + i, _u(k)]
                 else:
                     for k in range(OW):
-                        g[i, k] = 0.0
+                        g[i, _u(k)] = 0.0
             base = o * cs + j0 * js
             for tw in range(TW):
                 j = base + tw * js
                 for i in range(4):  # dY A^T: A applied to each row of the 4x4 tile
-                    g0, g1, g2, g3 = g[i, 4 * tw], g[i, 4 * tw + 1], g[i, 4 * tw + 2], g[i, 4 * tw + 3]
+                    k = 4 * tw
+                    g0, g1, g2, g3 = g[i, _u(k)], g[i, _u(k + 1)], g[i, _u(k + 2)], g[i, _u(k + 3)]
                     se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
                     h6[i, 0] = g0
                     h6[i, 1] = se + so
@@ -376,14 +379,14 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
                     h6[i, 4] = p - q
                     h6[i, 5] = g3
                 for b in range(6):  # A (dY A^T): the same down each column
-                    g0, g1, g2, g3 = h6[0, b], h6[1, b], h6[2, b], h6[3, b]
+                    g0, g1, g2, g3 = h6[0, _u(b)], h6[1, _u(b)], h6[2, _u(b)], h6[3, _u(b)]
                     se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
-                    dM[b, j] = g0
-                    dM[6 + b, j] = se + so
-                    dM[12 + b, j] = se - so
-                    dM[18 + b, j] = p + q
-                    dM[24 + b, j] = p - q
-                    dM[30 + b, j] = g3
+                    dM[b, _u(j)] = g0
+                    dM[6 + b, _u(j)] = se + so
+                    dM[12 + b, _u(j)] = se - so
+                    dM[18 + b, _u(j)] = p + q
+                    dM[24 + b, _u(j)] = p - q
+                    dM[30 + b, _u(j)] = g3
 
 
 @njit(nogil=True)
