@@ -143,37 +143,40 @@ def _input_tiles(x, V, row0, row1, pt, pl, TH, TW, cs, js):
 @njit(nogil=True)
 def _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc):
     """Planes ``M[xi, o*tc + j]`` of tile rows ``[row0, row1)`` -> y[N, O, OH, OW] = A^T m A
-    (+ bias[o]), cropped to the output."""
+    (+ bias[o]), cropped to the output. One loop over all the chunk's tiles per channel:
+    loops over one tile row (4-16 tiles) were too short to vectorise."""
     N, O, OH, OW = y.shape
-    y0 = np.empty(2 * TW, dtype=y.dtype)
-    y1 = np.empty(2 * TW, dtype=y.dtype)
-    for r in range(row0, row1):
-        n = r // TH
-        h = 2 * (r - n * TH)
-        j0 = (r - row0) * TW
-        for o in range(O):
-            bo = bias[o] if has_bias else 0.0
-            base = o * tc + j0
-            for tw in range(TW):
-                j = base + tw
-                # A^T m: rows m0 + m1 + m2 and m1 - m2 - m3 of the 4x4 tile
-                r0 = M[0, _u(j)] + M[4, _u(j)] + M[8, _u(j)]
-                r1 = M[1, _u(j)] + M[5, _u(j)] + M[9, _u(j)]
-                r2 = M[2, _u(j)] + M[6, _u(j)] + M[10, _u(j)]
-                r3 = M[3, _u(j)] + M[7, _u(j)] + M[11, _u(j)]
-                s0 = M[4, _u(j)] - M[8, _u(j)] - M[12, _u(j)]
-                s1 = M[5, _u(j)] - M[9, _u(j)] - M[13, _u(j)]
-                s2 = M[6, _u(j)] - M[10, _u(j)] - M[14, _u(j)]
-                s3 = M[7, _u(j)] - M[11, _u(j)] - M[15, _u(j)]
-                y0[_u(2 * tw)] = r0 + r1 + r2 + bo
-                y0[_u(2 * tw + 1)] = r1 - r2 - r3 + bo
-                y1[_u(2 * tw)] = s0 + s1 + s2 + bo
-                y1[_u(2 * tw + 1)] = s1 - s2 - s3 + bo
+    nt = (row1 - row0) * TW
+    y0 = np.empty(2 * nt, dtype=y.dtype)  # the tiles' first output rows, tile row after row
+    y1 = np.empty(2 * nt, dtype=y.dtype)  # and their second
+    zero = y.dtype.type(0)
+    for o in range(O):
+        bo = bias[o] if has_bias else zero
+        base = o * tc
+        for jj in range(nt):
+            j = _u(base + jj)
+            # A^T m: rows m0 + m1 + m2 and m1 - m2 - m3 of the 4x4 tile
+            r0 = M[0, j] + M[4, j] + M[8, j]
+            r1 = M[1, j] + M[5, j] + M[9, j]
+            r2 = M[2, j] + M[6, j] + M[10, j]
+            r3 = M[3, j] + M[7, j] + M[11, j]
+            s0 = M[4, j] - M[8, j] - M[12, j]
+            s1 = M[5, j] - M[9, j] - M[13, j]
+            s2 = M[6, j] - M[10, j] - M[14, j]
+            s3 = M[7, j] - M[11, j] - M[15, j]
+            y0[_u(2 * jj)] = r0 + r1 + r2 + bo
+            y0[_u(2 * jj + 1)] = r1 - r2 - r3 + bo
+            y1[_u(2 * jj)] = s0 + s1 + s2 + bo
+            y1[_u(2 * jj + 1)] = s1 - s2 - s3 + bo
+        for r in range(row0, row1):
+            n = r // TH
+            h = 2 * (r - n * TH)
+            off = (r - row0) * 2 * TW
             for k in range(OW):
-                y[n, o, h, _u(k)] = y0[_u(k)]
+                y[n, o, h, _u(k)] = y0[_u(off + k)]
             if h + 1 < OH:
                 for k in range(OW):
-                    y[n, o, h + 1, _u(k)] = y1[_u(k)]
+                    y[n, o, h + 1, _u(k)] = y1[_u(off + k)]
 
 
 @njit(nogil=True)
@@ -280,6 +283,8 @@ def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
     L = 4 * TW + 2
     rows = np.empty((6, L), dtype=x.dtype)
     t = np.empty((6, L), dtype=x.dtype)
+    # constants in the data's type: a float64 literal would promote float32 arithmetic
+    two, four, five = x.dtype.type(2), x.dtype.type(4), x.dtype.type(5)
     for r in range(row0, row1):
         n = r // TH
         top = 4 * (r - n * TH) - pt
@@ -287,63 +292,82 @@ def _input_tiles4(x, V, row0, row1, pt, pl, TH, TW, cs, js):
         for c in range(C):
             _window_rows(x, rows, n, c, top, pl)
             for k in range(L):  # B^T d: combinations of the six rows
-                d0, d1, d2, d3, d4, d5 = (rows[0, _u(k)], rows[1, _u(k)], rows[2, _u(k)], rows[3, _u(k)],
-                                          rows[4, _u(k)], rows[5, _u(k)])
-                t[0, _u(k)] = 4.0 * d0 - 5.0 * d2 + d4
-                t[1, _u(k)] = (d3 + d4) - 4.0 * (d1 + d2)
-                t[2, _u(k)] = (d4 - d3) + 4.0 * (d1 - d2)
-                t[3, _u(k)] = (d4 - d2) + 2.0 * (d3 - d1)
-                t[4, _u(k)] = (d4 - d2) - 2.0 * (d3 - d1)
-                t[5, _u(k)] = 4.0 * d1 - 5.0 * d3 + d5
+                d0, d1, d2, d3, d4, d5 = (rows[0, _u(k)], rows[1, _u(k)], rows[2, _u(k)],
+                                          rows[3, _u(k)], rows[4, _u(k)], rows[5, _u(k)])
+                t[0, _u(k)] = four * d0 - five * d2 + d4
+                t[1, _u(k)] = (d3 + d4) - four * (d1 + d2)
+                t[2, _u(k)] = (d4 - d3) + four * (d1 - d2)
+                t[3, _u(k)] = (d4 - d2) + two * (d3 - d1)
+                t[4, _u(k)] = (d4 - d2) - two * (d3 - d1)
+                t[5, _u(k)] = four * d1 - five * d3 + d5
             base = c * cs + j0 * js
             for tw in range(TW):  # (B^T d) B: the same combinations of columns 4tw..4tw+5
                 k = 4 * tw
-                j = base + tw * js
+                j = _u(base + tw * js)
                 for i in range(6):
-                    e0, e1, e2, e3, e4, e5 = (t[i, _u(k)], t[i, _u(k + 1)], t[i, _u(k + 2)], t[i, _u(k + 3)],
-                                              t[i, _u(k + 4)], t[i, _u(k + 5)])
-                    V[6 * i, _u(j)] = 4.0 * e0 - 5.0 * e2 + e4
-                    V[6 * i + 1, _u(j)] = (e3 + e4) - 4.0 * (e1 + e2)
-                    V[6 * i + 2, _u(j)] = (e4 - e3) + 4.0 * (e1 - e2)
-                    V[6 * i + 3, _u(j)] = (e4 - e2) + 2.0 * (e3 - e1)
-                    V[6 * i + 4, _u(j)] = (e4 - e2) - 2.0 * (e3 - e1)
-                    V[6 * i + 5, _u(j)] = 4.0 * e1 - 5.0 * e3 + e5
+                    e0, e1, e2 = t[i, _u(k)], t[i, _u(k + 1)], t[i, _u(k + 2)]
+                    e3, e4, e5 = t[i, _u(k + 3)], t[i, _u(k + 4)], t[i, _u(k + 5)]
+                    V[6 * i, j] = four * e0 - five * e2 + e4
+                    V[6 * i + 1, j] = (e3 + e4) - four * (e1 + e2)
+                    V[6 * i + 2, j] = (e4 - e3) + four * (e1 - e2)
+                    V[6 * i + 3, j] = (e4 - e2) + two * (e3 - e1)
+                    V[6 * i + 4, j] = (e4 - e2) - two * (e3 - e1)
+                    V[6 * i + 5, j] = four * e1 - five * e3 + e5
+
+
+@njit(nogil=True, inline="always")
+def _at4(m0, m1, m2, m3, m4, m5, two, four, eight):
+    """A^T m of one column (or row) ``m`` of a 6x6 tile: its four outputs."""
+    s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
+    return m0 + s12 + s34, d12 + two * d34, s12 + four * s34, d12 + eight * d34 + m5
 
 
 @njit(nogil=True)
 def _output_tiles4(M, y, row0, row1, bias, has_bias, TH, TW, tc):
     """F(4x4, 3x3) :func:`_output_tiles`: planes ``M[6*a + b, o*tc + j]`` -> y = A^T m A
-    (+ bias[o]), cropped to the output."""
+    (+ bias[o]), cropped to the output. The tile's intermediates stay in registers (an
+    array for them kept the loop over tiles from vectorising)."""
     N, O, OH, OW = y.shape
-    out = np.empty((4, 4 * TW), dtype=y.dtype)
-    r = np.empty((4, 6), dtype=y.dtype)
-    for row in range(row0, row1):
-        n = row // TH
-        h = 4 * (row - n * TH)
-        j0 = (row - row0) * TW
-        for o in range(O):
-            bo = bias[o] if has_bias else 0.0
-            base = o * tc + j0
-            for tw in range(TW):
-                j = base + tw
-                for b in range(6):  # A^T m: rows of the 6x6 tile, column b
-                    m0, m1, m2 = M[b, _u(j)], M[6 + b, _u(j)], M[12 + b, _u(j)]
-                    m3, m4, m5 = M[18 + b, _u(j)], M[24 + b, _u(j)], M[30 + b, _u(j)]
-                    s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
-                    r[0, _u(b)] = m0 + s12 + s34
-                    r[1, _u(b)] = d12 + 2.0 * d34
-                    r[2, _u(b)] = s12 + 4.0 * s34
-                    r[3, _u(b)] = d12 + 8.0 * d34 + m5
-                for i in range(4):  # (A^T m) A: the same on columns
-                    m0, m1, m2, m3, m4, m5 = r[i, 0], r[i, 1], r[i, 2], r[i, 3], r[i, 4], r[i, 5]
-                    s12, d12, s34, d34 = m1 + m2, m1 - m2, m3 + m4, m3 - m4
-                    out[i, _u(4 * tw)] = m0 + s12 + s34 + bo
-                    out[i, _u(4 * tw + 1)] = d12 + 2.0 * d34 + bo
-                    out[i, _u(4 * tw + 2)] = s12 + 4.0 * s34 + bo
-                    out[i, _u(4 * tw + 3)] = d12 + 8.0 * d34 + m5 + bo
+    nt = (row1 - row0) * TW
+    # Two passes over the chunk's tiles per channel, each loop with few enough memory
+    # streams that LLVM's runtime overlap checks stay under its limit (8) and the loop
+    # vectorises: all 36 planes in one loop stayed scalar. A^T m goes through ``cols``
+    # (each tile's 6 columns x 4 values), then (A^T m) A into ``out`` (its 16 outputs).
+    cols = np.empty(24 * nt, dtype=y.dtype)
+    out = np.empty(16 * nt, dtype=y.dtype)
+    two, four, eight, zero = y.dtype.type(2), y.dtype.type(4), y.dtype.type(8), y.dtype.type(0)
+    for o in range(O):
+        bo = bias[o] if has_bias else zero
+        base = o * tc
+        for b in range(6):  # A^T m: column b of every tile -> 4 values
+            for jj in range(nt):
+                j = _u(base + jj)
+                c = _at4(M[b, j], M[6 + b, j], M[12 + b, j], M[18 + b, j], M[24 + b, j],
+                         M[30 + b, j], two, four, eight)
+                k = 24 * jj + 4 * b
+                cols[_u(k)], cols[_u(k + 1)], cols[_u(k + 2)], cols[_u(k + 3)] = c
+        for jj in range(nt):  # (A^T m) A: the same on each of a tile's 4 rows
+            k, q = 24 * jj, 16 * jj
+            for i in range(4):
+                r = _at4(cols[_u(k + i)], cols[_u(k + 4 + i)], cols[_u(k + 8 + i)],
+                         cols[_u(k + 12 + i)], cols[_u(k + 16 + i)], cols[_u(k + 20 + i)],
+                         two, four, eight)
+                out[_u(q + 4 * i)], out[_u(q + 4 * i + 1)] = r[0], r[1]
+                out[_u(q + 4 * i + 2)], out[_u(q + 4 * i + 3)] = r[2], r[3]
+        for row in range(row0, row1):
+            n = row // TH
+            h = 4 * (row - n * TH)
+            off = (row - row0) * 16 * TW
             for i in range(min(4, OH - h)):
-                for k in range(OW):
-                    y[n, o, h + i, _u(k)] = out[i, _u(k)]
+                for k in range(OW):  # output column k: tile k // 4, its column k % 4
+                    y[n, o, h + i, _u(k)] = out[_u(off + 16 * (k >> 2) + 4 * i + (k & 3))] + bo
+
+
+@njit(nogil=True, inline="always")
+def _a6(g0, g1, g2, g3, two, four, eight):
+    """A g of one row (or column) ``g`` of a 4x4 gradient tile: its six values."""
+    se, so, p, q = g0 + g2, g1 + g3, g0 + four * g2, two * g1 + eight * g3
+    return g0, se + so, se - so, p + q, p - q, g3
 
 
 @njit(nogil=True)
@@ -352,7 +376,7 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
     = A dY A^T (outputs past the edge count as 0)."""
     N, O, OH, OW = gy.shape
     g = np.zeros((4, 4 * TW), dtype=gy.dtype)  # entries past OW stay zero
-    h6 = np.empty((4, 6), dtype=gy.dtype)
+    two, four, eight = gy.dtype.type(2), gy.dtype.type(4), gy.dtype.type(8)
     for row in range(row0, row1):
         n = row // TH
         h = 4 * (row - n * TH)
@@ -367,26 +391,26 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
                         g[i, _u(k)] = 0.0
             base = o * cs + j0 * js
             for tw in range(TW):
-                j = base + tw * js
-                for i in range(4):  # dY A^T: A applied to each row of the 4x4 tile
-                    k = 4 * tw
-                    g0, g1, g2, g3 = g[i, _u(k)], g[i, _u(k + 1)], g[i, _u(k + 2)], g[i, _u(k + 3)]
-                    se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
-                    h6[i, 0] = g0
-                    h6[i, 1] = se + so
-                    h6[i, 2] = se - so
-                    h6[i, 3] = p + q
-                    h6[i, 4] = p - q
-                    h6[i, 5] = g3
-                for b in range(6):  # A (dY A^T): the same down each column
-                    g0, g1, g2, g3 = h6[0, _u(b)], h6[1, _u(b)], h6[2, _u(b)], h6[3, _u(b)]
-                    se, so, p, q = g0 + g2, g1 + g3, g0 + 4.0 * g2, 2.0 * g1 + 8.0 * g3
-                    dM[b, _u(j)] = g0
-                    dM[6 + b, _u(j)] = se + so
-                    dM[12 + b, _u(j)] = se - so
-                    dM[18 + b, _u(j)] = p + q
-                    dM[24 + b, _u(j)] = p - q
-                    dM[30 + b, _u(j)] = g3
+                j = _u(base + tw * js)
+                k = 4 * tw
+                # dY A^T: A applied to each row of the 4x4 tile
+                h0 = _a6(g[0, _u(k)], g[0, _u(k + 1)], g[0, _u(k + 2)], g[0, _u(k + 3)], two, four, eight)
+                h1 = _a6(g[1, _u(k)], g[1, _u(k + 1)], g[1, _u(k + 2)], g[1, _u(k + 3)], two, four, eight)
+                h2 = _a6(g[2, _u(k)], g[2, _u(k + 1)], g[2, _u(k + 2)], g[2, _u(k + 3)], two, four, eight)
+                h3 = _a6(g[3, _u(k)], g[3, _u(k + 1)], g[3, _u(k + 2)], g[3, _u(k + 3)], two, four, eight)
+                # A (dY A^T): the same down each column b
+                v = _a6(h0[0], h1[0], h2[0], h3[0], two, four, eight)
+                dM[0, j], dM[6, j], dM[12, j], dM[18, j], dM[24, j], dM[30, j] = v
+                v = _a6(h0[1], h1[1], h2[1], h3[1], two, four, eight)
+                dM[1, j], dM[7, j], dM[13, j], dM[19, j], dM[25, j], dM[31, j] = v
+                v = _a6(h0[2], h1[2], h2[2], h3[2], two, four, eight)
+                dM[2, j], dM[8, j], dM[14, j], dM[20, j], dM[26, j], dM[32, j] = v
+                v = _a6(h0[3], h1[3], h2[3], h3[3], two, four, eight)
+                dM[3, j], dM[9, j], dM[15, j], dM[21, j], dM[27, j], dM[33, j] = v
+                v = _a6(h0[4], h1[4], h2[4], h3[4], two, four, eight)
+                dM[4, j], dM[10, j], dM[16, j], dM[22, j], dM[28, j], dM[34, j] = v
+                v = _a6(h0[5], h1[5], h2[5], h3[5], two, four, eight)
+                dM[5, j], dM[11, j], dM[17, j], dM[23, j], dM[29, j], dM[35, j] = v
 
 
 @njit(nogil=True)
