@@ -35,7 +35,7 @@ transform map to the same L1 sets, and the input transform ran about 5x slower.
 
 F(4x4, 3x3) (the matrices above :func:`_input_tiles4`) works the same way on 6x6 input
 tiles with 36 GEMMs, for 4x4 outputs: 2.25 multiplications per output and channel pair
-instead of 4. :func:`tile_size` picks it on larger maps with enough channels.
+instead of 4. :func:`tile_size` picks it, per pass, on larger maps with enough channels.
 
 F(2x2, 3x3)'s transforms only add, subtract and halve, so its float32 results stay within
 a few ulps of the direct sum (below 1e-6 of the output's scale on W6's shapes).
@@ -510,8 +510,8 @@ class _Chunks:
     """The tile size of a batch's conv (``m``: :func:`tile_size`) and how its tile rows
     split into chunks (the kernels' planes hold one chunk)."""
 
-    def __init__(self, N, OH, OW, C, O, dtype):
-        self.m = m = tile_size(N, C, O, OH, OW)
+    def __init__(self, N, OH, OW, C, O, dtype, weight_grad=False):
+        self.m = m = tile_size(N, C, O, OH, OW, weight_grad)
         self.components = (m + 2) ** 2
         self.TH, self.TW = -(-OH // m), -(-OW // m)
         rows = N * self.TH
@@ -529,26 +529,36 @@ def _avx512() -> bool:
     return bool(llvm.get_host_cpu_features().get("avx512f", False))
 
 
-def f4_thresholds() -> tuple[int, int]:
-    """``(channels, tiles)`` from which :func:`tile_size` picks F(4x4, 3x3) on this CPU.
+def f4_thresholds(weight_grad: bool = False) -> tuple[int, int]:
+    """``(channels, tiles)`` from which :func:`tile_size` picks F(4x4, 3x3) on this CPU,
+    for the forward and grad-input passes or (``weight_grad``) for grad-weight.
 
     F4's 36 GEMMs have the same ``K`` as F2's 16 for four times the outputs, but its
     transforms do more work per tile and its chunks hold fewer tile rows. How much the
-    GEMM saving buys depends on the BLAS: on AVX2 (a Zen 3 VM, OpenBLAS Haswell kernels)
-    F4 won from 32 channels and 512 tiles (W9 161.7 -> 144.8 ms per step); with AVX-512
-    GEMMs twice as wide (a Zen 5 VM, SkylakeX kernels) the transforms dominate and F4
-    only won at W6's 64 channels and 2048 tiles (23.1 vs 25.3 ms), losing at 32 channels
-    32x32 (9.2 vs 8.1), 64 channels at 512 and 1024 tiles and 128 channels at 512 and
-    1024 tiles (benchmarks/NOTES.md)."""
-    return (64, 2048) if _avx512() else (32, 512)
+    GEMM saving buys depends on the BLAS and on the pass:
+
+    * AVX-512 (a Zen 5 VM, OpenBLAS SkylakeX kernels): for the forward and grad-input F4
+      wins at W6's 64 channels and 2048 tiles (5.6 vs 6.5 ms a pass) and loses at 1024
+      tiles (64 channels 32x32 batch 16: 2.76 vs 2.27) and at 32 channels (2.28 vs 1.80).
+      Grad-weight, whose planes are tile-major, gains from 512 tiles at any channel count
+      measured (16-128: W9's 32 channels 32x32 1.64 vs 2.54 ms; 64 channels 16x16 1.36
+      vs 1.57) and loses at 128 (1.85 vs 1.49).
+    * AVX2 (a Zen 3 VM, OpenBLAS Haswell kernels): F4 won all passes together from 32
+      channels and 512 tiles (W9 161.7 -> 144.8 ms per step), measured before the
+      transforms vectorised.
+
+    Figures in benchmarks/NOTES.md."""
+    if not _avx512():
+        return (32, 512)
+    return (16, 512) if weight_grad else (64, 2048)
 
 
-def tile_size(N: int, C: int, O: int, OH: int, OW: int) -> int:
-    """Output tile size for a batch of ``N`` convs ``C -> O`` channels to ``OH x OW`` maps:
-    4 (F(4x4, 3x3)) when both channel counts reach :data:`F4_MIN_CHANNELS` and there are
-    at least :data:`F4_MIN_TILES` 4x4 tiles (by default :func:`f4_thresholds`), else 2
-    (F(2x2, 3x3))."""
-    min_channels, min_tiles = f4_thresholds()
+def tile_size(N: int, C: int, O: int, OH: int, OW: int, weight_grad: bool = False) -> int:
+    """Output tile size for a batch of ``N`` convs ``C -> O`` channels to ``OH x OW`` maps
+    (the forward and grad-input, or ``weight_grad``): 4 (F(4x4, 3x3)) when both channel
+    counts reach :data:`F4_MIN_CHANNELS` and there are at least :data:`F4_MIN_TILES` 4x4
+    tiles (by default :func:`f4_thresholds`), else 2 (F(2x2, 3x3))."""
+    min_channels, min_tiles = f4_thresholds(weight_grad)
     if F4_MIN_CHANNELS is not None:
         min_channels = F4_MIN_CHANNELS
     if F4_MIN_TILES is not None:
@@ -643,7 +653,7 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     pt, pl = g.pt, g.pl
     if N == 0:
         return np.zeros((O, C, 3, 3), dtype=x.dtype)
-    ch = _Chunks(N, OH, OW, C, O, x.dtype)
+    ch = _Chunks(N, OH, OW, C, O, x.dtype, weight_grad=True)
     dUs = np.zeros((min(ch.count, _WEIGHT_GROUPS), ch.components, O, C), dtype=x.dtype)
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,

@@ -94,7 +94,7 @@ def test_winograd_backwards_are_exact_adjoints(case, tile):
 
 def test_tile_size_rule_for_issue_14_shapes_on_avx2(monkeypatch):
     monkeypatch.setattr(WG, "_avx512", lambda: False)
-    assert WG.f4_thresholds() == (32, 512)
+    assert WG.f4_thresholds() == WG.f4_thresholds(weight_grad=True) == (32, 512)
     assert WG.tile_size(32, 32, 32, 32, 32) == 4     # W9's first block: 2048 tiles
     assert WG.tile_size(32, 64, 64, 16, 16) == 4     # 512 tiles
     assert WG.tile_size(32, 64, 64, 32, 32) == 4     # W6
@@ -112,6 +112,28 @@ def test_tile_size_rule_for_issue_14_shapes_on_avx512(monkeypatch):
     assert WG.tile_size(32, 64, 64, 16, 16) == 2     # 512 tiles
     assert WG.tile_size(16, 128, 128, 32, 32) == 2   # 1024 tiles
     assert WG.tile_size(32, 128, 128, 8, 8) == 2
+    # grad-weight (tile-major planes) takes 4x4 tiles from 512 tiles at any channel count
+    assert WG.f4_thresholds(weight_grad=True) == (16, 512)
+    assert WG.tile_size(32, 32, 32, 32, 32, weight_grad=True) == 4   # W9's first block
+    assert WG.tile_size(32, 64, 64, 16, 16, weight_grad=True) == 4   # 512 tiles
+    assert WG.tile_size(32, 128, 128, 8, 8, weight_grad=True) == 2   # 128 tiles
+    assert WG.tile_size(32, 8, 8, 32, 32, weight_grad=True) == 2     # 8 channels
+
+
+def test_passes_on_different_tile_sizes_agree_with_the_reference(monkeypatch):
+    # On AVX-512 a 16-channel conv over 512 tiles runs its forward and grad-input on 2x2
+    # tiles and its grad-weight on 4x4: each pass stands on its own.
+    monkeypatch.setattr(WG, "_avx512", lambda: True)
+    N, C, H, W, O = 32, 16, 16, 16, 16
+    assert WG.tile_size(N, C, O, H, W) == 2
+    assert WG.tile_size(N, C, O, H, W, weight_grad=True) == 4
+    x, w, gy, _, pads = _make((N, C, H, W, O, (1, 1, 1, 1)), np.float64, seed=5)
+    y, gx, gw = _all(x, w, gy, pads)
+    geo = ((1, 1), pads, (1, 1), 1)
+    gx_ref, gw_ref = ref_conv2d_backward(x, w, gy, *geo)
+    np.testing.assert_allclose(y, ref_conv2d(x, w, *geo), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gx, gx_ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gw, gw_ref, rtol=1e-10, atol=1e-9)
 
 
 def test_tile_size_thresholds_can_be_set(monkeypatch):
