@@ -72,6 +72,8 @@ __all__ = ["F4_MIN_CHANNELS", "F4_MIN_TILES", "backward_input", "backward_weight
 _CHUNK_BYTES = 512 << 10
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes, see the module docstring
+#: Tiles per run of F(4x4)'s output transform (its local arrays' fixed width).
+_BLOCK = 64
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 # Plane offsets, known non-negative: unsigned, Numba drops its negative-index fix-up.
 _u = np.uint64
@@ -325,42 +327,52 @@ def _at4(m0, m1, m2, m3, m4, m5, two, four, eight):
 @njit(nogil=True)
 def _output_tiles4(M, y, row0, row1, bias, has_bias, TH, TW, tc):
     """F(4x4, 3x3) :func:`_output_tiles`: planes ``M[6*a + b, o*tc + j]`` -> y = A^T m A
-    (+ bias[o]), cropped to the output. The tile's intermediates stay in registers (an
-    array for them kept the loop over tiles from vectorising)."""
+    (+ bias[o]), cropped to the output.
+
+    Per channel, runs of up to :data:`_BLOCK` tiles (whole tile rows, or pieces of one
+    long row) go through two passes into local arrays of a fixed shape, then into ``y``:
+    A^T m into ``cols`` (4 values per column b of each 6x6 tile), (A^T m) A into ``out``
+    (each tile's 4 output rows, laid out as in ``y``). With fixed shapes LLVM sees
+    constant strides, needs few runtime overlap checks and vectorises all three loops;
+    one loop over all 36 planes into ``y`` stayed scalar, 8x slower
+    (benchmarks/NOTES.md)."""
     N, O, OH, OW = y.shape
-    nt = (row1 - row0) * TW
-    # Two passes over the chunk's tiles per channel, each loop with few enough memory
-    # streams that LLVM's runtime overlap checks stay under its limit (8) and the loop
-    # vectorises: all 36 planes in one loop stayed scalar. A^T m goes through ``cols``
-    # (each tile's 6 columns x 4 values), then (A^T m) A into ``out`` (its 16 outputs).
-    cols = np.empty(24 * nt, dtype=y.dtype)
-    out = np.empty(16 * nt, dtype=y.dtype)
+    cols = np.empty((24, _BLOCK), dtype=y.dtype)
+    out = np.empty((4, 4 * _BLOCK), dtype=y.dtype)
     two, four, eight, zero = y.dtype.type(2), y.dtype.type(4), y.dtype.type(8), y.dtype.type(0)
+    rows_per_run = max(1, _BLOCK // TW)
     for o in range(O):
         bo = bias[o] if has_bias else zero
-        base = o * tc
-        for b in range(6):  # A^T m: column b of every tile -> 4 values
-            for jj in range(nt):
-                j = _u(base + jj)
-                c = _at4(M[b, j], M[6 + b, j], M[12 + b, j], M[18 + b, j], M[24 + b, j],
-                         M[30 + b, j], two, four, eight)
-                k = 24 * jj + 4 * b
-                cols[_u(k)], cols[_u(k + 1)], cols[_u(k + 2)], cols[_u(k + 3)] = c
-        for jj in range(nt):  # (A^T m) A: the same on each of a tile's 4 rows
-            k, q = 24 * jj, 16 * jj
-            for i in range(4):
-                r = _at4(cols[_u(k + i)], cols[_u(k + 4 + i)], cols[_u(k + 8 + i)],
-                         cols[_u(k + 12 + i)], cols[_u(k + 16 + i)], cols[_u(k + 20 + i)],
-                         two, four, eight)
-                out[_u(q + 4 * i)], out[_u(q + 4 * i + 1)] = r[0], r[1]
-                out[_u(q + 4 * i + 2)], out[_u(q + 4 * i + 3)] = r[2], r[3]
-        for row in range(row0, row1):
-            n = row // TH
-            h = 4 * (row - n * TH)
-            off = (row - row0) * 16 * TW
-            for i in range(min(4, OH - h)):
-                for k in range(OW):  # output column k: tile k // 4, its column k % 4
-                    y[n, o, h + i, _u(k)] = out[_u(off + 16 * (k >> 2) + 4 * i + (k & 3))] + bo
+        for r in range(row0, row1, rows_per_run):
+            nr = min(rows_per_run, row1 - r)
+            for t0 in range(0, TW, _BLOCK):
+                per_row = min(TW - t0, _BLOCK)  # tiles of each row in this run
+                nb = nr * per_row
+                base = o * tc + (r - row0) * TW + t0
+                for b in range(6):  # A^T m: column b of every tile -> 4 values
+                    for jj in range(nb):
+                        j = _u(base + jj)
+                        c = _at4(M[b, j], M[6 + b, j], M[12 + b, j], M[18 + b, j],
+                                 M[24 + b, j], M[30 + b, j], two, four, eight)
+                        cols[4 * b, jj], cols[4 * b + 1, jj] = c[0], c[1]
+                        cols[4 * b + 2, jj], cols[4 * b + 3, jj] = c[2], c[3]
+                for i in range(4):  # (A^T m) A: row i of every tile -> 4 outputs
+                    for jj in range(nb):
+                        v = _at4(cols[i, jj], cols[4 + i, jj], cols[8 + i, jj],
+                                 cols[12 + i, jj], cols[16 + i, jj], cols[20 + i, jj],
+                                 two, four, eight)
+                        k = _u(4 * jj)
+                        out[i, k], out[i, k + _u(1)] = v[0], v[1]
+                        out[i, k + _u(2)], out[i, k + _u(3)] = v[2], v[3]
+                k0 = 4 * t0
+                width = min(OW, 4 * (t0 + per_row)) - k0
+                for ri in range(nr):
+                    n = (r + ri) // TH
+                    h = 4 * (r + ri - n * TH)
+                    off = ri * 4 * per_row
+                    for i in range(min(4, OH - h)):
+                        for k in range(width):
+                            y[n, o, h + i, _u(k0 + k)] = out[i, _u(off + k)] + bo
 
 
 @njit(nogil=True, inline="always")

@@ -28,6 +28,7 @@ CASES = [
     (1, 1, 3, 3, 1, (0, 0, 0, 0)),    # one output pixel (one partial tile)
     (2, 5, 1, 6, 3, (1, 1, 2, 0)),    # H == 1 padded to a 3-row window
     (4, 17, 6, 10, 9, (1, 1, 1, 1)),  # more channels than tiles per row
+    (1, 2, 5, 262, 3, (1, 1, 1, 1)),  # 66 4x4 tiles a row: longer than one transform run
 ]
 IDS = [f"case{i}" for i in range(len(CASES))]
 
