@@ -308,7 +308,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, index, taps, L, groups, B, gemm, 
     #   forward:     a = x[N, C, HW], b = w[1, O, Cg*K], out = y[N, O, L]
     #   input grad:  a = gy[N, O, L], b = w[1, O, Cg*K], out = gx[N, C, HW]
     #   weight grad: a = x[N, C, HW], b = gy[N, O, L],   out = gwt[R, G*Cg*K, Og], partial
-    #                sum r (zeroed by the caller) accumulating chunks [r*count/R, (r+1)*count/R)
+    #                sum r: chunks [r*count/R, (r+1)*count/R), the first written, the rest added
     N = a.shape[0]
     O = b.shape[1]
     GCgK = out.shape[1] if mode == _WEIGHT_GRAD else b.shape[2] * groups
@@ -356,10 +356,10 @@ def _pipeline(mode, a, b, out, bias, has_bias, index, taps, L, groups, B, gemm, 
                     gemm_call(gemm, _TRANS, _NO_TRANS, CgK, nb * L, Og, one,
                               wp + gi * Og * CgK * isz, CgK, mp + gi * Og * B * L * isz,
                               B * L, zero, cp + gi * CgK * B * L * isz, B * L)
-                else:  # out[item][group] += cols[group] @ mat[group]^T
+                else:  # out[item][group] (+)= cols[group] @ mat[group]^T
                     gemm_call(gemm, _NO_TRANS, _TRANS, CgK, Og, nb * L, one,
                               cp + gi * CgK * B * L * isz, B * L,
-                              mp + gi * Og * B * L * isz, B * L, one,
+                              mp + gi * Og * B * L * isz, B * L, zero if j == j0 else one,
                               out[item].ctypes.data + gi * CgK * Og * isz, Og)
             if mode == _FORWARD:
                 _write_outputs(mat, out, s, nb)
@@ -486,9 +486,10 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     O, Cg, KH, KW = (int(s) for s in w_shape)
     G, Og, L, CgK = groups, O // groups, g.OH * g.OW, Cg * KH * KW
     gemm = _blas.gemm_address(x.dtype)
-    if gemm is not None:
+    if gemm is not None and N > 0:  # (no samples: no chunk writes the sums; zeros below)
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
-        parts = np.zeros((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), dtype=x.dtype)
+        # every partial sum is written by its first chunk: uninitialised (recycled) memory
+        parts = _alloc.empty((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), x.dtype)
         index, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,

@@ -456,3 +456,19 @@ def test_conv_op_selects_the_algorithm_once_per_convolution(monkeypatch):
     (gx * gx).sum().backward()
     assert len(calls) == 1
     assert x.grad is not None and w.grad is not None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_empty_batch_gives_a_zero_weight_gradient(dtype, algorithm):
+    # Grad-weight's partial sums are written by their first chunk into recycled memory:
+    # with no samples there is no chunk, and the gradient must still be exactly zero
+    # (a batch of one first leaves a used block of the same size on the free list).
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((6, 5, 3, 3)).astype(dtype)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    for n in (1, 0):
+        x = rng.standard_normal((n, 5, 8, 8)).astype(dtype)
+        gy = rng.standard_normal((n, 6, 8, 8)).astype(dtype)
+        gw = K.conv2d_backward_weight(x, gy, w.shape, *args)
+    assert gw.shape == w.shape and gw.dtype == dtype
+    assert not gw.any()
