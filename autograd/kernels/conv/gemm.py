@@ -498,8 +498,12 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
         gwt = parts[0]
         for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
             gwt += parts[k]
-        return np.ascontiguousarray(
-            gwt.reshape(G, CgK, Og).transpose(0, 2, 1)).reshape(O, Cg, KH, KW)
+        gw = np.empty((G, Og, CgK), dtype=x.dtype)
+        gwg = gwt.reshape(G, CgK, Og)
+        for gi in range(G):
+            if not _blas.transpose_into(gwg[gi], gw[gi]):
+                gw[gi] = gwg[gi].T
+        return gw.reshape(O, Cg, KH, KW)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
     cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
     gyt = _alloc.empty((O, B, L), x.dtype)
