@@ -200,8 +200,9 @@ _u = np.uint64
 
 
 @functools.lru_cache(maxsize=64)
-def _shifted_planes(H: int, W: int, KH: int, KW: int, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
-    """The pipeline's gather/scatter tables ``(index, taps)``.
+def _shifted_planes(H: int, W: int, KH: int, KW: int,
+                    g: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pipeline's gather/scatter tables ``(index, readers, taps)``.
 
     An image plane is copied into ``sh * KW`` "shifted planes" of ``PH x OW`` (``PH = OH +
     (KH-1)*dh // sh``): plane ``(ry, kw)`` holds, at ``[a, ow]``, the input pixel at row ``ry
@@ -213,7 +214,10 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int, g: Geometry) -> tuple[np.n
     im2col of W9's stem 6.3 -> 3.8 us a sample, one thread (benchmarks/NOTES.md).
 
     ``index``: int32, per element of the planes the flat offset ``ih*W + iw`` it reads, or
-    ``H*W`` (a zero slot past the image); ``taps[kh*KW + kw]``: the run's start."""
+    ``H*W`` (a zero slot past the image); ``readers``: int32 ``[H*W, E]`` flattened, per
+    pixel the plane elements that read it in increasing order, padded with ``len(index)``
+    (a zero slot past the planes), for col2im's gather; ``taps[kh*KW + kw]``: the run's
+    start."""
     sh, sw, dh, dw = g.sh, g.sw, g.dh, g.dw
     PH = g.OH + (KH - 1) * dh // sh
     ih = (np.arange(sh)[:, None] + sh * np.arange(PH)[None, :] - g.pt)[:, None, :, None]
@@ -222,9 +226,18 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int, g: Geometry) -> tuple[np.n
     index = np.where(inside, ih * W + iw, H * W).astype(np.int32).ravel()
     taps = np.array([(((kh * dh) % sh) * KW + kw) * PH * g.OW + (kh * dh) // sh * g.OW
                      for kh in range(KH) for kw in range(KW)], dtype=np.int64)
-    index.flags.writeable = False
-    taps.flags.writeable = False
-    return index, taps
+    P, HW = index.size, H * W
+    inside_at = np.flatnonzero(index < HW)               # plane elements in the image
+    order = inside_at[np.argsort(index[inside_at], kind="stable")]
+    counts = np.bincount(index[inside_at], minlength=HW)
+    E = max(1, int(counts.max(initial=0)))
+    readers = np.full((HW, E), P, dtype=np.int32)
+    slot = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    readers[index[order], slot] = order
+    readers = readers.ravel()
+    for table in (index, readers, taps):
+        table.flags.writeable = False
+    return index, readers, taps
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
@@ -275,25 +288,28 @@ def _write_outputs(out, y, s, b):
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
-def _scatter_chunk(gcols, gx, work, index, taps, L, s, b):
+def _scatter_chunk(gcols, gx, work, readers, taps, P, L, s, b):
     """col2im of a chunk, the adjoint of :func:`_gather_chunk`: each tap's row added onto
-    its run of the shifted planes, in tap order, then the planes added into the image plane
-    in plane order (the zero slot collects what falls outside)."""
+    its run of the shifted planes (``P`` elements), in tap order, then each pixel the sum
+    of the plane elements that read it (``readers``), in plane order. A gather: the
+    scatter-add it replaced (one read-modify-write per plane element) was slower."""
     C, HW = gx.shape[1], gx.shape[2]
-    K, P = taps.shape[0], index.shape[0]
+    K = taps.shape[0]
+    E = readers.shape[0] // HW
     for c in range(C):
         for n in range(b):
-            for i in range(P + HW + 1):
+            for i in range(P + 1):  # the planes and their zero slot
                 work[_u(i)] = 0.0
             o = n * L
             for k in range(K):
                 r, t = c * K + k, taps[k]
                 for i in range(L):
                     work[_u(t + i)] += gcols[r, _u(o + i)]
-            for i in range(P):
-                work[_u(P + index[i])] += work[_u(i)]
-            for i in range(HW):
-                gx[s + n, c, _u(i)] = work[_u(P + i)]
+            for q in range(HW):
+                acc = work[P]  # 0.0, typed as the data
+                for e in range(E):
+                    acc += work[_u(readers[q * E + e])]
+                gx[s + n, c, _u(q)] = acc
 
 
 _FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
@@ -301,8 +317,8 @@ _NO_BIAS = {"f": np.zeros(1, np.float32), "d": np.zeros(1, np.float64)}
 
 
 @njit_chunked(error_model="numpy")
-def _pipeline(mode, a, b, out, bias, has_bias, index, taps, L, groups, B, gemm, cols_s, mat_s,
-              work_s, part, parts):
+def _pipeline(mode, a, b, out, bias, has_bias, index, readers, taps, L, groups, B, gemm,
+              cols_s, mat_s, work_s, part, parts):
     # One kernel for the three passes (one compilation: the passes share the gather and
     # the GEMM calls). Chunk j = samples [j*B, j*B + B).
     #   forward:     a = x[N, C, HW], b = w[1, O, Cg*K], out = y[N, O, L]
@@ -364,7 +380,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, index, taps, L, groups, B, gemm, 
             if mode == _FORWARD:
                 _write_outputs(mat, out, s, nb)
             elif mode == _INPUT_GRAD:
-                _scatter_chunk(cols, out, work, index, taps, L, s, nb)
+                _scatter_chunk(cols, out, work, readers, taps, index.shape[0], L, s, nb)
 
 
 _scratch_cache = threading.local()
@@ -418,10 +434,10 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         has_bias = bias is not None
         b = bias if has_bias else _NO_BIAS[x.dtype.char]
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
-        index, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_FORWARD, x.reshape(N, C, H * W), w.reshape(1, O, CgK), y.reshape(N, O, L),
-                      b, has_bias, index, taps, L, G, B, gemm,
+                      b, has_bias, index, readers, taps, L, G, B, gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         return y
     wg = w.reshape(G, Og, CgK)
@@ -453,11 +469,11 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     gemm = _blas.gemm_address(gy.dtype)
     if gemm is not None:
         B = _chunk_samples(N, C * KH * KW, L, gy.itemsize)
-        index, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_INPUT_GRAD, gy.reshape(N, O, L), w.reshape(1, O, CgK),
                       gx.reshape(N, C, H * W), _NO_BIAS[gy.dtype.char], False,
-                      index, taps, L, G, B, gemm,
+                      index, readers, taps, L, G, B, gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, gy.dtype))
         return gx
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
@@ -490,10 +506,10 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         # every partial sum is written by its first chunk: uninitialised (recycled) memory
         parts = _alloc.empty((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), x.dtype)
-        index, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
-                      _NO_BIAS[x.dtype.char], False, index, taps, L, G, B, gemm,
+                      _NO_BIAS[x.dtype.char], False, index, readers, taps, L, G, B, gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         gwt = parts[0]
         for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
