@@ -24,15 +24,23 @@ def erf(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit
-def _relu_flat(x, out):
-    # `0 if v < 0 else v`: NaN and -0.0 pass through, as in PyTorch's relu (NumPy's
-    # maximum(x, 0) turns -0.0 into 0.0). Serial, as the backward below: split on the
-    # native pool it saved ~0.1 ms a call at W2's 1.4M elements but compiled 0.13 s
-    # slower (both kernels), most of the cold first W2 step's margin (benchmarks/NOTES.md).
-    for i in range(x.size):
-        v = x[i]
-        out[i] = 0 if v < 0 else v
+@njit_chunked(error_model="numpy", min_size=CHUNKED_MIN_SIZE_STREAMING)
+def _relu_pass(a, y, out, backward, part, parts):
+    # forward (a = x): `0 if v < 0 else v`, so NaN and -0.0 pass through as in PyTorch's
+    # relu (NumPy's maximum(x, 0) turns -0.0 into 0.0); backward (a = g, y = the relu
+    # output): `g if y > 0 else 0`. On the pool's threads (W9 step 44.25 -> 42.66 ms, W2
+    # 6.90 -> 6.73), as one kernel for both passes: it compiles in the time the two serial
+    # kernels took (0.12 s of W2's cold first step), where two chunked kernels cost 0.18 s
+    # (benchmarks/NOTES.md).
+    lo, hi = chunk(a.size, part, parts)
+    a, y, out = a[lo:hi], y[lo:hi], out[lo:hi]
+    if backward:
+        for i in range(a.size):
+            out[i] = a[i] if y[i] > 0 else 0
+    else:
+        for i in range(a.size):
+            v = a[i]
+            out[i] = 0 if v < 0 else v
 
 
 def relu(x: np.ndarray) -> np.ndarray:
@@ -44,16 +52,9 @@ def relu(x: np.ndarray) -> np.ndarray:
     shape = np.shape(x)
     x = np.ascontiguousarray(x).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
     out = _alloc.empty_like(x)
-    _relu_flat(x, out)
+    if x.size:
+        _relu_pass(x, x, out, False)
     return out.reshape(shape)
-
-
-@njit
-def _relu_backward_flat(g, y, out):
-    # Serial on purpose: one memory-bound pass gains nothing from a second thread, and
-    # the parallel version paid for waking Numba's pool (figures in benchmarks/NOTES.md).
-    for i in range(g.size):
-        out[i] = g[i] if y[i] > 0 else 0
 
 
 def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -66,7 +67,8 @@ def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     g = np.ascontiguousarray(g).reshape(-1)  # at least 1-D: NumPy's rule for 0-d
     y = np.ascontiguousarray(y).reshape(-1)
     out = _alloc.empty_like(g)
-    _relu_backward_flat(g, y, out)
+    if g.size:
+        _relu_pass(g, y, out, True)
     return out.reshape(shape)
 
 

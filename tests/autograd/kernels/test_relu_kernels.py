@@ -1,4 +1,4 @@
-"""The one-pass ReLU forward kernel against ``np.where(a < 0, 0, a)`` bit for bit:
+"""The one-pass ReLU forward and backward kernels against ``np.where(a < 0, 0, a)`` bit for bit:
 -0.0 and NaN pass through as in PyTorch's relu (NumPy's ``maximum(a, 0)`` gives +0.0)."""
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ SPECIAL = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 3.0, -3.0
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("size", [0, 1, 7, 10, 100_003])
+@pytest.mark.parametrize("size", [0, 1, 7, 10, 100_003, 2_500_001])  # the last: both threads
 def test_relu_matches_where_bit_for_bit(dtype, size):
     a = RNG.standard_normal(size).astype(dtype)
     a[:min(size, len(SPECIAL))] = SPECIAL[:min(size, len(SPECIAL))]
@@ -43,3 +43,13 @@ def test_relu_op_keeps_negative_zero_and_int_dtypes():
 def test_relu_backward_keeps_0d():
     assert K.relu_backward(np.array(2.0), np.array(1.0)).shape == ()
     assert K.relu_backward(np.array(2.0), np.array(-0.0)) == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [10, 2_500_001])  # the larger one splits over the threads
+def test_relu_backward_matches_where_bit_for_bit(dtype, size):
+    g = RNG.standard_normal(size).astype(dtype)
+    y = K.relu(RNG.standard_normal(size).astype(dtype))
+    y[:len(SPECIAL)] = SPECIAL
+    want = np.where(y > 0, g, g.dtype.type(0))
+    np.testing.assert_array_equal(K.relu_backward(g, y).view(np.uint8), want.view(np.uint8))
