@@ -117,7 +117,7 @@ CHUNKED_MIN_SIZE = 1 << 15
 
 
 #: The same for kernels that stream memory with about one operation per element loaded
-#: (leaky ReLU forward and backward): one thread runs them at memory speed, and on a VM
+#: (ReLU and leaky ReLU, forward and backward): one thread runs them at memory speed, and on a VM
 #: where waking the pool's thread took 0.15-0.3 ms they ran faster serially up to at
 #: least 1M elements (benchmarks/NOTES.md, "Waking the pool"). Max pooling, with a few
 #: operations per element, still gained from two threads at W2's 1.4M.
