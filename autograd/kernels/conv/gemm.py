@@ -231,10 +231,10 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int,
     order = inside_at[np.argsort(index[inside_at], kind="stable")]
     counts = np.bincount(index[inside_at], minlength=HW)
     E = max(1, int(counts.max(initial=0)))
-    readers = np.full((HW, E), P, dtype=np.int32)
+    by_pixel = np.full((HW, E), P, dtype=np.int32)
     slot = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    readers[index[order], slot] = order
-    readers = readers.ravel()
+    by_pixel[index[order], slot] = order
+    readers = by_pixel.ravel()
     for table in (index, readers, taps):
         table.flags.writeable = False
     return index, readers, taps

@@ -411,18 +411,10 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
                 h2 = _a6(g[2, _u(k)], g[2, _u(k + 1)], g[2, _u(k + 2)], g[2, _u(k + 3)], two, four, eight)
                 h3 = _a6(g[3, _u(k)], g[3, _u(k + 1)], g[3, _u(k + 2)], g[3, _u(k + 3)], two, four, eight)
                 # A (dY A^T): the same down each column b
-                v = _a6(h0[0], h1[0], h2[0], h3[0], two, four, eight)
-                dM[0, j], dM[6, j], dM[12, j], dM[18, j], dM[24, j], dM[30, j] = v
-                v = _a6(h0[1], h1[1], h2[1], h3[1], two, four, eight)
-                dM[1, j], dM[7, j], dM[13, j], dM[19, j], dM[25, j], dM[31, j] = v
-                v = _a6(h0[2], h1[2], h2[2], h3[2], two, four, eight)
-                dM[2, j], dM[8, j], dM[14, j], dM[20, j], dM[26, j], dM[32, j] = v
-                v = _a6(h0[3], h1[3], h2[3], h3[3], two, four, eight)
-                dM[3, j], dM[9, j], dM[15, j], dM[21, j], dM[27, j], dM[33, j] = v
-                v = _a6(h0[4], h1[4], h2[4], h3[4], two, four, eight)
-                dM[4, j], dM[10, j], dM[16, j], dM[22, j], dM[28, j], dM[34, j] = v
-                v = _a6(h0[5], h1[5], h2[5], h3[5], two, four, eight)
-                dM[5, j], dM[11, j], dM[17, j], dM[23, j], dM[29, j], dM[35, j] = v
+                for b in range(6):
+                    v = _a6(h0[b], h1[b], h2[b], h3[b], two, four, eight)
+                    dM[b, j], dM[6 + b, j], dM[12 + b, j] = v[0], v[1], v[2]
+                    dM[18 + b, j], dM[24 + b, j], dM[30 + b, j] = v[3], v[4], v[5]
 
 
 @njit(nogil=True)
