@@ -6,12 +6,13 @@ chunks on the native pool's threads, each chunk of samples start to finish on on
 while its scratch stays in the core's L2 cache: gather the chunk's columns (im2col through
 shifted copies of each image plane, :func:`_shifted_planes`), one single-threaded BLAS
 GEMM per group called at the CBLAS function's address (``gemm_call``), then write the
-chunk's outputs (forward: transposed into ``y``; grad-input: col2im, a scatter-add into
-the chunk's own samples; grad-weight: the GEMM accumulates into one of a fixed set of
-partial sums). Whole-batch passes (im2col of
-the batch, one multi-threaded GEMM, a transposing copy) moved every activation through
-memory three times: the stem of W9 spent 0.47 ms in an im2col that takes 0.15 ms on a
-cache-resident buffer (benchmarks/NOTES.md).
+chunk's outputs (forward: transposed into ``y``; grad-input: col2im into the chunk's own
+samples, each pixel gathering what the GEMM gave the plane elements that read it;
+grad-weight: the GEMM writes or accumulates into one of a fixed set of partial sums, which
+are added in order and transposed by OpenBLAS's ``omatcopy`` at the end). Whole-batch
+passes (im2col of the batch, one multi-threaded GEMM, a transposing copy) moved every
+activation through memory three times: the stem of W9 spent 0.47 ms in an im2col that
+takes 0.15 ms on a cache-resident buffer (benchmarks/NOTES.md).
 
 Without that library the same arithmetic runs as whole-batch NumPy passes in the "GEMM
 layout" ``[C*KH*KW, N, L]``: im2col (a Numba gather, or strided NumPy copies for long
