@@ -1,6 +1,5 @@
 """Recycled output memory (autograd.kernels._alloc)."""
 import gc
-import threading
 
 import numpy as np
 import pytest
@@ -79,24 +78,17 @@ def test_matmul_into_recycled_memory_matches_numpy():
     np.testing.assert_array_equal(_alloc.matmul(a, v), np.matmul(a, v))
 
 
-def test_threads_allocating_and_freeing_at_once_never_share_live_memory():
+def test_threads_allocating_and_freeing_at_once_never_share_live_memory(in_threads):
     errors = []
 
     def work(seed):
-        try:
-            for i in range(200):
-                a = _alloc.empty((256, 1024), np.float32)
-                a.fill(seed)
-                if not (a == seed).all():
-                    errors.append((seed, i))
-        except BaseException as e:  # noqa: BLE001
-            errors.append(repr(e))
+        for i in range(200):
+            a = _alloc.empty((256, 1024), np.float32)
+            a.fill(seed)
+            if not (a == seed).all():
+                errors.append((seed, i))
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(work, [(s,) for s in range(4)])
     assert not errors
 
 

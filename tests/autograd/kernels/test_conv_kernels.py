@@ -388,8 +388,7 @@ def test_gemm_pipeline_scratch_is_per_thread_and_bounded(monkeypatch):
     assert sum(a.nbytes for e in GEMM._scratch_cache.entries.values() for a in e) <= one_set
 
 
-def test_gemm_pipeline_from_two_user_threads_at_once():
-    import threading
+def test_gemm_pipeline_from_two_user_threads_at_once(in_threads):
     rng = np.random.default_rng(3)
     args = dict(stride=(2, 2), padding=(1, 1), dilation=(1, 1), groups=1, algorithm="gemm")
     cases = [(rng.standard_normal((6, 5, 9, 9)), rng.standard_normal((7, 5, 3, 3))) for _ in range(2)]
@@ -406,11 +405,7 @@ def test_gemm_pipeline_from_two_user_threads_at_once():
             for a, b in zip(run(*cases[i]), expected[i]):
                 if not np.array_equal(a, b):
                     errors.append(i)
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(work, [(0,), (1,)])
     assert not errors
 
 
