@@ -736,6 +736,8 @@ class ReLUGrad(Op):
     def forward(ctx, g, y):
         if g.shape != y.shape or g.dtype != y.dtype:
             return g * (y > 0)
+        if g.dtype not in (np.float32, np.float64):  # the kernel's dtypes, as the forward's
+            return np.where(y > 0, g, g.dtype.type(0))
         return _kernels.relu_backward(g, y)
 
     @staticmethod

@@ -53,3 +53,11 @@ def test_relu_backward_matches_where_bit_for_bit(dtype, size):
     y[:len(SPECIAL)] = SPECIAL
     want = np.where(y > 0, g, g.dtype.type(0))
     np.testing.assert_array_equal(K.relu_backward(g, y).view(np.uint8), want.view(np.uint8))
+
+
+def test_relu_op_backward_in_float16():
+    # float16 has no Numba kernel: the forward used NumPy, the backward crashed inside Numba
+    x = autograd.tensor([-1.0, 0.0, 2.0, 0.5], dtype=autograd.float16, requires_grad=True)
+    autograd.relu(x).backward(autograd.tensor([3.0, 3.0, 3.0, float("nan")], dtype=autograd.float16))
+    assert x.grad.dtype == autograd.float16
+    np.testing.assert_array_equal(x.grad.numpy(), np.array([0.0, 0.0, 3.0, np.nan], np.float16))
