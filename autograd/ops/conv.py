@@ -18,6 +18,7 @@ import numpy as np
 
 from ..dtypes import c_name, no_kernel, scalar_name
 from ..grad_mode import _state
+from ..kernels import _alloc
 from ..kernels import conv as K
 from ..kernels.reduce import GEMV_DTYPES, matrix_sums
 from ..node import Op, ShapeError, _named
@@ -57,6 +58,19 @@ def _attrs(ctx):
     return dict(stride=s, padding=p, dilation=d, groups=g, algorithm=ctx.algorithm)
 
 
+def _dense(grad: Tensor) -> Tensor:
+    """``grad`` with C-contiguous data. The output gradient of ``y.sum()`` or ``y.mean()``
+    (or of anything behind an ``expand``) is a broadcast view: each of the two or three
+    kernels of a conv's backward copied it on its own, and the bias sums read it through a
+    copying reshape (W6's [32, 64, 32, 32]: 0.96 ms, 0.06 on the dense copy). Under
+    ``create_graph`` the tensor is left as it is (it is part of the recorded graph)."""
+    if _state.enabled or grad._data.flags.c_contiguous:
+        return grad
+    dense = _alloc.empty(grad.shape, grad._data.dtype)  # recycled: no page faults
+    np.copyto(dense, grad._data)
+    return _wrap(dense)
+
+
 def _conv_input_weight_grads(ctx, grad):
     """(gx, gw) of Conv2d / Conv2dBias from their saved x, w and geometry; each None
     when not needed. Written with the GradInput/GradWeight ops, so twice differentiable."""
@@ -79,7 +93,7 @@ class Conv2d(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return _conv_input_weight_grads(ctx, grad)
+        return _conv_input_weight_grads(ctx, _dense(grad))
 
 
 class Conv2dBias(Op):
@@ -96,6 +110,7 @@ class Conv2dBias(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        grad = _dense(grad)
         gx, gw = _conv_input_weight_grads(ctx, grad)
         gb = _channel_sums(grad) if ctx.needs_input_grad[2] else None
         return gx, gw, gb
@@ -126,6 +141,7 @@ class Conv2dGradInput(Op):
     @staticmethod
     def backward(ctx, grad):
         gy, w = ctx.inputs
+        grad = _dense(grad)
         n = ctx.needs_input_grad
         ggy = Conv2d.apply(grad, w, **_attrs(ctx)) if n[0] else None
         gw = Conv2dGradWeight.apply(grad, gy, w_shape=tuple(w.shape), **_attrs(ctx)) if n[1] else None
@@ -145,6 +161,7 @@ class Conv2dGradWeight(Op):
     @staticmethod
     def backward(ctx, grad):
         x, gy = ctx.inputs
+        grad = _dense(grad)
         n = ctx.needs_input_grad
         gx = Conv2dGradInput.apply(gy, grad, x_shape=tuple(x.shape), **_attrs(ctx)) if n[0] else None
         ggy = Conv2d.apply(x, grad, **_attrs(ctx)) if n[1] else None

@@ -254,3 +254,30 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_winograd_tiles(tile, padding, mon
     assert autograd.gradcheck(f, (x, w, b))
     assert autograd.gradgradcheck(f, (x, w, b))
     assert tiles_run and set(tiles_run) == {tile}
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv2d_bias", "conv_transpose2d"])
+def test_conv_backward_of_a_broadcast_gradient_matches_the_dense_one(op):
+    # y.sum().backward() hands the conv a broadcast view as its output gradient; the ops
+    # make it dense once (the kernels need it dense) and must give the same gradients
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    shape = (3, 4, 3, 3) if op == "conv_transpose2d" else (4, 3, 3, 3)
+    w0 = rng.standard_normal(shape).astype(np.float32)
+    grads = []
+    for dense in (False, True):
+        x = autograd.tensor(x0, requires_grad=True)
+        w = autograd.tensor(w0, requires_grad=True)
+        b = autograd.zeros(4, requires_grad=True)
+        if op == "conv_transpose2d":
+            y = F.conv_transpose2d(x, w, stride=2, padding=1)
+        else:
+            y = F.conv2d(x, w, b if op == "conv2d_bias" else None, padding=1)
+        if dense:
+            y.backward(autograd.ones(y.shape) * 0.5)
+        else:
+            (y.sum() * 0.5).backward()
+        grads.append([t.grad.numpy() for t in (x, w, b) if t.grad is not None])
+    for a, b_ in zip(*grads):
+        np.testing.assert_array_equal(a, b_)
+    assert len(grads[0]) == (3 if op == "conv2d_bias" else 2)
