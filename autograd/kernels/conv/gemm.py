@@ -215,7 +215,7 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int,
     im2col of W9's stem 6.3 -> 3.8 us a sample, one thread (benchmarks/NOTES.md).
 
     ``index``: int32, per element of the planes the flat offset ``ih*W + iw`` it reads, or
-    ``H*W`` (a zero slot past the image); ``readers``: int32 ``[H*W, E]`` flattened, per
+    ``H*W`` (a zero slot past the image); ``readers``: int32 ``[E, H*W]`` flattened, per
     pixel the plane elements that read it in increasing order, padded with ``len(index)``
     (a zero slot past the planes), for col2im's gather; ``taps[kh*KW + kw]``: the run's
     start."""
@@ -235,7 +235,7 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int,
     by_pixel = np.full((HW, E), P, dtype=np.int32)
     slot = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
     by_pixel[index[order], slot] = order
-    readers = by_pixel.ravel()
+    readers = np.ascontiguousarray(by_pixel.T).ravel()  # [E, H*W]: vectorised over pixels
     for table in (index, readers, taps):
         table.flags.writeable = False
     return index, readers, taps
@@ -306,11 +306,12 @@ def _scatter_chunk(gcols, gx, work, readers, taps, P, L, s, b):
                 r, t = c * K + k, taps[k]
                 for i in range(L):
                     work[_u(t + i)] += gcols[r, _u(o + i)]
+            dst = gx[s + n, c]
             for q in range(HW):
-                acc = work[P]  # 0.0, typed as the data
-                for e in range(E):
-                    acc += work[_u(readers[q * E + e])]
-                gx[s + n, c, _u(q)] = acc
+                dst[_u(q)] = work[_u(readers[q])]
+            for e in range(1, E):  # in plane order, a vectorised gather over pixels
+                for q in range(HW):
+                    dst[_u(q)] += work[_u(readers[e * HW + q])]
 
 
 _FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
