@@ -81,6 +81,8 @@ POINT_CASES = [
     (1, 2, 10, 11, 3, 1, 1, (3, 2), (0, 0, 0, 0)),  # 1x1 stride 3 / 2
     (3, 4, 4, 4, 1, 4, 4, (1, 1), (0, 0, 0, 0)),    # W8 D's last conv: the whole image
     (2, 3, 5, 6, 2, 4, 4, (2, 3), (0, 0, 0, 0)),    # one output pixel, image larger
+    (19, 5, 6, 5, 7, 1, 1, (2, 2), (0, 0, 0, 0)),   # 1x1: more samples than partial sums
+    (17, 6, 3, 4, 5, 1, 1, (1, 1), (0, 0, 0, 0)),
 ]
 
 
@@ -94,6 +96,32 @@ def test_gemm_path_on_strided_convs_matches_reference(case, dtype):
 @pytest.mark.parametrize("case", POINT_CASES, ids=[f"point{i}" for i in range(len(POINT_CASES))])
 def test_pointwise_matches_reference(case, dtype):
     _check_path("pointwise", *case, dtype)
+
+
+@pytest.mark.parametrize("case", POINT_CASES[:3] + POINT_CASES[-2:])
+def test_pointwise_numpy_fallback_matches_reference(case, monkeypatch):
+    # without NumPy's OpenBLAS the 1x1 convs run as NumPy GEMMs instead of the kernel
+    monkeypatch.setattr(pointwise._blas, "gemm_address", lambda dtype: None)
+    _check_path("pointwise", *case, np.float64)
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the pointwise kernel needs NumPy's OpenBLAS")
+def test_pointwise_weight_grad_same_bits_at_any_thread_count():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((21, 16, 9, 9)).astype(np.float32)
+    gy = rng.standard_normal((21, 8, 5, 5)).astype(np.float32)
+    args = ((2, 2), (0, 0, 0, 0), (1, 1), 1)
+    saved = autograd.get_num_threads()
+    try:
+        results = []
+        for n in (1, saved):
+            autograd.set_num_threads(n)
+            results.append(K.conv2d_backward_weight(x, gy, (8, 16, 1, 1), *args,
+                                                    algorithm="pointwise"))
+    finally:
+        autograd.set_num_threads(saved)
+    for r in results[1:]:
+        np.testing.assert_array_equal(r, results[0])
 
 
 def test_paths_refuse_geometries_they_cannot_compute():
@@ -242,9 +270,10 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_winograd_tiles(tile, padding, mon
     tiles_run = []
     real_conv = WG._conv
 
-    def counting_conv(x, w, *args):
-        tiles_run.append(WG.tile_size(x.shape[0], x.shape[1], w.shape[0], args[2], args[3]))
-        return real_conv(x, w, *args)
+    def counting_conv(x, w, *args, adjoint=False):
+        O = w.shape[1] if adjoint else w.shape[0]
+        tiles_run.append(WG.tile_size(x.shape[0], x.shape[1], O, args[2], args[3]))
+        return real_conv(x, w, *args, adjoint=adjoint)
     monkeypatch.setattr(WG, "_conv", counting_conv)
     rng = np.random.default_rng(6)
     x, w, b = _t(rng, 1, 2, 6, 7), _t(rng, 3, 2, 3, 3), _t(rng, 3)
