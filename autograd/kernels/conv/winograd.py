@@ -39,9 +39,12 @@ instead of 4. :func:`tile_size` picks it, per pass, on larger maps with enough c
 
 F(2x2, 3x3)'s transforms only add, subtract and halve, so its float32 results stay within
 a few ulps of the direct sum (below 1e-6 of the output's scale on W6's shapes).
-F(4x4, 3x3)'s multiply by up to 8 and divide by 24 (its weight transforms run in float64):
-about 1e-5 of the output's scale in float32, as cuDNN's and oneDNN's Winograd
-convolutions; float64 (gradcheck) stays near 1e-13.
+F(4x4, 3x3)'s multiply by up to 8 and divide by 24 (the weight transform's matrix is
+built in float64 and rounded once): about 1e-5 of the output's scale in float32, as
+cuDNN's and oneDNN's Winograd convolutions; float64 (gradcheck) stays near 1e-13.
+
+The weight transforms and their adjoint are one GEMM each over all kernels
+(:func:`_weight_transform`).
 
 Tiles (``m`` = 2 or 4): tile row ``r = n * TH + th`` holds tiles ``(n, th, 0..TW-1)``;
 tile ``(n, th, tw)`` reads the ``(m+2) x (m+2)`` input window at row ``m*th - pad_top``,
@@ -227,46 +230,6 @@ def _output_tiles_adjoint(gy, dM, row0, row1, TH, TW, cs, js):
                 dM[15, _u(j)] = b1
 
 
-@njit(nogil=True)
-def _weight_tiles(w, U):
-    """w[O, C, 3, 3] -> U[16, O, C]: G g G^T of every 3x3 kernel g."""
-    O, C = w.shape[:2]
-    t = np.empty((4, 3), dtype=w.dtype)
-    for o in range(O):
-        for c in range(C):
-            for k in range(3):  # G g: rows g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2
-                g0, g1, g2 = w[o, c, 0, k], w[o, c, 1, k], w[o, c, 2, k]
-                t[0, k] = g0
-                t[1, k] = 0.5 * (g0 + g1 + g2)
-                t[2, k] = 0.5 * (g0 - g1 + g2)
-                t[3, k] = g2
-            for i in range(4):  # (G g) G^T: the same on columns
-                g0, g1, g2 = t[i, 0], t[i, 1], t[i, 2]
-                U[4 * i, o, c] = g0
-                U[4 * i + 1, o, c] = 0.5 * (g0 + g1 + g2)
-                U[4 * i + 2, o, c] = 0.5 * (g0 - g1 + g2)
-                U[4 * i + 3, o, c] = g2
-
-
-@njit(nogil=True)
-def _weight_tiles_adjoint(dU, gw):
-    """dU[16, O, C] -> gw[O, C, 3, 3] = G^T du G (the adjoint of :func:`_weight_tiles`)."""
-    O, C = gw.shape[:2]
-    t = np.empty((3, 4), dtype=gw.dtype)
-    for o in range(O):
-        for c in range(C):
-            for j in range(4):  # G^T du: rows u0 + (u1 + u2)/2, (u1 - u2)/2, (u1 + u2)/2 + u3
-                u0, u1, u2, u3 = dU[j, o, c], dU[4 + j, o, c], dU[8 + j, o, c], dU[12 + j, o, c]
-                t[0, j] = u0 + 0.5 * (u1 + u2)
-                t[1, j] = 0.5 * (u1 - u2)
-                t[2, j] = 0.5 * (u1 + u2) + u3
-            for i in range(3):  # (G^T du) G: the same on columns
-                u0, u1, u2, u3 = t[i, 0], t[i, 1], t[i, 2], t[i, 3]
-                gw[o, c, i, 0] = u0 + 0.5 * (u1 + u2)
-                gw[o, c, i, 1] = 0.5 * (u1 - u2)
-                gw[o, c, i, 2] = 0.5 * (u1 + u2) + u3
-
-
 # F(4x4, 3x3): 6x6 input tiles, 36 products per tile and channel pair for 16 outputs
 # (2.25 per output against F(2x2, 3x3)'s 4), with Lavin & Gray's interpolation points 0,
 # +-1, +-2:
@@ -418,58 +381,14 @@ def _output_tiles_adjoint4(gy, dM, row0, row1, TH, TW, cs, js):
 
 
 @njit(nogil=True)
-def _weight_tiles4(w, U):
-    """w[O, C, 3, 3] -> U[36, O, C]: G g G^T of every 3x3 kernel g, in float64 before the
-    store (the sixths and twenty-fourths are not exact in float32)."""
-    O, C = w.shape[:2]
-    t = np.empty((6, 3))
-    for o in range(O):
-        for c in range(C):
-            for k in range(3):  # G g: the six combinations of the kernel's rows
-                g0, g1, g2 = float(w[o, c, 0, k]), float(w[o, c, 1, k]), float(w[o, c, 2, k])
-                t[0, k] = g0 / 4.0
-                t[1, k] = -(g0 + g1 + g2) / 6.0
-                t[2, k] = -(g0 - g1 + g2) / 6.0
-                t[3, k] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0
-                t[4, k] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0
-                t[5, k] = g2
-            for i in range(6):  # (G g) G^T: the same on columns
-                g0, g1, g2 = t[i, 0], t[i, 1], t[i, 2]
-                U[6 * i, o, c] = g0 / 4.0
-                U[6 * i + 1, o, c] = -(g0 + g1 + g2) / 6.0
-                U[6 * i + 2, o, c] = -(g0 - g1 + g2) / 6.0
-                U[6 * i + 3, o, c] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0
-                U[6 * i + 4, o, c] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0
-                U[6 * i + 5, o, c] = g2
-
-
-@njit(nogil=True)
-def _weight_tiles_adjoint4(dU, gw):
-    """dU[36, O, C] -> gw[O, C, 3, 3] = G^T du G (the adjoint of :func:`_weight_tiles4`)."""
-    O, C = gw.shape[:2]
-    t = np.empty((3, 6))
-    for o in range(O):
-        for c in range(C):
-            for b in range(6):  # G^T du: the three combinations of du's rows, column b
-                u0, u1, u2 = float(dU[b, o, c]), float(dU[6 + b, o, c]), float(dU[12 + b, o, c])
-                u3, u4, u5 = float(dU[18 + b, o, c]), float(dU[24 + b, o, c]), float(dU[30 + b, o, c])
-                t[0, b] = u0 / 4.0 - (u1 + u2) / 6.0 + (u3 + u4) / 24.0
-                t[1, b] = (u2 - u1) / 6.0 + (u3 - u4) / 12.0
-                t[2, b] = (u3 + u4 - u1 - u2) / 6.0 + u5
-            for i in range(3):  # (G^T du) G: the same on columns
-                u0, u1, u2, u3, u4, u5 = t[i, 0], t[i, 1], t[i, 2], t[i, 3], t[i, 4], t[i, 5]
-                gw[o, c, i, 0] = u0 / 4.0 - (u1 + u2) / 6.0 + (u3 + u4) / 24.0
-                gw[o, c, i, 1] = (u2 - u1) / 6.0 + (u3 - u4) / 12.0
-                gw[o, c, i, 2] = (u3 + u4 - u1 - u2) / 6.0 + u5
-
-
-@njit(nogil=True)
-def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, gemm, m):
+def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, gemm, m,
+               trans_u):
     """One chunk of :func:`_conv`: tile rows ``[row0, row1)`` through input transform,
     16 or 36 GEMMs (``gemm`` is the CBLAS function's address, see ``gemm_call``) and output
     transform, in one GIL-free call (16 separate ctypes calls cost about 2 us of
-    GIL-held Python each). ``m``: output tile size, 2 or 4."""
-    O, C = U.shape[1], U.shape[2]
+    GIL-held Python each). ``m``: output tile size, 2 or 4. ``U[xi]`` is ``[O, C]``, or
+    with ``trans_u`` its transpose ``[C, O]``."""
+    O, C = (U.shape[2], U.shape[1]) if trans_u else (U.shape[1], U.shape[2])
     nt = (row1 - row0) * TW
     if m == 2:
         _input_tiles(x, V, row0, row1, pt, pl, TH, TW, tc, 1)
@@ -478,8 +397,9 @@ def _conv_rows(x, U, V, M, y, bias, has_bias, row0, row1, pt, pl, TH, TW, tc, ge
     up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
     us, vs, ms = O * C * U.itemsize, V.shape[1] * V.itemsize, M.shape[1] * M.itemsize
     one, zero = U.dtype.type(1), U.dtype.type(0)
+    ta, lda = (_TRANS, O) if trans_u else (_NO_TRANS, C)
     for xi in range(U.shape[0]):  # M[xi][O, nt] = U[xi][O, C] @ V[xi][C, nt]
-        gemm_call(gemm, _NO_TRANS, _NO_TRANS, O, nt, C, one, up + xi * us, C,
+        gemm_call(gemm, ta, _NO_TRANS, O, nt, C, one, up + xi * us, lda,
                   vp + xi * vs, tc, zero, mp + xi * ms, tc)
     if m == 2:
         _output_tiles(M, y, row0, row1, bias, has_bias, TH, TW, tc)
@@ -572,21 +492,48 @@ def tile_size(N: int, C: int, O: int, OH: int, OW: int, weight_grad: bool = Fals
     return 4 if min(C, O) >= min_channels and tiles >= min_tiles else 2
 
 
-def _weight_transform(w, m):
-    """w[O, C, 3, 3] -> U[(m+2)^2, O, C] = G w G^T per (o, c), component-major."""
-    U = np.empty(((m + 2) ** 2, w.shape[0], w.shape[1]), dtype=w.dtype)
-    if m == 2:
-        _weight_tiles(w, U)
-    else:
-        _weight_tiles4(w, U)
+# G of F(2x2, 3x3) and of F(4x4, 3x3) (the module docstring, and above _input_tiles4)
+_G = {2: np.array([[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]]),
+      4: np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+                   [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]])}
+
+
+@functools.cache
+def _kernel_transform(m: int, dtype: np.dtype, flipped: bool) -> np.ndarray:
+    """``T[(m+2)^2, 9]`` with ``(G g G^T).ravel() = T @ g.ravel()`` for a 3x3 kernel ``g``
+    (``kron(G, G)``, built in float64 and rounded once to ``dtype``); ``flipped``: the same
+    for the kernel turned by 180 degrees (its columns reversed)."""
+    t = np.kron(_G[m], _G[m])
+    t = t[:, ::-1] if flipped else t
+    out = np.ascontiguousarray(t, dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
+def _weight_transform(w, m, flipped=False):
+    """w[O, C, 3, 3] -> U[(m+2)^2, O, C] = G g G^T of every kernel (of every kernel turned
+    by 180 degrees with ``flipped``), component-major: ONE GEMM ``T @ w^T`` over all
+    ``O*C`` kernels. A Numba loop per kernel took 0.92 ms at 64 channels for F(4x4)
+    (0.025 as the GEMM; benchmarks/NOTES.md)."""
+    O, C = w.shape[:2]
+    T = _kernel_transform(m, w.dtype, flipped)
+    U = _alloc.empty((T.shape[0], O, C), w.dtype)
+    np.matmul(T, w.reshape(O * C, 9).T, out=U.reshape(T.shape[0], O * C))
     return U
+
+
+def _weight_transform_adjoint(dU, m):
+    """dU[(m+2)^2, O, C] -> gw[O, C, 3, 3] = G^T du G per (o, c): ``dU^T @ T``, one GEMM."""
+    n2, O, C = dU.shape
+    T = _kernel_transform(m, dU.dtype, False)
+    return (dU.reshape(n2, O * C).T @ T).reshape(O, C, 3, 3)
 
 
 @njit_chunked
 def _conv_chunks(x, U, y, bias, has_bias, pt, pl, TH, TW, tc, rows_per_chunk, count, gemm, m,
-                 part, parts):
+                 trans_u, part, parts):
     # this part's run of chunks, one after another through _conv_rows, with its own planes
-    C, O = U.shape[2], U.shape[1]
+    C, O = x.shape[1], y.shape[1]
     rows = x.shape[0] * TH
     V = np.empty((U.shape[0], C * tc + _PLANE_PAD), dtype=x.dtype)
     M = np.empty((U.shape[0], O * tc + _PLANE_PAD), dtype=x.dtype)
@@ -594,7 +541,7 @@ def _conv_chunks(x, U, y, bias, has_bias, pt, pl, TH, TW, tc, rows_per_chunk, co
     for k in range(lo, hi):
         r0 = k * rows_per_chunk
         _conv_rows(x, U, V, M, y, bias, has_bias, r0, min(rows, r0 + rows_per_chunk), pt, pl,
-                   TH, TW, tc, gemm, m)
+                   TH, TW, tc, gemm, m, trans_u)
 
 
 @njit_chunked
@@ -614,21 +561,24 @@ def _weight_grad_groups(x, gy, dU, pt, pl, TH, TW, tc, rows_per_chunk, count, ge
                               pl, TH, TW, gemm, m, i == k * count // n_groups)
 
 
-def _conv(x, w, pt, pl, OH, OW, bias):
+def _conv(x, w, pt, pl, OH, OW, bias, adjoint=False):
     """y[N, O, OH, OW] = the Winograd conv of x[N, C, H, W] with w[O, C, 3, 3] (tiles of
-    :func:`tile_size`)."""
+    :func:`tile_size`); ``adjoint``: with each kernel turned by 180 degrees and ``w``'s
+    channel axes swapped (w[C, O, 3, 3]), grad-input's conv."""
     N, C = x.shape[:2]
-    O = w.shape[0]
+    O = w.shape[1] if adjoint else w.shape[0]
     y = _alloc.empty((N, O, OH, OW), x.dtype)
     if N == 0:
         return y
     ch = _Chunks(N, OH, OW, C, O, x.dtype)
-    U = _weight_transform(w, ch.m)
+    # U[xi] is [O, C]; for the adjoint, the transform of w's turned kernels, read
+    # transposed by the GEMMs (no copy of w with its axes swapped)
+    U = _weight_transform(w, ch.m, flipped=adjoint)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
     with blas_single_threaded():  # every output belongs to exactly one chunk
         _conv_chunks(x, U, y, b, has_bias, pt, pl, ch.TH, ch.TW, ch.tc, ch.rows_per_chunk,
-                     ch.count, _blas.gemm_address(x.dtype), ch.m)
+                     ch.count, _blas.gemm_address(x.dtype), ch.m, adjoint)
     return y
 
 
@@ -644,8 +594,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     """gx[N, C, H, W] for gy[N, O, OH, OW]: the full correlation of gy with the flipped
     kernel, i.e. the forward with padding ``2 - pad``."""
     H, W = int(x_shape[2]), int(x_shape[3])
-    wf = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return _conv(gy, wf, 2 - g.pt, 2 - g.pl, H, W, None)
+    return _conv(gy, w, 2 - g.pt, 2 - g.pl, H, W, None, adjoint=True)
 
 
 def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Geometry,
@@ -667,9 +616,4 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     dU = dUs[0]
     for k in range(1, dUs.shape[0]):  # in group order: the same bits at any thread count
         dU += dUs[k]
-    gw = np.empty((O, C, 3, 3), dtype=x.dtype)
-    if ch.m == 2:
-        _weight_tiles_adjoint(dU, gw)
-    else:
-        _weight_tiles_adjoint4(dU, gw)
-    return gw
+    return _weight_transform_adjoint(dU, ch.m)
