@@ -462,12 +462,14 @@ def f4_thresholds(weight_grad: bool = False) -> tuple[int, int]:
     transforms do more work per tile and its chunks hold fewer tile rows. How much the
     GEMM saving buys depends on the BLAS and on the pass:
 
-    * AVX-512 (a Zen 5 VM, OpenBLAS SkylakeX kernels): for the forward and grad-input F4
-      wins at W6's 64 channels and 2048 tiles (5.6 vs 6.5 ms a pass) and loses at 1024
-      tiles (64 channels 32x32 batch 16: 2.76 vs 2.27) and at 32 channels (2.28 vs 1.80).
-      Grad-weight, whose planes are tile-major, gains from 512 tiles at any channel count
-      measured (16-128: W9's 32 channels 32x32 1.64 vs 2.54 ms; 64 channels 16x16 1.36
-      vs 1.57) and loses at 128 (1.85 vs 1.49).
+    * AVX-512 (a Zen 5 VM, OpenBLAS SkylakeX kernels): with the weight transforms as one
+      GEMM (a per-kernel Numba loop had cost F4 0.9 ms a call at 64 channels and hidden
+      its gain), F4 wins every pass from 64 tiles at 8-128 channels, fwd+bwd alone (F2
+      vs F4, ms): W9's 32 channels 32x32 5.20 vs 3.83, 64 channels 16x16 3.75 vs 2.62,
+      128 channels 8x8 3.25 vs 2.51; W6 18.4 vs 12.5; 8 channels 32x32 1.15 vs 0.87; 64
+      channels 32x32 batch 1 (64 tiles) 0.56 vs 0.48. It loses on fewer tiles with many
+      channels: 256 channels 4x4 (32 tiles) 4.31 vs 5.65, 128 channels 8x8 batch 2 (8
+      tiles) 0.54 vs 0.72; 64 channels 8x8 batch 4 (16 tiles) is even.
     * AVX2 (a Zen 3 VM, OpenBLAS Haswell kernels): F4 won all passes together from 32
       channels and 512 tiles (W9 161.7 -> 144.8 ms per step), measured before the
       transforms vectorised.
@@ -475,7 +477,7 @@ def f4_thresholds(weight_grad: bool = False) -> tuple[int, int]:
     Figures in benchmarks/NOTES.md."""
     if not _avx512():
         return (32, 512)
-    return (16, 512) if weight_grad else (64, 2048)
+    return (8, 64)
 
 
 def tile_size(N: int, C: int, O: int, OH: int, OW: int, weight_grad: bool = False) -> int:

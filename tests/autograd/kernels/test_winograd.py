@@ -107,24 +107,23 @@ def test_tile_size_rule_for_issue_14_shapes_on_avx2(monkeypatch):
 
 def test_tile_size_rule_for_issue_14_shapes_on_avx512(monkeypatch):
     monkeypatch.setattr(WG, "_avx512", lambda: True)
-    assert WG.f4_thresholds() == (64, 2048)
+    assert WG.f4_thresholds() == WG.f4_thresholds(weight_grad=True) == (8, 64)
     assert WG.tile_size(32, 64, 64, 32, 32) == 4     # W6: 2048 tiles
-    assert WG.tile_size(32, 32, 32, 32, 32) == 2     # W9's first block: 32 channels
-    assert WG.tile_size(32, 64, 64, 16, 16) == 2     # 512 tiles
-    assert WG.tile_size(16, 128, 128, 32, 32) == 2   # 1024 tiles
-    assert WG.tile_size(32, 128, 128, 8, 8) == 2
-    # grad-weight (tile-major planes) takes 4x4 tiles from 512 tiles at any channel count
-    assert WG.f4_thresholds(weight_grad=True) == (16, 512)
-    assert WG.tile_size(32, 32, 32, 32, 32, weight_grad=True) == 4   # W9's first block
-    assert WG.tile_size(32, 64, 64, 16, 16, weight_grad=True) == 4   # 512 tiles
-    assert WG.tile_size(32, 128, 128, 8, 8, weight_grad=True) == 2   # 128 tiles
-    assert WG.tile_size(32, 8, 8, 32, 32, weight_grad=True) == 2     # 8 channels
+    assert WG.tile_size(32, 32, 32, 32, 32) == 4     # W9's blocks
+    assert WG.tile_size(32, 64, 64, 16, 16) == 4
+    assert WG.tile_size(32, 128, 128, 8, 8) == 4     # 128 tiles
+    assert WG.tile_size(1, 64, 64, 32, 32) == 4      # 64 tiles
+    assert WG.tile_size(32, 256, 256, 4, 4) == 2     # 32 tiles: few tiles stay on 2x2
+    assert WG.tile_size(2, 128, 128, 8, 8) == 2
+    assert WG.tile_size(32, 4, 4, 32, 32) == 2       # 4 channels
 
 
 def test_passes_on_different_tile_sizes_agree_with_the_reference(monkeypatch):
-    # On AVX-512 a 16-channel conv over 512 tiles runs its forward and grad-input on 2x2
-    # tiles and its grad-weight on 4x4: each pass stands on its own.
-    monkeypatch.setattr(WG, "_avx512", lambda: True)
+    # With thresholds per pass (the seventh session's AVX-512 ones) a 16-channel conv over
+    # 512 tiles runs its forward and grad-input on 2x2 tiles and its grad-weight on 4x4:
+    # each pass stands on its own.
+    monkeypatch.setattr(WG, "f4_thresholds",
+                        lambda weight_grad=False: (16, 512) if weight_grad else (64, 2048))
     N, C, H, W, O = 32, 16, 16, 16, 16
     assert WG.tile_size(N, C, O, H, W) == 2
     assert WG.tile_size(N, C, O, H, W, weight_grad=True) == 4
