@@ -245,17 +245,19 @@ def test_empty_batch_on_new_paths(ws, s, p):
 @pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
 def test_rule_winograd_volume_threshold():
     # W9's stride-1 convs (32 channels 32x32, 64 16x16, 128 8x8) and W6 run on Winograd;
-    # below min(C, O) * OH * OW = 8192, and below 32 channels, gemm (rule.WINOGRAD_MIN_*)
+    # below min(C, O) * OH * OW = 4096, and below 16 channels, gemm (rule.WINOGRAD_MIN_*)
     assert _pick(32, 32, 3, 1, 1, 32) == "winograd"
     assert _pick(64, 64, 3, 1, 1, 16) == "winograd"
-    assert _pick(128, 128, 3, 1, 1, 8) == "winograd"    # 128 * 64 = the threshold
+    assert _pick(128, 128, 3, 1, 1, 8) == "winograd"
     assert _pick(64, 64, 3, 1, 1, 32) == "winograd"     # W6
-    assert _pick(256, 256, 3, 1, 1, 4) == "gemm"        # 256 * 16 < 8192
-    assert _pick(16, 64, 3, 1, 1, 32) == "gemm"         # 16 channels
-    assert _pick(32, 64, 3, 1, 0, 13) == "gemm"         # W2 conv2: 32 * 11 * 11 < 8192
+    assert _pick(256, 256, 3, 1, 1, 4) == "winograd"    # 256 * 16 = the threshold
+    assert _pick(16, 64, 3, 1, 1, 32) == "winograd"     # 16 channels
+    assert _pick(8, 16, 3, 1, 1, 28) == "gemm"          # 8 channels
+    assert _pick(256, 256, 3, 1, 0, 5) == "gemm"        # 256 * 9 < 4096
+    assert _pick(32, 64, 3, 1, 0, 13) == "gemm"         # W2 conv2: 32 * 11 * 11 < 4096
     assert K.choose_algorithm(64, 64, 1, 3, 3, True) == "winograd"  # size not given
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False, 127) == "gemm"
-    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False, 128) == "winograd"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False, 63) == "gemm"
+    assert K.choose_algorithm(64, 64, 1, 3, 3, True, False, 64) == "winograd"
 
 
 @pytest.mark.skipif(not HAVE_BLAS, reason="the Winograd path needs NumPy's OpenBLAS")

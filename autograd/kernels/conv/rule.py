@@ -21,17 +21,17 @@ __all__ = ["ALGORITHMS", "WINOGRAD_MIN_CHANNELS", "WINOGRAD_MIN_VOLUME", "choose
 
 ALGORITHMS = ("pointwise", "winograd", "direct", "gemm")
 
-#: Winograd's GEMMs have ``K = C`` (or ``O``) and its transforms pass over 16 values per
-#: tile and channel: from 32 channels it beats gemm's pipeline on W9's stride-1 layers
-#: (fwd+bwd alone, batch 32, Zen 5: 32 channels 32x32 7.4-7.8 vs 11.1 ms, 64 channels
-#: 16x16 5.1-5.4 vs 6.6, 128 channels 8x8 5.7-6.0 vs 6.2). Compiling its kernels adds
-#: seconds to a cold start: W2 (32 -> 64 channels at 11x11) stays below the volume
-#: threshold.
-WINOGRAD_MIN_CHANNELS = 32
+#: Winograd's GEMMs have ``K = C`` (or ``O``) and its transforms pass over 16 or 36 values
+#: per tile and channel: from 16 channels it beats gemm's pipeline (fwd+bwd alone, Zen 5,
+#: ms: 16 -> 16 channels 32x32 batch 32 1.80 vs 3.04, 16 -> 32 16x16 0.98 vs 1.13, W9's
+#: 32 channels 32x32 3.8 vs 11.1); at 8 -> 16 channels 28x28 it loses (2.15 vs 1.78).
+#: Compiling its kernels adds seconds to a cold start: W2 (32 -> 64 channels at 11x11)
+#: stays below the volume threshold.
+WINOGRAD_MIN_CHANNELS = 16
 #: ...and ``min(C, O) * OH * OW`` (one sample's smaller activation) at least this: below,
-#: gemm's chunks are as fast (W2's 32 -> 64 at 11x11, 3872: gemm 3.6 vs 4.9 ms; 256
-#: channels 4x4, 4096: 8.4 vs 9.4).
-WINOGRAD_MIN_VOLUME = 8192
+#: gemm's chunks are as fast (W2's 32 -> 64 at 11x11, 3872: gemm 2.06 vs 2.52 ms; 64
+#: channels 8x8, 4096: Winograd 1.07 vs 1.61; 256 channels 4x4, 4096: 5.03 vs 5.11).
+WINOGRAD_MIN_VOLUME = 4096
 
 
 def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E741
@@ -45,8 +45,8 @@ def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E74
 
     * ``"pointwise"`` iff ``pointwise_ok`` (a 1x1 kernel, or one output pixel, no
       padding): the conv is one plain GEMM, and any other path does that GEMM plus copies.
-    * ``"winograd"`` iff ``winograd_ok``, ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (32) and
-      ``min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME`` (8192): 16 instead of 36
+    * ``"winograd"`` iff ``winograd_ok``, ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` (16) and
+      ``min(C, O) * out_pixels >= WINOGRAD_MIN_VOLUME`` (4096): 2.25 or 4 instead of 9
       multiply-adds per output; on small images gemm's chunks are as fast.
     * ``"direct"`` iff ``groups > 1`` and ``(C // groups) * (O // groups) <= 4``
       (depthwise, depthwise with a small channel multiplier, tiny groups): the grouped

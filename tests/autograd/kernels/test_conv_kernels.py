@@ -261,7 +261,7 @@ def test_choose_algorithm_rule():
     assert K.choose_algorithm(64, 64, 1, 3, 3, True) == "winograd"  # W6
     # W2 conv2 (11x11 output): below Winograd's volume threshold
     assert K.choose_algorithm(32, 64, 1, 3, 3, True, False, 121) == "gemm"
-    assert K.choose_algorithm(16, 64, 1, 3, 3, True) == "gemm"      # < 32 channels
+    assert K.choose_algorithm(8, 64, 1, 3, 3, True) == "gemm"       # < 16 channels
     assert K.choose_algorithm(64, 64, 1, 3, 3, False) == "gemm"     # W6 geometry, stride 2
     assert K.choose_algorithm(64, 64, 1, 1, 1, False, True) == "pointwise"
     assert K.choose_algorithm(64, 64, 64, 3, 3) == "direct"   # depthwise
