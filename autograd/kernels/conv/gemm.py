@@ -307,11 +307,10 @@ def _scatter_chunk(gcols, gx, work, readers, taps, P, L, s, b):
                 for i in range(L):
                     work[_u(t + i)] += gcols[r, _u(o + i)]
             dst = gx[s + n, c]
-            for q in range(HW):
-                dst[_u(q)] = work[_u(readers[q])]
-            for e in range(1, E):  # in plane order, a vectorised gather over pixels
+            for e in range(E):  # in plane order: per pass one reader of every pixel
                 for q in range(HW):
-                    dst[_u(q)] += work[_u(readers[e * HW + q])]
+                    v = work[_u(readers[e * HW + q])]
+                    dst[_u(q)] = v if e == 0 else dst[_u(q)] + v
 
 
 _FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
