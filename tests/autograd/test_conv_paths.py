@@ -81,6 +81,7 @@ POINT_CASES = [
     (1, 2, 10, 11, 3, 1, 1, (3, 2), (0, 0, 0, 0)),  # 1x1 stride 3 / 2
     (3, 4, 4, 4, 1, 4, 4, (1, 1), (0, 0, 0, 0)),    # W8 D's last conv: the whole image
     (2, 3, 5, 6, 2, 4, 4, (2, 3), (0, 0, 0, 0)),    # one output pixel, image larger
+    (2, 3, 5, 6, 1, 4, 4, (2, 3), (0, 0, 0, 0)),    # ... one output channel (an outer product)
     (19, 5, 6, 5, 7, 1, 1, (2, 2), (0, 0, 0, 0)),   # 1x1: more samples than partial sums
     (17, 6, 3, 4, 5, 1, 1, (1, 1), (0, 0, 0, 0)),
 ]
