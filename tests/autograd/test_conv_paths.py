@@ -74,6 +74,12 @@ STRIDED_CASES = [
     (1, 2, 6, 6, 2, 5, 5, (2, 2), (1, 1, 1, 1)),    # K = 5
     (1, 2, 6, 8, 3, 2, 2, (4, 4), (3, 3, 3, 3)),    # stride > kernel: pixels never read
     (3, 4, 4, 4, 6, 4, 4, (2, 2), (1, 1, 1, 1)),    # W8's 4x4 -> 2x2
+    # rows of >= 8 outputs: kernel columns share shifted planes (gemm._plane_bases)
+    (2, 3, 16, 16, 4, 4, 4, (2, 2), (1, 1, 1, 1)),  # W8's 4x4 stride 2 at 16x16
+    (3, 2, 17, 19, 3, 3, 3, (2, 2), (1, 1, 1, 1)),  # ResNet's 3x3 stride 2, odd sizes
+    (2, 2, 16, 16, 3, 3, 3, (1, 1), (1, 1, 1, 1)),  # stride 1: one plane for three columns
+    (2, 2, 16, 18, 3, 5, 5, (1, 1), (2, 2, 2, 2)),  # shifts of 2
+    (2, 2, 16, 16, 3, 3, 3, (1, 1), (2, 2, 2, 2)),  # padding 2: 18-output rows
 ]
 POINT_CASES = [
     (2, 3, 8, 8, 4, 1, 1, (1, 1), (0, 0, 0, 0)),    # 1x1
@@ -123,6 +129,30 @@ def test_pointwise_weight_grad_same_bits_at_any_thread_count():
         autograd.set_num_threads(saved)
     for r in results[1:]:
         np.testing.assert_array_equal(r, results[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gemm_path_on_a_dilated_conv_with_shared_planes(dtype):
+    # dilation 2: columns 0, 1, 2 read inputs 2 apart, one plane shifted by 0 and +-2
+    _check_path("gemm", 2, 2, 16, 16, 3, 3, 3, (1, 1), (2, 2, 2, 2), dtype, dilation=(2, 2))
+
+
+def test_gemm_shares_shifted_planes_where_the_fixups_read_padding():
+    from autograd.kernels.conv import gemm
+    # W8's 4x4 stride-2 conv at 16x16: columns 0 and 2 (odd inputs) share a plane, as do 1
+    # and 3; each pixel then has one reader, and the shifted taps have fix-ups
+    g = geometry((16, 16), (4, 4), (2, 2), (1, 1, 1, 1), (1, 1))
+    bases, of = gemm._plane_bases(16, 4, g)
+    assert len(bases) == 2 and sorted(m for _, m in of.values()) == [-1, 0, 0, 1]
+    index, readers, taps, fixups = gemm._shifted_planes(16, 16, 4, 4, g)
+    assert readers.size == 16 * 16 and fixups.shape == (8 * 8, 2)
+    # W2's conv2 (no padding): a shifted column would need pixels no plane holds
+    g = geometry((13, 13), (3, 3), (1, 1), (0, 0, 0, 0), (1, 1))
+    assert gemm._plane_bases(13, 3, g)[0] == [0, 1, 2]
+    assert gemm._shifted_planes(13, 13, 3, 3, g)[3].shape == (0, 2)
+    # 4x4 output rows: fix-ups would cost more than they save
+    g = geometry((8, 8), (4, 4), (2, 2), (1, 1, 1, 1), (1, 1))
+    assert len(gemm._plane_bases(8, 4, g)[0]) == 4
 
 
 def test_paths_refuse_geometries_they_cannot_compute():

@@ -200,33 +200,85 @@ def _batch_chunk(N: int, rows: int, L: int, itemsize: int) -> int:
 _u = np.uint64
 
 
+def _plane_bases(W: int, KW: int, g: Geometry) -> tuple[list[int], dict[int, tuple[int, int]]]:
+    """Which shifted planes the pipeline builds: ``(bases, of)`` with ``bases`` the kernel
+    columns ``kw`` that get planes of their own and ``of[kw] = (i, m)``: column ``kw``
+    reads plane ``bases[i]`` shifted by ``m`` output columns. Column ``kw`` reads input
+    column ``kw*dw - left + sw*ow``, so two columns whose offsets differ by a multiple
+    ``m*sw`` read the same plane ``m`` apart, except at the ``|m|`` outputs per row that
+    fall off the plane: a column shares a plane only where those all read the zero padding
+    (they are then zeroed, ``fixups``), and only on rows of at least 8 outputs per column
+    of shift (on shorter rows the fix-ups cost more than the gather they save). With
+    DCGAN's 4x4 stride-2 and ResNet's 3x3 stride-2 convs every input pixel then has one
+    reader in the planes, not two."""
+    sw, dw, OW, pl = g.sw, g.dw, g.OW, g.pl
+
+    def shift(kb: int, kw: int) -> int | None:
+        d = (kw - kb) * dw
+        if d % sw:
+            return None
+        m = d // sw
+        if 8 * abs(m) > OW:  # a fix-up per 8 outputs at most: W8's 4x4 maps (OW = 4) lost
+            return None
+        for ow in range(OW):
+            if not 0 <= ow + m < OW and 0 <= kw * dw - pl + sw * ow < W:
+                return None  # it would need a pixel the plane does not hold
+        return m
+
+    bases: list[int] = []
+    of: dict[int, tuple[int, int]] = {}
+    left = list(range(KW))
+    while left:  # the base that serves the most of the columns left, then the rest
+        best = max(left, key=lambda b: sum(shift(b, kw) is not None for kw in left))
+        for kw in [kw for kw in left if shift(best, kw) is not None]:
+            of[kw] = (len(bases), int(shift(best, kw)))  # type: ignore[arg-type]
+            left.remove(kw)
+        bases.append(best)
+    return bases, of
+
+
 @functools.lru_cache(maxsize=64)
 def _shifted_planes(H: int, W: int, KH: int, KW: int,
-                    g: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pipeline's gather/scatter tables ``(index, readers, taps)``.
+                    g: Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pipeline's gather/scatter tables ``(index, readers, taps, fixups)``.
 
-    An image plane is copied into ``sh * KW`` "shifted planes" of ``PH x OW`` (``PH = OH +
-    (KH-1)*dh // sh``): plane ``(ry, kw)`` holds, at ``[a, ow]``, the input pixel at row ``ry
-    + sh*a - top``, column ``kw*dw - left + sw*ow``, 0 outside the image. Tap ``(kh, kw)``'s
-    im2col row is then ONE contiguous run of ``OH*OW``: plane ``((kh*dh) % sh, kw)`` from
-    its row ``(kh*dh) // sh``. Unless the stride exceeds the kernel, the planes hold fewer
-    elements than the ``KH*KW*OH*OW`` columns (with stride 1 ``KW * (OH + KH - 1) * OW``),
-    so the one gather through a table left is shorter, and the tap copies vectorise: the
-    im2col of W9's stem 6.3 -> 3.8 us a sample, one thread (benchmarks/NOTES.md).
+    An image plane is copied into "shifted planes" of ``PH x OW`` (``PH = OH + (KH-1)*dh //
+    sh``), ``sh`` per base column of :func:`_plane_bases`: plane ``(ry, kb)`` holds, at
+    ``[a, ow]``, the input pixel at row ``ry + sh*a - top``, column ``kb*dw - left +
+    sw*ow``, 0 outside the image. Tap ``(kh, kw)``'s im2col row is then ONE contiguous run
+    of ``OH*OW``: plane ``((kh*dh) % sh, base of kw)`` from its row ``(kh*dh) // sh``,
+    shifted by the column's ``m``, with the ``fixups`` (outputs that fell off the plane's
+    rows, all reading padding) zeroed. The planes hold fewer elements than the
+    ``KH*KW*OH*OW`` columns, so the one gather through a table left is shorter, and the tap
+    copies vectorise: the im2col of W9's stem 6.3 -> 3.8 us a sample, one thread, with a
+    plane per kernel column; W8's 4x4 stride-2 convs need two per ``ry`` instead of four
+    (benchmarks/NOTES.md).
 
-    ``index``: int32, per element of the planes the flat offset ``ih*W + iw`` it reads, or
+    ``index``: int32, per element of the planes (after ``guard`` leading zero elements, so
+    that a run shifted left stays in the buffer) the flat offset ``ih*W + iw`` it reads, or
     ``H*W`` (a zero slot past the image); ``readers``: int32 ``[E, H*W]`` flattened, per
     pixel the plane elements that read it in increasing order, padded with ``len(index)``
     (a zero slot past the planes), for col2im's gather; ``taps[kh*KW + kw]``: the run's
-    start."""
+    start; ``fixups``: int64 ``[F, 2]``, the ``(tap, run position)`` pairs to zero."""
     sh, sw, dh, dw = g.sh, g.sw, g.dh, g.dw
-    PH = g.OH + (KH - 1) * dh // sh
+    OH, OW = g.OH, g.OW
+    PH = OH + (KH - 1) * dh // sh
+    bases, of = _plane_bases(W, KW, g)
+    nb = len(bases)
+    guard = max(0, -min(m for _, m in of.values()))
     ih = (np.arange(sh)[:, None] + sh * np.arange(PH)[None, :] - g.pt)[:, None, :, None]
-    iw = (np.arange(KW)[:, None] * dw - g.pl + sw * np.arange(g.OW)[None, :])[None, :, None, :]
-    inside = (ih >= 0) & (ih < H) & (iw >= 0) & (iw < W)         # [sh, KW, PH, OW]
-    index = np.where(inside, ih * W + iw, H * W).astype(np.int32).ravel()
-    taps = np.array([(((kh * dh) % sh) * KW + kw) * PH * g.OW + (kh * dh) // sh * g.OW
+    iw = (np.array(bases)[:, None] * dw - g.pl + sw * np.arange(OW)[None, :])[None, :, None, :]
+    inside = (ih >= 0) & (ih < H) & (iw >= 0) & (iw < W)         # [sh, nb, PH, OW]
+    index = np.concatenate([np.full(guard, H * W),
+                            np.where(inside, ih * W + iw, H * W).ravel()]).astype(np.int32)
+    taps = np.array([guard + (((kh * dh) % sh) * nb + of[kw][0]) * PH * OW
+                     + (kh * dh) // sh * OW + of[kw][1]
                      for kh in range(KH) for kw in range(KW)], dtype=np.int64)
+    ow = np.arange(OW)
+    fix = [(np.arange(OH)[:, None] * OW + ow[~((ow + of[kw][1] >= 0) & (ow + of[kw][1] < OW))]
+            [None, :]).ravel() for kh in range(KH) for kw in range(KW)]
+    fixups = np.array([(k, p) for k, f in enumerate(fix) for p in f],
+                      dtype=np.int64).reshape(-1, 2)
     P, HW = index.size, H * W
     inside_at = np.flatnonzero(index < HW)               # plane elements in the image
     order = inside_at[np.argsort(index[inside_at], kind="stable")]
@@ -236,17 +288,17 @@ def _shifted_planes(H: int, W: int, KH: int, KW: int,
     slot = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
     by_pixel[index[order], slot] = order
     readers = np.ascontiguousarray(by_pixel.T).ravel()  # [E, H*W]: vectorised over pixels
-    for table in (index, readers, taps):
+    for table in (index, readers, taps, fixups):
         table.flags.writeable = False
-    return index, readers, taps
+    return index, readers, taps, fixups
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
-def _gather_chunk(x, cols, work, index, taps, L, s, b):
+def _gather_chunk(x, cols, work, index, taps, fixups, L, s, b):
     """cols[c*K + k, n*L + l] = the input pixel tap ``k`` reads for output ``l`` of sample
     ``s + n``, 0 in the padding: the shifted planes (:func:`_shifted_planes`) of each
-    (sample, channel) plane, then one contiguous copy per tap. ``work``: scratch of at
-    least ``len(index) + H*W + 1``."""
+    (sample, channel) plane, then one contiguous copy per tap and its fix-ups. ``work``:
+    scratch of at least ``len(index) + H*W + 1``."""
     C, HW = x.shape[1], x.shape[2]
     K, P = taps.shape[0], index.shape[0]
     for c in range(C):
@@ -261,6 +313,8 @@ def _gather_chunk(x, cols, work, index, taps, L, s, b):
                 r, t = c * K + k, taps[k]
                 for i in range(L):
                     cols[r, _u(o + i)] = work[_u(t + i)]
+            for f in range(fixups.shape[0]):  # outputs that fell off a shared plane: padding
+                cols[c * K + fixups[f, 0], _u(o + fixups[f, 1])] = 0.0
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
@@ -289,11 +343,12 @@ def _write_outputs(out, y, s, b):
 
 
 @njit(nogil=True, error_model="numpy", inline="always")
-def _scatter_chunk(gcols, gx, work, readers, taps, P, L, s, b):
-    """col2im of a chunk, the adjoint of :func:`_gather_chunk`: each tap's row added onto
-    its run of the shifted planes (``P`` elements), in tap order, then each pixel the sum
-    of the plane elements that read it (``readers``), in plane order. A gather: the
-    scatter-add it replaced (one read-modify-write per plane element) was slower."""
+def _scatter_chunk(gcols, gx, work, readers, taps, fixups, P, L, s, b):
+    """col2im of a chunk, the adjoint of :func:`_gather_chunk`: each tap's row (its
+    fix-ups, gradients of padding, dropped) added onto its run of the shifted planes (``P``
+    elements), in tap order, then each pixel the sum of the plane elements that read it
+    (``readers``), in plane order. A gather: the scatter-add it replaced (one
+    read-modify-write per plane element) was slower."""
     C, HW = gx.shape[1], gx.shape[2]
     K = taps.shape[0]
     E = readers.shape[0] // HW
@@ -302,6 +357,8 @@ def _scatter_chunk(gcols, gx, work, readers, taps, P, L, s, b):
             for i in range(P + 1):  # the planes and their zero slot
                 work[_u(i)] = 0.0
             o = n * L
+            for f in range(fixups.shape[0]):  # gradients of padding: dropped
+                gcols[c * K + fixups[f, 0], _u(o + fixups[f, 1])] = 0.0
             for k in range(K):
                 r, t = c * K + k, taps[k]
                 for i in range(L):
@@ -318,8 +375,8 @@ _NO_BIAS = {"f": np.zeros(1, np.float32), "d": np.zeros(1, np.float64)}
 
 
 @njit_chunked(error_model="numpy")
-def _pipeline(mode, a, b, out, bias, has_bias, index, readers, taps, L, groups, B, gemm,
-              cols_s, mat_s, work_s, part, parts):
+def _pipeline(mode, a, b, out, bias, has_bias, index, readers, taps, fixups, L, groups, B,
+              gemm, cols_s, mat_s, work_s, part, parts):
     # One kernel for the three passes (one compilation: the passes share the gather and
     # the GEMM calls). Chunk j = samples [j*B, j*B + B).
     #   forward:     a = x[N, C, HW], b = w[1, O, Cg*K], out = y[N, O, L]
@@ -355,7 +412,7 @@ def _pipeline(mode, a, b, out, bias, has_bias, index, readers, taps, L, groups, 
             s = j * B
             nb = min(B, N - s)
             if mode != _INPUT_GRAD:
-                _gather_chunk(a, cols, work, index, taps, L, s, nb)
+                _gather_chunk(a, cols, work, index, taps, fixups, L, s, nb)
             if mode != _FORWARD:
                 _gather_grad(b if mode == _WEIGHT_GRAD else a, mat, s, nb)
             elif has_bias:  # the GEMM adds onto the bias (beta = 1)
@@ -381,7 +438,8 @@ def _pipeline(mode, a, b, out, bias, has_bias, index, readers, taps, L, groups, 
             if mode == _FORWARD:
                 _write_outputs(mat, out, s, nb)
             elif mode == _INPUT_GRAD:
-                _scatter_chunk(cols, out, work, readers, taps, index.shape[0], L, s, nb)
+                _scatter_chunk(cols, out, work, readers, taps, fixups, index.shape[0], L, s,
+                               nb)
 
 
 _scratch_cache = threading.local()
@@ -435,10 +493,10 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         has_bias = bias is not None
         b = bias if has_bias else _NO_BIAS[x.dtype.char]
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
-        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps, fixups = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_FORWARD, x.reshape(N, C, H * W), w.reshape(1, O, CgK), y.reshape(N, O, L),
-                      b, has_bias, index, readers, taps, L, G, B, gemm,
+                      b, has_bias, index, readers, taps, fixups, L, G, B, gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         return y
     wg = w.reshape(G, Og, CgK)
@@ -470,11 +528,11 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     gemm = _blas.gemm_address(gy.dtype)
     if gemm is not None:
         B = _chunk_samples(N, C * KH * KW, L, gy.itemsize)
-        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps, fixups = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_INPUT_GRAD, gy.reshape(N, O, L), w.reshape(1, O, CgK),
                       gx.reshape(N, C, H * W), _NO_BIAS[gy.dtype.char], False,
-                      index, readers, taps, L, G, B, gemm,
+                      index, readers, taps, fixups, L, G, B, gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, gy.dtype))
         return gx
     wgT = w.reshape(G, Og, CgK).transpose(0, 2, 1)  # BLAS reads the transpose in place
@@ -507,10 +565,11 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         # every partial sum is written by its first chunk: uninitialised (recycled) memory
         parts = _alloc.empty((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), x.dtype)
-        index, readers, taps = _shifted_planes(H, W, KH, KW, g)
+        index, readers, taps, fixups = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
-                      _NO_BIAS[x.dtype.char], False, index, readers, taps, L, G, B, gemm,
+                      _NO_BIAS[x.dtype.char], False, index, readers, taps, fixups, L, G, B,
+                      gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
         gwt = parts[0]
         for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
