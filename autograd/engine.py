@@ -21,6 +21,7 @@ from .grad_mode import _state
 from .kernels import _alloc
 from .node import _FREED_MSG, Node, _OutputRef, _refresh_view
 from .ops.complex import real as _real
+from .ops.elementwise import _binary
 from .ops.reduce import sum_to as _sum_to
 from .tensor import Tensor, _wrap
 
@@ -175,12 +176,9 @@ def _add_into(buffers, owned, key, prev, g):
     if owned.get(key) is d:
         d += g
         return
-    if d.ndim and d.shape == g.shape and d.dtype == g.dtype:
-        # recycled memory: a fresh NumPy result of a large sum faulted in every page (W9's
-        # residual branches: 0.63 ms a sum of [32, 32, 32, 32])
-        t = _wrap(np.add(d, g, out=_alloc.empty(d.shape, d.dtype)))
-    else:
-        t = _wrap(d + g)  # a new array (a 0-d sum comes back as a scalar: _wrap makes one)
+    # a new array, large ones on recycled memory as the Add op's (a fresh NumPy result faulted
+    # in every page: W9's residual sums, 0.63 ms each); a 0-d sum comes back as a scalar
+    t = _wrap(_binary(np.add, d, g))
     owned[key] = t._data
     buffers[key] = t
 

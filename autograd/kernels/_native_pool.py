@@ -439,7 +439,7 @@ def run_chunked(dispatcher: Any, args: tuple[Any, ...], parts: int) -> bool:
                 entry = _overloads[key] = (int(wrapper), _thunks[kinds])
     words = [entry[0]]
     for a in args:
-        if type(a) is nd or isinstance(a, np.ndarray):
+        if isinstance(a, np.ndarray):
             words.append(id(a))        # CPython: the object's address; args holds it alive
         elif isinstance(a, (float, np.floating)):
             words.append(_AS_INT64.unpack(_AS_DOUBLE.pack(float(a)))[0])

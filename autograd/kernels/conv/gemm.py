@@ -34,8 +34,8 @@ from .._jit import chunk, gemm_call, njit, njit_chunked
 from .geometry import Geometry, output_range
 
 __all__ = ["CHUNK_COL_BYTES", "CHUNK_MIN_COLUMNS", "COL_BUDGET_BYTES", "GATHER_MAX_ROW",
-           "SCRATCH_CACHE_BYTES", "backward_input", "backward_weight", "fold", "forward",
-           "unfold"]
+           "SCRATCH_CACHE_BYTES", "WEIGHT_GROUPS", "backward_input", "backward_weight", "fold",
+           "forward", "transposed_sum", "unfold"]
 
 # Column-buffer budget: the batch is processed in equal chunks whose [C*K, B, L] buffer
 # stays under this size. It bounds scratch memory (W6's columns are 75 MB in one piece)
@@ -56,7 +56,7 @@ CHUNK_MIN_COLUMNS = 128
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 #: Grad-weight sums its chunks in this many fixed groups (one partial sum each), handed
 #: out to threads whole, then adds the groups in order: the same bits at any thread count.
-_WEIGHT_GROUPS = 8
+WEIGHT_GROUPS = 8
 
 #: im2col gathers through a Numba kernel unless the output rows are contiguous input runs
 #: at least this long (stride 1), where NumPy's per-tap slice copies are as fast. The
@@ -229,11 +229,12 @@ def _plane_bases(W: int, KW: int, g: Geometry) -> tuple[list[int], dict[int, tup
     of: dict[int, tuple[int, int]] = {}
     left = list(range(KW))
     while left:  # the base that serves the most of the columns left, then the rest
-        best = max(left, key=lambda b: sum(shift(b, kw) is not None for kw in left))
-        for kw in [kw for kw in left if shift(best, kw) is not None]:
-            of[kw] = (len(bases), int(shift(best, kw)))  # type: ignore[arg-type]
-            left.remove(kw)
-        bases.append(best)
+        served = [{kw: m for kw in left if (m := shift(b, kw)) is not None} for b in left]
+        best = max(range(len(left)), key=lambda i: len(served[i]))
+        for kw, m in served[best].items():
+            of[kw] = (len(bases), m)
+        bases.append(left[best])
+        left = [kw for kw in left if kw not in served[best]]
     return bases, of
 
 
@@ -481,6 +482,22 @@ def _chunk_samples(N: int, CK: int, L: int, itemsize: int) -> int:
     return max(1, min(N, max(fit, -(-CHUNK_MIN_COLUMNS // max(1, L)))))
 
 
+def transposed_sum(parts: np.ndarray, groups: int) -> np.ndarray:
+    """Grad-weight's fixed partial sums ``parts[R, G*CgK, Og]`` added in order (the same
+    bits at any thread count), each group's ``[CgK, Og]`` then transposed by OpenBLAS's
+    ``omatcopy`` (NumPy's transposing copy where it is absent): ``[G, Og, CgK]``."""
+    total = parts[0]
+    for k in range(1, parts.shape[0]):
+        total += parts[k]
+    CgK, Og = total.shape[0] // groups, total.shape[1]
+    out = np.empty((groups, Og, CgK), dtype=total.dtype)
+    by_group = total.reshape(groups, CgK, Og)
+    for gi in range(groups):
+        if not _blas.transpose_into(by_group[gi], out[gi]):
+            out[gi] = by_group[gi].T
+    return out
+
+
 def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
             bias: np.ndarray | None) -> np.ndarray:
     """y[N, O, OH, OW] = conv2d(x, w) (+ bias[o], added while y is written)."""
@@ -564,22 +581,14 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     if gemm is not None and N > 0:  # (no samples: no chunk writes the sums; zeros below)
         B = _chunk_samples(N, C * KH * KW, L, x.itemsize)
         # every partial sum is written by its first chunk: uninitialised (recycled) memory
-        parts = _alloc.empty((min(max(1, -(-N // B)), _WEIGHT_GROUPS), G * CgK, Og), x.dtype)
+        parts = _alloc.empty((min(max(1, -(-N // B)), WEIGHT_GROUPS), G * CgK, Og), x.dtype)
         index, readers, taps, fixups = _shifted_planes(H, W, KH, KW, g)
         with blas_single_threaded():
             _pipeline(_WEIGHT_GRAD, x.reshape(N, C, H * W), gy.reshape(N, O, L), parts,
                       _NO_BIAS[x.dtype.char], False, index, readers, taps, fixups, L, G, B,
                       gemm,
                       *_scratch(C * KH * KW, O, B, L, index.size + H * W, x.dtype))
-        gwt = parts[0]
-        for k in range(1, parts.shape[0]):  # in group order: the same bits at any thread count
-            gwt += parts[k]
-        gw = np.empty((G, Og, CgK), dtype=x.dtype)
-        gwg = gwt.reshape(G, CgK, Og)
-        for gi in range(G):
-            if not _blas.transpose_into(gwg[gi], gw[gi]):
-                gw[gi] = gwg[gi].T
-        return gw.reshape(O, Cg, KH, KW)
+        return transposed_sum(parts, G).reshape(O, Cg, KH, KW)
     B = _batch_chunk(N, C * KH * KW, L, x.itemsize)
     cols = _alloc.empty((C * KH * KW, B, L), x.dtype)
     gyt = _alloc.empty((O, B, L), x.dtype)

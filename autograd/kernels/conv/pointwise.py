@@ -31,15 +31,13 @@ import numpy as np
 from ...runtime import blas_single_threaded, get_num_threads
 from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit_chunked
+from .gemm import _NO_BIAS, WEIGHT_GROUPS, transposed_sum
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
 
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
 _FORWARD, _INPUT_GRAD, _WEIGHT_GRAD = 0, 1, 2
-#: Grad-weight sums its samples in this many fixed groups (one partial sum each), added in
-#: order: the same bits at any thread count (as the gemm path).
-_WEIGHT_GROUPS = 8
 _u = np.uint64
 
 
@@ -143,7 +141,7 @@ def _run(mode: int, a: np.ndarray, b: np.ndarray, out: np.ndarray, bias: np.ndar
     scratch = _alloc.empty((slots, C * L + 16 if strided else 1), a.dtype)
     has_bias = bias is not None
     with blas_single_threaded():
-        _one_by_one_pass(mode, a, b, out, bias if has_bias else np.zeros(1, a.dtype), has_bias,
+        _one_by_one_pass(mode, a, b, out, bias if has_bias else _NO_BIAS[a.dtype.char], has_bias,
                          g.sh, g.sw, W, g.OH, g.OW, gemm, scratch)
 
 
@@ -209,17 +207,12 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     gemm = _blas.gemm_address(x.dtype)
     if _one_by_one(g, KH, KW) and gemm is not None and N > 0:
         # sums[C, O] of xs[n] @ gy[n]^T: the orientation OpenBLAS runs faster (below)
-        sums = _alloc.empty((min(N, _WEIGHT_GROUPS), C, O), x.dtype)
+        # samples in fixed groups, one partial sum each (as gemm's grad-weight)
+        sums = _alloc.empty((min(N, WEIGHT_GROUPS), C, O), x.dtype)
         _run(_WEIGHT_GRAD, x.reshape(N, C, x.shape[2] * x.shape[3]),
              gy.reshape(N, O, g.OH * g.OW), sums, None, g,
              x.shape[3], gemm, C)
-        total = sums[0]
-        for k in range(1, sums.shape[0]):  # in group order: the same bits at any thread count
-            total += sums[k]
-        gw = np.empty((O, C), dtype=x.dtype)
-        if not _blas.transpose_into(total, gw):
-            gw[...] = total.T
-        return gw.reshape(O, C, 1, 1)
+        return transposed_sum(sums, 1).reshape(O, C, 1, 1)
     if _one_by_one(g, KH, KW):
         # ([C, N*L] @ [N*L, O])^T: both operands laid out channel-major by one copy each.
         # OpenBLAS runs this orientation (the row-major product tall, the small channel
