@@ -1,7 +1,8 @@
-"""The "pointwise" (1x1 / single-output conv as one GEMM) path and the "gemm" path on
-strided convs (the im2col gather): their three kernels against an einsum reference over
-strides, paddings, kernel sizes and odd sizes; the rule's picks for issue 14's shapes;
-float64 gradcheck and gradgradcheck through F.conv2d / F.conv_transpose2d on those paths."""
+"""The "pointwise" (1x1 / single-output conv as one GEMM) path, the "gemm" path on
+strided convs (the im2col gather) and the "winograd_s2" path (4x4 stride 2 as F(2x2, 2x2)
+on the stride phases): their three kernels against an einsum reference over strides,
+paddings, kernel sizes and odd sizes; the rule's picks for issue 14's shapes; float64
+gradcheck and gradgradcheck through F.conv2d / F.conv_transpose2d on those paths."""
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ import autograd
 import nn.functional as F
 from autograd.kernels import _blas
 from autograd.kernels import conv as K
-from autograd.kernels.conv import pointwise
+from autograd.kernels.conv import pointwise, winograd_s2
 from autograd.kernels.conv import rule as R
 from autograd.kernels.conv.geometry import geometry
 
@@ -42,7 +43,8 @@ def _ref(x, w, gy, stride, pads, dilation):
 
 def _check_path(alg, N, C, H, W, O, KH, KW, stride, pads, dtype, dilation=(1, 1)):
     g = geometry((H, W), (KH, KW), stride, pads, dilation)
-    assert alg == "gemm" or pointwise.supports(g, 1, KH, KW)
+    assert alg == "gemm" or {"pointwise": pointwise, "winograd_s2": winograd_s2}[alg].supports(
+        g, 1, KH, KW)
     rng = np.random.default_rng(N * 1000 + H * 10 + KH)
     x = rng.standard_normal((N, C, H, W))
     w = rng.standard_normal((O, C, KH, KW))
@@ -91,6 +93,57 @@ POINT_CASES = [
     (19, 5, 6, 5, 7, 1, 1, (2, 2), (0, 0, 0, 0)),   # 1x1: more samples than partial sums
     (17, 6, 3, 4, 5, 1, 1, (1, 1), (0, 0, 0, 0)),
 ]
+
+
+S2_CASES = [  # 4x4 kernels, stride 2
+    (2, 3, 8, 8, 5, 4, 4, (2, 2), (1, 1, 1, 1)),    # DCGAN's pad 1: 2x2 tiles of 4x4
+    (3, 4, 9, 7, 2, 4, 4, (2, 2), (1, 1, 1, 1)),    # odd sizes: cropped tiles
+    (2, 2, 6, 10, 3, 4, 4, (2, 2), (0, 0, 0, 0)),   # no padding
+    (1, 3, 5, 5, 2, 4, 4, (2, 2), (2, 2, 2, 2)),    # padding 2: whole tiles of padding
+    (2, 2, 11, 12, 3, 4, 4, (2, 2), (1, 0, 2, 1)),  # asymmetric pads, odd output
+    (2, 3, 7, 7, 2, 4, 4, (2, 2), (0, 0, 0, 0)),    # rows at the end never read
+    (3, 4, 4, 4, 6, 4, 4, (2, 2), (1, 1, 1, 1)),    # W8's 4x4 -> 2x2: one tile a sample
+    (5, 3, 3, 3, 2, 4, 4, (2, 2), (3, 3, 3, 3)),    # padding 3: most of each window padding
+    (37, 2, 8, 6, 3, 4, 4, (2, 2), (1, 1, 1, 1)),   # several chunks and both partial sums
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", S2_CASES, ids=[f"s2_{i}" for i in range(len(S2_CASES))])
+def test_winograd_s2_matches_reference(case, dtype):
+    _check_path("winograd_s2", *case, dtype)
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the winograd_s2 kernels need NumPy's OpenBLAS")
+def test_winograd_s2_weight_grad_same_bits_at_any_thread_count():
+    # fixed partial sums (not one per thread), added in order
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((21, 16, 12, 10)).astype(np.float32)
+    gy = rng.standard_normal((21, 8, 6, 5)).astype(np.float32)
+    args = ((2, 2), (1, 1, 1, 1), (1, 1), 1)
+    saved = autograd.get_num_threads()
+    try:
+        results = []
+        for n in (1, saved):
+            autograd.set_num_threads(n)
+            results.append(K.conv2d_forward(x, np.ones((8, 16, 4, 4), np.float32), *args,
+                                            algorithm="winograd_s2"))
+            results.append(K.conv2d_backward_weight(x, gy, (8, 16, 4, 4), *args,
+                                                    algorithm="winograd_s2"))
+    finally:
+        autograd.set_num_threads(saved)
+    for r0, r1 in zip(results[:2], results[2:]):
+        np.testing.assert_array_equal(r0, r1)
+
+
+def test_winograd_s2_chunks_are_even():
+    # W8's 64 -> 128 at 8x8 (4 tiles a sample): 4 chunks of 8 samples, not 9, 9, 9, 5
+    chunks = winograd_s2._chunks
+    assert chunks(32, 4, 4, 256, 128, np.float32, 512 << 10, 2) == (8, 4)
+    assert chunks(3, 4, 4, 256, 128, np.float32, 512 << 10, 2) == (2, 2)
+    assert chunks(1, 4, 4, 256, 128, np.float32, 512 << 10, 2) == (1, 1)
+    assert chunks(5, 4, 4, 256, 128, np.float32, 512 << 10, 2) == (3, 2)  # one chunk would do
+    assert chunks(32, 4, 4, 256, 128, np.float32, 512 << 10, 1) == (8, 4)  # even sizes anyway
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -160,6 +213,12 @@ def test_paths_refuse_geometries_they_cannot_compute():
     assert not pointwise.supports(g, 1, 3, 3)
     assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (1, 1), (1, 1)), 1, 1, 1)  # pad
     assert not pointwise.supports(geometry((8, 8), (1, 1), (1, 1), (0, 0), (1, 1)), 2, 1, 1)  # groups
+    s2 = geometry((8, 8), (4, 4), (2, 2), (1, 1), (1, 1))
+    assert winograd_s2.supports(s2, 1, 4, 4)
+    assert not winograd_s2.supports(s2, 2, 4, 4)                                       # groups
+    assert not winograd_s2.supports(geometry((8, 8), (3, 3), (2, 2), (1, 1), (1, 1)), 1, 3, 3)
+    assert not winograd_s2.supports(geometry((8, 8), (4, 4), (1, 1), (1, 1), (1, 1)), 1, 4, 4)
+    assert not winograd_s2.supports(geometry((9, 9), (4, 4), (2, 2), (1, 1), (2, 2)), 1, 4, 4)
 
 
 def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
@@ -170,8 +229,8 @@ def _pick(C, O, k, s, p, H, groups=1, d=1, dtype=np.float32):  # noqa: E741
 def test_rule_picks_for_issue_14_shapes():
     # W8 discriminator / generator (transposed: the conv of the same geometry)
     assert _pick(3, 32, 4, 2, 1, 32) == "gemm"
-    assert _pick(32, 64, 4, 2, 1, 16) == "gemm"
-    assert _pick(64, 128, 4, 2, 1, 8) == "gemm"
+    assert _pick(32, 64, 4, 2, 1, 16) == "winograd_s2"
+    assert _pick(64, 128, 4, 2, 1, 8) == "winograd_s2"
     assert _pick(128, 1, 4, 1, 0, 4) == "pointwise"
     assert _pick(128, 64, 4, 1, 0, 4) == "pointwise"  # ConvTranspose2d(64, 128, 4) on 1x1
     # W9: 1x1 downsample, 3x3 stride 2; the stride-1 convs keep their paths
@@ -185,9 +244,20 @@ def test_rule_picks_for_issue_14_shapes():
     assert _pick(64, 64, 3, 2, 1, 16, groups=64) == "direct"
 
 
+@pytest.mark.skipif(not HAVE_BLAS, reason="the rule's BLAS paths need NumPy's OpenBLAS")
+def test_rule_winograd_s2_thresholds():
+    assert _pick(16, 16, 4, 2, 1, 32) == "winograd_s2"
+    assert _pick(8, 16, 4, 2, 1, 32) == "gemm"            # 8 channels
+    assert _pick(256, 512, 4, 2, 1, 16) == "winograd_s2"  # C * O = the threshold
+    assert _pick(512, 512, 4, 2, 1, 8) == "gemm"          # 9 * 4C * O partial sums too large
+    assert _pick(64, 128, 4, 2, 1, 16, d=2) == "gemm"     # dilation
+    assert _pick(64, 128, 4, 1, 1, 16) == "gemm"          # stride 1
+
+
 def test_rule_without_blas_demotes_winograd_but_keeps_pointwise(monkeypatch):
     monkeypatch.setattr(_blas, "gemm_fn", lambda dtype: None)
     assert _pick(64, 64, 3, 1, 1, 32) == "gemm"
+    assert _pick(32, 64, 4, 2, 1, 16) == "gemm"
     assert _pick(32, 64, 1, 2, 0, 16) == "pointwise"  # plain np.matmul, no ctypes BLAS
 
 
@@ -316,6 +386,34 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_winograd_tiles(tile, padding, mon
     assert autograd.gradcheck(f, (x, w, b))
     assert autograd.gradgradcheck(f, (x, w, b))
     assert tiles_run and set(tiles_run) == {tile}
+
+
+@pytest.mark.skipif(not HAVE_BLAS, reason="the winograd_s2 kernels need NumPy's OpenBLAS")
+@pytest.mark.parametrize("padding", [0, 1, 2])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_gradcheck_and_gradgradcheck_on_winograd_s2(padding, transposed, monkeypatch):
+    monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: "winograd_s2")
+    ran = []
+    real = winograd_s2._forward_chunks
+
+    def counting(*args):
+        ran.append(1)
+        return real(*args)
+    monkeypatch.setattr(winograd_s2, "_forward_chunks", counting)
+    rng = np.random.default_rng(7)
+    if transposed:  # conv_transpose2d: its backward runs the stride-2 forward kernel
+        x, w, b = _t(rng, 1, 3, 3, 4), _t(rng, 3, 2, 4, 4), _t(rng, 2)
+
+        def f(x, w, b):
+            return F.conv_transpose2d(x, w, b, stride=2, padding=padding)
+    else:
+        x, w, b = _t(rng, 1, 2, 7, 8), _t(rng, 3, 2, 4, 4), _t(rng, 3)
+
+        def f(x, w, b):
+            return F.conv2d(x, w, b, stride=2, padding=padding)
+    assert autograd.gradcheck(f, (x, w, b))
+    assert autograd.gradgradcheck(f, (x, w, b))
+    assert ran
 
 
 @pytest.mark.parametrize("op", ["conv2d", "conv2d_bias", "conv_transpose2d"])

@@ -20,6 +20,9 @@ CONV_CASES = [
     (2, 8, 10, 10, 8, 5, 5, (1, 1), (2, 2), (1, 1), 1),
     (2, 8, 9, 7, 6, 3, 3, (1, 1), (2, 0), (1, 1), 1),     # winograd: pad 2 / 0, odd sizes
     (3, 64, 6, 5, 64, 3, 3, (1, 1), (1, 1), (1, 1), 1),   # winograd by the rule's own choice
+    (2, 3, 8, 8, 5, 4, 4, (2, 2), (1, 1), (1, 1), 1),     # winograd_s2: DCGAN's 4x4 stride 2
+    (3, 4, 9, 7, 6, 4, 4, (2, 2), (2, 0), (1, 1), 1),     # winograd_s2: odd sizes, pads 2 / 0
+    (2, 16, 10, 10, 32, 4, 4, (2, 2), (1, 1), (1, 1), 1),  # winograd_s2 by the rule's choice
 ]
 
 
@@ -28,7 +31,7 @@ def _tol(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("algorithm", ["gemm", "direct", "winograd", "pointwise"])
+@pytest.mark.parametrize("algorithm", ["gemm", "direct", "winograd", "winograd_s2", "pointwise"])
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_vs_torch(case, algorithm, dtype, monkeypatch):
     monkeypatch.setattr(K.rule, "choose_algorithm", lambda *a: algorithm)

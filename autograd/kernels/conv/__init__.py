@@ -14,12 +14,14 @@ Conventions shared by every public function (PyTorch's ``nn.functional`` semanti
   layer can pass that directly instead of padding the input first.
 * Output size: ``OH = (H + top + bottom - dh*(KH-1) - 1) // sh + 1`` (same for W).
 
-Four algorithms, one module each, all with the same three functions (``forward``,
+Five algorithms, one module each, all with the same three functions (``forward``,
 ``backward_input``, ``backward_weight``):
 
 * :mod:`.pointwise`: 1x1 kernels and single-output-pixel convs as one plain GEMM;
 * :mod:`.winograd`: Winograd F(2x2, 3x3) and F(4x4, 3x3), 3x3 stride 1 with 0..2 padding,
   many channels;
+* :mod:`.winograd_s2`: 4x4 stride 2 (DCGAN) as Winograd F(2x2, 2x2) on the input's
+  stride phases, forward and grad-weight (grad-input: gemm's pipeline);
 * :mod:`.gemm`: im2col + a GEMM per group in L2-sized chunks of samples, every geometry;
 * :mod:`.direct`: Numba loop nests, depthwise and tiny groups.
 
@@ -34,7 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import direct, gemm, pointwise, rule, winograd
+from . import direct, gemm, pointwise, rule, winograd, winograd_s2
 from .geometry import conv_output_size, geometry
 from .rule import ALGORITHMS, choose_algorithm, select_algorithm
 
@@ -50,7 +52,7 @@ __all__ = [
     "select_algorithm",
 ]
 
-_MODULES = {"winograd": winograd, "gemm": gemm, "direct": direct,
+_MODULES = {"winograd": winograd, "winograd_s2": winograd_s2, "gemm": gemm, "direct": direct,
             "pointwise": pointwise}
 
 Pair = Sequence[int]

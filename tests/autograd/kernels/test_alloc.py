@@ -92,7 +92,7 @@ def test_threads_allocating_and_freeing_at_once_never_share_live_memory(in_threa
     assert not errors
 
 
-@pytest.mark.parametrize("algorithm", ["winograd", "gemm"])
+@pytest.mark.parametrize("algorithm", ["winograd", "winograd_s2", "gemm"])
 def test_conv_results_do_not_depend_on_what_recycled_blocks_held(algorithm):
     """The conv paths take their outputs and scratch from recycled memory and write or
     zero all of it: after a larger conv, with every waiting block full of garbage, they
@@ -101,7 +101,8 @@ def test_conv_results_do_not_depend_on_what_recycled_blocks_held(algorithm):
     rng = np.random.default_rng(0)
     stride = (1, 1) if algorithm == "winograd" else (2, 2)
     x = rng.standard_normal((8, 32, 24, 24)).astype(np.float32)
-    w = rng.standard_normal((24, 32, 3, 3)).astype(np.float32)
+    k = 4 if algorithm == "winograd_s2" else 3  # the stride-2 Winograd path: 4x4 kernels
+    w = rng.standard_normal((24, 32, k, k)).astype(np.float32)
     args = dict(stride=stride, padding=(1, 1), dilation=(1, 1), groups=1, algorithm=algorithm)
 
     def run():
