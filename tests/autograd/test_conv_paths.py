@@ -394,14 +394,13 @@ def test_conv2d_gradcheck_and_gradgradcheck_on_winograd_tiles(tile, padding, mon
 def test_gradcheck_and_gradgradcheck_on_winograd_s2(padding, transposed, monkeypatch):
     monkeypatch.setattr(R, "choose_algorithm", lambda *a, **k: "winograd_s2")
     ran = []
-    real = winograd_s2._forward_chunks
-
-    def counting(*args):
-        ran.append(1)
-        return real(*args)
-    monkeypatch.setattr(winograd_s2, "_forward_chunks", counting)
+    for name in ("_forward_chunks", "_input_grad_chunks", "_weight_grad_groups"):
+        def counting(*args, real=getattr(winograd_s2, name), name=name):
+            ran.append(name)
+            return real(*args)
+        monkeypatch.setattr(winograd_s2, name, counting)
     rng = np.random.default_rng(7)
-    if transposed:  # conv_transpose2d: its backward runs the stride-2 forward kernel
+    if transposed:  # conv_transpose2d: grad-input's kernel forward, the forward's backward
         x, w, b = _t(rng, 1, 3, 3, 4), _t(rng, 3, 2, 4, 4), _t(rng, 2)
 
         def f(x, w, b):
@@ -413,7 +412,7 @@ def test_gradcheck_and_gradgradcheck_on_winograd_s2(padding, transposed, monkeyp
             return F.conv2d(x, w, b, stride=2, padding=padding)
     assert autograd.gradcheck(f, (x, w, b))
     assert autograd.gradgradcheck(f, (x, w, b))
-    assert ran
+    assert set(ran) == {"_forward_chunks", "_input_grad_chunks", "_weight_grad_groups"}
 
 
 @pytest.mark.parametrize("op", ["conv2d", "conv2d_bias", "conv_transpose2d"])

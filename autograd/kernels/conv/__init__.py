@@ -21,7 +21,7 @@ Five algorithms, one module each, all with the same three functions (``forward``
 * :mod:`.winograd`: Winograd F(2x2, 3x3) and F(4x4, 3x3), 3x3 stride 1 with 0..2 padding,
   many channels;
 * :mod:`.winograd_s2`: 4x4 stride 2 (DCGAN) as Winograd F(2x2, 2x2) on the input's
-  stride phases, forward and grad-weight (grad-input: gemm's pipeline);
+  stride phases;
 * :mod:`.gemm`: im2col + a GEMM per group in L2-sized chunks of samples, every geometry;
 * :mod:`.direct`: Numba loop nests, depthwise and tiny groups.
 

@@ -58,8 +58,8 @@ def choose_algorithm(C: int, O: int, groups: int, KH: int, KW: int,  # noqa: E74
     * ``"winograd_s2"`` iff ``winograd_s2_ok`` (4x4 kernels, stride 2),
       ``min(C, O) >= WINOGRAD_MIN_CHANNELS`` and ``C * O <=
       WINOGRAD_S2_MAX_CHANNEL_PRODUCT``: F(2x2, 2x2) on the stride phases does 9/16 of
-      the GEMM work (forward and grad-weight; grad-input runs gemm's pipeline). At 8 -> 16
-      channels gemm was as fast (32x32: fwd+gw 0.43 vs 0.46 ms).
+      the GEMM work in all three passes. At 8 -> 16 channels gemm was as fast (32x32:
+      fwd+gw 0.43 vs 0.46 ms).
     * ``"direct"`` iff ``groups > 1`` and ``(C // groups) * (O // groups) <= 4``
       (depthwise, depthwise with a small channel multiplier, tiny groups): the grouped
       GEMMs would have ``M = 1`` and ``K = 9``, which BLAS cannot amortise. From

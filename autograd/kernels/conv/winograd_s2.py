@@ -22,12 +22,15 @@ GEMM alone took as long as PyTorch's whole oneDNN convolution). The phases are n
 copied out: the input transform reads each tile's 6x6 input window and takes the four
 phases from it.
 
-Grad-weight keeps the forward's tiles: ``dU[xi] = sum_T V[xi] @ dM[xi]^T`` with ``dM = A dY
-A^T`` per tile, over two fixed partial sums added in order (the same bits at any thread
-count), then ``G^T dU G`` and the phases back into 4x4 kernels. Grad-input (and so
-``conv_transpose2d``'s forward) runs gemm's pipeline: the adjoint input transform adds
-overlapping tiles onto the input, and a first version of it was no faster than gemm's
-col2im at W8's shapes (benchmarks/NOTES.md).
+The backward passes keep the forward's tiles:
+
+* grad-input (so ``conv_transpose2d``'s forward): ``dV[xi] = U[xi]^T @ dM[xi]`` with ``dM
+  = A dY A^T`` per tile, then the adjoint input transform: B dV B^T of every phase of a
+  tile added onto its 6x6 input window (neighbouring windows overlap by two rows or
+  columns; chunks are whole samples, so no two threads add onto one pixel);
+* grad-weight: ``dU[xi] = sum_T V[xi] @ dM[xi]^T`` over two fixed partial sums added in
+  order (the same bits at any thread count), then ``G^T dU G`` and the phases back into
+  4x4 kernels.
 
 Execution as the 3x3 Winograd path (:mod:`.winograd`): one chunked kernel per pass on the
 native pool's threads, each running its chunks start to finish (transform, 9
@@ -53,7 +56,6 @@ import numpy as np
 from ...runtime import blas_single_threaded
 from .. import _alloc, _blas
 from .._jit import chunk, gemm_call, njit, njit_chunked
-from . import gemm
 from .geometry import Geometry
 
 __all__ = ["backward_input", "backward_weight", "forward", "supports"]
@@ -142,6 +144,45 @@ def _input_tiles(x, V, D, window, s0, nt, cs, js):
 
 
 @njit(nogil=True, error_model="numpy")
+def _input_tiles_adjoint(dV, gx, D, window, s0, nt, tc):
+    """The adjoint of :func:`_input_tiles` (``cs, js = tc, 1``): each tile's B dV B^T of
+    every phase added onto its 6x6 window of gx[N, C, H, W] (flat; padding dropped; the
+    chunk's samples zeroed before). ``D[36, nt]`` scratch: the windows, each
+    position from its one phase (the four phases hold disjoint positions), then added by
+    the table; tiles never share a pixel at one window position, so no add waits on
+    another within a row of the table."""
+    C = gx.shape[1]
+    HW = gx.shape[2] * gx.shape[3]
+    gf = gx.reshape(-1)
+    for c in range(C):
+        base = (s0 * C + c) * HW
+        for a in range(2):
+            for b in range(2):
+                vb = (4 * c + 2 * a + b) * tc
+                r0, r1, r2 = 6 * a + b, 6 * (a + 2) + b, 6 * (a + 4) + b
+                for t in range(nt):
+                    j = _u(vb + t)
+                    # B dV: rows dV0, dV1 - dV0 - dV2, dV2; then the same on columns
+                    e00, e01, e02 = dV[0, j], dV[1, j], dV[2, j]
+                    e20, e21, e22 = dV[6, j], dV[7, j], dV[8, j]
+                    e10, e11, e12 = dV[3, j] - e00 - e20, dV[4, j] - e01 - e21, dV[5, j] - e02 - e22
+                    D[r0, t] = e00
+                    D[r0 + 2, t] = e01 - e00 - e02
+                    D[r0 + 4, t] = e02
+                    D[r1, t] = e10
+                    D[r1 + 2, t] = e11 - e10 - e12
+                    D[r1 + 4, t] = e12
+                    D[r2, t] = e20
+                    D[r2 + 2, t] = e21 - e20 - e22
+                    D[r2 + 4, t] = e22
+        for rs in range(36):
+            for t in range(nt):
+                o = window[rs, t]
+                if o >= 0:
+                    gf[base + o] += D[rs, t]
+
+
+@njit(nogil=True, error_model="numpy")
 def _output_tiles(M, y, Y, outputs, bias, has_bias, s0, nt, tc):
     """Planes ``M[3*i + k, o*tc + t]`` of the chunk from sample ``s0`` -> y[N, O, OH, OW]
     (flat) = A^T m A (+ bias[o]), cropped; ``Y[4, nt]`` scratch."""
@@ -222,6 +263,36 @@ def _forward_chunks(x, U, y, bias, has_bias, window, outputs, B, count, gemm, pa
             gemm_call(gemm, _NO_TRANS, _NO_TRANS, O, nt, C4, one, up + xi * us, C4,
                       vp + xi * vs, tc, zero, mp + xi * ms, tc)
         _output_tiles(M, y, Y, outputs, bias, has_bias, s0, nt, tc)
+
+
+@njit_chunked
+def _input_grad_chunks(gy, U, gx, window, outputs, B, count, gemm, part, parts):
+    # chunk k = samples [k*B, k*B + B): output-transform adjoint, 9 GEMMs with U^T, the
+    # input-transform adjoint added onto the chunk's own samples of gx (zeroed first)
+    N, O, C4 = gy.shape[0], U.shape[1], U.shape[2]
+    tc = window.shape[1]
+    dM = np.empty((9, O * tc + _PLANE_PAD), dtype=gy.dtype)
+    dV = np.empty((9, C4 * tc + _PLANE_PAD), dtype=gy.dtype)
+    D = np.empty((36, tc), dtype=gy.dtype)
+    Y = np.empty((4, tc), dtype=gy.dtype)
+    up, mp, vp = U.ctypes.data, dM.ctypes.data, dV.ctypes.data
+    isz = U.itemsize
+    us, ms, vs = O * C4 * isz, dM.shape[1] * isz, dV.shape[1] * isz
+    one, zero = U.dtype.type(1), U.dtype.type(0)
+    plane = gx.shape[1] * gx.shape[2] * gx.shape[3]
+    gf = gx.reshape(-1)
+    lo, hi = chunk(count, part, parts)
+    for k in range(lo, hi):
+        s0 = k * B
+        s1 = min(N, s0 + B)
+        nt = (s1 - s0) * (tc // B)
+        for i in range(s0 * plane, s1 * plane):
+            gf[_u(i)] = zero
+        _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc, 1)
+        for xi in range(9):  # dV[xi][4C, nt] = U[xi]^T @ dM[xi][O, nt]
+            gemm_call(gemm, _TRANS, _NO_TRANS, C4, nt, O, one, up + xi * us, C4,
+                      mp + xi * ms, tc, zero, vp + xi * vs, tc)
+        _input_tiles_adjoint(dV, gx, D, window, s0, nt, tc)
 
 
 @njit_chunked
@@ -350,10 +421,20 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
 
 def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geometry,
                    groups: int) -> np.ndarray:
-    """gx[N, C, H, W] for gy[N, O, OH, OW] (``conv_transpose2d``'s forward): gemm's
-    pipeline (:func:`.gemm.backward_input`), which beat this path's F(2x2, 2x2) adjoint
-    (its overlapping tiles added onto the input, scalar) at W8's shapes."""
-    return gemm.backward_input(gy, w, x_shape, g, groups)
+    """gx[N, C, H, W] for gy[N, O, OH, OW] (``conv_transpose2d``'s forward): per chunk
+    ``dV = U^T dM``, then B dV B^T of every tile added onto its window of the input."""
+    N, C, H, W = (int(s) for s in x_shape)
+    O = w.shape[0]
+    gx = _alloc.empty((N, C, H, W), gy.dtype)
+    if N == 0 or gy.size == 0:
+        gx.fill(0)
+        return gx
+    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, gy.dtype, _CHUNK_BYTES, _WEIGHT_GROUPS)
+    window, outputs = _tables(C, H, W, O, g.OH, g.OW, g.pt, g.pl, B)
+    with blas_single_threaded():  # every chunk writes its own samples
+        _input_grad_chunks(gy, _weight_transform(w), gx, window, outputs, B, count,
+                           _blas.gemm_address(gy.dtype))
+    return gx
 
 
 def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Geometry,
