@@ -94,4 +94,12 @@ def gemm_address(dtype: npt.DTypeLike) -> int | None:
     """The address of :func:`gemm_fn`'s function (for kernels that call it themselves, see
     ``autograd.kernels._jit.gemm_call``), or None if absent."""
     fn: Any = gemm_fn(dtype)  # a ctypes function object
-    return None if fn is None else ctypes.cast(fn, ctypes.c_void_p).value
+    if fn is None:
+        return None
+    hit = _addresses.get(id(fn))  # ctypes.cast costs ~1 us, and every conv pass asks
+    if hit is None or hit[0] is not fn:
+        hit = _addresses[id(fn)] = (fn, ctypes.cast(fn, ctypes.c_void_p).value)
+    return hit[1]
+
+
+_addresses: dict[int, tuple[Any, int | None]] = {}  # id(fn) -> (fn, its address)

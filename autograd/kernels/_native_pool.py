@@ -372,6 +372,10 @@ def _thunk(types_: tuple[Any, ...]) -> int:
 _LAYOUT_FLAGS = 0x1 | 0x2 | 0x100 | 0x400  # NPY_ARRAY_{C,F}_CONTIGUOUS, _ALIGNED, _WRITEABLE
 
 
+_SCALAR_KEYS: dict[type, str] = {int: "i", bool: "b", float: "f", np.int64: "i",
+                                 np.bool_: "b", np.float64: "f", np.float32: "f32"}
+
+
 def _arg_key(a: Any) -> Any:
     """A hashable description of one kernel argument, or None when not supported."""
     if isinstance(a, np.ndarray):
@@ -415,8 +419,9 @@ def run_chunked(dispatcher: Any, args: tuple[Any, ...], parts: int) -> bool:
         return False
     parts = min(parts, MAX_PARTS)
     nd = np.ndarray  # arrays inline (most arguments): a call per argument cost ~0.3 us
-    spec = tuple([(a.dtype, a.ndim, a.flags.num & _LAYOUT_FLAGS) if type(a) is nd
-                  else _arg_key(a) for a in args])
+    scalar = _SCALAR_KEYS  # then plain scalars by their exact type (a gemm pipeline call
+    spec = tuple([(a.dtype, a.ndim, a.flags.num & _LAYOUT_FLAGS) if type(a) is nd  # has 13)
+                  else scalar.get(type(a)) or _arg_key(a) for a in args])
     key = (dispatcher, spec)
     entry = _overloads.get(key)
     if entry is None:
@@ -439,8 +444,11 @@ def run_chunked(dispatcher: Any, args: tuple[Any, ...], parts: int) -> bool:
                 entry = _overloads[key] = (int(wrapper), _thunks[kinds])
     words = [entry[0]]
     for a in args:
-        if isinstance(a, np.ndarray):
+        t = type(a)
+        if t is nd or isinstance(a, np.ndarray):
             words.append(id(a))        # CPython: the object's address; args holds it alive
+        elif t is int:
+            words.append(a)
         elif isinstance(a, (float, np.floating)):
             words.append(_AS_INT64.unpack(_AS_DOUBLE.pack(float(a)))[0])
         else:

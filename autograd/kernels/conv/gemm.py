@@ -464,9 +464,11 @@ def _scratch(rows: int, O: int, B: int, L: int, planes: int,
     if cache is None:
         cache = _scratch_cache.entries = {}
     hit = cache.pop(key, None)
-    if hit is None:
-        hit = (np.empty((slots, rows + 1, B * L), dtype), np.empty((slots, O + 1, B * L), dtype),
-               np.empty((slots, planes + 17), dtype))
+    if hit is not None:
+        cache[key] = hit  # the most recently used now
+        return hit
+    hit = (np.empty((slots, rows + 1, B * L), dtype), np.empty((slots, O + 1, B * L), dtype),
+           np.empty((slots, planes + 17), dtype))
     size = sum(a.nbytes for a in hit)
     if size <= SCRATCH_CACHE_BYTES:
         while cache and size + sum(a.nbytes for e in cache.values() for a in e) > SCRATCH_CACHE_BYTES:

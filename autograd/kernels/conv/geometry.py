@@ -9,6 +9,7 @@ without bounds tests (and vectorise when ``sw == 1``).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -65,6 +66,15 @@ def geometry(in_hw: Sequence[int], kernel_hw: Sequence[int], stride: Sequence[in
              padding: Sequence[int], dilation: Sequence[int]) -> Geometry:
     """The :class:`Geometry` of a conv on an ``in_hw`` image with a ``kernel_hw`` kernel;
     ``padding`` is ``(ph, pw)`` or ``(top, bottom, left, right)``."""
+    try:  # one conv's passes and algorithm rule ask five to nine times, with tuples
+        return _cached_geometry(tuple(in_hw), tuple(kernel_hw), tuple(stride), tuple(padding),
+                                tuple(dilation))
+    except TypeError:  # an unhashable entry (the op layer only passes ints)
+        return _geometry(in_hw, kernel_hw, stride, padding, dilation)
+
+
+def _geometry(in_hw: Sequence[int], kernel_hw: Sequence[int], stride: Sequence[int],
+              padding: Sequence[int], dilation: Sequence[int]) -> Geometry:
     H, W = int(in_hw[0]), int(in_hw[1])
     KH, KW = int(kernel_hw[0]), int(kernel_hw[1])
     sh, sw = int(stride[0]), int(stride[1])
@@ -72,6 +82,9 @@ def geometry(in_hw: Sequence[int], kernel_hw: Sequence[int], stride: Sequence[in
     pt, pb, pl, pr = pad4(padding)
     return Geometry(sh, sw, dh, dw, pt, pb, pl, pr,
                     conv_output_size(H, KH, sh, pt, pb, dh), conv_output_size(W, KW, sw, pl, pr, dw))
+
+
+_cached_geometry = functools.lru_cache(maxsize=256)(_geometry)
 
 
 def output_range(a, sw, W, OW):
