@@ -184,35 +184,38 @@ def test_batch_norm_kernels_split_over_channels_give_the_serial_bits():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((8, 24, 1024)).astype(np.float32)
     g = rng.standard_normal(x.shape).astype(np.float32)
-    norm.batch_norm_stats(x[:, :, :4].copy())            # load the kernels
-    mean, var = np.empty(24), np.empty(24)
-    norm._batch_norm_stats_into.__wrapped__(x, mean, var, 0, 1)
+    w, b = (rng.standard_normal(24).astype(np.float32) for _ in range(2))
+    norm.batch_norm_train(x[:, :, :4].copy(), w, b, 1e-5)  # load the kernels
+    serial = [np.empty_like(x)] + [np.empty(24) for _ in range(3)]
+    norm._batch_norm_train_into.__wrapped__(x, w, b, True, True, 1e-5, *serial, 0, 1)
+    mean, rstd = serial[1], serial[3]
     for parts in (2, 3):
-        m2, v2 = np.full(24, np.nan), np.full(24, np.nan)
-        assert pool.run_chunked(norm._batch_norm_stats_into.__wrapped__, (x, m2, v2), parts)
-        assert np.array_equal(mean, m2) and np.array_equal(var, v2)
+        got = [np.full_like(x, np.nan)] + [np.full(24, np.nan) for _ in range(3)]
+        assert pool.run_chunked(norm._batch_norm_train_into.__wrapped__,
+                                (x, w, b, True, True, 1e-5, *got), parts)
+        assert all(np.array_equal(s, t) for s, t in zip(serial, got))
     s1, p1 = np.empty(24), np.empty(24)
     norm._batch_norm_backward_reduce_into.__wrapped__(g, x, mean, s1, p1, 0, 1)
     s2, p2 = np.empty(24), np.empty(24)
     assert pool.run_chunked(norm._batch_norm_backward_reduce_into.__wrapped__,
                             (g, x, mean, s2, p2), 2)
     assert np.array_equal(s1, s2) and np.array_equal(p1, p2)
-    a, b, c0 = (rng.standard_normal(24).astype(np.float32) for _ in range(3))
-    d1, d2 = np.empty_like(x), np.empty_like(x)
-    norm._batch_norm_dx_into.__wrapped__(g, x, mean, a, b, c0, d1, 0, 1)
-    assert pool.run_chunked(norm._batch_norm_dx_into.__wrapped__, (g, x, mean, a, b, c0, d2), 2)
-    assert np.array_equal(d1, d2)
+    d1, d2 = [np.empty_like(x), np.empty(24), np.empty(24)], [np.empty_like(x), np.empty(24),
+                                                              np.empty(24)]
+    norm._batch_norm_train_backward_into.__wrapped__(g, x, mean, rstd, w, True, *d1, 0, 1)
+    assert pool.run_chunked(norm._batch_norm_train_backward_into.__wrapped__,
+                            (g, x, mean, rstd, w, True, *d2), 2)
+    assert all(np.array_equal(s, t) for s, t in zip(d1, d2))
     o1, o2 = np.empty_like(x), np.empty_like(x)
-    norm._channel_affine_into.__wrapped__(x, a, b, o1, 0, 1)
-    assert pool.run_chunked(norm._channel_affine_into.__wrapped__, (x, a, b, o2), 2)
+    norm._channel_affine_into.__wrapped__(x, w, b, o1, 0, 1)
+    assert pool.run_chunked(norm._channel_affine_into.__wrapped__, (x, w, b, o2), 2)
     assert np.array_equal(o1, o2)
     # and through the public wrappers, above the threshold: the same as one thread
     big = rng.standard_normal((16, 8, 128 * 128)).astype(np.float32)
-    want = np.empty(8), np.empty(8)
-    norm._batch_norm_stats_into.__wrapped__(big, *want, 0, 1)
-    got = norm.batch_norm_stats(big)
-    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
-
+    want = [np.empty_like(big)] + [np.empty(8) for _ in range(3)]
+    norm._batch_norm_train_into.__wrapped__(big, w[:8], b[:8], True, True, 1e-5, *want, 0, 1)
+    got = norm.batch_norm_train(big, w[:8], b[:8], 1e-5)
+    assert all(np.array_equal(s, t) for s, t in zip(want, got))
 
 
 def test_a_byte_swapped_array_does_not_reuse_a_native_arrays_thunk():

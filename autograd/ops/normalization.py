@@ -119,9 +119,10 @@ def _normalized(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, T
 class NativeBatchNorm(Op):
     """Batch norm per channel (dim 1): ``(x - mean) * rstd * w + b``.
 
-    Shapes: x (N, C, *); w, b (C,) or None; ``mean`` and ``var`` (C,): the batch
-    statistics (float64 arrays, computed by the caller, who also updates the running
-    statistics) when ``training``, else the running statistics (Tensors of x's dtype).
+    Shapes: x (N, C, *); w, b (C,) or None; ``mean`` and ``var`` (C,): the running
+    statistics (Tensors of x's dtype) in eval mode; in training, ``mean`` an empty list
+    into which the forward puts the batch statistics it computes (float64 mean and biased
+    variance; the caller updates the running statistics from them) and ``var`` None.
     Constant ``eps``. Saves mean and rstd (float64) on the node.
     """
 
@@ -129,6 +130,15 @@ class NativeBatchNorm(Op):
 
     @staticmethod
     def forward(ctx, x, w, b, mean, var, training, eps):
+        if type(mean) is list:  # training, statistics computed here and handed back in it
+            x3 = _channels(x)
+            dt = x3.dtype
+            out, mu, v, rstd = _k.batch_norm_train(
+                x3, None if w is None else w.astype(dt, copy=False),
+                None if b is None else b.astype(dt, copy=False), eps)
+            mean += [mu, v]
+            ctx.mean, ctx.rstd = mu, rstd
+            return out.reshape(x.shape).astype(x.dtype, copy=False)
         mean = np.asarray(mean, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):  # NaN/inf as PyTorch
             rstd = 1.0 / np.sqrt(np.asarray(var, dtype=np.float64) + eps)
@@ -169,23 +179,22 @@ class NativeBatchNorm(Op):
 def _fused_batch_norm_backward(g: np.ndarray, x: np.ndarray, w: Tensor | None,
                                mean: np.ndarray, rstd: np.ndarray, training: bool,
                                nx: bool, nw: bool, nb: bool) -> tuple[Tensor | None, ...]:
-    """The first-order gradients on arrays: a per-channel reduction pass, then one pass
-    for dx."""
+    """The first-order gradients on arrays: in training with dx one kernel call (the
+    per-channel sums, then dx); otherwise the sums (for w and b) and eval mode's dx."""
     x3 = _channels(x)
     g3 = _channels(np.asarray(g, dtype=x3.dtype))
-    k = rstd if w is None else rstd * w._data
-    if training or nw or nb:
+    if training and nx:  # the sums and dx in one kernel call
+        wa = None if w is None else w._data.astype(x3.dtype, copy=False)
+        d, sum_g, sum_gx = _k.batch_norm_train_backward(g3, x3, mean, rstd, wa)
+        return (_wrap(d.reshape(x.shape).astype(x.dtype, copy=False)),
+                _wrap((sum_gx * rstd).astype(x.dtype)) if nw else None,
+                _wrap(sum_g.astype(x.dtype)) if nb else None, None, None, None, None)
+    if nw or nb:
         sum_g, sum_gx = _k.batch_norm_backward_reduce(g3, x3, mean)
     dx = None
-    if nx:
-        if training:
-            m = x3.shape[0] * x3.shape[2]
-            dt = x3.dtype
-            d = _k.batch_norm_backward_input(g3, x3, mean.astype(dt), k.astype(dt),
-                                             (-k * rstd * rstd * sum_gx / m).astype(dt),
-                                             (-k * sum_g / m).astype(dt))
-        else:
-            d = _k.channel_affine(g3, k.astype(x3.dtype), np.zeros(k.shape, x3.dtype))
+    if nx:  # eval mode: the running statistics are constants, dx = g * w * rstd
+        k = rstd if w is None else rstd * w._data
+        d = _k.channel_affine(g3, k.astype(x3.dtype), np.zeros(k.shape, x3.dtype))
         dx = _wrap(d.reshape(x.shape).astype(x.dtype, copy=False))
     return (dx, _wrap((sum_gx * rstd).astype(x.dtype)) if nw else None,
             _wrap(sum_g.astype(x.dtype)) if nb else None, None, None, None, None)
@@ -213,17 +222,19 @@ def fused_batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Te
         raise no_kernel("batch_norm", input.dtype)
     if not training:
         return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, False, eps)
-    x3 = _channels(input._data)
-    mean, var = _k.batch_norm_stats(x3)
+    stats: list[np.ndarray] = []  # the op's forward computes them: [mean, var]
+    out = NativeBatchNorm.apply(input, weight, bias, stats, None, True, eps)
+    mean, var = stats
     if momentum is not None:
         m = float(momentum)
-        count = x3.shape[0] * x3.shape[2]
+        shape = input._data.shape
+        count = shape[0] * math.prod(shape[2:])
         for stat, value in ((running_mean, mean), (running_var, var * (count / (count - 1)))):
             if stat is not None:
                 with _inplace.writing(stat) as a:
                     a *= (1 - m)
                     a += (m * value).astype(a.dtype)
-    return NativeBatchNorm.apply(input, weight, bias, mean, var, True, eps)
+    return out
 
 
 # ------------------------------------------------------------------ public torch.* API

@@ -96,14 +96,12 @@ def test_layer_norm_forward_gives_the_same_bits_on_any_thread_count():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(8, 3, 1), (4, 5, 9), (2, 16, 64)])
 def test_batch_norm_kernels_match_numpy(dtype, shape):
+    # eval mode's affine map and the sums grad-weight / grad-bias take without dx
     rng = np.random.default_rng(sum(shape))
     x = (rng.standard_normal(shape) * 2 - 1).astype(dtype)
     g = rng.standard_normal(shape).astype(dtype)
-    w = rng.standard_normal(shape[1])
     tol = TOL[dtype]
-    mean, var = K.batch_norm_stats(x)
-    np.testing.assert_allclose(mean, x.astype(np.float64).mean((0, 2)), rtol=tol, atol=tol)
-    np.testing.assert_allclose(var, x.astype(np.float64).var((0, 2)), rtol=tol * 10)
+    mean = x.astype(np.float64).mean((0, 2))
     scale = rng.standard_normal(shape[1]).astype(dtype)
     shift = rng.standard_normal(shape[1]).astype(dtype)
     out = K.channel_affine(x, scale, shift)
@@ -114,13 +112,54 @@ def test_batch_norm_kernels_match_numpy(dtype, shape):
     np.testing.assert_allclose(sum_g, g.astype(np.float64).sum((0, 2)), rtol=tol, atol=tol * 10)
     np.testing.assert_allclose(sum_gx, (g * (x - mean[None, :, None])).sum((0, 2)),
                                rtol=tol * 10, atol=tol * 10)
-    rstd = 1 / np.sqrt(var + 1e-5)
-    k, m = w * rstd, shape[0] * shape[2]
-    coef = [a.astype(dtype) for a in (mean, k, -k * rstd * rstd * sum_gx / m, -k * sum_g / m)]
-    dx = K.batch_norm_backward_input(g, x, *coef)
-    rdx, rdw, rdb = ref_batch_norm_backward(g, x, w, 1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(8, 3, 1), (4, 5, 9), (2, 16, 64)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_one_call_training_kernels_match_numpy(dtype, shape, affine):
+    # batch_norm_train / batch_norm_train_backward: the statistics and the affine map, the
+    # sums and dx, each in one kernel call
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.standard_normal(shape) * 2 - 1).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    b = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    tol = TOL[dtype]
+    out, mean, var, rstd = K.batch_norm_train(x, w, b, 1e-5)
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(mean, x64.mean((0, 2)), rtol=tol, atol=tol)
+    np.testing.assert_allclose(var, x64.var((0, 2)), rtol=tol * 10)
+    np.testing.assert_allclose(rstd, 1 / np.sqrt(x64.var((0, 2)) + 1e-5), rtol=tol * 10)
+    ref = (x64 - x64.mean((0, 2))[None, :, None]) / np.sqrt(x64.var((0, 2)) + 1e-5)[None, :, None]
+    if affine:
+        ref = ref * w[None, :, None] + b[None, :, None]
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, ref, rtol=tol * 10, atol=tol * 10)
+    dx, sum_g, sum_gx = K.batch_norm_train_backward(g, x, mean, rstd, w)
+    rdx, rdw, rdb = ref_batch_norm_backward(g, x, np.ones(shape[1]) if w is None else w, 1e-5)
+    assert dx.dtype == dtype
     np.testing.assert_allclose(dx, rdx, rtol=tol * 20, atol=tol * 20)
     np.testing.assert_allclose(sum_gx * rstd, rdw, rtol=tol * 10, atol=tol * 10)
+    np.testing.assert_allclose(sum_g, rdb, rtol=tol * 10, atol=tol * 10)
+
+
+def test_batch_norm_one_call_kernels_same_bits_on_any_thread_count():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 24, 40)).astype(np.float32)
+    g = rng.standard_normal((16, 24, 40)).astype(np.float32)
+    w = rng.standard_normal(24).astype(np.float32)
+    old = autograd.get_num_threads()
+    results = []
+    try:
+        for n in (1, old):
+            autograd.set_num_threads(n)
+            out, mean, var, rstd = K.batch_norm_train(x, w, w, 1e-5)
+            results.append((out, mean, var, rstd) + K.batch_norm_train_backward(g, x, mean, rstd, w))
+    finally:
+        autograd.set_num_threads(old)
+    for a, c in zip(results[0], results[-1]):
+        np.testing.assert_array_equal(a, c)
 
 
 # ------------------------------------------------------------- layer norm op
@@ -328,8 +367,7 @@ def test_public_batch_norm_torch_argument_order_and_checks():
 def test_kernels_are_plain_python_compatible():
     # NUMBA_DISABLE_JIT runs the kernels' Python source: call it directly once
     x = np.arange(12, dtype=np.float64).reshape(2, 3, 2)
-    mean, var = K.batch_norm_stats.py_func(x) if hasattr(K.batch_norm_stats, "py_func") \
-        else K.batch_norm_stats(x)
+    out, mean, var, rstd = K.batch_norm_train(x, None, None, 1e-5)
     np.testing.assert_allclose(mean, x.mean((0, 2)))
     np.testing.assert_allclose(var, x.var((0, 2)))
     out, mu, r = (K.layer_norm_forward.py_func if hasattr(K.layer_norm_forward, "py_func")
