@@ -366,13 +366,15 @@ def _weight_transform_kernel(w, U, part, parts):
 
 
 @njit_chunked
-def _weight_transform_adjoint_kernel(dUs, gw, part, parts):
-    # gw[o, c, 2u + a, 2v + b] = (G^T du G)[u, v] for du = dU[:, 4c + 2a + b, o] summed
-    # over the groups in group order: each entry the sum of a 2x2 block of du, as the
-    # output transform's. dUs[R, 9, 4C, O]: the sums run along o, contiguous
+def _weight_transform_adjoint_kernel(dUs, gwt, part, parts):
+    # gwt[c, 4*(2u + a) + 2v + b, o] = (G^T du G)[u, v] for du = dU[:, 4c + 2a + b, o]
+    # summed over the groups in group order: each entry the sum of a 2x2 block of du, as
+    # the output transform's. dUs[R, 9, 4C, O]; every loop runs along o, contiguous (gw
+    # itself is gwt transposed: writing it here, 4 entries C*16 apart per o, took 0.11 ms
+    # at W8's 64 -> 128)
     R, C4, O = dUs.shape[0], dUs.shape[2], dUs.shape[3]
     lo, hi = chunk(C4, part, parts)
-    du = np.empty((9, O), dtype=gw.dtype)
+    du = np.empty((9, O), dtype=gwt.dtype)
     for j in range(lo, hi):
         c, a, b = j // 4, (j // 2) % 2, j % 2
         for xi in range(9):
@@ -381,12 +383,13 @@ def _weight_transform_adjoint_kernel(dUs, gw, part, parts):
             for r in range(1, R):
                 for o in range(O):
                     du[xi, o] += dUs[r, xi, j, o]
+        k = 4 * a + b
         for o in range(O):
             p, q = du[1, o] + du[4, o], du[4, o] + du[7, o]
-            gw[o, c, a, b] = du[0, o] + du[3, o] + p
-            gw[o, c, a, b + 2] = p + du[2, o] + du[5, o]
-            gw[o, c, a + 2, b] = du[3, o] + du[6, o] + q
-            gw[o, c, a + 2, b + 2] = q + du[5, o] + du[8, o]
+            gwt[c, k, o] = du[0, o] + du[3, o] + p
+            gwt[c, k + 2, o] = p + du[2, o] + du[5, o]
+            gwt[c, k + 8, o] = du[3, o] + du[6, o] + q
+            gwt[c, k + 10, o] = q + du[5, o] + du[8, o]
 
 
 def _weight_transform(w: np.ndarray) -> np.ndarray:
@@ -452,6 +455,9 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, window, outputs, B, count,
                             _blas.gemm_address(x.dtype))
+    gwt = _alloc.empty((C, 16, O), x.dtype)
+    _weight_transform_adjoint_kernel(dUs, gwt)
     gw = np.empty((O, C, 4, 4), dtype=x.dtype)
-    _weight_transform_adjoint_kernel(dUs, gw)
+    if not _blas.transpose_into(gwt.reshape(C * 16, O), gw.reshape(O, C * 16)):
+        gw.reshape(O, C * 16)[...] = gwt.reshape(C * 16, O).T
     return gw
