@@ -63,12 +63,12 @@ __all__ = ["backward_input", "backward_weight", "forward", "supports"]
 # Bytes of one chunk's transformed tiles (input and output planes together), as the 3x3
 # path's: half the 1 MB L2 of a Zen 5 core.
 _CHUNK_BYTES = 512 << 10
-_WEIGHT_CHUNK_BYTES = 512 << 10
 _MIN_CHUNK_TILES = 32
 _PLANE_PAD = 16  # elements between planes (the 3x3 path's L1-set reason)
 _NO_TRANS, _TRANS = _blas.NO_TRANS, _blas.TRANS
-#: Grad-weight's fixed partial sums (one per thread on two cores), added in order.
-_WEIGHT_GROUPS = 2
+#: Chunk counts are made a multiple of this (two cores here), and grad-weight sums into
+#: this many fixed partial sums, added in order.
+_PARTS = 2
 _u = np.uint64  # non-negative plane offsets: Numba drops its negative-index fix-up
 
 
@@ -107,9 +107,9 @@ def _tables(C: int, H: int, W: int, O: int, OH: int, OW: int, pt: int, pl: int,
 
 
 @njit(nogil=True, error_model="numpy")
-def _input_tiles(x, V, D, window, s0, nt, cs, js):
+def _input_tiles(x, V, D, window, s0, nt, tc):
     """x[N, C, H, W] (flat) of the chunk from sample ``s0`` (``nt`` tiles) -> planes
-    ``V[3*i + k, (4c + 2a + b)*cs + t*js]`` = (B^T d B)[i, k] for phase ``(a, b)`` of
+    ``V[3*i + k, (4c + 2a + b)*tc + t]`` = (B^T d B)[i, k] for phase ``(a, b)`` of
     channel ``c`` in tile ``t``; ``D[36, nt]`` scratch for the windows."""
     C = x.shape[1]
     HW = x.shape[2] * x.shape[3]
@@ -123,7 +123,7 @@ def _input_tiles(x, V, D, window, s0, nt, cs, js):
                 D[rs, t] = xf[base + o] if o >= 0 else zero
         for a in range(2):
             for b in range(2):
-                vb = (4 * c + 2 * a + b) * cs
+                vb = (4 * c + 2 * a + b) * tc
                 r0, r1, r2 = 6 * a + b, 6 * (a + 2) + b, 6 * (a + 4) + b
                 for t in range(nt):
                     d10, d11, d12 = D[r1, t], D[r1 + 2, t], D[r1 + 4, t]
@@ -131,7 +131,7 @@ def _input_tiles(x, V, D, window, s0, nt, cs, js):
                     t02 = D[r0 + 4, t] - d12
                     t20, t21 = D[r2, t] - d10, D[r2 + 2, t] - d11
                     t22 = D[r2 + 4, t] - d12
-                    j = _u(vb + t * js)
+                    j = _u(vb + t)
                     V[0, j] = t00 - t01
                     V[1, j] = t01
                     V[2, j] = t02 - t01
@@ -145,7 +145,7 @@ def _input_tiles(x, V, D, window, s0, nt, cs, js):
 
 @njit(nogil=True, error_model="numpy")
 def _input_tiles_adjoint(dV, gx, D, window, s0, nt, tc):
-    """The adjoint of :func:`_input_tiles` (``cs, js = tc, 1``): each tile's B dV B^T of
+    """The adjoint of :func:`_input_tiles`: each tile's B dV B^T of
     every phase added onto its 6x6 window of gx[N, C, H, W] (flat; padding dropped; the
     chunk's samples zeroed before). ``D[36, nt]`` scratch: the windows, each
     position from its one phase (the four phases hold disjoint positions), then added by
@@ -210,9 +210,9 @@ def _output_tiles(M, y, Y, outputs, bias, has_bias, s0, nt, tc):
 
 
 @njit(nogil=True, error_model="numpy")
-def _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, cs, js):
+def _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc):
     """gy[N, O, OH, OW] (flat) of the chunk from sample ``s0`` -> planes ``dM[3*i + k,
-    o*cs + t*js]`` = A dY A^T (the adjoint of :func:`_output_tiles`; cropped outputs
+    o*tc + t]`` = A dY A^T (the adjoint of :func:`_output_tiles`; cropped outputs
     count as 0); ``Y[4, nt]`` scratch."""
     O = gy.shape[1]
     plane = gy.shape[2] * gy.shape[3]
@@ -224,11 +224,11 @@ def _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, cs, js):
             for t in range(nt):
                 p = outputs[k, t]
                 Y[k, t] = gf[base + p] if p >= 0 else zero
-        mb = o * cs
+        mb = o * tc
         for t in range(nt):
             a0, a1, b0, b1 = Y[0, t], Y[1, t], Y[2, t], Y[3, t]
             s0_, s1_ = a0 + b0, a1 + b1  # A dY: rows dY0, dY0 + dY1, dY1; then columns
-            j = _u(mb + t * js)
+            j = _u(mb + t)
             dM[0, j] = a0
             dM[1, j] = a0 + a1
             dM[2, j] = a1
@@ -258,7 +258,7 @@ def _forward_chunks(x, U, y, bias, has_bias, window, outputs, B, count, gemm, pa
     for k in range(lo, hi):
         s0 = k * B
         nt = (min(N, s0 + B) - s0) * (tc // B)
-        _input_tiles(x, V, D, window, s0, nt, tc, 1)
+        _input_tiles(x, V, D, window, s0, nt, tc)
         for xi in range(9):  # M[xi][O, nt] = U[xi][O, 4C] @ V[xi][4C, nt]
             gemm_call(gemm, _NO_TRANS, _NO_TRANS, O, nt, C4, one, up + xi * us, C4,
                       vp + xi * vs, tc, zero, mp + xi * ms, tc)
@@ -288,7 +288,7 @@ def _input_grad_chunks(gy, U, gx, window, outputs, B, count, gemm, part, parts):
         nt = (s1 - s0) * (tc // B)
         for i in range(s0 * plane, s1 * plane):
             gf[_u(i)] = zero
-        _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc, 1)
+        _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc)
         for xi in range(9):  # dV[xi][4C, nt] = U[xi]^T @ dM[xi][O, nt]
             gemm_call(gemm, _TRANS, _NO_TRANS, C4, nt, O, one, up + xi * us, C4,
                       mp + xi * ms, tc, zero, vp + xi * vs, tc)
@@ -317,8 +317,8 @@ def _weight_grad_groups(x, gy, dU, window, outputs, B, count, gemm, part, parts)
         for k in range(first, (g + 1) * count // n_groups):
             s0 = k * B
             nt = (min(N, s0 + B) - s0) * (tc // B)
-            _input_tiles(x, V, D, window, s0, nt, tc, 1)
-            _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc, 1)
+            _input_tiles(x, V, D, window, s0, nt, tc)
+            _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc)
             beta = zero if k == first else one  # a group's first chunk writes dU
             for xi in range(9):  # dU[xi][4C, O] (+)= V[xi][4C, nt] @ dM[xi][O, nt]^T
                 gemm_call(gemm, _NO_TRANS, _TRANS, C4, O, nt, one, vp + xi * vs, tc,
@@ -330,8 +330,8 @@ def _chunks(N: int, OH: int, OW: int, C4: int, O: int, dtype: np.dtype, budget: 
     """``(B, count)``: chunks of ``B`` whole samples whose transformed tiles (``9 (4C + O)``
     values a tile) stay under ``budget`` bytes, their number a multiple of ``parts`` where
     the batch allows: 4 chunks of 9, 9, 9, 5 samples left one of W8's two threads 30%
-    idle. ``parts`` is :data:`_WEIGHT_GROUPS` (two), not the thread count: the chunks, and
-    so every result's bits, do not depend on the threads."""
+    idle. The callers pass :data:`_PARTS`, not the thread count: the chunks, and so every
+    result's bits, do not depend on the threads."""
     per_sample = -(-OH // 2) * -(-OW // 2)
     tiles = max(_MIN_CHUNK_TILES, budget // (9 * (C4 + O) * np.dtype(dtype).itemsize))
     count = -(-N // max(1, min(N, tiles // per_sample)))
@@ -412,7 +412,7 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         if bias is not None:
             y[...] = bias.reshape(1, O, 1, 1)
         return y
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _CHUNK_BYTES, _WEIGHT_GROUPS)
+    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _CHUNK_BYTES, _PARTS)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
     window, outputs = _tables(C, x.shape[2], x.shape[3], O, g.OH, g.OW, g.pt, g.pl, B)
@@ -432,7 +432,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     if N == 0 or gy.size == 0:
         gx.fill(0)
         return gx
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, gy.dtype, _CHUNK_BYTES, _WEIGHT_GROUPS)
+    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, gy.dtype, _CHUNK_BYTES, _PARTS)
     window, outputs = _tables(C, H, W, O, g.OH, g.OW, g.pt, g.pl, B)
     with blas_single_threaded():  # every chunk writes its own samples
         _input_grad_chunks(gy, _weight_transform(w), gx, window, outputs, B, count,
@@ -448,9 +448,9 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     O = int(w_shape[0])
     if N == 0 or gy.size == 0:
         return np.zeros((O, C, 4, 4), dtype=x.dtype)
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _WEIGHT_CHUNK_BYTES, _WEIGHT_GROUPS)
+    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _CHUNK_BYTES, _PARTS)
     # each group's first chunk writes its partial sum: uninitialised (recycled) memory
-    dUs = _alloc.empty((min(count, _WEIGHT_GROUPS), 9, 4 * C, O), x.dtype)
+    dUs = _alloc.empty((min(count, _PARTS), 9, 4 * C, O), x.dtype)
     window, outputs = _tables(C, x.shape[2], x.shape[3], O, g.OH, g.OW, g.pt, g.pl, B)
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, window, outputs, B, count,
