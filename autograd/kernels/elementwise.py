@@ -28,7 +28,8 @@ def erf(x: np.ndarray) -> np.ndarray:
 def _relu_pass(a, y, out, backward, part, parts):
     # forward (a = x): `0 if v < 0 else v`, so NaN and -0.0 pass through as in PyTorch's
     # relu (NumPy's maximum(x, 0) turns -0.0 into 0.0); backward (a = g, y = the relu
-    # output): `g if y > 0 else 0`. On the pool's threads (W9 step 44.25 -> 42.66 ms, W2
+    # output): `0 if y <= 0 else g`, so a NaN passes the gradient as in PyTorch's
+    # threshold_backward. On the pool's threads (W9 step 44.25 -> 42.66 ms, W2
     # 6.90 -> 6.73), as one kernel for both passes: it compiles in the time the two serial
     # kernels took (0.12 s of W2's cold first step), where two chunked kernels cost 0.18 s
     # (benchmarks/NOTES.md).
@@ -36,7 +37,7 @@ def _relu_pass(a, y, out, backward, part, parts):
     a, y, out = a[lo:hi], y[lo:hi], out[lo:hi]
     if backward:
         for i in range(a.size):
-            out[i] = a[i] if y[i] > 0 else 0
+            out[i] = 0 if y[i] <= 0 else a[i]
     else:
         for i in range(a.size):
             v = a[i]
@@ -58,7 +59,8 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 
 def relu_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``g * (y > 0)`` in one pass (ReLU's backward; y is the ReLU output).
+    """``g`` where ``y > 0`` or ``y`` is NaN, else 0, in one pass (ReLU's backward; y is the
+    ReLU output; PyTorch passes the gradient at NaN).
 
     Shapes: g and y equal; returns an array of g's shape and dtype. NumPy's version takes
     two passes and a float*bool cast, about 3x slower.

@@ -730,14 +730,15 @@ class ReLU(Op):
 
 
 class ReLUGrad(Op):
-    """out = g * (y > 0) for the ReLU output y, one fused pass (W2's hot path)."""
+    """out = g where y > 0 or y is NaN (PyTorch passes the gradient at NaN), else 0, for
+    the ReLU output y; one fused pass (W2's hot path)."""
 
     @staticmethod
     def forward(ctx, g, y):
         if g.shape != y.shape or g.dtype != y.dtype:
-            return g * (y > 0)
+            return g * ~(y <= 0)
         if g.dtype not in (np.float32, np.float64):  # the kernel's dtypes, as the forward's
-            return np.where(y > 0, g, g.dtype.type(0))
+            return np.where(y <= 0, g.dtype.type(0), g)
         return _kernels.relu_backward(g, y)
 
     @staticmethod
@@ -997,7 +998,7 @@ class Hardtanh(Op):
 
     @staticmethod
     def forward(ctx, a, lo, hi):
-        ctx.mask = (a > lo) & (a < hi)
+        ctx.mask = ~((a <= lo) | (a >= hi))  # NaN passes the gradient, as PyTorch's
         return np.minimum(np.maximum(a, lo), hi)
 
     @staticmethod

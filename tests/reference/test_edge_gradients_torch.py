@@ -77,6 +77,17 @@ def _i(v):
 
 # (id, fn(lib, F, *xs), inputs, requires_grad per input)
 CASES = [
+    # --- activations at NaN and at their kinks: PyTorch passes the gradient through a NaN
+    ("relu_nan_and_kink", lambda lib, F, x: F.relu(x),
+     [[NAN, -1.0, 0.0, -0.0, 2.0, INF, -INF]], (True,)),
+    ("relu6_nan_and_bounds", lambda lib, F, x: F.relu6(x),
+     [[NAN, -1.0, 0.0, 6.0, 2.0, 7.0]], (True,)),
+    ("hardtanh_nan_and_bounds", lambda lib, F, x: F.hardtanh(x),
+     [[NAN, -1.0, 1.0, 0.5, -2.0, 3.0]], (True,)),
+    ("leaky_relu_nan_and_kink", lambda lib, F, x: F.leaky_relu(x, 0.2),
+     [[NAN, -1.0, 0.0, 2.0]], (True,)),
+    ("relu_module_twice_differentiable_nan", lambda lib, F, x: lib.relu(x) * x,
+     [[NAN, -1.0, 0.5]], (True,)),
     # --- binary_cross_entropy: logs clamped at -100, gradient (x - y) / max(x (1 - x), 1e-12)
     ("bce_saturated_right", lambda lib, F, x, t: F.binary_cross_entropy(x, t),
      [[0.0, 1.0], [0.0, 1.0]], (True, False)),

@@ -35,7 +35,7 @@ def test_relu_op_keeps_negative_zero_and_int_dtypes():
     y = autograd.relu(x)
     assert list(np.signbit(y.detach().numpy())) == [True, False, False, False, False]
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0, 1.0, 1.0])  # NaN: as PyTorch
     i = autograd.relu(autograd.tensor([-3, 0, 4]))
     assert i.dtype == autograd.int64 and i.tolist() == [0, 0, 4]
 
@@ -51,7 +51,7 @@ def test_relu_backward_matches_where_bit_for_bit(dtype, size):
     g = RNG.standard_normal(size).astype(dtype)
     y = K.relu(RNG.standard_normal(size).astype(dtype))
     y[:len(SPECIAL)] = SPECIAL
-    want = np.where(y > 0, g, g.dtype.type(0))
+    want = np.where(y <= 0, g.dtype.type(0), g)  # NaN passes the gradient (PyTorch's rule)
     np.testing.assert_array_equal(K.relu_backward(g, y).view(np.uint8), want.view(np.uint8))
 
 
