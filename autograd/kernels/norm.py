@@ -168,16 +168,21 @@ def _batch_norm_backward_reduce_into(g, x, mean, sum_g, sum_gx, part, parts):
     n, c, sp = x.shape
     lo, hi = chunk(c, part, parts)
     for k in range(lo, hi):
-        mu = mean[k]
-        s = np.float64(0.0)
-        p = np.float64(0.0)
-        for i in range(n):
-            for j in range(sp):
-                gv = g[i, k, j]
-                s += gv
-                p += gv * (x[i, k, j] - mu)
-        sum_g[k] = s
-        sum_gx[k] = p
+        sum_g[k], sum_gx[k] = _grad_sums(g, x, k, mean[k])
+
+
+@njit(inline="always", **_OPTIONS)
+def _grad_sums(g, x, k, mu):
+    """``(sum g, sum g * (x - mu))`` over channel ``k`` of g, x (N, C, L), in float64."""
+    n, sp = x.shape[0], x.shape[2]
+    s = np.float64(0.0)
+    p = np.float64(0.0)
+    for i in range(n):
+        for j in range(sp):
+            gv = g[i, k, j]
+            s += gv
+            p += gv * (x[i, k, j] - mu)
+    return s, p
 
 
 def batch_norm_train(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None,
@@ -263,13 +268,7 @@ def _batch_norm_train_backward_into(g, x, mean, rstd, w, has_w, dx, sum_g, sum_g
     lo, hi = chunk(c, part, parts)
     for k in range(lo, hi):
         mu = mean[k]
-        s = np.float64(0.0)
-        p = np.float64(0.0)
-        for i in range(n):
-            for j in range(sp):
-                gv = g[i, k, j]
-                s += gv
-                p += gv * (x[i, k, j] - mu)
+        s, p = _grad_sums(g, x, k, mu)
         sum_g[k] = s
         sum_gx[k] = p
         r = rstd[k]

@@ -106,6 +106,16 @@ def _tables(C: int, H: int, W: int, O: int, OH: int, OW: int, pt: int, pl: int,
     return window, outputs
 
 
+@njit(nogil=True, error_model="numpy", inline="always")
+def _gather(dst, src, base, table, nt, zero):
+    """``dst[k, t] = src[base + table[k, t]]`` for the chunk's ``nt`` tiles, ``zero`` where
+    the table holds -1 (padding, cropped outputs)."""
+    for k in range(table.shape[0]):
+        for t in range(nt):
+            o = table[k, t]
+            dst[k, t] = src[base + o] if o >= 0 else zero
+
+
 @njit(nogil=True, error_model="numpy")
 def _input_tiles(x, V, D, window, s0, nt, tc):
     """x[N, C, H, W] (flat) of the chunk from sample ``s0`` (``nt`` tiles) -> planes
@@ -116,11 +126,7 @@ def _input_tiles(x, V, D, window, s0, nt, tc):
     xf = x.reshape(-1)
     zero = x.dtype.type(0)
     for c in range(C):
-        base = (s0 * C + c) * HW
-        for rs in range(36):
-            for t in range(nt):
-                o = window[rs, t]
-                D[rs, t] = xf[base + o] if o >= 0 else zero
+        _gather(D, xf, (s0 * C + c) * HW, window, nt, zero)
         for a in range(2):
             for b in range(2):
                 vb = (4 * c + 2 * a + b) * tc
@@ -219,11 +225,7 @@ def _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc):
     gf = gy.reshape(-1)
     zero = gy.dtype.type(0)
     for o in range(O):
-        base = (s0 * O + o) * plane
-        for k in range(4):
-            for t in range(nt):
-                p = outputs[k, t]
-                Y[k, t] = gf[base + p] if p >= 0 else zero
+        _gather(Y, gf, (s0 * O + o) * plane, outputs, nt, zero)
         mb = o * tc
         for t in range(nt):
             a0, a1, b0, b1 = Y[0, t], Y[1, t], Y[2, t], Y[3, t]
