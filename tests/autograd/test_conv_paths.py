@@ -108,6 +108,7 @@ S2_CASES = [  # 4x4 kernels, stride 2
 ]
 
 
+@pytest.mark.skipif(not HAVE_BLAS, reason="the winograd_s2 kernels need NumPy's OpenBLAS")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", S2_CASES, ids=[f"s2_{i}" for i in range(len(S2_CASES))])
 def test_winograd_s2_matches_reference(case, dtype):
