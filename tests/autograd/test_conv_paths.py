@@ -115,6 +115,20 @@ def test_winograd_s2_matches_reference(case, dtype):
     _check_path("winograd_s2", *case, dtype)
 
 
+def _assert_same_bits_at_one_and_all_threads(run):
+    """``run()`` (a tuple of arrays) at one thread and at the configured count: equal bits."""
+    saved = autograd.get_num_threads()
+    try:
+        results = []
+        for n in (1, saved):
+            autograd.set_num_threads(n)
+            results.append(run())
+    finally:
+        autograd.set_num_threads(saved)
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.skipif(not HAVE_BLAS, reason="the winograd_s2 kernels need NumPy's OpenBLAS")
 def test_winograd_s2_weight_grad_same_bits_at_any_thread_count():
     # fixed partial sums (not one per thread), added in order
@@ -122,19 +136,9 @@ def test_winograd_s2_weight_grad_same_bits_at_any_thread_count():
     x = rng.standard_normal((21, 16, 12, 10)).astype(np.float32)
     gy = rng.standard_normal((21, 8, 6, 5)).astype(np.float32)
     args = ((2, 2), (1, 1, 1, 1), (1, 1), 1)
-    saved = autograd.get_num_threads()
-    try:
-        results = []
-        for n in (1, saved):
-            autograd.set_num_threads(n)
-            results.append(K.conv2d_forward(x, np.ones((8, 16, 4, 4), np.float32), *args,
-                                            algorithm="winograd_s2"))
-            results.append(K.conv2d_backward_weight(x, gy, (8, 16, 4, 4), *args,
-                                                    algorithm="winograd_s2"))
-    finally:
-        autograd.set_num_threads(saved)
-    for r0, r1 in zip(results[:2], results[2:]):
-        np.testing.assert_array_equal(r0, r1)
+    _assert_same_bits_at_one_and_all_threads(lambda: (
+        K.conv2d_forward(x, np.ones((8, 16, 4, 4), np.float32), *args, algorithm="winograd_s2"),
+        K.conv2d_backward_weight(x, gy, (8, 16, 4, 4), *args, algorithm="winograd_s2")))
 
 
 def test_winograd_s2_chunks_are_even():
@@ -172,17 +176,8 @@ def test_pointwise_weight_grad_same_bits_at_any_thread_count():
     x = rng.standard_normal((21, 16, 9, 9)).astype(np.float32)
     gy = rng.standard_normal((21, 8, 5, 5)).astype(np.float32)
     args = ((2, 2), (0, 0, 0, 0), (1, 1), 1)
-    saved = autograd.get_num_threads()
-    try:
-        results = []
-        for n in (1, saved):
-            autograd.set_num_threads(n)
-            results.append(K.conv2d_backward_weight(x, gy, (8, 16, 1, 1), *args,
-                                                    algorithm="pointwise"))
-    finally:
-        autograd.set_num_threads(saved)
-    for r in results[1:]:
-        np.testing.assert_array_equal(r, results[0])
+    _assert_same_bits_at_one_and_all_threads(lambda: (
+        K.conv2d_backward_weight(x, gy, (8, 16, 1, 1), *args, algorithm="pointwise"),))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

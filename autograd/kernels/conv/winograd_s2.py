@@ -243,15 +243,23 @@ def _output_tiles_adjoint(gy, dM, Y, outputs, s0, nt, tc):
 
 
 # --------------------------------------------------------------------------- drivers
+@njit(nogil=True, inline="always")
+def _planes(a, C4, O, tc):
+    """One part's scratch, in ``a``'s dtype: the input-side planes ``[9, 4C*tc]`` (V, dV),
+    the output-side ones ``[9, O*tc]`` (M, dM), each :data:`_PLANE_PAD` longer, and the
+    transforms' ``D[36, tc]`` and ``Y[4, tc]``."""
+    dt = a.dtype
+    return (np.empty((9, C4 * tc + _PLANE_PAD), dtype=dt),
+            np.empty((9, O * tc + _PLANE_PAD), dtype=dt),
+            np.empty((36, tc), dtype=dt), np.empty((4, tc), dtype=dt))
+
+
 @njit_chunked
 def _forward_chunks(x, U, y, bias, has_bias, window, outputs, B, count, gemm, part, parts):
     # chunk k = samples [k*B, k*B + B): input transform, 9 GEMMs, output transform
     N, O, C4 = x.shape[0], U.shape[1], U.shape[2]
     tc = window.shape[1]
-    V = np.empty((9, C4 * tc + _PLANE_PAD), dtype=x.dtype)
-    M = np.empty((9, O * tc + _PLANE_PAD), dtype=x.dtype)
-    D = np.empty((36, tc), dtype=x.dtype)
-    Y = np.empty((4, tc), dtype=x.dtype)
+    V, M, D, Y = _planes(x, C4, O, tc)
     up, vp, mp = U.ctypes.data, V.ctypes.data, M.ctypes.data
     isz = U.itemsize
     us, vs, ms = O * C4 * isz, V.shape[1] * isz, M.shape[1] * isz
@@ -273,10 +281,7 @@ def _input_grad_chunks(gy, U, gx, window, outputs, B, count, gemm, part, parts):
     # input-transform adjoint added onto the chunk's own samples of gx (zeroed first)
     N, O, C4 = gy.shape[0], U.shape[1], U.shape[2]
     tc = window.shape[1]
-    dM = np.empty((9, O * tc + _PLANE_PAD), dtype=gy.dtype)
-    dV = np.empty((9, C4 * tc + _PLANE_PAD), dtype=gy.dtype)
-    D = np.empty((36, tc), dtype=gy.dtype)
-    Y = np.empty((4, tc), dtype=gy.dtype)
+    dV, dM, D, Y = _planes(gy, C4, O, tc)
     up, mp, vp = U.ctypes.data, dM.ctypes.data, dV.ctypes.data
     isz = U.itemsize
     us, ms, vs = O * C4 * isz, dM.shape[1] * isz, dV.shape[1] * isz
@@ -303,10 +308,7 @@ def _weight_grad_groups(x, gy, dU, window, outputs, B, count, gemm, part, parts)
     N = x.shape[0]
     C4, O = dU.shape[2], dU.shape[3]
     tc = window.shape[1]
-    V = np.empty((9, C4 * tc + _PLANE_PAD), dtype=x.dtype)
-    dM = np.empty((9, O * tc + _PLANE_PAD), dtype=x.dtype)
-    D = np.empty((36, tc), dtype=x.dtype)
-    Y = np.empty((4, tc), dtype=x.dtype)
+    V, dM, D, Y = _planes(x, C4, O, tc)
     vp, mp = V.ctypes.data, dM.ctypes.data
     isz = V.itemsize
     us, vs, ms = O * C4 * isz, V.shape[1] * isz, dM.shape[1] * isz
@@ -325,6 +327,14 @@ def _weight_grad_groups(x, gy, dU, window, outputs, B, count, gemm, part, parts)
             for xi in range(9):  # dU[xi][4C, O] (+)= V[xi][4C, nt] @ dM[xi][O, nt]^T
                 gemm_call(gemm, _NO_TRANS, _TRANS, C4, O, nt, one, vp + xi * vs, tc,
                           mp + xi * ms, tc, beta, up + xi * us, O)
+
+
+def _plan(N: int, C: int, H: int, W: int, O: int, g: Geometry,
+          dtype: np.dtype) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """``(B, count, window, outputs)`` of a pass: :func:`_chunks` and their
+    :func:`_tables`."""
+    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, dtype, _CHUNK_BYTES, _PARTS)
+    return (B, count) + _tables(C, H, W, O, g.OH, g.OW, g.pt, g.pl, B)
 
 
 def _chunks(N: int, OH: int, OW: int, C4: int, O: int, dtype: np.dtype, budget: int,
@@ -414,10 +424,9 @@ def forward(x: np.ndarray, w: np.ndarray, g: Geometry, groups: int,
         if bias is not None:
             y[...] = bias.reshape(1, O, 1, 1)
         return y
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _CHUNK_BYTES, _PARTS)
+    B, count, window, outputs = _plan(N, C, x.shape[2], x.shape[3], O, g, x.dtype)
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(O, dtype=x.dtype)
-    window, outputs = _tables(C, x.shape[2], x.shape[3], O, g.OH, g.OW, g.pt, g.pl, B)
     with blas_single_threaded():
         _forward_chunks(x, _weight_transform(w), y, b, has_bias, window, outputs, B, count,
                         _blas.gemm_address(x.dtype))
@@ -434,8 +443,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Sequence[int], g: Geo
     if N == 0 or gy.size == 0:
         gx.fill(0)
         return gx
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, gy.dtype, _CHUNK_BYTES, _PARTS)
-    window, outputs = _tables(C, H, W, O, g.OH, g.OW, g.pt, g.pl, B)
+    B, count, window, outputs = _plan(N, C, H, W, O, g, gy.dtype)
     with blas_single_threaded():  # every chunk writes its own samples
         _input_grad_chunks(gy, _weight_transform(w), gx, window, outputs, B, count,
                            _blas.gemm_address(gy.dtype))
@@ -450,10 +458,9 @@ def backward_weight(x: np.ndarray, gy: np.ndarray, w_shape: Sequence[int], g: Ge
     O = int(w_shape[0])
     if N == 0 or gy.size == 0:
         return np.zeros((O, C, 4, 4), dtype=x.dtype)
-    B, count = _chunks(N, g.OH, g.OW, 4 * C, O, x.dtype, _CHUNK_BYTES, _PARTS)
+    B, count, window, outputs = _plan(N, C, x.shape[2], x.shape[3], O, g, x.dtype)
     # each group's first chunk writes its partial sum: uninitialised (recycled) memory
     dUs = _alloc.empty((min(count, _PARTS), 9, 4 * C, O), x.dtype)
-    window, outputs = _tables(C, x.shape[2], x.shape[3], O, g.OH, g.OW, g.pt, g.pl, B)
     with blas_single_threaded():
         _weight_grad_groups(x, gy, dUs, window, outputs, B, count,
                             _blas.gemm_address(x.dtype))
